@@ -1,0 +1,322 @@
+//! The service catalogue (事项实施清单), modelled on GB/T 39046—2020 table 4, plus the product's own
+//! situation questions (情形) and conditions on materials. The JSON form is documented in
+//! `docs/catalog.md`; these types are that form (unknown fields are refused so typos surface).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The catalogue file's schema version this build reads and writes.
+pub const CATALOG_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub schema_version: u32,
+    pub items: Vec<Item>,
+}
+
+/// One service item (事项) as a hall implements it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// 实施编码: the hall's own code for the item, unique in the catalogue; the item's key.
+    pub code: String,
+    /// 基本编码: the national basic code the item implements.
+    pub basic_code: String,
+    /// 事项名称
+    pub name: String,
+    /// A grouping for browsing (户籍办理, 身份证件, 社会保障 …); not a GB/T field.
+    pub category: String,
+    /// 事项类型
+    pub kind: ItemKind,
+    /// 实施主体
+    pub department: String,
+    /// 设定依据
+    pub legal_basis: Vec<String>,
+    /// 受理条件
+    pub conditions: Vec<String>,
+    /// 办理流程, one step per entry.
+    pub process: Vec<String>,
+    /// 法定办结时限, in working days.
+    pub statutory_limit: TimeLimit,
+    /// 承诺办结时限, in working days (0 for an item done on the spot).
+    pub promised_limit: TimeLimit,
+    /// 办件类型
+    pub handling: Handling,
+    /// 是否收费 / 收费依据
+    pub fee: Fee,
+    /// 办理形式
+    pub channels: Vec<Channel>,
+    /// 是否支持预约
+    pub appointment: bool,
+    /// 是否网办
+    pub online: bool,
+    /// 到办事现场次数
+    pub trips: u8,
+    /// 办理地点
+    pub location: String,
+    /// 办理时间
+    pub hours: String,
+    /// 咨询电话
+    pub consult_phone: String,
+    /// 监督电话
+    pub supervision_phone: String,
+    /// 常见问题
+    #[serde(default)]
+    pub faq: Vec<Faq>,
+    /// 特别程序 (hearing, inspection, expert review …) the item may need; their time is not counted.
+    #[serde(default)]
+    pub special_procedures: Vec<String>,
+    /// Extra words people search for (户口 for 户籍, 身份证 for 居民身份证 …).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Situation questions (情形引导), asked in order; later questions may depend on earlier answers.
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    /// 申请材料
+    pub materials: Vec<Material>,
+}
+
+/// 事项类型, by its GB/T 39046 code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemKind {
+    #[serde(rename = "00")]
+    AdministrativePower,
+    #[serde(rename = "01")]
+    Licensing,
+    #[serde(rename = "02")]
+    Penalty,
+    #[serde(rename = "03")]
+    Enforcement,
+    #[serde(rename = "04")]
+    Levy,
+    #[serde(rename = "05")]
+    Payment,
+    #[serde(rename = "06")]
+    Ruling,
+    #[serde(rename = "07")]
+    Confirmation,
+    #[serde(rename = "08")]
+    Reward,
+    #[serde(rename = "09")]
+    Other,
+    #[serde(rename = "20")]
+    PublicService,
+}
+
+impl ItemKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemKind::AdministrativePower => "00",
+            ItemKind::Licensing => "01",
+            ItemKind::Penalty => "02",
+            ItemKind::Enforcement => "03",
+            ItemKind::Levy => "04",
+            ItemKind::Payment => "05",
+            ItemKind::Ruling => "06",
+            ItemKind::Confirmation => "07",
+            ItemKind::Reward => "08",
+            ItemKind::Other => "09",
+            ItemKind::PublicService => "20",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemKind::AdministrativePower => "行政权力",
+            ItemKind::Licensing => "行政许可",
+            ItemKind::Penalty => "行政处罚",
+            ItemKind::Enforcement => "行政强制",
+            ItemKind::Levy => "行政征收",
+            ItemKind::Payment => "行政给付",
+            ItemKind::Ruling => "行政裁决",
+            ItemKind::Confirmation => "行政确认",
+            ItemKind::Reward => "行政奖励",
+            ItemKind::Other => "其他行政权力",
+            ItemKind::PublicService => "公共服务",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeLimit {
+    /// Working days (工作日), counted from the day after acceptance.
+    pub working_days: u32,
+    /// 时限说明, e.g. what is not counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// 办件类型
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handling {
+    /// 即办件: done on the spot.
+    Immediate,
+    /// 承诺件: done by a promised date.
+    Promised,
+}
+
+impl Handling {
+    pub fn label(self) -> &'static str {
+        match self {
+            Handling::Immediate => "即办件",
+            Handling::Promised => "承诺件",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    pub charged: bool,
+    /// 收费标准, e.g. "20元/证".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    /// 收费依据
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+}
+
+/// 办理形式
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Window,
+    Pc,
+    Mobile,
+    Express,
+}
+
+impl Channel {
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Window => "窗口办理",
+            Channel::Pc => "电脑端",
+            Channel::Mobile => "移动端",
+            Channel::Express => "快递",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Faq {
+    pub question: String,
+    pub answer: String,
+}
+
+/// A situation question (情形), e.g. "是否在医院出生".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Identifier used by conditions, unique within the item: lowercase letters, digits, `_`.
+    pub id: String,
+    pub text: String,
+    pub options: Vec<Choice>,
+    /// Ask this question only when the condition holds on earlier answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+    /// What this answer means for the applicant (符合哪项政策), shown on the checklist and notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A condition on situation answers: every named question must have been answered with one of the
+/// listed options (AND across questions, OR within one). A question that was not asked, because its
+/// own condition failed, satisfies nothing.
+pub type Condition = BTreeMap<String, Vec<String>>;
+
+/// One application material (申请材料).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Material {
+    /// Identifier unique within the item: lowercase letters, digits, `_`.
+    pub id: String,
+    pub name: String,
+    /// 出具机构: who issues it (申请人自备 for the applicant's own).
+    pub issuer: String,
+    /// 原件份数
+    pub originals: u32,
+    /// 复印件份数
+    pub copies: u32,
+    /// 是否必备: a material that is not required is helpful but never blocks acceptance.
+    pub required: bool,
+    /// 容缺: a required material that may be supplied after acceptance.
+    #[serde(default)]
+    pub tolerable: bool,
+    /// 告知承诺: a required material that the applicant's written commitment may replace.
+    #[serde(default)]
+    pub commitment: bool,
+    /// Required only in these situations; always when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    /// 填报须知 / 备注
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Name of the blank form or sample (空白表格/示例样表) the hall provides, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
+}
+
+impl Catalog {
+    pub fn item(&self, code: &str) -> Option<&Item> {
+        self.items.iter().find(|item| item.code == code)
+    }
+}
+
+impl Item {
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+
+    pub fn material(&self, id: &str) -> Option<&Material> {
+        self.materials.iter().find(|m| m.id == id)
+    }
+
+    /// Whether a free-text query matches this item (name, category, department, keywords).
+    pub fn matches(&self, query: &str) -> bool {
+        let query = query.trim();
+        if query.is_empty() {
+            return true;
+        }
+        let haystacks = [&self.name, &self.category, &self.department, &self.code];
+        query.split_whitespace().all(|word| {
+            haystacks.iter().any(|h| h.contains(word)) || self.keywords.iter().any(|k| k.contains(word) || word.contains(k.as_str()))
+        })
+    }
+}
+
+/// One item's change between two catalogues: `before` absent for an added item, `after` absent
+/// for a removed one. Unchanged items are not listed.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ItemChange<'a> {
+    pub code: &'a str,
+    pub before: Option<&'a Item>,
+    pub after: Option<&'a Item>,
+}
+
+/// What replacing catalogue `old` by `new` changes, item by item (the audit log records these).
+pub fn catalog_changes<'a>(old: &'a [Item], new: &'a [Item]) -> Vec<ItemChange<'a>> {
+    let mut changes = Vec::new();
+    for after in new {
+        let before = old.iter().find(|o| o.code == after.code);
+        if before != Some(after) {
+            changes.push(ItemChange { code: &after.code, before, after: Some(after) });
+        }
+    }
+    for before in old {
+        if !new.iter().any(|n| n.code == before.code) {
+            changes.push(ItemChange { code: &before.code, before: Some(before), after: None });
+        }
+    }
+    changes
+}

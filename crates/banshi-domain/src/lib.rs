@@ -1,0 +1,13 @@
+//! banshi's domain rules, free of I/O: the service catalogue and its validation, situation-guided
+//! materials and the one-time notice, staff roles, and the masking of personal data on screens.
+
+pub mod catalog;
+pub mod checklist;
+pub mod privacy;
+pub mod staff;
+pub mod validate;
+
+pub use catalog::*;
+pub use checklist::*;
+pub use staff::Role;
+pub use validate::{parse_catalog, validate_catalog, Problem};

@@ -1,0 +1,115 @@
+//! banshi's storage: one [`Store`] trait, implemented for SQLite (the embedded default) and for
+//! PostgreSQL (a city or a province, several instances on one database). Each implementation has
+//! its own migrations, embedded in the binary and applied on connect. Queries are checked at run
+//! time, and every test of this crate runs on both databases.
+//!
+//! Every write takes the [`Actor`] who makes it and appends to the audit log in the same
+//! transaction, so there is no write without its audit entry.
+
+mod postgres;
+mod records;
+mod rows;
+mod sql_store;
+mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use postgres::PostgresStore;
+pub use records::*;
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use banshi_domain::{Catalog, Item};
+use std::path::Path;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness or reference rule of the data was broken; the message says which.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The storage interface the web layer and the command line use.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// `sqlite` or `postgres`, for logs and test names.
+    fn backend(&self) -> &'static str;
+
+    // Centre and windows.
+    async fn save_centre(&self, actor: &Actor, centre: &Centre) -> StoreResult<()>;
+    async fn centre(&self, code: &str) -> StoreResult<Option<Centre>>;
+    /// The first centre, for a single-hall installation.
+    async fn default_centre(&self) -> StoreResult<Option<Centre>>;
+    async fn save_window(&self, actor: &Actor, window: &Window) -> StoreResult<()>;
+    async fn windows(&self, centre_code: &str) -> StoreResult<Vec<Window>>;
+
+    // Staff and sessions.
+    async fn create_staff(&self, actor: &Actor, staff: &NewStaff) -> StoreResult<Staff>;
+    async fn staff_by_username(&self, username: &str) -> StoreResult<Option<StaffLogin>>;
+    async fn list_staff(&self) -> StoreResult<Vec<Staff>>;
+    /// Stores a session; signing in is audited with it.
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+    /// The unexpired session with this token hash and its (active) staff member.
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<(Session, Staff)>>;
+    async fn delete_session(&self, actor: &Actor, token_hash: &str) -> StoreResult<()>;
+
+    // The catalogue.
+    /// Replaces the whole catalogue in one transaction; the caller has validated it.
+    async fn replace_catalog(&self, actor: &Actor, catalog: &Catalog) -> StoreResult<()>;
+    async fn catalog(&self) -> StoreResult<Catalog>;
+    async fn item(&self, code: &str) -> StoreResult<Option<Item>>;
+
+    // One-time notices.
+    /// Numbers and stores a notice; the number is unique per centre and day under concurrency.
+    async fn issue_notice(&self, actor: &Actor, notice: &NewNotice) -> StoreResult<Notice>;
+    async fn notice(&self, number: &str) -> StoreResult<Option<Notice>>;
+    async fn notice_counts(&self) -> StoreResult<Vec<NoticeCount>>;
+
+    // Audit.
+    /// The newest entries first, up to `limit`.
+    async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// Where the data lives when no URL is given: an SQLite file under ./data.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/banshi.db";
+
+/// Opens the database a URL names and brings its schema up to date: `postgres://…` (or
+/// `postgresql://…`) for PostgreSQL, `sqlite://PATH` or a bare path for an SQLite file, which is
+/// created with its folder when missing.
+pub async fn connect(url: &str) -> StoreResult<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        Ok(Arc::new(SqliteStore::open(Path::new(path)).await?))
+    }
+}
+
+/// Maps a database error to a clear conflict where the data's own rules were broken.
+pub(crate) fn conflict_or(err: sqlx::Error, what: &str) -> StoreError {
+    match err.as_database_error() {
+        Some(db) if db.is_unique_violation() => StoreError::Conflict(format!("{what} already exists")),
+        Some(db) if db.is_foreign_key_violation() => StoreError::Conflict(format!("{what} refers to something that does not exist")),
+        Some(db) if db.is_check_violation() => StoreError::Conflict(format!("{what} breaks a rule of the data: {}", db.message())),
+        _ => StoreError::Database(err),
+    }
+}
+
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, value: serde_json::Value) -> StoreResult<T> {
+    serde_json::from_value(value).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).expect("domain records always serialise")
+}

@@ -1,0 +1,148 @@
+//! The records the store reads and writes, beside the domain's own types.
+
+use banshi_domain::{Assessment, Role};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Who makes a write: a signed-in staff member, or the system itself (the command line, the demo).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub staff_id: Option<i64>,
+    pub label: String,
+}
+
+impl Actor {
+    pub fn system(label: &str) -> Self {
+        Actor { staff_id: None, label: label.to_string() }
+    }
+
+    pub fn staff(staff: &Staff) -> Self {
+        Actor { staff_id: Some(staff.id), label: format!("{} ({})", staff.username, staff.name) }
+    }
+}
+
+/// A service hall (政务服务中心 or 派出所户籍室).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Centre {
+    /// Short code, used in notice numbers: letters and digits.
+    pub code: String,
+    pub name: String,
+    pub address: String,
+    pub hours: String,
+    pub consult_phone: String,
+    pub supervision_phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Window {
+    pub centre_code: String,
+    pub number: i32,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staff {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    /// 警号 or 工号, shown on every notice (四公开).
+    pub badge_number: String,
+    pub role: Role,
+    pub centre_code: String,
+    pub active: bool,
+}
+
+/// A staff member with the password hash, for signing in only.
+#[derive(Debug, Clone)]
+pub struct StaffLogin {
+    pub staff: Staff,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub username: String,
+    pub name: String,
+    pub badge_number: String,
+    pub role: Role,
+    pub centre_code: String,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// SHA-256 of the cookie's token: a stolen database does not yield live sessions.
+    pub token_hash: String,
+    pub staff_id: i64,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub staff_id: i64,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A one-time notice to be numbered and stored.
+#[derive(Debug, Clone)]
+pub struct NewNotice {
+    pub centre_code: String,
+    pub item_code: String,
+    pub item_name: String,
+    pub officer: Staff,
+    pub applicant_name: Option<String>,
+    pub assessment: Assessment,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// A stored one-time notice (一次性告知单), as it was issued.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    pub number: String,
+    pub centre_code: String,
+    pub item_code: String,
+    pub item_name: String,
+    pub officer_id: i64,
+    pub officer_name: String,
+    pub officer_badge: String,
+    pub applicant_name: Option<String>,
+    pub assessment: Assessment,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// How many notices an officer issued for an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct NoticeCount {
+    pub item_code: String,
+    pub item_name: String,
+    pub officer_id: i64,
+    pub officer_name: String,
+    pub officer_badge: String,
+    pub notices: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// An audit entry to append.
+pub(crate) struct AuditWrite<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}

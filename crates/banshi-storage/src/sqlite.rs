@@ -1,0 +1,52 @@
+//! The embedded SQLite store: one file, WAL journal, created with its folder on first use.
+//!
+//! Reads go through a pool of connections; writes through a single connection, so write
+//! transactions queue in the process instead of failing with SQLITE_BUSY. One process owns the
+//! file; several instances share a PostgreSQL database instead.
+
+use crate::records::*;
+use crate::rows::{self, AuditRow, NoticeRow, StaffRow};
+use crate::sql_store::impl_sql_store;
+use crate::{conflict_or, to_json, Store, StoreError, StoreResult};
+use async_trait::async_trait;
+use banshi_domain::{catalog_changes, Catalog, Item, CATALOG_SCHEMA_VERSION};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::types::Json;
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::path::Path;
+use std::time::Duration;
+
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+impl SqliteStore {
+    /// Opens (creating when missing) the database file and applies pending migrations.
+    pub async fn open(path: &Path) -> StoreResult<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: an acknowledged write survives a power cut, not only a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        MIGRATOR.run(&write).await?;
+        let read = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
+        Ok(SqliteStore { read, write })
+    }
+
+    async fn begin(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        Ok(self.write.begin().await?)
+    }
+}
+
+impl_sql_store!(SqliteStore, Sqlite, "sqlite");
