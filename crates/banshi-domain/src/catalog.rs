@@ -120,22 +120,6 @@ impl ItemKind {
             ItemKind::PublicService => "20",
         }
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ItemKind::AdministrativePower => "行政权力",
-            ItemKind::Licensing => "行政许可",
-            ItemKind::Penalty => "行政处罚",
-            ItemKind::Enforcement => "行政强制",
-            ItemKind::Levy => "行政征收",
-            ItemKind::Payment => "行政给付",
-            ItemKind::Ruling => "行政裁决",
-            ItemKind::Confirmation => "行政确认",
-            ItemKind::Reward => "行政奖励",
-            ItemKind::Other => "其他行政权力",
-            ItemKind::PublicService => "公共服务",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,10 +143,10 @@ pub enum Handling {
 }
 
 impl Handling {
-    pub fn label(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
-            Handling::Immediate => "即办件",
-            Handling::Promised => "承诺件",
+            Handling::Immediate => "immediate",
+            Handling::Promised => "promised",
         }
     }
 }
@@ -190,12 +174,12 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub fn label(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
-            Channel::Window => "窗口办理",
-            Channel::Pc => "电脑端",
-            Channel::Mobile => "移动端",
-            Channel::Express => "快递",
+            Channel::Window => "window",
+            Channel::Pc => "pc",
+            Channel::Mobile => "mobile",
+            Channel::Express => "express",
         }
     }
 }

@@ -57,16 +57,6 @@ pub enum MaterialStatus {
 }
 
 impl MaterialStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            MaterialStatus::Present => "已备齐",
-            MaterialStatus::Missing => "缺少，须补齐",
-            MaterialStatus::Tolerable => "缺少，可容缺受理后补交",
-            MaterialStatus::Committable => "缺少，可书面承诺代替",
-            MaterialStatus::OptionalMissing => "非必备，可不提供",
-        }
-    }
-
     /// Whether a one-time notice must list it.
     pub fn is_missing(self) -> bool {
         matches!(self, MaterialStatus::Missing | MaterialStatus::Tolerable | MaterialStatus::Committable)
@@ -118,16 +108,6 @@ pub enum Verdict {
     AcceptableWithGaps,
     /// A required material that can be neither tolerated nor committed is missing.
     Incomplete,
-}
-
-impl Verdict {
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Complete => "材料齐全，可以受理",
-            Verdict::AcceptableWithGaps => "可容缺受理或告知承诺受理",
-            Verdict::Incomplete => "材料不全，补齐后受理",
-        }
-    }
 }
 
 impl Assessment {

@@ -32,16 +32,6 @@ impl Role {
             Role::Auditor => "auditor",
         }
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "系统管理员",
-            Role::Manager => "中心负责人",
-            Role::WindowStaff => "窗口工作人员",
-            Role::Approver => "后台审批人员",
-            Role::Auditor => "监督人员",
-        }
-    }
 }
 
 impl fmt::Display for Role {

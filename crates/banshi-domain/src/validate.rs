@@ -154,7 +154,7 @@ fn validate_item(item: &Item, at: &str, out: &mut Problems) {
     let mut seen_channels = HashSet::new();
     for (i, channel) in item.channels.iter().enumerate() {
         if !seen_channels.insert(*channel) {
-            out.push(format!("{at}.channels[{i}]"), format!("duplicate channel \"{}\"", channel.label()));
+            out.push(format!("{at}.channels[{i}]"), format!("duplicate channel \"{}\"", channel.as_str()));
         }
     }
     if item.online && !item.channels.iter().any(|c| matches!(c, crate::Channel::Pc | crate::Channel::Mobile)) {

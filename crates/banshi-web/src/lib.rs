@@ -1,1 +1,98 @@
-pub fn x(){}
+//! banshi's web layer: the server-rendered pages and the JSON API beneath them (axum).
+
+mod actions;
+mod api;
+mod auth;
+mod error;
+mod pages;
+mod templates;
+mod texts;
+mod views;
+
+pub use auth::hash_password;
+pub use texts::texts;
+
+use axum::extract::Path;
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use banshi_storage::Store;
+use error::{ApiError, AppError, PageError};
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+}
+
+/// Every page and API route, behind the session and CSRF guard.
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route("/guide", get(pages::guide_list))
+        .route("/guide/{code}", get(pages::guide_item))
+        .route("/guide/{code}/check", get(pages::self_check))
+        .route("/login", get(pages::login_page).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/staff", get(pages::staff_home))
+        .route("/staff/notices/new", get(pages::new_notice))
+        .route("/staff/notices", post(pages::issue_notice))
+        .route("/staff/notices/find", get(pages::find_notice))
+        .route("/notices/{number}", get(pages::show_notice))
+        .route("/manage/notices", get(pages::notice_counts))
+        .route("/admin", get(pages::admin))
+        .route("/admin/staff", post(pages::admin_create_staff))
+        .route("/admin/catalog", post(pages::admin_import_catalog))
+        .route("/admin/audit", get(pages::audit_log));
+    let api = Router::new()
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/items", get(api::list_items))
+        .route("/api/v1/items/{code}", get(api::get_item))
+        .route("/api/v1/items/{code}/check", post(api::check_item))
+        .route("/api/v1/catalog", get(api::export_catalog).put(api::import_catalog))
+        .route("/api/v1/session", get(api::whoami).post(api::sign_in).delete(api::sign_out))
+        .route("/api/v1/notices", post(api::issue_notice))
+        .route("/api/v1/notices/counts", get(api::notice_counts))
+        .route("/api/v1/notices/{number}", get(api::get_notice))
+        .route("/api/v1/staff", get(api::list_staff).post(api::create_staff))
+        .route("/api/v1/audit", get(api::audit_log));
+    pages
+        .merge(api)
+        .route("/static/{*path}", get(static_file))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
+        .layer(RequestBodyLimitLayer::new(auth::MAX_FORM_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn static_file(Path(path): Path<String>) -> Response {
+    match templates::StaticFiles::get(&path) {
+        Some(file) => {
+            let mime = if path.ends_with(".css") { "text/css; charset=utf-8" } else if path.ends_with(".js") { "text/javascript; charset=utf-8" } else { "application/octet-stream" };
+            ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600")], file.data).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn not_found(uri: Uri) -> Response {
+    let err = AppError::NotFound(uri.path().to_string());
+    if uri.path().starts_with("/api/") {
+        ApiError(err).into_response()
+    } else {
+        PageError(err).into_response()
+    }
+}
+
+/// Serves until `shutdown` completes; requests in flight finish first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,1 +1,224 @@
-fn main(){}
+//! `banshi`: the one binary. Serves the hall, starts the demo, migrates the database, and checks,
+//! imports and exports the service catalogue.
+
+mod demo;
+
+use anyhow::{bail, Context};
+use banshi_domain::{parse_catalog, Role};
+use banshi_storage::{connect, Actor, NewStaff, Store, DEFAULT_DATABASE_URL};
+use banshi_web::AppState;
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "banshi", version, about = "banshi (办事): the software a government service hall runs on")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct Database {
+    /// `postgres://…` for PostgreSQL; `sqlite://PATH` or a path for an SQLite file.
+    #[arg(long = "database", env = "BANSHI_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    url: String,
+}
+
+#[derive(clap::Args)]
+struct Bind {
+    /// Address and port to listen on.
+    #[arg(long, env = "BANSHI_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the hall's pages and API.
+    Serve {
+        #[command(flatten)]
+        bind: Bind,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Start a complete demo hall on a fresh database (data/demo.db unless --database names an empty one).
+    Demo {
+        #[command(flatten)]
+        bind: Bind,
+        /// An empty database to fill with the demo; by default data/demo.db, recreated at each start.
+        #[arg(long = "database", env = "BANSHI_DEMO_DATABASE_URL")]
+        database: Option<String>,
+    },
+    /// Create the database if needed and apply pending migrations.
+    Migrate {
+        #[command(flatten)]
+        database: Database,
+    },
+    /// The service catalogue (事项目录), as JSON (docs/catalog.md).
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// Staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Check a catalogue file; print every problem with its place and exit non-zero if any.
+    Validate { file: PathBuf },
+    /// Validate and import a catalogue file, replacing the stored catalogue; nothing is imported if invalid.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Write the stored catalogue as JSON to standard output.
+    Export {
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a staff account; the password is read from standard input.
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// 警号 or 工号
+        #[arg(long)]
+        badge: String,
+        /// admin, manager, window_staff, approver or auditor
+        #[arg(long)]
+        role: Role,
+        /// The centre the account belongs to; the first centre when omitted.
+        #[arg(long)]
+        centre: Option<String>,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("BANSHI_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    match runtime.block_on(run(Cli::parse())) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("banshi: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { bind, database } => {
+            let store = open(&database.url).await?;
+            if store.default_centre().await?.is_none() {
+                tracing::warn!("this database has no centre yet: run `banshi demo`, or import a catalogue and add staff");
+            }
+            serve(listen(&bind.bind).await?, store).await?;
+        }
+        Command::Demo { bind, database } => {
+            let store = demo::fresh_database(database.as_deref()).await?;
+            let accounts = demo::seed(store.as_ref()).await?;
+            let listener = listen(&bind.bind).await?;
+            demo::print_accounts(&listener.local_addr()?.to_string(), &accounts);
+            serve(listener, store).await?;
+        }
+        Command::Migrate { database } => {
+            let store = open(&database.url).await?;
+            println!("{} database is up to date", store.backend());
+        }
+        Command::Catalog { command } => return catalog(command).await,
+        Command::Staff { command: StaffCommand::Add { username, name, badge, role, centre, database } } => {
+            let store = open(&database.url).await?;
+            let centre_code = match centre {
+                Some(code) => code,
+                None => store.default_centre().await?.context("no centre in this database")?.code,
+            };
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.chars().count() < 8 {
+                bail!("the password (read from standard input) needs at least 8 characters");
+            }
+            let staff = NewStaff { username, name, badge_number: badge, role, centre_code, password_hash: banshi_web::hash_password(password) };
+            let created = store.create_staff(&Actor::system("cli"), &staff).await?;
+            println!("added {} ({}, {})", created.username, created.name, created.role);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    connect(url).await.with_context(|| format!("cannot open the database {}", redact(url)))
+}
+
+/// A URL fit for logs: no password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}
+
+async fn listen(bind: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))
+}
+
+async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>) -> anyhow::Result<()> {
+    tracing::info!(address = %listener.local_addr()?, backend = store.backend(), "banshi is serving");
+    let shutdown = async {
+        tokio::signal::ctrl_c().await.ok();
+        tracing::info!("shutting down");
+    };
+    banshi_web::serve(listener, AppState { store }, shutdown).await?;
+    Ok(())
+}
+
+async fn catalog(command: CatalogCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        CatalogCommand::Validate { file } => {
+            let json = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            match parse_catalog(&json) {
+                Ok(catalog) => println!("{}: valid, {} items", file.display(), catalog.items.len()),
+                Err(problems) => return Ok(report(&file, &problems)),
+            }
+        }
+        CatalogCommand::Import { file, database } => {
+            let json = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let catalog = match parse_catalog(&json) {
+                Ok(catalog) => catalog,
+                Err(problems) => return Ok(report(&file, &problems)),
+            };
+            let store = open(&database.url).await?;
+            store.replace_catalog(&Actor::system("cli"), &catalog).await?;
+            println!("imported {} items", catalog.items.len());
+        }
+        CatalogCommand::Export { database } => {
+            let store = open(&database.url).await?;
+            println!("{}", serde_json::to_string_pretty(&store.catalog().await?)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(file: &std::path::Path, problems: &[banshi_domain::Problem]) -> ExitCode {
+    for problem in problems {
+        eprintln!("{problem}");
+    }
+    eprintln!("{}: {} problem(s); nothing imported", file.display(), problems.len());
+    ExitCode::FAILURE
+}

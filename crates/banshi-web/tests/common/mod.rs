@@ -1,0 +1,106 @@
+//! `spawn_app`: the real router on port 0 over a fresh store, seeded with a centre, the test
+//! catalogue and one account per role (password `password-<username>`).
+
+#![allow(dead_code)]
+
+use banshi_domain::{parse_catalog, Role};
+use banshi_storage::testing::{fresh_sqlite, fresh_stores, TestStore};
+use banshi_storage::{Actor, Centre, NewStaff, Store};
+use banshi_web::AppState;
+use std::sync::Arc;
+
+pub const FIXTURE: &str = include_str!("../../../banshi-domain/tests/fixture.json");
+
+pub struct TestApp {
+    pub address: String,
+    pub store: Arc<dyn Store>,
+    _test_store: TestStore,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_on(fresh_sqlite().await).await
+}
+
+/// One app per available backend.
+pub async fn spawn_apps() -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for test_store in fresh_stores().await {
+        apps.push(spawn_app_on(test_store).await);
+    }
+    apps
+}
+
+pub async fn spawn_app_on(test_store: TestStore) -> TestApp {
+    let store = test_store.store.clone();
+    seed(store.as_ref()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState { store: store.clone() };
+    tokio::spawn(banshi_web::serve(listener, state, std::future::pending()));
+    TestApp { address, store, _test_store: test_store }
+}
+
+pub const ACCOUNTS: [(&str, Role); 5] = [
+    ("admin", Role::Admin),
+    ("manager", Role::Manager),
+    ("officer", Role::WindowStaff),
+    ("approver", Role::Approver),
+    ("auditor", Role::Auditor),
+];
+
+async fn seed(store: &dyn Store) {
+    let actor = Actor::system("test");
+    let centre = Centre {
+        code: "SF01".into(),
+        name: "示范市示范区政务服务中心".into(),
+        address: "民生路88号".into(),
+        hours: "工作日 9:00-17:00".into(),
+        consult_phone: "0000-1234567".into(),
+        supervision_phone: "0000-12345".into(),
+    };
+    store.save_centre(&actor, &centre).await.unwrap();
+    store.replace_catalog(&actor, &parse_catalog(FIXTURE).unwrap()).await.unwrap();
+    for (username, role) in ACCOUNTS {
+        let staff = NewStaff {
+            username: username.into(),
+            name: format!("{username}姓名"),
+            badge_number: format!("B{}", username.len()),
+            role,
+            centre_code: "SF01".into(),
+            password_hash: banshi_web::hash_password(&format!("password-{username}")),
+        };
+        store.create_staff(&actor, &staff).await.unwrap();
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    /// The CSRF token of the form on a page, as a browser would submit it.
+    pub async fn form_token(&self, client: &reqwest::Client, path: &str) -> String {
+        let html = client.get(self.url(path)).send().await.unwrap().text().await.unwrap();
+        csrf_in(&html).unwrap_or_else(|| panic!("no CSRF field on {path}"))
+    }
+
+    /// Signs in through the login form; returns the session's CSRF token.
+    pub async fn sign_in(&self, client: &reqwest::Client, username: &str) -> String {
+        let token = self.form_token(client, "/login").await;
+        let password = format!("password-{username}");
+        let form = [("csrf", token.as_str()), ("username", username), ("password", &password), ("next", "/staff")];
+        let response = client.post(self.url("/login")).form(&form).send().await.unwrap();
+        assert_eq!(response.status(), 303, "sign-in of {username}");
+        self.form_token(client, "/staff").await
+    }
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let start = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    Some(html[start..start + 64].to_string())
+}

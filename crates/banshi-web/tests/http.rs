@@ -1,0 +1,404 @@
+//! The pages and the API over real HTTP: the public guide and self-check, sign-in, roles, CSRF,
+//! notices, catalogue import, the audit log, and bad input that must change nothing.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn public_pages_show_the_catalogue_and_the_guide() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let home = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    let home = home.text().await.unwrap();
+    assert!(home.contains("示范市示范区政务服务中心") && home.contains("出生登记"));
+
+    let found = client.get(app.url("/guide?q=出生")).send().await.unwrap().text().await.unwrap();
+    assert!(found.contains("id=\"item-count\">1<"), "{found}");
+    let none = client.get(app.url("/guide?q=护照")).send().await.unwrap().text().await.unwrap();
+    assert!(none.contains("id=\"item-count\">0<"));
+
+    let guide = client.get(app.url("/guide/T-BIRTH")).send().await.unwrap().text().await.unwrap();
+    for fact in ["办理流程", "法定办结时限", "20 个工作日", "承诺办结时限", "5 个工作日", "监督电话", "12345", "亲子鉴定证明", "是否在医院出生：医院外出生", "可容缺", "可告知承诺"] {
+        assert!(guide.contains(fact), "guide lacks {fact}");
+    }
+    let missing = client.get(app.url("/guide/NOPE")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.text().await.unwrap().contains("没有找到"));
+}
+
+#[tokio::test]
+async fn self_check_asks_the_situation_then_lists_what_to_bring() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let step1 = client.get(app.url("/guide/T-BIRTH/check")).send().await.unwrap().text().await.unwrap();
+    assert!(step1.contains("是否在医院出生") && !step1.contains("结婚登记在哪里办理"));
+    // Married parents: the follow-up question appears.
+    let step2 = client.get(app.url("/guide/T-BIRTH/check?q.born_in_hospital=no&q.parents_married=yes")).send().await.unwrap().text().await.unwrap();
+    assert!(step2.contains("结婚登记在哪里办理") && !step2.contains("name=\"have\""));
+    let step3 = client
+        .get(app.url("/guide/T-BIRTH/check?q.born_in_hospital=no&q.parents_married=yes&q.marriage_abroad=domestic"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(step3.contains("value=\"dna_test\"") && !step3.contains("value=\"birth_certificate\""), "materials follow the answers");
+    let list = client
+        .get(app.url("/guide/T-BIRTH/check?q.born_in_hospital=no&q.parents_married=yes&q.marriage_abroad=domestic&have=dna_test&have=parent_id&done=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("我的材料清单") && list.contains("材料不全，补齐后受理"));
+    assert!(list.contains("医院外出生的，须提供亲子鉴定证明"), "the policy note is shown");
+    assert!(list.contains("缺少，可容缺受理后补交"), "the marriage certificate may be tolerated");
+    // A tampered link never breaks the page.
+    let odd = client.get(app.url("/guide/T-BIRTH/check?q.nope=1&q.born_in_hospital=maybe&have=zzz&done=1")).send().await.unwrap();
+    assert_eq!(odd.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sign_in_refuses_a_wrong_password_and_a_missing_csrf_token() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let token = app.form_token(&client, "/login").await;
+    let wrong = client
+        .post(app.url("/login"))
+        .form(&[("csrf", token.as_str()), ("username", "officer"), ("password", "guess-guess")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().await.unwrap().contains("用户名或密码不正确"));
+    let unknown = client.post(app.url("/login")).form(&[("csrf", token.as_str()), ("username", "nobody"), ("password", "x")]).send().await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(client.get(app.url("/staff")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "still signed out");
+
+    let no_token = client.post(app.url("/login")).form(&[("username", "officer"), ("password", "password-officer")]).send().await.unwrap();
+    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+    let bad_token = client
+        .post(app.url("/login"))
+        .form(&[("csrf", "0".repeat(64).as_str()), ("username", "officer"), ("password", "password-officer")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_token.status(), StatusCode::FORBIDDEN);
+    // A form from elsewhere, posted by a browser that never loaded our page, has no cookie either.
+    let fresh = app.client();
+    let forged = fresh.post(app.url("/login")).form(&[("csrf", token.as_str()), ("username", "officer"), ("password", "password-officer")]).send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    app.sign_in(&client, "officer").await;
+    assert_eq!(client.get(app.url("/staff")).send().await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_page_and_call_checks_the_role() {
+    let app = spawn_app().await;
+    let anonymous = app.client();
+    let to_login = anonymous.get(app.url("/admin")).send().await.unwrap();
+    assert_eq!((to_login.status(), to_login.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/login"));
+    let api = anonymous.get(app.url("/api/v1/staff")).send().await.unwrap();
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(api.json::<Value>().await.unwrap()["error"]["code"], "unauthenticated");
+
+    let officer = app.client();
+    app.sign_in(&officer, "officer").await;
+    for path in ["/admin", "/admin/audit", "/manage/notices"] {
+        let page = officer.get(app.url(path)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::FORBIDDEN, "{path}");
+        assert!(page.text().await.unwrap().contains("无权访问"));
+    }
+    for path in ["/api/v1/staff", "/api/v1/audit", "/api/v1/notices/counts"] {
+        let call = officer.get(app.url(path)).send().await.unwrap();
+        assert_eq!(call.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(call.json::<Value>().await.unwrap()["error"]["code"], "forbidden");
+    }
+    let auditor = app.client();
+    app.sign_in(&auditor, "auditor").await;
+    assert_eq!(auditor.get(app.url("/admin/audit")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(auditor.get(app.url("/admin")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(auditor.get(app.url("/staff/notices/new?item=T-BIRTH")).send().await.unwrap().status(), StatusCode::FORBIDDEN, "auditors issue no notices");
+}
+
+#[tokio::test]
+async fn a_signed_in_form_without_its_token_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.client();
+    let csrf = app.sign_in(&admin, "admin").await;
+    let staff_before = app.store.list_staff().await.unwrap().len();
+    let form = [("username", "newbie"), ("name", "新人"), ("badge_number", "N1"), ("role", "window_staff"), ("password", "long-enough")];
+    let refused = admin.post(app.url("/admin/staff")).form(&form).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    // The pre-session token is not the session's: it does not pass either.
+    let mut with_other = form.to_vec();
+    let other = "f".repeat(64);
+    with_other.push(("csrf", &other));
+    assert_eq!(admin.post(app.url("/admin/staff")).form(&with_other).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.store.list_staff().await.unwrap().len(), staff_before);
+
+    let mut with_token = form.to_vec();
+    with_token.push(("csrf", &csrf));
+    let created = admin.post(app.url("/admin/staff")).form(&with_token).send().await.unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    assert!(created.text().await.unwrap().contains("已新增工作人员：新人（newbie）"));
+    assert_eq!(app.store.list_staff().await.unwrap().len(), staff_before + 1);
+    // The same username again: a clear refusal, nothing added.
+    let again = admin.post(app.url("/admin/staff")).form(&with_token).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let again = again.text().await.unwrap();
+    assert!(again.contains("未能新增工作人员") && again.contains("staff account &quot;newbie&quot; already exists"));
+    assert_eq!(app.store.list_staff().await.unwrap().len(), staff_before + 1);
+
+    // API writes carry the token in a header.
+    let body = json!({ "username": "apiuser", "name": "接口", "badge_number": "N2", "role": "auditor", "password": "long-enough" });
+    assert_eq!(admin.post(app.url("/api/v1/staff")).json(&body).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let created = admin.post(app.url("/api/v1/staff")).header("X-CSRF-Token", &csrf).json(&body).send().await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn an_officer_issues_a_printable_notice_counted_per_item_and_officer() {
+    for app in spawn_apps().await {
+        let officer = app.client();
+        let csrf = app.sign_in(&officer, "officer").await;
+        let form = app.url("/staff/notices/new?item=T-BIRTH&q.born_in_hospital=yes&q.parents_married=no");
+        let page = officer.get(form).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("id=\"notice-form\"") && page.contains("value=\"birth_certificate\""));
+
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("item", "T-BIRTH"),
+            ("q.born_in_hospital", "yes"),
+            ("q.parents_married", "no"),
+            ("have", "household_register"),
+            ("have", "parent_id"),
+            ("applicant_name", "王小明"),
+        ];
+        let issued = officer.post(app.url("/staff/notices")).form(&fields).send().await.unwrap();
+        assert_eq!(issued.status(), StatusCode::SEE_OTHER, "{}", app.store.backend());
+        let location = issued.headers()["location"].to_str().unwrap().to_string();
+        assert!(location.starts_with("/notices/SF01-"), "{location}");
+
+        let notice = officer.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+        for fact in ["一次性告知单", "示范市示范区政务服务中心", "出生登记", "出生医学证明", "助产医疗机构", "非婚生育说明", "可用书面承诺代替的材料", "officer姓名", "B7", "0000-12345", "第三十二条", "王**"] {
+            assert!(notice.contains(fact), "notice lacks {fact}");
+        }
+        assert!(!notice.contains("王小明"), "the applicant's name is masked on screen");
+        let receipt = officer.get(app.url(&format!("{location}?format=receipt"))).send().await.unwrap().text().await.unwrap();
+        assert!(receipt.contains("class=\"receipt\"") && receipt.contains("出生医学证明"));
+
+        let number = location.trim_start_matches("/notices/");
+        let stored = app.store.notice(number).await.unwrap().unwrap();
+        assert_eq!(stored.applicant_name.as_deref(), Some("王小明"));
+
+        let manager = app.client();
+        app.sign_in(&manager, "manager").await;
+        let counts: Value = manager.get(app.url("/api/v1/notices/counts")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(counts[0]["item_code"], "T-BIRTH");
+        assert_eq!(counts[0]["notices"], 1);
+        let page = manager.get(app.url("/manage/notices")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("officer姓名"));
+        let found = manager.get(app.url(&format!("/staff/notices/find?number={}", number.to_lowercase()))).send().await.unwrap();
+        assert_eq!(found.headers()["location"].to_str().unwrap(), location);
+    }
+}
+
+#[tokio::test]
+async fn a_notice_is_refused_when_nothing_is_missing_or_the_answers_are_wrong() {
+    let app = spawn_app().await;
+    let officer = app.client();
+    let csrf = app.sign_in(&officer, "officer").await;
+    let complete = [
+        ("csrf", csrf.as_str()),
+        ("item", "T-BIRTH"),
+        ("q.born_in_hospital", "yes"),
+        ("q.parents_married", "no"),
+        ("have", "birth_certificate"),
+        ("have", "household_register"),
+        ("have", "unmarried_statement"),
+        ("have", "parent_id"),
+    ];
+    let refused = officer.post(app.url("/staff/notices")).form(&complete).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("无需开具一次性告知单"));
+
+    let api = |body: Value| {
+        let officer = officer.clone();
+        let csrf = csrf.clone();
+        let url = app.url("/api/v1/notices");
+        async move { officer.post(url).header("X-CSRF-Token", csrf).json(&body).send().await.unwrap() }
+    };
+    let wrong = api(json!({ "item_code": "T-BIRTH", "answers": { "born_in_hospital": "perhaps", "parents_married": "no" } })).await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong: Value = wrong.json().await.unwrap();
+    assert_eq!(wrong["error"]["code"], "invalid_request");
+    assert_eq!(wrong["error"]["problems"][0]["path"], "answers.born_in_hospital");
+    let unknown = api(json!({ "item_code": "NOPE" })).await.json::<Value>().await.unwrap();
+    assert_eq!(unknown["error"]["problems"][0]["path"], "item");
+    let typo = api(json!({ "item_code": "T-BIRTH", "answer": {} })).await.json::<Value>().await.unwrap();
+    assert!(typo["error"]["message"].as_str().unwrap().contains("unknown field `answer`"), "{typo}");
+    let issued = api(json!({ "item_code": "T-BIRTH", "answers": { "born_in_hospital": "no", "parents_married": "no" }, "present": ["household_register"] })).await;
+    assert_eq!(issued.status(), StatusCode::CREATED);
+    assert_eq!(app.store.notice_counts().await.unwrap()[0].notices, 1, "only the valid notice was stored");
+}
+
+#[tokio::test]
+async fn the_api_self_check_guides_question_by_question() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let url = app.url("/api/v1/items/T-BIRTH/check");
+    let first: Value = client.post(&url).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(first["complete"], false);
+    assert_eq!(first["unanswered"].as_array().unwrap().len(), 2);
+    let done: Value = client
+        .post(&url)
+        .json(&json!({ "answers": { "born_in_hospital": "yes", "parents_married": "no" }, "present": ["birth_certificate", "household_register", "parent_id"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done["verdict"], "acceptable_with_gaps", "{done}");
+    let items: Value = client.get(app.url("/api/v1/items?q=出生")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(items["items"][0]["code"], "T-BIRTH");
+    let broken = client.post(&url).header("content-type", "application/json").body("{ nope").send().await.unwrap();
+    assert_eq!(broken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(broken.json::<Value>().await.unwrap()["error"]["code"], "invalid_request");
+}
+
+#[tokio::test]
+async fn catalogue_import_is_all_or_nothing_and_round_trips() {
+    let app = spawn_app().await;
+    let admin = app.client();
+    let csrf = app.sign_in(&admin, "admin").await;
+    let exported = admin.get(app.url("/api/v1/catalog")).send().await.unwrap().text().await.unwrap();
+
+    let mut bad: Value = serde_json::from_str(FIXTURE).unwrap();
+    bad["items"][0]["materials"][2]["when"] = json!({ "born_in": ["yes"] });
+    bad["items"][0]["name"] = json!("改过的名字");
+    let refused = admin.put(app.url("/api/v1/catalog")).header("X-CSRF-Token", &csrf).body(bad.to_string()).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["error"]["problems"][0]["path"], "items[0].materials[2].when");
+    assert_eq!(refused["error"]["problems"][0]["message"], "unknown question \"born_in\"");
+    assert_eq!(admin.get(app.url("/api/v1/catalog")).send().await.unwrap().text().await.unwrap(), exported, "nothing imported");
+
+    // The admin page's form reports the same problems.
+    let page = admin.post(app.url("/admin/catalog")).form(&[("csrf", csrf.as_str()), ("catalog", &bad.to_string())]).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().await.unwrap().contains("items[0].materials[2].when: unknown question &quot;born_in&quot;"));
+
+    let imported = admin.put(app.url("/api/v1/catalog")).header("X-CSRF-Token", &csrf).body(exported.clone()).send().await.unwrap();
+    assert_eq!(imported.json::<Value>().await.unwrap()["imported_items"], 1);
+    assert_eq!(admin.get(app.url("/api/v1/catalog")).send().await.unwrap().text().await.unwrap(), exported);
+
+    let officer = app.client();
+    let officer_csrf = app.sign_in(&officer, "officer").await;
+    let forbidden = officer.put(app.url("/api/v1/catalog")).header("X-CSRF-Token", officer_csrf).body(exported).send().await.unwrap();
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn every_write_is_in_the_audit_log() {
+    let app = spawn_app().await;
+    let officer = app.client();
+    let csrf = app.sign_in(&officer, "officer").await;
+    let body = json!({ "item_code": "T-BIRTH", "answers": { "born_in_hospital": "no", "parents_married": "no" }, "present": [] });
+    let notice: Value = officer.post(app.url("/api/v1/notices")).header("X-CSRF-Token", &csrf).json(&body).send().await.unwrap().json().await.unwrap();
+    let logout = officer.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(logout.status(), StatusCode::SEE_OTHER);
+    assert_eq!(officer.get(app.url("/staff")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "signed out");
+
+    let auditor = app.client();
+    app.sign_in(&auditor, "auditor").await;
+    let entries: Value = auditor.get(app.url("/api/v1/audit?limit=50")).send().await.unwrap().json().await.unwrap();
+    let actions: Vec<(String, String)> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap().to_string(), e["entity"].as_str().unwrap().to_string()))
+        .collect();
+    for expected in [("sign_in", "staff"), ("create", "notice"), ("sign_out", "staff"), ("create", "catalog_item"), ("save", "centre")] {
+        assert!(actions.contains(&(expected.0.into(), expected.1.into())), "no {expected:?} in {actions:?}");
+    }
+    let notice_entry = entries.as_array().unwrap().iter().find(|e| e["entity"] == "notice").unwrap();
+    assert_eq!(notice_entry["entity_id"], notice["number"]);
+    assert!(notice_entry["actor"].as_str().unwrap().starts_with("officer"));
+    let bad_limit = auditor.get(app.url("/api/v1/audit?limit=abc")).send().await.unwrap();
+    assert_eq!(bad_limit.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad_limit.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "query");
+}
+
+#[tokio::test]
+async fn odd_requests_get_clear_answers_never_a_server_error() {
+    let app = spawn_app().await;
+    let admin = app.client();
+    let csrf = app.sign_in(&admin, "admin").await;
+    let long = "长".repeat(1_000);
+    let requests = vec![
+        admin.get(app.url(&format!("/guide?q={long}"))),
+        admin.get(app.url("/guide/%FF%FE")),
+        admin.get(app.url("/guide/T-BIRTH/check?q.born_in_hospital=%00&have=")),
+        admin.get(app.url("/notices/..%2F..%2Fetc")),
+        admin.get(app.url("/staff/notices/new")),
+        admin.get(app.url("/api/v1/nothing-here")),
+        admin.post(app.url("/api/v1/items/T-BIRTH/check")).header("content-type", "text/plain").body("hello"),
+        admin.post(app.url("/api/v1/staff")).header("X-CSRF-Token", &csrf).json(&json!({ "username": "X Y", "name": "", "badge_number": "!", "role": "king", "password": "short" })),
+        admin.post(app.url("/admin/staff")).form(&[("csrf", csrf.as_str()), ("username", "only")]),
+        admin.post(app.url("/admin/catalog")).form(&[("csrf", csrf.as_str()), ("catalog", "not json")]),
+        admin.put(app.url("/api/v1/catalog")).header("X-CSRF-Token", &csrf).body(long.clone()),
+        admin.get(app.url("/static/../Cargo.toml")),
+    ];
+    for request in requests {
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let url = response.url().clone();
+        assert!(status.is_client_error() || status.is_success(), "{url}: {status}");
+    }
+    let staff_problems: Value = admin
+        .post(app.url("/api/v1/staff"))
+        .header("X-CSRF-Token", &csrf)
+        .json(&json!({ "username": "X Y", "name": "", "badge_number": "!", "role": "king", "password": "short" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths: Vec<&str> = staff_problems["error"]["problems"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["username", "name", "badge_number", "role", "password"]);
+    assert_eq!(app.store.list_staff().await.unwrap().len(), ACCOUNTS.len(), "nothing was added");
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_api_route() {
+    let app = spawn_app().await;
+    let spec: Value = app.client().get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let paths = spec["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/items",
+        "/api/v1/items/{code}",
+        "/api/v1/items/{code}/check",
+        "/api/v1/catalog",
+        "/api/v1/session",
+        "/api/v1/notices",
+        "/api/v1/notices/counts",
+        "/api/v1/notices/{number}",
+        "/api/v1/staff",
+        "/api/v1/audit",
+    ] {
+        assert!(paths.contains_key(path), "{path} is not documented");
+    }
+    let source = include_str!("../src/lib.rs");
+    let routed = source.matches(".route(\"/api/v1/").count();
+    assert_eq!(routed, paths.len(), "every /api/v1 route is documented, and nothing else");
+}

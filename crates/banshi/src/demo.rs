@@ -1,0 +1,108 @@
+//! The demo hall: one centre with 12 windows, the demo catalogue, and staff accounts for every
+//! role, with fresh random passwords printed to the console at each start.
+
+use anyhow::{bail, Context};
+use banshi_domain::{parse_catalog, Role};
+use banshi_storage::{connect, Actor, Centre, NewStaff, Store, Window};
+use std::path::Path;
+use std::sync::Arc;
+
+const DEMO_CATALOG: &str = include_str!("../../../catalog/demo.json");
+const DEMO_DATABASE: &str = "data/demo.db";
+
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+    pub password: String,
+}
+
+/// data/demo.db, deleted and created anew; or the named database, which must be empty.
+pub async fn fresh_database(url: Option<&str>) -> anyhow::Result<Arc<dyn Store>> {
+    match url {
+        None => {
+            for suffix in ["", "-wal", "-shm"] {
+                let file = format!("{DEMO_DATABASE}{suffix}");
+                if Path::new(&file).exists() {
+                    std::fs::remove_file(&file).with_context(|| format!("cannot remove the old demo database {file}"))?;
+                }
+            }
+            Ok(connect(DEMO_DATABASE).await?)
+        }
+        Some(url) => {
+            let store = connect(url).await?;
+            if store.default_centre().await?.is_some() {
+                bail!("the demo fills an empty database, and this one already has a centre");
+            }
+            Ok(store)
+        }
+    }
+}
+
+const WINDOWS: [&str; 12] = [
+    "户籍窗口", "户籍窗口", "户籍窗口", "身份证窗口", "身份证窗口", "社保窗口",
+    "社保窗口", "医保窗口", "企业开办窗口", "企业开办窗口", "综合窗口", "绿色通道窗口",
+];
+
+const STAFF: [(&str, &str, &str, Role); 6] = [
+    ("admin", "系统管理员", "A0001", Role::Admin),
+    ("wangjg", "王建国", "M0001", Role::Manager),
+    ("chenjing", "陈静", "310125", Role::WindowStaff),
+    ("limin", "李敏", "S0012", Role::WindowStaff),
+    ("zhaoqiang", "赵强", "P0003", Role::Approver),
+    ("sunli", "孙丽", "J0002", Role::Auditor),
+];
+
+pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
+    let actor = Actor::system("demo");
+    let centre = Centre {
+        code: "SF01".into(),
+        name: "示范市示范区政务服务中心".into(),
+        address: "示范市示范区民生路88号一楼大厅".into(),
+        hours: "周一至周五 9:00—17:00（中午不休息）；周六 9:00—12:00 延时服务".into(),
+        consult_phone: "0000-12345678".into(),
+        supervision_phone: "12345".into(),
+    };
+    store.save_centre(&actor, &centre).await?;
+    for (i, name) in WINDOWS.iter().enumerate() {
+        let number = i as i32 + 1;
+        store.save_window(&actor, &Window { centre_code: centre.code.clone(), number, name: format!("{number}号{name}") }).await?;
+    }
+    let catalog = parse_catalog(DEMO_CATALOG).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("the demo catalogue is invalid:\n{}", lines.join("\n"))
+    })?;
+    store.replace_catalog(&actor, &catalog).await?;
+
+    let mut accounts = Vec::new();
+    for (username, name, badge, role) in STAFF {
+        let password = demo_password();
+        let staff = NewStaff {
+            username: username.into(),
+            name: name.into(),
+            badge_number: badge.into(),
+            role,
+            centre_code: centre.code.clone(),
+            password_hash: banshi_web::hash_password(&password),
+        };
+        store.create_staff(&actor, &staff).await?;
+        accounts.push(DemoAccount { username, name, role, password });
+    }
+    Ok(accounts)
+}
+
+/// Ten characters from an alphabet without look-alikes (no 0/O, 1/l/I), easy to type from a screen.
+fn demo_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+pub fn print_accounts(address: &str, accounts: &[DemoAccount]) {
+    println!("banshi demo: http://{address}/");
+    println!("demo staff accounts (new passwords at each start):");
+    for account in accounts {
+        println!("  account {:<10} password {}  {} ({})", account.username, account.password, account.name, account.role);
+    }
+}
