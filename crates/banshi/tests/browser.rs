@@ -1,0 +1,157 @@
+//! The demo in a real browser (headless Chromium through chromedriver): a citizen does the
+//! self-check; an officer signs in, issues a one-time notice and opens its printable pages.
+//!
+//! Skipped, with a message, where chromedriver is not installed; `.ci/run` installs it and sets
+//! BANSHI_REQUIRE_BROWSER=1 so that there a missing browser fails instead.
+
+mod demo_process;
+
+use demo_process::DemoProcess;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> Option<String> {
+    let candidates = [std::env::var("BANSHI_CHROMEDRIVER").unwrap_or_default(), "/usr/bin/chromedriver".into()];
+    candidates.into_iter().find(|path| !path.is_empty() && std::path::Path::new(path).exists())
+}
+
+async fn browser(profile: &std::path::Path) -> Option<(Driver, Client)> {
+    let Some(driver_path) = chromedriver() else {
+        assert!(std::env::var("BANSHI_REQUIRE_BROWSER").is_err(), "BANSHI_REQUIRE_BROWSER is set but chromedriver is not installed");
+        eprintln!("browser test skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(driver_path).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts");
+    let driver = Driver(child);
+    let mut capabilities = serde_json::Map::new();
+    let args = [
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--window-size=1280,1600".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    let mut options = serde_json::json!({ "args": args });
+    if std::path::Path::new("/usr/bin/chromium").exists() {
+        options["binary"] = "/usr/bin/chromium".into();
+    }
+    capabilities.insert("goog:chromeOptions".into(), options);
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&url).await {
+            Ok(client) => return Some((driver, client)),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("chromedriver did not answer on {url}");
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+}
+
+/// Answers every situation question on the page with its first option, step by step, until the
+/// material ticks appear.
+async fn answer_all_questions(client: &Client, next_button: &str) {
+    for _ in 0..10 {
+        if client.find(Locator::Css("input[name=have]")).await.is_ok() {
+            return;
+        }
+        for group in client.find_all(Locator::Css("#questions fieldset")).await.unwrap() {
+            let first = group.find(Locator::Css("input[type=radio]")).await.unwrap();
+            first.click().await.unwrap();
+        }
+        let before = client.current_url().await.unwrap();
+        client.find(Locator::Css(next_button)).await.unwrap().click().await.unwrap();
+        wait_for_navigation(client, &before).await;
+    }
+    panic!("the materials never appeared");
+}
+
+/// Waits until the browser has left `before` (the forms here are GET forms, so the URL changes).
+async fn wait_for_navigation(client: &Client, before: &url::Url) {
+    for _ in 0..100 {
+        if &client.current_url().await.unwrap() != before {
+            client.wait().for_element(Locator::Css("body")).await.unwrap();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the page did not change from {before}");
+}
+
+async fn save_screenshot(client: &Client, name: &str) {
+    if let Ok(folder) = std::env::var("BANSHI_SCREENSHOTS") {
+        let png = client.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&folder).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn self_check_then_an_officer_prints_a_one_time_notice() {
+    let folder = tempfile::tempdir().unwrap();
+    let Some((_driver, client)) = browser(&folder.path().join("profile")).await else { return };
+    let demo = DemoProcess::start(folder.path());
+
+    // A citizen finds 出生登记 and checks what to bring.
+    client.goto(&demo.url("/")).await.unwrap();
+    assert!(client.source().await.unwrap().contains("示范市示范区政务服务中心"));
+    client.find(Locator::Css("#q")).await.unwrap().send_keys("出生登记").await.unwrap();
+    client.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::XPath("//ul[@class='items']//a[contains(., '出生登记')]")).await.unwrap().click().await.unwrap();
+    assert!(text_of(&client, "#public-facts").await.contains("监督电话"));
+    client.find(Locator::Css("#start-check")).await.unwrap().click().await.unwrap();
+    answer_all_questions(&client, "#check-submit").await;
+    let ticks = client.find_all(Locator::Css("input[name=have]")).await.unwrap();
+    assert!(ticks.len() >= 2, "materials to tick");
+    ticks[0].click().await.unwrap();
+    client.find(Locator::Css("#check-submit")).await.unwrap().click().await.unwrap();
+    let checklist = text_of(&client, "#checklist").await;
+    assert!(checklist.contains("我的材料清单") && checklist.contains("已备齐"), "{checklist}");
+    assert!(text_of(&client, "#verdict").await.contains("受理"));
+    save_screenshot(&client, "self-check").await;
+
+    // The officer at the window signs in and issues the notice for what is missing.
+    let (username, password) = ("chenjing", demo.password("chenjing"));
+    client.goto(&demo.url("/login")).await.unwrap();
+    client.find(Locator::Css("#username")).await.unwrap().send_keys(username).await.unwrap();
+    client.find(Locator::Css("#password")).await.unwrap().send_keys(password).await.unwrap();
+    client.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::XPath("//ul[@class='items']//a[contains(., '出生登记')]")).await.unwrap().click().await.unwrap();
+    answer_all_questions(&client, "#situation-next").await;
+    client.find(Locator::Css("#applicant_name")).await.unwrap().send_keys("王小明").await.unwrap();
+    client.find(Locator::Css("#notice-submit")).await.unwrap().click().await.unwrap();
+    let number = text_of(&client, "#notice-number").await;
+    assert!(number.starts_with("SF01-"), "{number}");
+    let notice = text_of(&client, "#notice").await;
+    for fact in ["一次性告知单", "出生登记", "须补齐的材料", "陈静", "310125", "12345", "王**"] {
+        assert!(notice.contains(fact), "the notice lacks {fact}: {notice}");
+    }
+    save_screenshot(&client, "notice-a4").await;
+    client.find(Locator::Css("#receipt-link")).await.unwrap().click().await.unwrap();
+    assert_eq!(text_of(&client, ".receipt #notice-number").await, number);
+    save_screenshot(&client, "notice-receipt").await;
+
+    // The same notice is found again by its number.
+    client.goto(&demo.url(&format!("/staff/notices/find?number={number}"))).await.unwrap();
+    assert_eq!(text_of(&client, "#notice-number").await, number);
+    client.close().await.unwrap();
+}

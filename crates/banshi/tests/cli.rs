@@ -1,0 +1,68 @@
+//! The command line: catalogue validate, import and export, and migrate.
+
+use std::process::{Command, Output};
+
+const FIXTURE: &str = include_str!("../../banshi-domain/tests/fixture.json");
+const DEMO: &str = "../../catalog/demo.json";
+
+fn banshi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_banshi")).args(args).env_remove("BANSHI_DATABASE_URL").output().expect("banshi runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn validate_accepts_the_demo_catalogue() {
+    let out = banshi(&["catalog", "validate", DEMO]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("valid"));
+}
+
+#[test]
+fn validate_names_every_problem_and_fails() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut bad: serde_json::Value = serde_json::from_str(FIXTURE).unwrap();
+    bad["items"][0]["materials"][2]["when"] = serde_json::json!({ "born_in": ["yes"] });
+    bad["items"][0]["promised_limit"]["working_days"] = serde_json::json!(99);
+    let file = folder.path().join("bad.json");
+    std::fs::write(&file, bad.to_string()).unwrap();
+    let out = banshi(&["catalog", "validate", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("items[0].materials[2].when: unknown question \"born_in\""), "{stderr}");
+    assert!(stderr.contains("items[0].promised_limit.working_days: promised limit 99 exceeds the statutory limit 20"), "{stderr}");
+    assert!(stderr.contains("2 problem(s); nothing imported"), "{stderr}");
+    let missing = banshi(&["catalog", "validate", "no-such-file.json"]);
+    assert!(!missing.status.success() && text(&missing.stderr).contains("cannot read no-such-file.json"));
+}
+
+#[test]
+fn import_then_export_round_trips_and_a_bad_import_changes_nothing() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("data").join("banshi.db");
+    let database = database.to_str().unwrap();
+    let migrated = banshi(&["migrate", "--database", database]);
+    assert!(migrated.status.success(), "{}", text(&migrated.stderr));
+    assert!(text(&migrated.stdout).contains("sqlite database is up to date"));
+
+    let imported = banshi(&["catalog", "import", DEMO, "--database", database]);
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    let first = banshi(&["catalog", "export", "--database", database]);
+    assert!(first.status.success());
+    let exported_file = folder.path().join("exported.json");
+    std::fs::write(&exported_file, &first.stdout).unwrap();
+    let again = banshi(&["catalog", "import", exported_file.to_str().unwrap(), "--database", database]);
+    assert!(again.status.success());
+    let second = banshi(&["catalog", "export", "--database", database]);
+    assert_eq!(text(&first.stdout), text(&second.stdout), "export, import, export again: identical");
+
+    let bad_file = folder.path().join("bad.json");
+    std::fs::write(&bad_file, r#"{"schema_version": 1, "items": []}"#).unwrap();
+    let refused = banshi(&["catalog", "import", bad_file.to_str().unwrap(), "--database", database]);
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("items: a catalogue needs at least one item"));
+    let after = banshi(&["catalog", "export", "--database", database]);
+    assert_eq!(text(&after.stdout), text(&first.stdout), "a refused import changes nothing");
+}
