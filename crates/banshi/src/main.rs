@@ -5,7 +5,7 @@ mod demo;
 
 use anyhow::{bail, Context};
 use banshi_domain::{parse_catalog, Role};
-use banshi_storage::{connect, Actor, NewStaff, Store, DEFAULT_DATABASE_URL};
+use banshi_storage::{connect, Actor, Centre, NewStaff, Store, DEFAULT_DATABASE_URL};
 use banshi_web::AppState;
 use clap::{Parser, Subcommand};
 use std::io::Read;
@@ -61,6 +61,11 @@ enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// The centre (hall) this database serves: create it or change its public facts.
+    Centre {
+        #[command(subcommand)]
+        command: CentreCommand,
+    },
     /// Staff accounts.
     Staff {
         #[command(subcommand)]
@@ -80,6 +85,28 @@ enum CatalogCommand {
     },
     /// Write the stored catalogue as JSON to standard output.
     Export {
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Subcommand)]
+enum CentreCommand {
+    /// Create or update a centre; its code starts every notice number.
+    Set {
+        /// Short code of letters and digits, e.g. SF01.
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        address: String,
+        /// 办公时间, as the public should read it.
+        #[arg(long)]
+        hours: String,
+        #[arg(long)]
+        consult_phone: String,
+        #[arg(long, default_value = "12345")]
+        supervision_phone: String,
         #[command(flatten)]
         database: Database,
     },
@@ -126,7 +153,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { bind, database } => {
             let store = open(&database.url).await?;
             if store.default_centre().await?.is_none() {
-                tracing::warn!("this database has no centre yet: run `banshi demo`, or import a catalogue and add staff");
+                tracing::warn!("this database has no centre yet: `banshi centre set`, `banshi staff add` and `banshi catalog import` set it up");
             }
             serve(listen(&bind.bind).await?, store).await?;
         }
@@ -142,6 +169,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{} database is up to date", store.backend());
         }
         Command::Catalog { command } => return catalog(command).await,
+        Command::Centre { command: CentreCommand::Set { code, name, address, hours, consult_phone, supervision_phone, database } } => {
+            if code.is_empty() || code.len() > 16 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+                bail!("the centre code \"{code}\" must be 1 to 16 letters or digits");
+            }
+            let store = open(&database.url).await?;
+            let centre = Centre { code, name, address, hours, consult_phone, supervision_phone };
+            store.save_centre(&Actor::system("cli"), &centre).await?;
+            println!("centre {} saved", centre.code);
+        }
         Command::Staff { command: StaffCommand::Add { username, name, badge, role, centre, database } } => {
             let store = open(&database.url).await?;
             let centre_code = match centre {

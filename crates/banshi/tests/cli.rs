@@ -66,3 +66,32 @@ fn import_then_export_round_trips_and_a_bad_import_changes_nothing() {
     let after = banshi(&["catalog", "export", "--database", database]);
     assert_eq!(text(&after.stdout), text(&first.stdout), "a refused import changes nothing");
 }
+
+#[test]
+fn a_new_hall_is_set_up_from_the_command_line() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("hall.db");
+    let database = database.to_str().unwrap();
+    let no_centre = Command::new(env!("CARGO_BIN_EXE_banshi"))
+        .args(["staff", "add", "boss", "--name", "张三", "--badge", "A1", "--role", "admin", "--database", database])
+        .output()
+        .unwrap();
+    assert!(!no_centre.status.success() && text(&no_centre.stderr).contains("no centre in this database"));
+
+    let centre = banshi(&["centre", "set", "HZ02", "--name", "某某街道便民服务中心", "--address", "某路1号", "--hours", "工作日", "--consult-phone", "0571-1234567", "--database", database]);
+    assert!(centre.status.success(), "{}", text(&centre.stderr));
+    let bad_code = banshi(&["centre", "set", "H Z", "--name", "x", "--address", "x", "--hours", "x", "--consult-phone", "1", "--database", database]);
+    assert!(!bad_code.status.success() && text(&bad_code.stderr).contains("must be 1 to 16 letters or digits"));
+
+    let mut add = Command::new(env!("CARGO_BIN_EXE_banshi"))
+        .args(["staff", "add", "boss", "--name", "张三", "--badge", "A1", "--role", "admin", "--database", database])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    add.stdin.take().unwrap().write_all(b"a-long-password\n").unwrap();
+    let added = add.wait_with_output().unwrap();
+    assert!(added.status.success());
+    assert!(text(&added.stdout).contains("added boss (张三, admin)"));
+}
