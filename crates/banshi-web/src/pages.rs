@@ -28,11 +28,16 @@ const AUDIT_READERS: &[Role] = &[Role::Admin, Role::Auditor];
 
 /// What every page's frame needs: the centre, who is signed in, the CSRF token for its forms.
 async fn frame(state: &AppState, visitor: &Visitor) -> Result<Value, AppError> {
-    let centre = match &visitor.staff {
+    let centre = visitor_centre(state, visitor).await?;
+    Ok(context! { centre, staff => visitor.staff, csrf => visitor.csrf_token })
+}
+
+/// The staff member's own centre, or for the public the hall this installation serves.
+async fn visitor_centre(state: &AppState, visitor: &Visitor) -> Result<Option<Centre>, AppError> {
+    Ok(match &visitor.staff {
         Some(staff) => state.store.centre(&staff.centre_code).await?,
         None => state.store.default_centre().await?,
-    };
-    Ok(context! { centre, staff => visitor.staff, csrf => visitor.csrf_token })
+    })
 }
 
 async fn item_or_404(state: &AppState, code: &str) -> Result<Item, AppError> {
@@ -43,7 +48,11 @@ pub async fn home(State(state): State<AppState>, visitor: Visitor) -> PageResult
     let frame = frame(&state, &visitor).await?;
     let catalog = state.store.catalog().await?;
     let groups = views::group_by_category(&catalog.items);
-    Ok(render("home.html", context! { groups, ..frame }))
+    let windows = match visitor_centre(&state, &visitor).await? {
+        Some(centre) => state.store.windows(&centre.code).await?,
+        None => vec![],
+    };
+    Ok(render("home.html", context! { groups, windows, ..frame }))
 }
 
 #[derive(Deserialize)]

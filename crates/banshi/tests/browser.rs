@@ -11,6 +11,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+const BIRTH_REGISTRATION_LINK: &str = "//ul[@class='items']//a[contains(., '出生登记')]";
+
 struct Driver(Child);
 
 impl Drop for Driver {
@@ -79,17 +81,18 @@ async fn answer_all_questions(client: &Client, next_button: &str) {
             let first = group.find(Locator::Css("input[type=radio]")).await.unwrap();
             first.click().await.unwrap();
         }
-        let before = client.current_url().await.unwrap();
-        client.find(Locator::Css(next_button)).await.unwrap().click().await.unwrap();
-        wait_for_navigation(client, &before).await;
+        click_and_wait(client, Locator::Css(next_button)).await;
     }
     panic!("the materials never appeared");
 }
 
-/// Waits until the browser has left `before` (the forms here are GET forms, so the URL changes).
-async fn wait_for_navigation(client: &Client, before: &url::Url) {
-    for _ in 0..100 {
-        if &client.current_url().await.unwrap() != before {
+/// Clicks what leads to another page and waits until the browser is there, so that nothing is
+/// looked for on the page being left.
+async fn click_and_wait(client: &Client, target: Locator<'_>) {
+    let before = client.current_url().await.unwrap();
+    client.wait().for_element(target).await.unwrap().click().await.unwrap();
+    for _ in 0..200 {
+        if client.current_url().await.unwrap() != before {
             client.wait().for_element(Locator::Css("body")).await.unwrap();
             return;
         }
@@ -114,16 +117,17 @@ async fn self_check_then_an_officer_prints_a_one_time_notice() {
     // A citizen finds 出生登记 and checks what to bring.
     client.goto(&demo.url("/")).await.unwrap();
     assert!(client.source().await.unwrap().contains("示范市示范区政务服务中心"));
+    assert_eq!(client.find_all(Locator::Css("#windows li")).await.unwrap().len(), 12, "the demo hall has 12 windows");
     client.find(Locator::Css("#q")).await.unwrap().send_keys("出生登记").await.unwrap();
-    client.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
-    client.wait().for_element(Locator::XPath("//ul[@class='items']//a[contains(., '出生登记')]")).await.unwrap().click().await.unwrap();
+    click_and_wait(&client, Locator::Css("form.search button")).await;
+    click_and_wait(&client, Locator::XPath(BIRTH_REGISTRATION_LINK)).await;
     assert!(text_of(&client, "#public-facts").await.contains("监督电话"));
-    client.find(Locator::Css("#start-check")).await.unwrap().click().await.unwrap();
+    click_and_wait(&client, Locator::Css("#start-check")).await;
     answer_all_questions(&client, "#check-submit").await;
     let ticks = client.find_all(Locator::Css("input[name=have]")).await.unwrap();
     assert!(ticks.len() >= 2, "materials to tick");
     ticks[0].click().await.unwrap();
-    client.find(Locator::Css("#check-submit")).await.unwrap().click().await.unwrap();
+    click_and_wait(&client, Locator::Css("#check-submit")).await;
     let checklist = text_of(&client, "#checklist").await;
     assert!(checklist.contains("我的材料清单") && checklist.contains("已备齐"), "{checklist}");
     assert!(text_of(&client, "#verdict").await.contains("受理"));
@@ -134,11 +138,11 @@ async fn self_check_then_an_officer_prints_a_one_time_notice() {
     client.goto(&demo.url("/login")).await.unwrap();
     client.find(Locator::Css("#username")).await.unwrap().send_keys(username).await.unwrap();
     client.find(Locator::Css("#password")).await.unwrap().send_keys(password).await.unwrap();
-    client.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
-    client.wait().for_element(Locator::XPath("//ul[@class='items']//a[contains(., '出生登记')]")).await.unwrap().click().await.unwrap();
+    click_and_wait(&client, Locator::Css("#login-submit")).await;
+    click_and_wait(&client, Locator::XPath(BIRTH_REGISTRATION_LINK)).await;
     answer_all_questions(&client, "#situation-next").await;
     client.find(Locator::Css("#applicant_name")).await.unwrap().send_keys("王小明").await.unwrap();
-    client.find(Locator::Css("#notice-submit")).await.unwrap().click().await.unwrap();
+    click_and_wait(&client, Locator::Css("#notice-submit")).await;
     let number = text_of(&client, "#notice-number").await;
     assert!(number.starts_with("SF01-"), "{number}");
     let notice = text_of(&client, "#notice").await;
@@ -146,7 +150,7 @@ async fn self_check_then_an_officer_prints_a_one_time_notice() {
         assert!(notice.contains(fact), "the notice lacks {fact}: {notice}");
     }
     save_screenshot(&client, "notice-a4").await;
-    client.find(Locator::Css("#receipt-link")).await.unwrap().click().await.unwrap();
+    click_and_wait(&client, Locator::Css("#receipt-link")).await;
     assert_eq!(text_of(&client, ".receipt #notice-number").await, number);
     save_screenshot(&client, "notice-receipt").await;
 
