@@ -24,6 +24,7 @@ use banshi_storage::{Actor, NewSession, Staff};
 use chrono::{Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::time::Instant;
 
 pub const SESSION_COOKIE: &str = "banshi_session";
 pub const PRE_SESSION_COOKIE: &str = "banshi_csrf";
@@ -96,9 +97,15 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password(&random_token()))
 }
 
-/// Checks a username and password; on success stores a new session and returns its cookie token.
+/// Checks a username and password; on success stores a new session and returns the staff member,
+/// the cookie's token and the session's CSRF token. Refused while the account is locked after
+/// repeated failures.
 pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result<Option<(Staff, String, String)>, AppError> {
-    let login = state.store.staff_by_username(username.trim()).await?;
+    let username = username.trim();
+    if !state.login_throttle.allows(username, Instant::now()) {
+        return Err(AppError::TooManyAttempts);
+    }
+    let login = state.store.staff_by_username(username).await?;
     let (hash, staff) = match login {
         Some(login) if login.staff.active => (login.password_hash, Some(login.staff)),
         _ => (decoy_hash().to_string(), None),
@@ -107,6 +114,7 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result
     let matches = tokio::task::spawn_blocking(move || password_matches(&password, &hash))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    state.login_throttle.record(username, matches && staff.is_some(), Instant::now());
     let Some(staff) = staff.filter(|_| matches) else {
         tracing::info!(username, "sign-in refused");
         return Ok(None);

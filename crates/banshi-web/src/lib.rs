@@ -7,6 +7,7 @@ mod error;
 mod pages;
 mod templates;
 mod texts;
+mod throttle;
 mod views;
 
 pub use auth::hash_password;
@@ -26,6 +27,13 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    login_throttle: Arc<throttle::LoginThrottle>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        AppState { store, login_throttle: Arc::default() }
+    }
 }
 
 /// Every page and API route, behind the session and CSRF guard.

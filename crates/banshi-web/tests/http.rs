@@ -101,6 +101,26 @@ async fn sign_in_refuses_a_wrong_password_and_a_missing_csrf_token() {
 }
 
 #[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let token = app.form_token(&client, "/login").await;
+    let attempt = |password: &'static str| {
+        let request = client.post(app.url("/login")).form(&[("csrf", token.as_str()), ("username", "manager"), ("password", password)]);
+        async move { request.send().await.unwrap() }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("wrong-password").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let locked = attempt("password-manager").await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert!(locked.text().await.unwrap().contains("暂时锁定"));
+    let api = app.client().post(app.url("/api/v1/session")).json(&json!({ "username": "manager", "password": "password-manager" })).send().await.unwrap();
+    assert_eq!(api.json::<Value>().await.unwrap()["error"]["code"], "too_many_attempts");
+    app.sign_in(&app.client(), "officer").await;
+}
+
+#[tokio::test]
 async fn every_page_and_call_checks_the_role() {
     let app = spawn_app().await;
     let anonymous = app.client();

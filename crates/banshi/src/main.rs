@@ -220,7 +220,7 @@ async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>) -> anyh
         tokio::signal::ctrl_c().await.ok();
         tracing::info!("shutting down");
     };
-    banshi_web::serve(listener, AppState { store }, shutdown).await?;
+    banshi_web::serve(listener, AppState::new(store), shutdown).await?;
     Ok(())
 }
 

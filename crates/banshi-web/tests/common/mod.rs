@@ -35,7 +35,7 @@ pub async fn spawn_app_on(test_store: TestStore) -> TestApp {
     seed(store.as_ref()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState { store: store.clone() };
+    let state = AppState::new(store.clone());
     tokio::spawn(banshi_web::serve(listener, state, std::future::pending()));
     TestApp { address, store, _test_store: test_store }
 }
