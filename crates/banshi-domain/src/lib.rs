@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod checklist;
 pub mod privacy;
+pub mod queue;
 pub mod staff;
 pub mod validate;
 

@@ -1,0 +1,310 @@
+//! The ticket queue (排队叫号): a ticket's life as events, and who is called next.
+//!
+//! A ticket's state is never set directly: every change is a [`TicketEvent`], and [`apply`] folds it
+//! onto the current state or refuses it with an error that names the state and the action. The
+//! store keeps the events and the folded state side by side, written in one transaction.
+//!
+//! # Who is called next ([`next_ticket`])
+//!
+//! Among the tickets waiting in the queues a window serves:
+//! 1. a ticket that has waited [`QueuePolicy::max_wait_minutes`] or longer goes first, the longest
+//!    waiting first — so nobody waits forever, whatever arrives after them;
+//! 2. then priority tickets (green channel: elderly, disabled, pregnant, military, urgent; and
+//!    checked-in appointments), in the window's order of queue preference, then earliest arrival;
+//! 3. then the other tickets, in the window's order of queue preference, then earliest arrival.
+//!
+//! Ties on arrival fall to the lower ticket id, so the choice is a function of its input alone.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A hall's queue rules, configurable per centre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePolicy {
+    /// Visitors at or over this age are offered the green channel.
+    pub green_channel_age: u32,
+    /// A ticket waiting this long is called before any other, priority or not.
+    pub max_wait_minutes: i64,
+    /// Calls (the first and the recalls) after which an absent visitor is a no-show (过号).
+    pub calls_before_no_show: u32,
+}
+
+impl Default for QueuePolicy {
+    fn default() -> Self {
+        QueuePolicy { green_channel_age: 65, max_wait_minutes: 60, calls_before_no_show: 3 }
+    }
+}
+
+/// Why a ticket goes ahead of walk-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriorityReason {
+    Elderly,
+    Disabled,
+    Pregnant,
+    Military,
+    Urgent,
+    /// An appointment holder who checked in (签到).
+    Appointment,
+}
+
+impl PriorityReason {
+    pub const ALL: [PriorityReason; 6] = [
+        PriorityReason::Elderly,
+        PriorityReason::Disabled,
+        PriorityReason::Pregnant,
+        PriorityReason::Military,
+        PriorityReason::Urgent,
+        PriorityReason::Appointment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriorityReason::Elderly => "elderly",
+            PriorityReason::Disabled => "disabled",
+            PriorityReason::Pregnant => "pregnant",
+            PriorityReason::Military => "military",
+            PriorityReason::Urgent => "urgent",
+            PriorityReason::Appointment => "appointment",
+        }
+    }
+}
+
+/// A waiting ticket as the call rule sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting<'a> {
+    pub id: i64,
+    pub queue: &'a str,
+    pub arrived_at: DateTime<Utc>,
+    pub priority: bool,
+}
+
+/// The index in `waiting` of the ticket a window calls next, or `None` when none of its queues has
+/// a waiting ticket. `queues` are the window's queues, most preferred first.
+pub fn next_ticket(queues: &[&str], waiting: &[Waiting<'_>], now: DateTime<Utc>, policy: &QueuePolicy) -> Option<usize> {
+    let max_wait = Duration::minutes(policy.max_wait_minutes);
+    waiting
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| queues.iter().position(|q| *q == t.queue).map(|preference| (i, t, preference)))
+        .min_by_key(|(_, t, preference)| {
+            let overdue = now - t.arrived_at >= max_wait;
+            if overdue {
+                // Rank 0, then longest waiting; preference does not matter past the limit.
+                (0u8, 0usize, t.arrived_at, t.id)
+            } else {
+                (if t.priority { 1 } else { 2 }, *preference, t.arrived_at, t.id)
+            }
+        })
+        .map(|(i, _, _)| i)
+}
+
+/// How a visit at the window ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// 办结 or accepted: the business was done.
+    Done,
+    /// Materials were missing; a one-time notice was issued.
+    NoticeIssued,
+    /// Handed to another officer or the duty leader (避免僵局).
+    HandedOver,
+}
+
+/// Where a ticket is in its life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TicketState {
+    Waiting,
+    Called { window: i32, calls: u32 },
+    Serving { window: i32 },
+    /// Set aside at a window (the visitor fetches a material nearby), to be resumed.
+    Parked { window: i32 },
+    Done { outcome: Outcome },
+    NoShow,
+    Cancelled,
+}
+
+impl TicketState {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TicketState::Waiting => "waiting",
+            TicketState::Called { .. } => "called",
+            TicketState::Serving { .. } => "serving",
+            TicketState::Parked { .. } => "parked",
+            TicketState::Done { .. } => "done",
+            TicketState::NoShow => "no_show",
+            TicketState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn window(&self) -> Option<i32> {
+        match self {
+            TicketState::Called { window, .. } | TicketState::Serving { window } | TicketState::Parked { window } => Some(*window),
+            _ => None,
+        }
+    }
+
+    pub fn is_final(&self) -> bool {
+        matches!(self, TicketState::Done { .. } | TicketState::NoShow | TicketState::Cancelled)
+    }
+}
+
+/// A change to a ticket. Issuing is not an event on a state: it creates the ticket as `Waiting`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TicketEvent {
+    /// Called to a window, by the call rule or out of order (with a reason).
+    Called { window: i32, out_of_order_reason: Option<String> },
+    /// Called again (重呼); past the policy's number of calls it becomes a no-show.
+    Recalled,
+    /// The visitor is at the window.
+    Started,
+    Finished { outcome: Outcome },
+    /// 转窗: back to waiting in another queue, keeping the original arrival time.
+    Transferred { to_queue: String },
+    Parked,
+    Resumed,
+    /// The window gives a called ticket back to the queue (called by mistake).
+    Returned,
+    NoShow,
+    Cancelled,
+}
+
+impl TicketEvent {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TicketEvent::Called { .. } => "call",
+            TicketEvent::Recalled => "recall",
+            TicketEvent::Started => "start",
+            TicketEvent::Finished { .. } => "finish",
+            TicketEvent::Transferred { .. } => "transfer",
+            TicketEvent::Parked => "park",
+            TicketEvent::Resumed => "resume",
+            TicketEvent::Returned => "return",
+            TicketEvent::NoShow => "no_show",
+            TicketEvent::Cancelled => "cancel",
+        }
+    }
+}
+
+/// An action that the ticket's state does not allow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionError {
+    pub state: &'static str,
+    pub action: &'static str,
+}
+
+impl fmt::Display for TransitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a ticket that is {} cannot be given the action \"{}\"", self.state, self.action)
+    }
+}
+
+impl std::error::Error for TransitionError {}
+
+/// The state after `event`, or why the event is not allowed now. `policy` decides when recalls
+/// turn into a no-show.
+pub fn apply(state: &TicketState, event: &TicketEvent, policy: &QueuePolicy) -> Result<TicketState, TransitionError> {
+    use TicketEvent as E;
+    use TicketState as S;
+    let refused = || TransitionError { state: state.name(), action: event.name() };
+    match (state, event) {
+        (S::Waiting, E::Called { window, .. }) => Ok(S::Called { window: *window, calls: 1 }),
+        (S::Called { window, calls }, E::Recalled) => {
+            if calls + 1 > policy.calls_before_no_show {
+                Ok(S::NoShow)
+            } else {
+                Ok(S::Called { window: *window, calls: calls + 1 })
+            }
+        }
+        (S::Called { window, .. }, E::Started) => Ok(S::Serving { window: *window }),
+        (S::Called { .. }, E::NoShow) => Ok(S::NoShow),
+        (S::Called { .. }, E::Returned) => Ok(S::Waiting),
+        (S::Serving { .. }, E::Finished { outcome }) => Ok(S::Done { outcome: *outcome }),
+        (S::Serving { window }, E::Parked) => Ok(S::Parked { window: *window }),
+        (S::Parked { window }, E::Resumed) => Ok(S::Serving { window: *window }),
+        (S::Waiting | S::Called { .. } | S::Serving { .. } | S::Parked { .. }, E::Transferred { .. }) => Ok(S::Waiting),
+        (S::Waiting | S::Called { .. } | S::Parked { .. }, E::Cancelled) => Ok(S::Cancelled),
+        _ => Err(refused()),
+    }
+}
+
+/// A ticket's display number: the queue's letter and the day's sequence, `A012`.
+pub fn ticket_number(prefix: &str, sequence: u32) -> String {
+    format!("{prefix}{sequence:03}")
+}
+
+/// What the display board says and speaks: 「请A012号到3号窗口办理」.
+pub fn call_announcement(number: &str, window: i32) -> String {
+    format!("请{number}号到{window}号窗口办理")
+}
+
+/// The estimated wait in minutes for a ticket with `ahead` tickets before it: the recent mean
+/// service time spread over the windows open for its queue (as ZMS and Qmatic estimate it).
+pub fn estimated_wait_minutes(ahead: usize, mean_service_minutes: f64, open_windows: usize) -> Option<f64> {
+    (open_windows > 0 && mean_service_minutes.is_finite()).then(|| ahead as f64 * mean_service_minutes / open_windows as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap() + Duration::minutes(minute)
+    }
+
+    fn ticket(id: i64, queue: &'static str, minute: i64, priority: bool) -> Waiting<'static> {
+        Waiting { id, queue, arrived_at: at(minute), priority }
+    }
+
+    #[test]
+    fn priority_then_preference_then_arrival() {
+        let policy = QueuePolicy::default();
+        let waiting = [ticket(1, "A", 0, false), ticket(2, "B", 1, false), ticket(3, "B", 5, true), ticket(4, "A", 2, false)];
+        let called = |queues: &[&str]| next_ticket(queues, &waiting, at(10), &policy).map(|i| waiting[i].id);
+        assert_eq!(called(&["A", "B"]), Some(3), "a green-channel ticket goes first");
+        assert_eq!(called(&["A"]), Some(1), "a window sees only its queues");
+        assert_eq!(called(&["C"]), None);
+        let walk_ins = [ticket(1, "A", 3, false), ticket(2, "B", 0, false)];
+        assert_eq!(next_ticket(&["A", "B"], &walk_ins, at(10), &policy), Some(0), "preferred queue first");
+        assert_eq!(next_ticket(&["B", "A"], &walk_ins, at(10), &policy), Some(1));
+    }
+
+    #[test]
+    fn past_the_waiting_limit_a_ticket_goes_before_everyone() {
+        let policy = QueuePolicy { max_wait_minutes: 30, ..QueuePolicy::default() };
+        let waiting = [ticket(1, "B", 0, false), ticket(2, "A", 20, true), ticket(3, "A", 25, false)];
+        assert_eq!(next_ticket(&["A", "B"], &waiting, at(29), &policy), Some(1), "not yet overdue: priority first");
+        assert_eq!(next_ticket(&["A", "B"], &waiting, at(30), &policy), Some(0), "overdue walk-in in a less preferred queue");
+    }
+
+    #[test]
+    fn transitions_follow_the_ticket_life() {
+        let policy = QueuePolicy { calls_before_no_show: 2, ..QueuePolicy::default() };
+        let called = apply(&TicketState::Waiting, &TicketEvent::Called { window: 3, out_of_order_reason: None }, &policy).unwrap();
+        assert_eq!(called, TicketState::Called { window: 3, calls: 1 });
+        let recalled = apply(&called, &TicketEvent::Recalled, &policy).unwrap();
+        assert_eq!(recalled, TicketState::Called { window: 3, calls: 2 });
+        assert_eq!(apply(&recalled, &TicketEvent::Recalled, &policy).unwrap(), TicketState::NoShow);
+        let serving = apply(&called, &TicketEvent::Started, &policy).unwrap();
+        let parked = apply(&serving, &TicketEvent::Parked, &policy).unwrap();
+        assert_eq!(apply(&parked, &TicketEvent::Resumed, &policy).unwrap(), serving);
+        assert_eq!(apply(&serving, &TicketEvent::Transferred { to_queue: "B".into() }, &policy).unwrap(), TicketState::Waiting);
+        let done = apply(&serving, &TicketEvent::Finished { outcome: Outcome::NoticeIssued }, &policy).unwrap();
+        assert!(done.is_final());
+        let err = apply(&done, &TicketEvent::Recalled, &policy).unwrap_err();
+        assert_eq!(err.to_string(), "a ticket that is done cannot be given the action \"recall\"");
+        assert!(apply(&TicketState::Waiting, &TicketEvent::Started, &policy).is_err(), "a ticket must be called before it is served");
+        assert!(apply(&serving, &TicketEvent::Cancelled, &policy).is_err(), "a visit under way is finished, not cancelled");
+    }
+
+    #[test]
+    fn announcements_and_numbers() {
+        assert_eq!(ticket_number("A", 12), "A012");
+        assert_eq!(call_announcement("A012", 3), "请A012号到3号窗口办理");
+        assert_eq!(estimated_wait_minutes(6, 4.0, 2), Some(12.0));
+        assert_eq!(estimated_wait_minutes(6, 4.0, 0), None);
+    }
+}
