@@ -19,7 +19,9 @@ pub use records::*;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
+use banshi_domain::queue::{QueuePolicy, TicketEvent};
 use banshi_domain::{Catalog, Item};
+use chrono::{DateTime, Utc};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -79,6 +81,33 @@ pub trait Store: Send + Sync {
     // Audit.
     /// The newest entries first, up to `limit`.
     async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+
+    // The ticket queue. Ticket changes are recorded as ticket events (actor, time, event), which
+    // are the audit trail of the queue; the other queue writes go to the audit log.
+    async fn save_queue(&self, actor: &Actor, queue: &Queue) -> StoreResult<()>;
+    async fn queues(&self, centre_code: &str) -> StoreResult<Vec<Queue>>;
+    async fn save_window_skills(&self, actor: &Actor, skills: &WindowSkills) -> StoreResult<()>;
+    async fn windows_live(&self, centre_code: &str) -> StoreResult<Vec<WindowLive>>;
+    /// Opens, pauses or closes a window; `staff_id` is who is signed in at it (none when closed).
+    async fn set_window_status(&self, actor: &Actor, centre_code: &str, number: i32, status: WindowStatus, reason: Option<&str>, staff_id: Option<i64>) -> StoreResult<WindowLive>;
+    /// Issues a ticket numbered per queue per day; committed before it returns.
+    async fn take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket>;
+    async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>>;
+    /// Today's tickets not yet final (waiting, called, serving, parked), oldest first.
+    async fn active_tickets(&self, centre_code: &str) -> StoreResult<Vec<Ticket>>;
+    /// Calls the next ticket for a window by the domain's call rule, atomically: two windows,
+    /// on one instance or several, never get the same ticket.
+    async fn call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>>;
+    /// Applies an event to a ticket if its state allows it (see `banshi_domain::queue::apply`).
+    async fn update_ticket(&self, actor: &Actor, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket>;
+    /// The latest calls and recalls of a centre, newest first.
+    async fn recent_calls(&self, centre_code: &str, limit: i64) -> StoreResult<Vec<Call>>;
+    /// The mean minutes from start to finish of a queue's last finished tickets, if any.
+    async fn mean_service_minutes(&self, centre_code: &str, queue: &str) -> StoreResult<Option<f64>>;
+    /// Records a message to send (SMS or WeChat) and marks the ticket as notified.
+    async fn enqueue_notification(&self, ticket_id: i64, kind: &str, recipient_cipher: &str, message: &str) -> StoreResult<()>;
+    /// Messages not yet sent, oldest first.
+    async fn pending_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>>;
 }
 
 /// Where the data lives when no URL is given: an SQLite file under ./data.

@@ -3,10 +3,12 @@
 
 use crate::records::*;
 use crate::rows::{self, AuditRow, NoticeRow, StaffRow};
-use crate::sql_store::impl_sql_store;
+use crate::sql_store::{impl_sql_store, past_tense};
 use crate::{conflict_or, to_json, Store, StoreResult};
 use async_trait::async_trait;
+use banshi_domain::queue::{QueuePolicy, TicketEvent};
 use banshi_domain::{catalog_changes, Catalog, Item, CATALOG_SCHEMA_VERSION};
+use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
@@ -40,4 +42,4 @@ impl PostgresStore {
     }
 }
 
-impl_sql_store!(PostgresStore, Postgres, "postgres");
+impl_sql_store!(PostgresStore, Postgres, "postgres", "SELECT pg_advisory_xact_lock(hashtext($1))");

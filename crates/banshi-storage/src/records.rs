@@ -146,3 +146,105 @@ pub(crate) struct AuditWrite<'a> {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
+
+/// A queue (队列) of a centre: a letter prefix for its ticket numbers and the items it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queue {
+    pub centre_code: String,
+    /// One or two capital letters, starting every ticket number of the queue (A012).
+    pub prefix: String,
+    pub name: String,
+    pub item_codes: Vec<String>,
+    pub position: i32,
+}
+
+/// A window's configuration: which queues it takes, most preferred first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowSkills {
+    pub centre_code: String,
+    pub number: i32,
+    pub queues: Vec<String>,
+    /// A window reserved for the green channel takes priority tickets first.
+    pub green_channel: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowStatus {
+    Open,
+    Paused,
+    Closed,
+}
+
+impl WindowStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowStatus::Open => "open",
+            WindowStatus::Paused => "paused",
+            WindowStatus::Closed => "closed",
+        }
+    }
+}
+
+/// A window as the hall sees it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowLive {
+    pub number: i32,
+    pub name: String,
+    pub queues: Vec<String>,
+    pub green_channel: bool,
+    pub status: WindowStatus,
+    pub pause_reason: Option<String>,
+    pub staff_id: Option<i64>,
+    pub staff_name: Option<String>,
+    pub staff_badge: Option<String>,
+}
+
+/// A ticket to issue.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub centre_code: String,
+    pub queue: String,
+    pub priority: Option<banshi_domain::queue::PriorityReason>,
+    pub items: Vec<String>,
+    /// The visitor's phone, already encrypted, for the "almost your turn" message.
+    pub phone_cipher: Option<String>,
+    pub arrived_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: i64,
+    pub centre_code: String,
+    pub number: String,
+    pub queue: String,
+    pub arrived_at: DateTime<Utc>,
+    pub priority: Option<banshi_domain::queue::PriorityReason>,
+    pub items: Vec<String>,
+    pub state: banshi_domain::queue::TicketState,
+    pub has_phone: bool,
+    pub called_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// A call shown on the board: the ticket number, the window, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    pub ticket_id: i64,
+    pub number: String,
+    pub window: i32,
+    pub at: DateTime<Utc>,
+    pub recall: bool,
+}
+
+/// A message in the outbox, waiting for an SMS or WeChat sender.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub kind: String,
+    pub recipient_cipher: String,
+    pub message: String,
+    pub ticket_id: Option<i64>,
+}

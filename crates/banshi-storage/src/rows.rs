@@ -121,3 +121,119 @@ pub(crate) const NOTICE_COUNTS_SQL: &str = "
     SELECT item_code, MAX(item_name) AS item_name, officer_id, MAX(officer_name) AS officer_name,
            MAX(officer_badge) AS officer_badge, COUNT(*) AS notices
     FROM notices GROUP BY item_code, officer_id ORDER BY item_code, officer_id";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct QueueRow {
+    centre_code: String,
+    prefix: String,
+    name: String,
+    item_codes: Json<Vec<String>>,
+    position: i32,
+}
+
+impl QueueRow {
+    pub(crate) fn into_queue(self) -> Queue {
+        Queue { centre_code: self.centre_code, prefix: self.prefix, name: self.name, item_codes: self.item_codes.0, position: self.position }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct WindowLiveRow {
+    number: i32,
+    name: String,
+    queues: Json<Vec<String>>,
+    green_channel: bool,
+    status: String,
+    pause_reason: Option<String>,
+    staff_id: Option<i64>,
+    staff_name: Option<String>,
+    staff_badge: Option<String>,
+}
+
+impl WindowLiveRow {
+    pub(crate) fn into_live(self) -> StoreResult<WindowLive> {
+        let status = match self.status.as_str() {
+            "open" => WindowStatus::Open,
+            "paused" => WindowStatus::Paused,
+            "closed" => WindowStatus::Closed,
+            other => return Err(StoreError::Corrupt(format!("window status \"{other}\""))),
+        };
+        Ok(WindowLive {
+            number: self.number,
+            name: self.name,
+            queues: self.queues.0,
+            green_channel: self.green_channel,
+            status,
+            pause_reason: self.pause_reason,
+            staff_id: self.staff_id,
+            staff_name: self.staff_name,
+            staff_badge: self.staff_badge,
+        })
+    }
+}
+
+pub(crate) const WINDOWS_LIVE_SQL: &str = "
+    SELECT w.number, w.name, w.queues, w.green_channel, w.status, w.pause_reason, w.staff_id,
+           s.name AS staff_name, s.badge_number AS staff_badge
+    FROM windows w LEFT JOIN staff s ON s.id = w.staff_id
+    WHERE w.centre_code = $1";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TicketRow {
+    id: i64,
+    centre_code: String,
+    number: String,
+    queue_prefix: String,
+    arrived_at: DateTime<Utc>,
+    priority_reason: Option<String>,
+    items: Json<Vec<String>>,
+    phone_cipher: Option<String>,
+    state_doc: Json<serde_json::Value>,
+    called_at: Option<DateTime<Utc>>,
+    started_at: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
+}
+
+impl TicketRow {
+    pub(crate) fn into_ticket(self) -> StoreResult<Ticket> {
+        let priority = match self.priority_reason {
+            None => None,
+            Some(reason) => Some(from_json(&format!("ticket {} priority", self.id), serde_json::Value::String(reason))?),
+        };
+        Ok(Ticket {
+            state: from_json(&format!("ticket {} state", self.id), self.state_doc.0)?,
+            id: self.id,
+            centre_code: self.centre_code,
+            number: self.number,
+            queue: self.queue_prefix,
+            arrived_at: self.arrived_at,
+            priority,
+            items: self.items.0,
+            has_phone: self.phone_cipher.is_some(),
+            called_at: self.called_at,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+        })
+    }
+}
+
+pub(crate) const TICKET_COLUMNS: &str = "id, centre_code, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state_doc, called_at, started_at, finished_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CallRow {
+    pub(crate) ticket_id: i64,
+    pub(crate) number: String,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) event: Json<serde_json::Value>,
+    pub(crate) window_number: Option<i32>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct NotificationRow {
+    pub(crate) id: i64,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) kind: String,
+    pub(crate) recipient_cipher: String,
+    pub(crate) message: String,
+    pub(crate) ticket_id: Option<i64>,
+}

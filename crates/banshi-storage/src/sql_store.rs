@@ -1,10 +1,12 @@
 //! The one implementation of [`Store`](crate::Store) in SQL that both databases share, written once
 //! and instantiated for each. Both accept the same statements (`$N` placeholders, `ON CONFLICT`,
 //! `RETURNING`); what differs (connection set-up, column types, migrations) stays in `sqlite.rs`
-//! and `postgres.rs`. A store type passed in has a `read` pool, a `write` pool and `begin()`.
+//! and `postgres.rs`. A store type passed in has a `read` pool, a `write` pool and `begin()`, and
+//! `$lock_centre` is the statement that serialises the queue changes of one centre (PostgreSQL's
+//! transaction-scoped advisory lock; on SQLite the single writer connection already does).
 
 macro_rules! impl_sql_store {
-    ($store:ty, $db:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal, $lock_centre:literal) => {
         async fn audit(tx: &mut Transaction<'_, $db>, actor: &Actor, entry: AuditWrite<'_>) -> StoreResult<()> {
             sqlx::query(
                 "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before, after)
@@ -21,6 +23,59 @@ macro_rules! impl_sql_store {
             .execute(&mut **tx)
             .await?;
             Ok(())
+        }
+
+        /// Folds `event` onto the ticket's stored state with the domain's rules, writes the new
+        /// state and appends the event, in the caller's transaction.
+        async fn apply_ticket_event(
+            tx: &mut Transaction<'_, $db>,
+            actor: &Actor,
+            ticket_id: i64,
+            event: &TicketEvent,
+            policy: &QueuePolicy,
+            now: DateTime<Utc>,
+        ) -> StoreResult<Ticket> {
+            let row: Option<rows::TicketRow> = sqlx::query_as(&format!("SELECT {} FROM tickets WHERE id = $1", rows::TICKET_COLUMNS))
+                .bind(ticket_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+            let ticket = row.ok_or_else(|| crate::StoreError::NotFound(format!("ticket {ticket_id}")))?.into_ticket()?;
+            let next = banshi_domain::queue::apply(&ticket.state, event, policy)
+                .map_err(|e| crate::StoreError::Conflict(format!("ticket {}: {e}", ticket.number)))?;
+            let queue = match event {
+                TicketEvent::Transferred { to_queue } => to_queue.clone(),
+                _ => ticket.queue.clone(),
+            };
+            let stamp = |name: &str| if next.name() == name && ticket.state.name() != name { Some(now) } else { None };
+            sqlx::query(
+                "UPDATE tickets SET state = $2, state_doc = $3, window_number = $4, queue_prefix = $5,
+                     called_at = COALESCE($6, called_at), started_at = COALESCE($7, started_at), finished_at = COALESCE($8, finished_at)
+                 WHERE id = $1",
+            )
+            .bind(ticket_id)
+            .bind(next.name())
+            .bind(Json(to_json(&next)))
+            .bind(next.window())
+            .bind(&queue)
+            .bind(stamp("called"))
+            .bind(stamp("serving"))
+            .bind(if next.is_final() { Some(now) } else { None })
+            .execute(&mut **tx)
+            .await?;
+            let mut recorded = to_json(event);
+            if let (TicketEvent::Recalled, Some(window)) = (event, ticket.state.window()) {
+                recorded["window"] = window.into();
+            }
+            recorded["event"] = serde_json::Value::from(past_tense(event));
+            sqlx::query("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, $3, $4, $5)")
+                .bind(ticket_id)
+                .bind(now)
+                .bind(actor.staff_id)
+                .bind(&actor.label)
+                .bind(Json(recorded))
+                .execute(&mut **tx)
+                .await?;
+            Ok(Ticket { state: next, queue, ..ticket })
         }
 
         #[async_trait]
@@ -294,8 +349,351 @@ macro_rules! impl_sql_store {
                     sqlx::query_as("SELECT * FROM audit_log ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(&self.read).await?;
                 Ok(rows.into_iter().map(AuditRow::into_entry).collect())
             }
+
+            async fn save_queue(&self, actor: &Actor, queue: &Queue) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let before: Option<rows::QueueRow> = sqlx::query_as("SELECT * FROM queues WHERE centre_code = $1 AND prefix = $2")
+                    .bind(&queue.centre_code)
+                    .bind(&queue.prefix)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO queues (centre_code, prefix, name, item_codes, position) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (centre_code, prefix) DO UPDATE SET name = excluded.name,
+                         item_codes = excluded.item_codes, position = excluded.position",
+                )
+                .bind(&queue.centre_code)
+                .bind(&queue.prefix)
+                .bind(&queue.name)
+                .bind(Json(&queue.item_codes))
+                .bind(queue.position)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, &format!("queue {}", queue.prefix)))?;
+                let id = format!("{}/{}", queue.centre_code, queue.prefix);
+                let before = before.map(|row| to_json(&row.into_queue()));
+                audit(&mut tx, actor, AuditWrite { action: "save", entity: "queue", entity_id: &id, before, after: Some(to_json(queue)) }).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn queues(&self, centre_code: &str) -> StoreResult<Vec<Queue>> {
+                let rows: Vec<rows::QueueRow> = sqlx::query_as("SELECT * FROM queues WHERE centre_code = $1 ORDER BY position, prefix")
+                    .bind(centre_code)
+                    .fetch_all(&self.read)
+                    .await?;
+                Ok(rows.into_iter().map(rows::QueueRow::into_queue).collect())
+            }
+
+            async fn save_window_skills(&self, actor: &Actor, skills: &WindowSkills) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let updated = sqlx::query("UPDATE windows SET queues = $3, green_channel = $4 WHERE centre_code = $1 AND number = $2")
+                    .bind(&skills.centre_code)
+                    .bind(skills.number)
+                    .bind(Json(&skills.queues))
+                    .bind(skills.green_channel)
+                    .execute(&mut *tx)
+                    .await?;
+                if updated.rows_affected() == 0 {
+                    return Err(crate::StoreError::NotFound(format!("window {}", skills.number)));
+                }
+                let id = format!("{}/{}", skills.centre_code, skills.number);
+                audit(&mut tx, actor, AuditWrite { action: "save_skills", entity: "window", entity_id: &id, before: None, after: Some(to_json(skills)) }).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn windows_live(&self, centre_code: &str) -> StoreResult<Vec<WindowLive>> {
+                let rows: Vec<rows::WindowLiveRow> = sqlx::query_as(&format!("{} ORDER BY w.number", rows::WINDOWS_LIVE_SQL))
+                    .bind(centre_code)
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.into_iter().map(rows::WindowLiveRow::into_live).collect()
+            }
+
+            async fn set_window_status(
+                &self,
+                actor: &Actor,
+                centre_code: &str,
+                number: i32,
+                status: WindowStatus,
+                reason: Option<&str>,
+                staff_id: Option<i64>,
+            ) -> StoreResult<WindowLive> {
+                let mut tx = self.begin().await?;
+                let updated = sqlx::query("UPDATE windows SET status = $3, pause_reason = $4, staff_id = $5 WHERE centre_code = $1 AND number = $2")
+                    .bind(centre_code)
+                    .bind(number)
+                    .bind(status.as_str())
+                    .bind(reason)
+                    .bind(staff_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| conflict_or(e, &format!("window {number}")))?;
+                if updated.rows_affected() == 0 {
+                    return Err(crate::StoreError::NotFound(format!("window {number}")));
+                }
+                let row: rows::WindowLiveRow = sqlx::query_as(&format!("{} AND w.number = $2", rows::WINDOWS_LIVE_SQL))
+                    .bind(centre_code)
+                    .bind(number)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let live = row.into_live()?;
+                let id = format!("{centre_code}/{number}");
+                audit(&mut tx, actor, AuditWrite { action: "set_status", entity: "window", entity_id: &id, before: None, after: Some(to_json(&live)) }).await?;
+                tx.commit().await?;
+                Ok(live)
+            }
+
+            async fn take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket> {
+                let mut tx = self.begin().await?;
+                let exists: Option<(String,)> = sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2")
+                    .bind(&ticket.centre_code)
+                    .bind(&ticket.queue)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if exists.is_none() {
+                    return Err(crate::StoreError::NotFound(format!("queue {}", ticket.queue)));
+                }
+                let day = ticket.arrived_at.with_timezone(&chrono::Local).date_naive();
+                let (sequence,): (i64,) = sqlx::query_as(
+                    "INSERT INTO ticket_sequences (centre_code, prefix, day, last) VALUES ($1, $2, $3, 1)
+                     ON CONFLICT (centre_code, prefix, day) DO UPDATE SET last = ticket_sequences.last + 1
+                     RETURNING last",
+                )
+                .bind(&ticket.centre_code)
+                .bind(&ticket.queue)
+                .bind(day)
+                .fetch_one(&mut *tx)
+                .await?;
+                let number = banshi_domain::queue::ticket_number(&ticket.queue, sequence as u32);
+                let state = banshi_domain::queue::TicketState::Waiting;
+                let row: rows::TicketRow = sqlx::query_as(&format!(
+                    "INSERT INTO tickets (centre_code, day, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state, state_doc)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {}",
+                    rows::TICKET_COLUMNS
+                ))
+                .bind(&ticket.centre_code)
+                .bind(day)
+                .bind(&number)
+                .bind(&ticket.queue)
+                .bind(ticket.arrived_at)
+                .bind(ticket.priority.map(|p| p.as_str()))
+                .bind(Json(&ticket.items))
+                .bind(&ticket.phone_cipher)
+                .bind(state.name())
+                .bind(Json(to_json(&state)))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, &format!("ticket {number}")))?;
+                let issued = row.into_ticket()?;
+                let event = serde_json::json!({ "event": "issued", "queue": issued.queue, "priority": issued.priority, "items": issued.items });
+                sqlx::query("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, NULL, 'kiosk', $3)")
+                    .bind(issued.id)
+                    .bind(ticket.arrived_at)
+                    .bind(Json(event))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(issued)
+            }
+
+            async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>> {
+                let row: Option<rows::TicketRow> = sqlx::query_as(&format!("SELECT {} FROM tickets WHERE id = $1", rows::TICKET_COLUMNS))
+                    .bind(id)
+                    .fetch_optional(&self.read)
+                    .await?;
+                row.map(rows::TicketRow::into_ticket).transpose()
+            }
+
+            async fn active_tickets(&self, centre_code: &str) -> StoreResult<Vec<Ticket>> {
+                let today = chrono::Local::now().date_naive();
+                let rows: Vec<rows::TicketRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM tickets WHERE centre_code = $1 AND day = $2
+                     AND state IN ('waiting', 'called', 'serving', 'parked') ORDER BY arrived_at, id",
+                    rows::TICKET_COLUMNS
+                ))
+                .bind(centre_code)
+                .bind(today)
+                .fetch_all(&self.read)
+                .await?;
+                rows.into_iter().map(rows::TicketRow::into_ticket).collect()
+            }
+
+            async fn call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>> {
+                let mut tx = self.begin().await?;
+                sqlx::query($lock_centre).bind(centre_code).execute(&mut *tx).await?;
+                let skills: Option<(Json<Vec<String>>, String)> =
+                    sqlx::query_as("SELECT queues, status FROM windows WHERE centre_code = $1 AND number = $2")
+                        .bind(centre_code)
+                        .bind(window)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((Json(queues), status)) = skills else {
+                    return Err(crate::StoreError::NotFound(format!("window {window}")));
+                };
+                if status != "open" {
+                    return Err(crate::StoreError::Conflict(format!("window {window} is {status}: open it before calling")));
+                }
+                let busy: Option<(String,)> = sqlx::query_as(
+                    "SELECT number FROM tickets WHERE centre_code = $1 AND window_number = $2 AND state IN ('called', 'serving')",
+                )
+                .bind(centre_code)
+                .bind(window)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some((number,)) = busy {
+                    return Err(crate::StoreError::Conflict(format!("window {window} still has ticket {number}: finish it, transfer it or mark it a no-show first")));
+                }
+                let today = now.with_timezone(&chrono::Local).date_naive();
+                let waiting: Vec<(i64, String, DateTime<Utc>, Option<String>)> = sqlx::query_as(
+                    "SELECT id, queue_prefix, arrived_at, priority_reason FROM tickets
+                     WHERE centre_code = $1 AND day = $2 AND state = 'waiting'",
+                )
+                .bind(centre_code)
+                .bind(today)
+                .fetch_all(&mut *tx)
+                .await?;
+                let view: Vec<banshi_domain::queue::Waiting> = waiting
+                    .iter()
+                    .map(|(id, queue, arrived_at, priority)| banshi_domain::queue::Waiting { id: *id, queue, arrived_at: *arrived_at, priority: priority.is_some() })
+                    .collect();
+                let preference: Vec<&str> = queues.iter().map(String::as_str).collect();
+                let Some(chosen) = banshi_domain::queue::next_ticket(&preference, &view, now, policy) else {
+                    return Ok(None);
+                };
+                let ticket_id = view[chosen].id;
+                let event = TicketEvent::Called { window, out_of_order_reason: None };
+                let called = apply_ticket_event(&mut tx, actor, ticket_id, &event, policy, now).await?;
+                tx.commit().await?;
+                Ok(Some(called))
+            }
+
+            async fn update_ticket(&self, actor: &Actor, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
+                let mut tx = self.begin().await?;
+                let centre: Option<(String,)> = sqlx::query_as("SELECT centre_code FROM tickets WHERE id = $1").bind(ticket_id).fetch_optional(&mut *tx).await?;
+                let Some((centre_code,)) = centre else {
+                    return Err(crate::StoreError::NotFound(format!("ticket {ticket_id}")));
+                };
+                sqlx::query($lock_centre).bind(&centre_code).execute(&mut *tx).await?;
+                if let TicketEvent::Called { window, .. } = event {
+                    let busy: Option<(String,)> = sqlx::query_as(
+                        "SELECT number FROM tickets WHERE centre_code = $1 AND window_number = $2 AND state IN ('called', 'serving') AND id <> $3",
+                    )
+                    .bind(&centre_code)
+                    .bind(window)
+                    .bind(ticket_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some((number,)) = busy {
+                        return Err(crate::StoreError::Conflict(format!("window {window} still has ticket {number}: finish it, transfer it or mark it a no-show first")));
+                    }
+                }
+                if let TicketEvent::Transferred { to_queue } = event {
+                    let exists: Option<(String,)> = sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2")
+                        .bind(&centre_code)
+                        .bind(to_queue)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if exists.is_none() {
+                        return Err(crate::StoreError::NotFound(format!("queue {to_queue}")));
+                    }
+                }
+                let updated = apply_ticket_event(&mut tx, actor, ticket_id, event, policy, now).await?;
+                tx.commit().await?;
+                Ok(updated)
+            }
+
+            async fn recent_calls(&self, centre_code: &str, limit: i64) -> StoreResult<Vec<Call>> {
+                let rows: Vec<rows::CallRow> = sqlx::query_as(
+                    "SELECT e.ticket_id, t.number, e.at, e.event, t.window_number
+                     FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+                     WHERE t.centre_code = $1 AND e.id IN (
+                         SELECT e2.id FROM ticket_events e2 JOIN tickets t2 ON t2.id = e2.ticket_id
+                         WHERE t2.centre_code = $1 ORDER BY e2.id DESC LIMIT 500)
+                     ORDER BY e.id DESC",
+                )
+                .bind(centre_code)
+                .fetch_all(&self.read)
+                .await?;
+                let mut calls = Vec::new();
+                for row in rows {
+                    let name = row.event.0.get("event").and_then(|e| e.as_str()).unwrap_or_default().to_string();
+                    let window = row.event.0.get("window").and_then(|w| w.as_i64()).map(|w| w as i32).or(row.window_number);
+                    if let ("called" | "recalled", Some(window)) = (name.as_str(), window) {
+                        calls.push(Call { ticket_id: row.ticket_id, number: row.number, window, at: row.at, recall: name == "recalled" });
+                        if calls.len() as i64 >= limit {
+                            break;
+                        }
+                    }
+                }
+                Ok(calls)
+            }
+
+            async fn mean_service_minutes(&self, centre_code: &str, queue: &str) -> StoreResult<Option<f64>> {
+                let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT started_at, finished_at FROM tickets
+                     WHERE centre_code = $1 AND queue_prefix = $2 AND started_at IS NOT NULL AND finished_at IS NOT NULL
+                     ORDER BY finished_at DESC LIMIT 20",
+                )
+                .bind(centre_code)
+                .bind(queue)
+                .fetch_all(&self.read)
+                .await?;
+                if rows.is_empty() {
+                    return Ok(None);
+                }
+                let total: f64 = rows.iter().map(|(start, end)| (*end - *start).num_seconds().max(0) as f64 / 60.0).sum();
+                Ok(Some(total / rows.len() as f64))
+            }
+
+            async fn enqueue_notification(&self, ticket_id: i64, kind: &str, recipient_cipher: &str, message: &str) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let marked = sqlx::query("UPDATE tickets SET notified = TRUE WHERE id = $1 AND NOT notified").bind(ticket_id).execute(&mut *tx).await?;
+                if marked.rows_affected() == 1 {
+                    sqlx::query("INSERT INTO outbox (created_at, kind, recipient_cipher, message, ticket_id) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(chrono::Utc::now())
+                        .bind(kind)
+                        .bind(recipient_cipher)
+                        .bind(message)
+                        .bind(ticket_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn pending_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>> {
+                let rows: Vec<rows::NotificationRow> =
+                    sqlx::query_as("SELECT id, created_at, kind, recipient_cipher, message, ticket_id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1")
+                        .bind(limit)
+                        .fetch_all(&self.read)
+                        .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| Notification { id: r.id, created_at: r.created_at, kind: r.kind, recipient_cipher: r.recipient_cipher, message: r.message, ticket_id: r.ticket_id })
+                    .collect())
+            }
         }
     };
 }
 
 pub(crate) use impl_sql_store;
+
+/// The name a stored ticket event carries: what happened, in the past tense.
+pub(crate) fn past_tense(event: &banshi_domain::queue::TicketEvent) -> &'static str {
+    use banshi_domain::queue::TicketEvent as E;
+    match event {
+        E::Called { .. } => "called",
+        E::Recalled => "recalled",
+        E::Started => "started",
+        E::Finished { .. } => "finished",
+        E::Transferred { .. } => "transferred",
+        E::Parked => "parked",
+        E::Resumed => "resumed",
+        E::Returned => "returned",
+        E::NoShow => "no_show",
+        E::Cancelled => "cancelled",
+    }
+}

@@ -6,10 +6,12 @@
 
 use crate::records::*;
 use crate::rows::{self, AuditRow, NoticeRow, StaffRow};
-use crate::sql_store::impl_sql_store;
+use crate::sql_store::{impl_sql_store, past_tense};
 use crate::{conflict_or, to_json, Store, StoreError, StoreResult};
 use async_trait::async_trait;
+use banshi_domain::queue::{QueuePolicy, TicketEvent};
 use banshi_domain::{catalog_changes, Catalog, Item, CATALOG_SCHEMA_VERSION};
+use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::types::Json;
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -49,4 +51,4 @@ impl SqliteStore {
     }
 }
 
-impl_sql_store!(SqliteStore, Sqlite, "sqlite");
+impl_sql_store!(SqliteStore, Sqlite, "sqlite", "SELECT $1");
