@@ -108,7 +108,17 @@ pub trait Store: Send + Sync {
     async fn enqueue_notification(&self, ticket_id: i64, kind: &str, recipient_cipher: &str, message: &str) -> StoreResult<()>;
     /// Messages not yet sent, oldest first.
     async fn pending_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>>;
+
+    // Live events for boards and consoles (a JSON text each).
+    /// Tells every instance sharing this database: over PostgreSQL's NOTIFY, or within this
+    /// process for SQLite, which one process owns.
+    async fn publish(&self, event: &str) -> StoreResult<()>;
+    /// Events published by any instance, this one included.
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<String>;
 }
+
+/// Events a slow subscriber may fall behind by before it misses some (it then reloads its view).
+pub(crate) const EVENT_BUFFER: usize = 1024;
 
 /// Where the data lives when no URL is given: an SQLite file under ./data.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/banshi.db";

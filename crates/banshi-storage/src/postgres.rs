@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use banshi_domain::queue::{QueuePolicy, TicketEvent};
 use banshi_domain::{catalog_changes, Catalog, Item, CATALOG_SCHEMA_VERSION};
 use chrono::{DateTime, Utc};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
@@ -18,7 +18,11 @@ pub struct PostgresStore {
     read: PgPool,
     /// The same pool as `read`: PostgreSQL serialises conflicting writes itself.
     write: PgPool,
+    events: tokio::sync::broadcast::Sender<String>,
 }
+
+/// The NOTIFY channel all instances on one database share.
+const EVENT_CHANNEL: &str = "banshi_events";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -34,11 +38,34 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(PostgresStore { read: pool.clone(), write: pool })
+        let events = tokio::sync::broadcast::channel(crate::EVENT_BUFFER).0;
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(EVENT_CHANNEL).await?;
+        let forward = events.clone();
+        tokio::spawn(async move {
+            // PgListener reconnects by itself; an error here is logged and the loop goes on.
+            loop {
+                match listener.recv().await {
+                    Ok(notification) => {
+                        let _ = forward.send(notification.payload().to_string());
+                    }
+                    Err(err) => {
+                        tracing::warn!(%err, "PostgreSQL event listener");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(PostgresStore { read: pool.clone(), write: pool, events })
     }
 
     async fn begin(&self) -> StoreResult<Transaction<'static, Postgres>> {
         Ok(self.write.begin().await?)
+    }
+
+    async fn publish_event(&self, event: &str) -> StoreResult<()> {
+        sqlx::query("SELECT pg_notify($1, $2)").bind(EVENT_CHANNEL).bind(event).execute(&self.write).await?;
+        Ok(())
     }
 }
 

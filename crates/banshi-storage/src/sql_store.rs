@@ -675,6 +675,14 @@ macro_rules! impl_sql_store {
                     .map(|r| Notification { id: r.id, created_at: r.created_at, kind: r.kind, recipient_cipher: r.recipient_cipher, message: r.message, ticket_id: r.ticket_id })
                     .collect())
             }
+
+            async fn publish(&self, event: &str) -> StoreResult<()> {
+                self.publish_event(event).await
+            }
+
+            fn subscribe(&self) -> tokio::sync::broadcast::Receiver<String> {
+                self.events.subscribe()
+            }
         }
     };
 }

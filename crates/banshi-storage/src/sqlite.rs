@@ -21,6 +21,7 @@ use std::time::Duration;
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    events: tokio::sync::broadcast::Sender<String>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -43,11 +44,17 @@ impl SqliteStore {
         let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         MIGRATOR.run(&write).await?;
         let read = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
-        Ok(SqliteStore { read, write })
+        Ok(SqliteStore { read, write, events: tokio::sync::broadcast::channel(crate::EVENT_BUFFER).0 })
     }
 
     async fn begin(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         Ok(self.write.begin().await?)
+    }
+
+    async fn publish_event(&self, event: &str) -> StoreResult<()> {
+        // No receiver (no board connected) is not an error.
+        let _ = self.events.send(event.to_string());
+        Ok(())
     }
 }
 

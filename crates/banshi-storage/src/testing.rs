@@ -25,6 +25,15 @@ enum RawAccess {
 }
 
 impl TestStore {
+    /// Another instance on the same database, as a second server would open it; `None` for
+    /// SQLite, whose file one process owns.
+    pub async fn second_instance(&self) -> Option<Arc<dyn Store>> {
+        match &self.raw {
+            RawAccess::Sqlite(_) => None,
+            RawAccess::Postgres(options) => Some(Arc::new(PostgresStore::connect_with(options.clone()).await.expect("second instance connects"))),
+        }
+    }
+
     /// Runs a statement on a connection of its own, bypassing the store: for tests that check
     /// what the database itself refuses.
     pub async fn execute_raw(&self, sql: &str) -> Result<u64, sqlx::Error> {

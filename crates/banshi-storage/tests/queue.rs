@@ -197,3 +197,47 @@ async fn ticket_events_cannot_be_rewritten() {
         }
     }
 }
+
+#[tokio::test]
+async fn two_instances_on_one_database_are_one_hall() {
+    for test in fresh_stores().await {
+        let Some(second) = test.second_instance().await else { continue };
+        let first = test.store.clone();
+        let officer = hall(first.as_ref(), 6).await;
+        for i in 0..40 {
+            first.take_ticket(&new_ticket(if i % 2 == 0 { "A" } else { "B" }, None, 40 - i)).await.unwrap();
+        }
+        // An event published on one instance reaches subscribers of both.
+        let mut on_first = first.subscribe();
+        let mut on_second = second.subscribe();
+        first.publish(r#"{"kind":"call","number":"A001"}"#).await.unwrap();
+        for receiver in [&mut on_first, &mut on_second] {
+            let event = tokio::time::timeout(std::time::Duration::from_secs(5), receiver.recv()).await.expect("event arrives").unwrap();
+            assert_eq!(event, r#"{"kind":"call","number":"A001"}"#);
+        }
+        // Windows 1–3 call through the first instance, 4–6 through the second, all at once.
+        let tasks: Vec<_> = (1..=6)
+            .map(|window| {
+                let store = if window <= 3 { first.clone() } else { second.clone() };
+                let actor = Actor::staff(&officer);
+                tokio::spawn(async move {
+                    let policy = QueuePolicy::default();
+                    let mut served = Vec::new();
+                    while let Some(ticket) = store.call_next(&actor, "SF01", window, &policy, Utc::now()).await.unwrap() {
+                        served.push(ticket.id);
+                        store.update_ticket(&actor, ticket.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
+                        store.update_ticket(&actor, ticket.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
+                    }
+                    served
+                })
+            })
+            .collect();
+        let mut seen = HashSet::new();
+        for task in tasks {
+            for id in task.await.unwrap() {
+                assert!(seen.insert(id), "ticket {id} was called on both instances");
+            }
+        }
+        assert_eq!(seen.len(), 40);
+    }
+}
