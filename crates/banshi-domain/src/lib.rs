@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod checklist;
+pub mod id_number;
 pub mod privacy;
 pub mod queue;
 pub mod staff;

@@ -104,7 +104,10 @@ pub trait Store: Send + Sync {
     async fn recent_calls(&self, centre_code: &str, limit: i64) -> StoreResult<Vec<Call>>;
     /// The mean minutes from start to finish of a queue's last finished tickets, if any.
     async fn mean_service_minutes(&self, centre_code: &str, queue: &str) -> StoreResult<Option<f64>>;
-    /// Records a message to send (SMS or WeChat) and marks the ticket as notified.
+    /// The sealed phone number a ticket holder left, if any.
+    async fn ticket_phone(&self, ticket_id: i64) -> StoreResult<Option<String>>;
+    /// Records a message to send (SMS or WeChat) and marks the ticket as notified; a ticket
+    /// already notified gets no second message.
     async fn enqueue_notification(&self, ticket_id: i64, kind: &str, recipient_cipher: &str, message: &str) -> StoreResult<()>;
     /// Messages not yet sent, oldest first.
     async fn pending_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>>;

@@ -647,6 +647,11 @@ macro_rules! impl_sql_store {
                 Ok(Some(total / rows.len() as f64))
             }
 
+            async fn ticket_phone(&self, ticket_id: i64) -> StoreResult<Option<String>> {
+                let row: Option<(Option<String>,)> = sqlx::query_as("SELECT phone_cipher FROM tickets WHERE id = $1").bind(ticket_id).fetch_optional(&self.read).await?;
+                Ok(row.and_then(|(cipher,)| cipher))
+            }
+
             async fn enqueue_notification(&self, ticket_id: i64, kind: &str, recipient_cipher: &str, message: &str) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 let marked = sqlx::query("UPDATE tickets SET notified = TRUE WHERE id = $1 AND NOT notified").bind(ticket_id).execute(&mut *tx).await?;

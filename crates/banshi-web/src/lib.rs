@@ -4,7 +4,12 @@ mod actions;
 mod api;
 mod auth;
 mod error;
+mod events;
+pub mod hall;
+mod hall_api;
+mod hall_pages;
 mod pages;
+pub mod sealing;
 mod templates;
 mod texts;
 mod throttle;
@@ -27,12 +32,15 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Seals personal data before it is stored.
+    pub sealer: Arc<sealing::Sealer>,
+    pub settings: Arc<hall::HallSettings>,
     login_throttle: Arc<throttle::LoginThrottle>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        AppState { store, login_throttle: Arc::default() }
+    pub fn new(store: Arc<dyn Store>, sealer: sealing::Sealer) -> Self {
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::default(), login_throttle: Arc::default() }
     }
 }
 
@@ -54,7 +62,14 @@ pub fn router(state: AppState) -> Router {
         .route("/admin", get(pages::admin))
         .route("/admin/staff", post(pages::admin_create_staff))
         .route("/admin/catalog", post(pages::admin_import_catalog))
-        .route("/admin/audit", get(pages::audit_log));
+        .route("/admin/audit", get(pages::audit_log))
+        .route("/kiosk", get(hall_pages::kiosk).post(hall_pages::kiosk_take))
+        .route("/tickets/{id}", get(hall_pages::ticket_page))
+        .route("/tickets/{id}/print", get(hall_pages::ticket_print))
+        .route("/board", get(hall_pages::board))
+        .route("/console", get(hall_pages::console_home))
+        .route("/console/{window}", get(hall_pages::console).post(hall_pages::console_action))
+        .route("/manage/hall", get(hall_pages::overview));
     let api = Router::new()
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/items", get(api::list_items))
@@ -66,7 +81,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/notices/counts", get(api::notice_counts))
         .route("/api/v1/notices/{number}", get(api::get_notice))
         .route("/api/v1/staff", get(api::list_staff).post(api::create_staff))
-        .route("/api/v1/audit", get(api::audit_log));
+        .route("/api/v1/audit", get(api::audit_log))
+        .route("/api/v1/queues", get(hall_api::queues))
+        .route("/api/v1/tickets", post(hall_api::take_ticket))
+        .route("/api/v1/tickets/{id}", get(hall_api::ticket_status))
+        .route("/api/v1/hall", get(hall_api::hall_snapshot))
+        .route("/api/v1/events", get(hall_api::events))
+        .route("/api/v1/windows/{window}/status", post(hall_api::set_window))
+        .route("/api/v1/windows/{window}/call-next", post(hall_api::call_next))
+        .route("/api/v1/windows/{window}/tickets/{id}", post(hall_api::act_on_ticket));
     pages
         .merge(api)
         .route("/static/{*path}", get(static_file))

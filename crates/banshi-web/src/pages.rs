@@ -27,7 +27,7 @@ const FIGURE_READERS: &[Role] = &[Role::Admin, Role::Manager, Role::Auditor];
 const AUDIT_READERS: &[Role] = &[Role::Admin, Role::Auditor];
 
 /// What every page's frame needs: the centre, who is signed in, the CSRF token for its forms.
-async fn frame(state: &AppState, visitor: &Visitor) -> Result<Value, AppError> {
+pub(crate) async fn frame(state: &AppState, visitor: &Visitor) -> Result<Value, AppError> {
     let centre = visitor_centre(state, visitor).await?;
     Ok(context! { centre, staff => visitor.staff, csrf => visitor.csrf_token })
 }

@@ -3,7 +3,7 @@
 
 use anyhow::{bail, Context};
 use banshi_domain::{parse_catalog, Role};
-use banshi_storage::{connect, Actor, Centre, NewStaff, Store, Window};
+use banshi_storage::{connect, Actor, Centre, NewStaff, Queue, Store, Window, WindowSkills};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -39,9 +39,29 @@ pub async fn fresh_database(url: Option<&str>) -> anyhow::Result<Arc<dyn Store>>
     }
 }
 
-const WINDOWS: [&str; 12] = [
-    "户籍窗口", "户籍窗口", "户籍窗口", "身份证窗口", "身份证窗口", "社保窗口",
-    "社保窗口", "医保窗口", "企业开办窗口", "企业开办窗口", "综合窗口", "绿色通道窗口",
+/// The demo's queues: prefix, name, and the catalogue categories whose items they take.
+const QUEUES: [(&str, &str, &[&str]); 5] = [
+    ("A", "户籍办理", &["户籍办理"]),
+    ("B", "身份证件", &["身份证件", "出入境与证明"]),
+    ("C", "社保医保", &["社会保险", "医疗保障", "就业创业"]),
+    ("D", "企业开办", &["企业开办"]),
+    ("E", "综合服务", &[]),
+];
+
+/// Each window's name and the queues it takes, most preferred first.
+const WINDOWS: [(&str, &[&str]); 12] = [
+    ("户籍窗口", &["A", "E"]),
+    ("户籍窗口", &["A", "E"]),
+    ("户籍窗口", &["A", "B"]),
+    ("身份证窗口", &["B", "A"]),
+    ("身份证窗口", &["B", "A"]),
+    ("社保窗口", &["C", "E"]),
+    ("社保窗口", &["C", "E"]),
+    ("医保窗口", &["C"]),
+    ("企业开办窗口", &["D", "E"]),
+    ("企业开办窗口", &["D", "E"]),
+    ("综合窗口", &["E", "A", "B", "C", "D"]),
+    ("绿色通道窗口", &["A", "B", "C", "D", "E"]),
 ];
 
 const STAFF: [(&str, &str, &str, Role); 6] = [
@@ -64,15 +84,34 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
         supervision_phone: "12345".into(),
     };
     store.save_centre(&actor, &centre).await?;
-    for (i, name) in WINDOWS.iter().enumerate() {
-        let number = i as i32 + 1;
-        store.save_window(&actor, &Window { centre_code: centre.code.clone(), number, name: format!("{number}号{name}") }).await?;
-    }
     let catalog = parse_catalog(DEMO_CATALOG).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
         anyhow::anyhow!("the demo catalogue is invalid:\n{}", lines.join("\n"))
     })?;
     store.replace_catalog(&actor, &catalog).await?;
+    for (position, (prefix, name, categories)) in QUEUES.iter().enumerate() {
+        // The last queue takes every item no other queue names.
+        let taken_elsewhere = |category: &str| QUEUES.iter().any(|(_, _, c)| c.contains(&category));
+        let item_codes = catalog
+            .items
+            .iter()
+            .filter(|item| if categories.is_empty() { !taken_elsewhere(&item.category) } else { categories.contains(&item.category.as_str()) })
+            .map(|item| item.code.clone())
+            .collect();
+        let queue = Queue { centre_code: centre.code.clone(), prefix: prefix.to_string(), name: name.to_string(), item_codes, position: position as i32 };
+        store.save_queue(&actor, &queue).await?;
+    }
+    for (i, (name, queues)) in WINDOWS.iter().enumerate() {
+        let number = i as i32 + 1;
+        store.save_window(&actor, &Window { centre_code: centre.code.clone(), number, name: format!("{number}号{name}") }).await?;
+        let skills = WindowSkills {
+            centre_code: centre.code.clone(),
+            number,
+            queues: queues.iter().map(|q| q.to_string()).collect(),
+            green_channel: name.contains("绿色通道"),
+        };
+        store.save_window_skills(&actor, &skills).await?;
+    }
 
     let mut accounts = Vec::new();
     for (username, name, badge, role) in STAFF {

@@ -6,6 +6,7 @@ mod demo;
 use anyhow::{bail, Context};
 use banshi_domain::{parse_catalog, Role};
 use banshi_storage::{connect, Actor, Centre, NewStaff, Store, DEFAULT_DATABASE_URL};
+use banshi_web::sealing::Sealer;
 use banshi_web::AppState;
 use clap::{Parser, Subcommand};
 use std::io::Read;
@@ -155,14 +156,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if store.default_centre().await?.is_none() {
                 tracing::warn!("this database has no centre yet: `banshi centre set`, `banshi staff add` and `banshi catalog import` set it up");
             }
-            serve(listen(&bind.bind).await?, store).await?;
+            let sealer = data_key(&database.url)?;
+            serve(listen(&bind.bind).await?, store, sealer).await?;
         }
         Command::Demo { bind, database } => {
             let store = demo::fresh_database(database.as_deref()).await?;
             let accounts = demo::seed(store.as_ref()).await?;
             let listener = listen(&bind.bind).await?;
             demo::print_accounts(&listener.local_addr()?.to_string(), &accounts);
-            serve(listener, store).await?;
+            // A fresh demo database each start: a fresh key is enough.
+            let sealer = Sealer::from_hex(&Sealer::generate_key()).map_err(anyhow::Error::msg)?;
+            serve(listener, store, sealer).await?;
         }
         Command::Migrate { database } => {
             let store = open(&database.url).await?;
@@ -214,13 +218,45 @@ async fn listen(bind: &str) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))
 }
 
-async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>) -> anyhow::Result<()> {
+/// The data key that seals personal data: `BANSHI_DATA_KEY` (64 hex digits), or for an SQLite
+/// database a key file beside it, created on first use. Several instances sharing PostgreSQL must
+/// share one key, so there it must be given.
+fn data_key(url: &str) -> anyhow::Result<Sealer> {
+    if let Ok(key) = std::env::var("BANSHI_DATA_KEY") {
+        return Sealer::from_hex(&key).map_err(|e| anyhow::anyhow!("BANSHI_DATA_KEY: {e}"));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        bail!("set BANSHI_DATA_KEY (64 hex digits, the same on every instance) to serve from PostgreSQL");
+    }
+    let database = std::path::Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
+    let key_file = database.with_extension("key");
+    if !key_file.exists() {
+        write_private(&key_file, &Sealer::generate_key())?;
+        tracing::info!(file = %key_file.display(), "created the data key; back it up with the database");
+    }
+    let key = std::fs::read_to_string(&key_file).with_context(|| format!("cannot read the data key {}", key_file.display()))?;
+    Sealer::from_hex(&key).map_err(|e| anyhow::anyhow!("{}: {e}", key_file.display()))
+}
+
+/// Writes a file only its owner may read.
+fn write_private(path: &std::path::Path, content: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(content.as_bytes())?;
+    Ok(())
+}
+
+async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, sealer: Sealer) -> anyhow::Result<()> {
     tracing::info!(address = %listener.local_addr()?, backend = store.backend(), "banshi is serving");
     let shutdown = async {
         tokio::signal::ctrl_c().await.ok();
         tracing::info!("shutting down");
     };
-    banshi_web::serve(listener, AppState::new(store), shutdown).await?;
+    banshi_web::serve(listener, AppState::new(store, sealer), shutdown).await?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 
 use banshi_domain::{parse_catalog, Role};
 use banshi_storage::testing::{fresh_sqlite, fresh_stores, TestStore};
-use banshi_storage::{Actor, Centre, NewStaff, Store};
+use banshi_storage::{Actor, Centre, NewStaff, Queue, Store, Window, WindowSkills};
 use banshi_web::AppState;
 use std::sync::Arc;
 
@@ -35,7 +35,7 @@ pub async fn spawn_app_on(test_store: TestStore) -> TestApp {
     seed(store.as_ref()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(store.clone());
+    let state = AppState::new(store.clone(), banshi_web::sealing::Sealer::from_hex(&banshi_web::sealing::Sealer::generate_key()).unwrap());
     tokio::spawn(banshi_web::serve(listener, state, std::future::pending()));
     TestApp { address, store, _test_store: test_store }
 }
@@ -60,6 +60,15 @@ async fn seed(store: &dyn Store) {
     };
     store.save_centre(&actor, &centre).await.unwrap();
     store.replace_catalog(&actor, &parse_catalog(FIXTURE).unwrap()).await.unwrap();
+    for (position, (prefix, name)) in [("A", "户籍办理"), ("B", "社保医保")].into_iter().enumerate() {
+        let queue = Queue { centre_code: "SF01".into(), prefix: prefix.into(), name: name.into(), item_codes: vec![], position: position as i32 };
+        store.save_queue(&actor, &queue).await.unwrap();
+    }
+    for number in 1..=2 {
+        store.save_window(&actor, &Window { centre_code: "SF01".into(), number, name: format!("{number}号窗口") }).await.unwrap();
+        let queues = if number == 1 { vec!["A".into(), "B".into()] } else { vec!["B".into()] };
+        store.save_window_skills(&actor, &WindowSkills { centre_code: "SF01".into(), number, queues, green_channel: false }).await.unwrap();
+    }
     for (username, role) in ACCOUNTS {
         let staff = NewStaff {
             username: username.into(),

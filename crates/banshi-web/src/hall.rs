@@ -1,0 +1,358 @@
+//! The queue as the pages and the API share it: taking tickets, calling, the ticket's actions, what
+//! a board and the duty leader see, and the live events that keep them current.
+
+use crate::error::AppError;
+use crate::AppState;
+use banshi_domain::id_number;
+use banshi_domain::queue::{self, estimated_wait_minutes, next_ticket, Outcome, PriorityReason, TicketEvent, TicketState, Waiting};
+use banshi_storage::{Actor, Call, NewTicket, Staff, Ticket, WindowLive, WindowStatus};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Hall settings with their defaults; a centre may change them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HallSettings {
+    pub policy: queue::QueuePolicy,
+    /// Send "almost your turn" when this many people or fewer are ahead.
+    pub notify_when_ahead: usize,
+    /// Longest wait, in minutes, up to which a queue shows green, then yellow, then red.
+    pub green_until_minutes: i64,
+    pub yellow_until_minutes: i64,
+    /// Assumed service time until the hall has its own figures.
+    pub default_service_minutes: f64,
+}
+
+impl Default for HallSettings {
+    fn default() -> Self {
+        HallSettings {
+            policy: queue::QueuePolicy::default(),
+            notify_when_ahead: 3,
+            green_until_minutes: 15,
+            yellow_until_minutes: 30,
+            default_service_minutes: 6.0,
+        }
+    }
+}
+
+/// A live event, as JSON text on the wire (SSE) and between instances (NOTIFY).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HallEvent {
+    /// A ticket was called or recalled: boards show it and speak `text`.
+    Call { centre: String, number: String, window: i32, recall: bool, text: String },
+    /// Something else changed (a ticket taken, finished, a window paused): views refresh.
+    Changed { centre: String },
+}
+
+impl HallEvent {
+    pub fn centre(&self) -> &str {
+        match self {
+            HallEvent::Call { centre, .. } | HallEvent::Changed { centre } => centre,
+        }
+    }
+}
+
+async fn publish(state: &AppState, event: HallEvent) {
+    let text = serde_json::to_string(&event).expect("events serialise");
+    // The write is already committed: a lost event only delays a board until the next one.
+    if let Err(err) = state.store.publish(&text).await {
+        tracing::warn!(%err, "event not published");
+    }
+}
+
+/// What the kiosk or an app asks for.
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketRequest {
+    pub queue: String,
+    /// Green channel reason chosen at the kiosk.
+    #[serde(default)]
+    pub priority: Option<PriorityReason>,
+    /// Optional: read for the age (elderly visitors get the green channel), never stored.
+    #[serde(default)]
+    pub id_number: Option<String>,
+    /// Optional mobile number for "almost your turn"; stored sealed.
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub items: Vec<String>,
+}
+
+pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest) -> Result<Ticket, AppError> {
+    let mut problems = Vec::new();
+    let mut priority = request.priority;
+    if let Some(id) = request.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        match id_number::birth_date(id) {
+            Ok(birth) => {
+                let age = id_number::age_on(birth, chrono::Local::now().date_naive());
+                if priority.is_none() && age >= state.settings.policy.green_channel_age {
+                    priority = Some(PriorityReason::Elderly);
+                }
+            }
+            Err(message) => problems.push(("id_number", message.to_string())),
+        }
+    }
+    let phone = request.phone.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if let Some(phone) = phone {
+        if !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit())) {
+            problems.push(("phone", "a mobile number has 11 digits starting with 1".to_string()));
+        }
+    }
+    let queues = state.store.queues(centre).await?;
+    if !queues.iter().any(|q| q.prefix == request.queue) {
+        problems.push(("queue", format!("no queue \"{}\" here", request.queue)));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems.into_iter().map(|(path, message)| banshi_domain::Problem { path: path.into(), message }).collect()));
+    }
+    let ticket = NewTicket {
+        centre_code: centre.to_string(),
+        queue: request.queue.clone(),
+        priority,
+        items: request.items.clone(),
+        phone_cipher: phone.map(|p| state.sealer.seal(p)),
+        arrived_at: Utc::now(),
+    };
+    let issued = state.store.take_ticket(&ticket).await?;
+    publish(state, HallEvent::Changed { centre: centre.to_string() }).await;
+    Ok(issued)
+}
+
+/// The window the staff member is signed in at, with its live state.
+pub async fn window_of(state: &AppState, staff: &Staff, number: i32) -> Result<WindowLive, AppError> {
+    let windows = state.store.windows_live(&staff.centre_code).await?;
+    windows.into_iter().find(|w| w.number == number).ok_or_else(|| AppError::NotFound(format!("window {number}")))
+}
+
+/// Signs a staff member in at a window (open), pauses it with a reason, or closes it.
+pub async fn set_window(state: &AppState, staff: &Staff, number: i32, status: WindowStatus, reason: Option<&str>) -> Result<WindowLive, AppError> {
+    let window = window_of(state, staff, number).await?;
+    if let Some(other) = window.staff_id.filter(|id| *id != staff.id && window.status != WindowStatus::Closed) {
+        let name = window.staff_name.clone().unwrap_or_else(|| other.to_string());
+        return Err(AppError::Conflict(format!("window {number} is staffed by {name}")));
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if status == WindowStatus::Paused && reason.is_none() {
+        return Err(AppError::invalid("reason", "say why the window pauses (break, back-office work …)"));
+    }
+    let staff_id = (status != WindowStatus::Closed).then_some(staff.id);
+    let live = state.store.set_window_status(&Actor::staff(staff), &staff.centre_code, number, status, reason, staff_id).await?;
+    publish(state, HallEvent::Changed { centre: staff.centre_code.clone() }).await;
+    Ok(live)
+}
+
+/// Refuses a window action from anyone but the officer signed in at that open window.
+fn require_at_window(window: &WindowLive, staff: &Staff) -> Result<(), AppError> {
+    if window.staff_id != Some(staff.id) {
+        return Err(AppError::Conflict(format!("sign in at window {} first", window.number)));
+    }
+    Ok(())
+}
+
+pub async fn call_next(state: &AppState, staff: &Staff, window: i32) -> Result<Option<Ticket>, AppError> {
+    require_at_window(&window_of(state, staff, window).await?, staff)?;
+    let called = state.store.call_next(&Actor::staff(staff), &staff.centre_code, window, &state.settings.policy, Utc::now()).await?;
+    if let Some(ticket) = &called {
+        announce(state, ticket, window, false).await;
+        notify_almost_turn(state, &staff.centre_code).await;
+    }
+    Ok(called)
+}
+
+async fn announce(state: &AppState, ticket: &Ticket, window: i32, recall: bool) {
+    let text = queue::call_announcement(&ticket.number, window);
+    publish(state, HallEvent::Call { centre: ticket.centre_code.clone(), number: ticket.number.clone(), window, recall, text }).await;
+}
+
+/// An action at the window on a ticket, as the console and the API name them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum TicketAction {
+    /// Call this ticket out of order (特呼), with a reason that is recorded.
+    Call { reason: String },
+    Recall,
+    Start,
+    Finish { outcome: Outcome },
+    Transfer { queue: String },
+    Park,
+    Resume,
+    Return,
+    NoShow,
+    Cancel,
+}
+
+pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_id: i64, action: TicketAction) -> Result<Ticket, AppError> {
+    require_at_window(&window_of(state, staff, window).await?, staff)?;
+    let ticket = state.store.ticket(ticket_id).await?.filter(|t| t.centre_code == staff.centre_code);
+    let ticket = ticket.ok_or_else(|| AppError::NotFound(format!("ticket {ticket_id}")))?;
+    if !matches!(action, TicketAction::Call { .. }) && ticket.state.window().is_some_and(|w| w != window) {
+        return Err(AppError::Conflict(format!("ticket {} is at window {}", ticket.number, ticket.state.window().unwrap_or_default())));
+    }
+    let event = match action {
+        TicketAction::Call { reason } => {
+            let reason = reason.trim().to_string();
+            if reason.is_empty() {
+                return Err(AppError::invalid("reason", "calling out of order needs a reason"));
+            }
+            TicketEvent::Called { window, out_of_order_reason: Some(reason) }
+        }
+        TicketAction::Recall => TicketEvent::Recalled,
+        TicketAction::Start => TicketEvent::Started,
+        TicketAction::Finish { outcome } => TicketEvent::Finished { outcome },
+        TicketAction::Transfer { queue } => TicketEvent::Transferred { to_queue: queue },
+        TicketAction::Park => TicketEvent::Parked,
+        TicketAction::Resume => TicketEvent::Resumed,
+        TicketAction::Return => TicketEvent::Returned,
+        TicketAction::NoShow => TicketEvent::NoShow,
+        TicketAction::Cancel => TicketEvent::Cancelled,
+    };
+    let updated = state.store.update_ticket(&Actor::staff(staff), ticket_id, &event, &state.settings.policy, Utc::now()).await?;
+    match (&event, &updated.state) {
+        (TicketEvent::Called { .. }, _) => announce(state, &updated, window, false).await,
+        (TicketEvent::Recalled, TicketState::Called { .. }) => announce(state, &updated, window, true).await,
+        _ => publish(state, HallEvent::Changed { centre: staff.centre_code.clone() }).await,
+    }
+    if matches!(event, TicketEvent::Called { .. } | TicketEvent::Transferred { .. } | TicketEvent::Returned) {
+        notify_almost_turn(state, &staff.centre_code).await;
+    }
+    Ok(updated)
+}
+
+/// Queues "almost your turn" messages for waiting visitors with a phone who are now near the front.
+async fn notify_almost_turn(state: &AppState, centre: &str) {
+    let result: Result<(), AppError> = async {
+        let tickets = state.store.active_tickets(centre).await?;
+        let now = Utc::now();
+        for ticket in tickets.iter().filter(|t| t.has_phone && t.state == TicketState::Waiting) {
+            if ahead_of(&tickets, ticket, now, &state.settings.policy) <= state.settings.notify_when_ahead {
+                let message = format!("【办事提醒】您的{}号前面还有不超过{}人，请到等候区留意叫号。", ticket.number, state.settings.notify_when_ahead);
+                if let Some(cipher) = state.store.ticket_phone(ticket.id).await? {
+                    state.store.enqueue_notification(ticket.id, "almost_your_turn", &cipher, &message).await?;
+                    tracing::info!(ticket = %ticket.number, "almost-your-turn message queued");
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(err) = result {
+        tracing::warn!(?err, "almost-your-turn check failed");
+    }
+}
+
+/// How many waiting tickets of the same queue a window would call before this one, by the call rule.
+pub fn ahead_of(tickets: &[Ticket], ticket: &Ticket, now: DateTime<Utc>, policy: &queue::QueuePolicy) -> usize {
+    let mut waiting: Vec<Waiting> = tickets
+        .iter()
+        .filter(|t| t.state == TicketState::Waiting && t.queue == ticket.queue)
+        .map(|t| Waiting { id: t.id, queue: &t.queue, arrived_at: t.arrived_at, priority: t.priority.is_some() })
+        .collect();
+    let queues = [ticket.queue.as_str()];
+    let mut ahead = 0;
+    while let Some(next) = next_ticket(&queues, &waiting, now, policy) {
+        if waiting[next].id == ticket.id {
+            return ahead;
+        }
+        waiting.remove(next);
+        ahead += 1;
+    }
+    ahead
+}
+
+/// A ticket's place for its holder: people ahead and the estimated wait.
+#[derive(Debug, Serialize)]
+pub struct TicketStatus {
+    pub ticket: Ticket,
+    pub queue_name: String,
+    pub ahead: Option<usize>,
+    pub estimated_wait_minutes: Option<f64>,
+    pub window: Option<i32>,
+}
+
+pub async fn ticket_status(state: &AppState, ticket_id: i64) -> Result<TicketStatus, AppError> {
+    let ticket = state.store.ticket(ticket_id).await?.ok_or_else(|| AppError::NotFound(format!("ticket {ticket_id}")))?;
+    let queue_name = state.store.queues(&ticket.centre_code).await?.into_iter().find(|q| q.prefix == ticket.queue).map(|q| q.name).unwrap_or_default();
+    let (ahead, wait) = if ticket.state == TicketState::Waiting {
+        let tickets = state.store.active_tickets(&ticket.centre_code).await?;
+        let ahead = ahead_of(&tickets, &ticket, Utc::now(), &state.settings.policy);
+        let windows = state.store.windows_live(&ticket.centre_code).await?;
+        let open = windows.iter().filter(|w| w.status == WindowStatus::Open && w.queues.contains(&ticket.queue)).count();
+        let mean = state.store.mean_service_minutes(&ticket.centre_code, &ticket.queue).await?.unwrap_or(state.settings.default_service_minutes);
+        (Some(ahead), estimated_wait_minutes(ahead + 1, mean, open).map(|m| m.round()))
+    } else {
+        (None, None)
+    };
+    let window = ticket.state.window();
+    Ok(TicketStatus { ticket, queue_name, ahead, estimated_wait_minutes: wait, window })
+}
+
+/// One queue on the board and the overview.
+#[derive(Debug, Serialize)]
+pub struct QueueView {
+    pub prefix: String,
+    pub name: String,
+    pub waiting: usize,
+    pub longest_wait_minutes: i64,
+    /// green, yellow or red by the longest wait.
+    pub light: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WindowView {
+    #[serde(flatten)]
+    pub window: WindowLive,
+    pub current: Option<String>,
+    pub current_state: Option<&'static str>,
+}
+
+/// What the board and the duty leader's overview show.
+#[derive(Debug, Serialize)]
+pub struct HallSnapshot {
+    pub centre: String,
+    pub queues: Vec<QueueView>,
+    pub windows: Vec<WindowView>,
+    /// Newest first; the first ones are shown large.
+    pub calls: Vec<Call>,
+}
+
+pub async fn snapshot(state: &AppState, centre: &str) -> Result<HallSnapshot, AppError> {
+    let tickets = state.store.active_tickets(centre).await?;
+    let now = Utc::now();
+    let queues = state
+        .store
+        .queues(centre)
+        .await?
+        .into_iter()
+        .map(|q| {
+            let waiting: Vec<&Ticket> = tickets.iter().filter(|t| t.queue == q.prefix && t.state == TicketState::Waiting).collect();
+            let longest = waiting.iter().map(|t| (now - t.arrived_at).num_minutes()).max().unwrap_or(0);
+            let light = if longest <= state.settings.green_until_minutes {
+                "green"
+            } else if longest <= state.settings.yellow_until_minutes {
+                "yellow"
+            } else {
+                "red"
+            };
+            QueueView { prefix: q.prefix, name: q.name, waiting: waiting.len(), longest_wait_minutes: longest, light }
+        })
+        .collect();
+    let windows = state
+        .store
+        .windows_live(centre)
+        .await?
+        .into_iter()
+        .map(|w| {
+            let current = tickets.iter().find(|t| t.state.window() == Some(w.number));
+            WindowView { current: current.map(|t| t.number.clone()), current_state: current.map(|t| t.state.name()), window: w }
+        })
+        .collect();
+    let calls = state.store.recent_calls(centre, 8).await?;
+    Ok(HallSnapshot { centre: centre.to_string(), queues, windows, calls })
+}
+
+/// Hides officers' names for public screens: `张三` → `张*`.
+pub fn mask_staff(snapshot: &mut HallSnapshot) {
+    for window in &mut snapshot.windows {
+        window.window.staff_name = window.window.staff_name.as_deref().map(banshi_domain::privacy::mask_name);
+        window.window.staff_id = None;
+    }
+}

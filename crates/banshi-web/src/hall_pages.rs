@@ -1,0 +1,230 @@
+//! The queue's pages: the kiosk (取号机), the printed ticket and its status page, the display
+//! board (叫号屏), the window console (窗口工作台) and the duty leader's overview.
+
+use crate::auth::Visitor;
+use crate::error::{AppError, PageError};
+use crate::hall::{self, TicketAction, TicketRequest};
+use crate::hall_api::{resolve_centre, CentreQuery, WINDOW_ROLES};
+use crate::pages::frame;
+use crate::templates::render;
+use crate::texts::text;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use banshi_domain::queue::{Outcome, PriorityReason, TicketState};
+use banshi_domain::Role;
+use banshi_storage::WindowStatus;
+use minijinja::context;
+use serde::Deserialize;
+
+type PageResult = Result<Response, PageError>;
+
+const OVERVIEW_ROLES: &[Role] = &[Role::Manager, Role::Admin, Role::Auditor];
+
+fn priority_choices() -> Vec<(&'static str, &'static str)> {
+    PriorityReason::ALL
+        .iter()
+        .filter(|r| **r != PriorityReason::Appointment)
+        .map(|r| (r.as_str(), text(&format!("priority_{}", r.as_str()))))
+        .collect()
+}
+
+pub async fn kiosk(State(state): State<AppState>, visitor: Visitor, Query(query): Query<CentreQuery>) -> PageResult {
+    let centre = resolve_centre(&state, &visitor, query.centre).await?;
+    let frame = frame(&state, &visitor).await?;
+    let queues = state.store.queues(&centre).await?;
+    Ok(render("kiosk.html", context! { queues, priorities => priority_choices(), centre_code => centre, problems => Vec::<String>::new(), ..frame }))
+}
+
+#[derive(Deserialize)]
+pub struct KioskForm {
+    queue: String,
+    #[serde(default)]
+    centre: Option<String>,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    phone: String,
+}
+
+pub async fn kiosk_take(State(state): State<AppState>, visitor: Visitor, Form(form): Form<KioskForm>) -> PageResult {
+    let centre = resolve_centre(&state, &visitor, form.centre.clone()).await?;
+    let priority = match form.priority.as_str() {
+        "" => None,
+        other => PriorityReason::ALL.into_iter().find(|r| r.as_str() == other),
+    };
+    let request = TicketRequest {
+        queue: form.queue.clone(),
+        priority,
+        id_number: Some(form.id_number.clone()),
+        phone: Some(form.phone.clone()),
+        items: vec![],
+    };
+    match hall::take_ticket(&state, &centre, &request).await {
+        Ok(ticket) => Ok(Redirect::to(&format!("/tickets/{}/print", ticket.id)).into_response()),
+        Err(AppError::Invalid(problems)) => {
+            let frame = frame(&state, &visitor).await?;
+            let queues = state.store.queues(&centre).await?;
+            let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            let mut response = render("kiosk.html", context! { queues, priorities => priority_choices(), centre_code => centre, problems, ..frame });
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn ticket_context(state: &AppState, visitor: &Visitor, id: i64) -> Result<minijinja::Value, AppError> {
+    let status = hall::ticket_status(state, id).await?;
+    let frame = frame(state, visitor).await?;
+    let arrived = status.ticket.arrived_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+    let status_path = format!("/tickets/{id}");
+    let qr_svg = qrcode::QrCode::new(status_path.as_bytes())
+        .map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(140, 140).build())
+        .unwrap_or_default();
+    let state_label = text(&format!("ticket_state_{}", status.ticket.state.name()));
+    let priority_label = status.ticket.priority.map(|p| text(&format!("priority_{}", p.as_str())));
+    Ok(context! { status, arrived, qr_svg, state_label, priority_label, status_path, ..frame })
+}
+
+/// The 80 mm ticket the kiosk prints, with a QR code of the status page.
+pub async fn ticket_print(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> PageResult {
+    Ok(render("ticket_print.html", ticket_context(&state, &visitor, id).await?))
+}
+
+/// The ticket holder's page: people ahead, estimated wait; refreshes itself on hall events.
+pub async fn ticket_page(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> PageResult {
+    Ok(render("ticket.html", ticket_context(&state, &visitor, id).await?))
+}
+
+pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(query): Query<CentreQuery>) -> PageResult {
+    let centre = resolve_centre(&state, &visitor, query.centre).await?;
+    let frame = frame(&state, &visitor).await?;
+    let mut snapshot = hall::snapshot(&state, &centre).await?;
+    hall::mask_staff(&mut snapshot);
+    Ok(render("board.html", context! { snapshot, centre_code => centre, ..frame }))
+}
+
+pub async fn console_home(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+    let staff = visitor.require(WINDOW_ROLES)?;
+    let frame = frame(&state, &visitor).await?;
+    let windows = state.store.windows_live(&staff.centre_code).await?;
+    let mine = windows.iter().find(|w| w.staff_id == Some(staff.id) && w.status != WindowStatus::Closed).map(|w| w.number);
+    if let Some(number) = mine {
+        return Ok(Redirect::to(&format!("/console/{number}")).into_response());
+    }
+    Ok(render("console_home.html", context! { windows, ..frame }))
+}
+
+pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(number): Path<i32>, Query(flash): Query<Flash>) -> PageResult {
+    let staff = visitor.require(WINDOW_ROLES)?;
+    let window = hall::window_of(&state, staff, number).await?;
+    let frame = frame(&state, &visitor).await?;
+    let tickets = state.store.active_tickets(&staff.centre_code).await?;
+    let current = tickets.iter().find(|t| t.state.window() == Some(number) && !matches!(t.state, TicketState::Waiting)).cloned();
+    let waiting: Vec<_> = tickets.iter().filter(|t| t.state == TicketState::Waiting && window.queues.contains(&t.queue)).cloned().collect();
+    let queues = state.store.queues(&staff.centre_code).await?;
+    let outcomes = ["done", "notice_issued", "handed_over"].map(|o| (o, text(&format!("outcome_{o}"))));
+    let current_state = current.as_ref().map(|t| t.state.name());
+    let signed_in_here = window.staff_id == Some(staff.id) && window.status != WindowStatus::Closed;
+    let context = context! {
+        window, current, current_state, waiting, queues, outcomes, signed_in_here,
+        message => flash.message, error => flash.error,
+        ..frame
+    };
+    Ok(render("console.html", context))
+}
+
+#[derive(Deserialize, Default)]
+pub struct Flash {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ConsoleForm {
+    action: String,
+    #[serde(default)]
+    ticket: Option<i64>,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    outcome: Option<Outcome>,
+    #[serde(default)]
+    queue: String,
+    #[serde(default)]
+    number: String,
+}
+
+/// Every console button posts here; the page comes back with what happened or why not.
+pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Form(form): Form<ConsoleForm>) -> PageResult {
+    let staff = visitor.require(WINDOW_ROLES)?;
+    let outcome: Result<String, AppError> = async {
+        let ticket_id = || form.ticket.ok_or_else(|| AppError::invalid("ticket", "which ticket?"));
+        let act = |action: TicketAction| async { hall::act_on_ticket(&state, staff, window, ticket_id()?, action).await };
+        Ok(match form.action.as_str() {
+            "open" => {
+                hall::set_window(&state, staff, window, WindowStatus::Open, None).await?;
+                text("console_opened").to_string()
+            }
+            "pause" => {
+                hall::set_window(&state, staff, window, WindowStatus::Paused, Some(&form.reason)).await?;
+                text("console_paused").to_string()
+            }
+            "close" => {
+                hall::set_window(&state, staff, window, WindowStatus::Closed, None).await?;
+                return Ok(String::new());
+            }
+            "call_next" => match hall::call_next(&state, staff, window).await? {
+                Some(ticket) => banshi_domain::queue::call_announcement(&ticket.number, window),
+                None => text("console_nobody_waiting").to_string(),
+            },
+            "call_number" => {
+                let number = form.number.trim().to_ascii_uppercase();
+                let tickets = state.store.active_tickets(&staff.centre_code).await?;
+                let ticket = tickets
+                    .iter()
+                    .find(|t| t.number == number && t.state == TicketState::Waiting)
+                    .ok_or_else(|| AppError::invalid("number", format!("no waiting ticket {number}")))?;
+                let reason = form.reason.clone();
+                hall::act_on_ticket(&state, staff, window, ticket.id, TicketAction::Call { reason }).await?;
+                banshi_domain::queue::call_announcement(&number, window)
+            }
+            "recall" => act(TicketAction::Recall).await?.number,
+            "start" => act(TicketAction::Start).await?.number,
+            "finish" => {
+                let outcome = form.outcome.ok_or_else(|| AppError::invalid("outcome", "choose how the visit ended"))?;
+                act(TicketAction::Finish { outcome }).await?.number
+            }
+            "transfer" => act(TicketAction::Transfer { queue: form.queue.clone() }).await?.number,
+            "park" => act(TicketAction::Park).await?.number,
+            "resume" => act(TicketAction::Resume).await?.number,
+            "return" => act(TicketAction::Return).await?.number,
+            "no_show" => act(TicketAction::NoShow).await?.number,
+            other => return Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+        })
+    }
+    .await;
+    let query = match outcome {
+        Ok(message) if form.action == "close" && message.is_empty() => return Ok(Redirect::to("/console").into_response()),
+        Ok(message) => form_urlencoded::Serializer::new(String::new()).append_pair("message", &message).finish(),
+        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            form_urlencoded::Serializer::new(String::new()).append_pair("error", &err.message()).finish()
+        }
+        Err(other) => return Err(other.into()),
+    };
+    Ok(Redirect::to(&format!("/console/{window}?{query}")).into_response())
+}
+
+pub async fn overview(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+    let staff = visitor.require(OVERVIEW_ROLES)?;
+    let frame = frame(&state, &visitor).await?;
+    let snapshot = hall::snapshot(&state, &staff.centre_code).await?;
+    Ok(render("hall.html", context! { snapshot, settings => state.settings.as_ref(), ..frame }))
+}

@@ -1,0 +1,178 @@
+//! The queue over HTTP: the kiosk and the printed ticket, the console's calls heard on the live
+//! event stream, roles, the "almost your turn" outbox, and the duty leader's overview.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+async fn api_officer(app: &TestApp, username: &str) -> (reqwest::Client, String) {
+    let client = app.client();
+    let csrf = app.sign_in(&client, username).await;
+    (client, csrf)
+}
+
+async fn post(client: &reqwest::Client, csrf: &str, url: String, body: Value) -> reqwest::Response {
+    client.post(url).header("X-CSRF-Token", csrf).json(&body).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_kiosk_prints_a_ticket_and_its_page_shows_the_place() {
+    let app = spawn_app().await;
+    let visitor = app.client();
+    let kiosk = visitor.get(app.url("/kiosk")).send().await.unwrap().text().await.unwrap();
+    assert!(kiosk.contains("id=\"take-A\"") && kiosk.contains("户籍办理"));
+    let token = csrf_in(&kiosk).unwrap();
+    let taken = visitor.post(app.url("/kiosk")).form(&[("csrf", token.as_str()), ("queue", "A"), ("centre", "SF01")]).send().await.unwrap();
+    assert_eq!(taken.status(), StatusCode::SEE_OTHER);
+    let print_path = taken.headers()["location"].to_str().unwrap().to_string();
+    let printed = visitor.get(app.url(&print_path)).send().await.unwrap().text().await.unwrap();
+    assert!(printed.contains("id=\"ticket-number\">A001<") && printed.contains("<svg"), "number and QR code");
+    let second = visitor.post(app.url("/kiosk")).form(&[("csrf", token.as_str()), ("queue", "A")]).send().await.unwrap();
+    let second_status = second.headers()["location"].to_str().unwrap().trim_end_matches("/print").to_string();
+    let page = visitor.get(app.url(&second_status)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"ticket-ahead\">1<"), "one person ahead");
+
+    let bad = visitor.post(app.url("/kiosk")).form(&[("csrf", token.as_str()), ("queue", "A"), ("phone", "12345"), ("id_number", "110105194912310021")]).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = bad.text().await.unwrap();
+    assert!(bad.contains("phone: a mobile number has 11 digits") && bad.contains("id_number: the identity number&#x27;s check digit is wrong"), "{bad}");
+    assert_eq!(app.store.active_tickets("SF01").await.unwrap().len(), 2, "a refused ticket is not issued");
+}
+
+#[tokio::test]
+async fn an_elderly_visitor_gets_the_green_channel_from_the_id_number_alone() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let walk_in: Value = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A" })).send().await.unwrap().json().await.unwrap();
+    // Born 1949: at or over the green-channel age. The number is read, not stored.
+    let elderly = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A", "id_number": "11010519491231002X" })).send().await.unwrap();
+    assert_eq!(elderly.status(), StatusCode::CREATED);
+    let elderly: Value = elderly.json().await.unwrap();
+    assert_eq!(elderly["ticket"]["priority"], "elderly");
+    assert_eq!(elderly["ahead"], 0, "goes ahead of the walk-in");
+    assert_eq!(walk_in["ticket"]["number"], "A001");
+    let unknown = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "Q" })).send().await.unwrap();
+    assert_eq!(unknown.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "queue");
+}
+
+#[tokio::test]
+async fn a_call_reaches_the_event_stream_with_the_words_to_speak() {
+    for app in spawn_apps().await {
+        let anonymous = app.client();
+        anonymous.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A" })).send().await.unwrap();
+        let mut events = reqwest::Client::new().get(app.url("/api/v1/events?centre=SF01")).send().await.unwrap();
+        assert_eq!(events.headers()["content-type"], "text/event-stream");
+
+        let (officer, csrf) = api_officer(&app, "officer").await;
+        let refused = post(&officer, &csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await;
+        assert_eq!(refused.status(), StatusCode::CONFLICT, "sign in at the window first");
+        let opened = post(&officer, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "open" })).await;
+        assert_eq!(opened.status(), StatusCode::OK);
+        let called: Value = post(&officer, &csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await.json().await.unwrap();
+        assert_eq!(called["ticket"]["number"], "A001");
+
+        let mut seen = String::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while !seen.contains("请A001号到1号窗口办理") {
+            let chunk = tokio::time::timeout_at(deadline, events.chunk()).await.expect("the call arrives within 5 s").unwrap().unwrap();
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        assert!(seen.contains("event: call"), "{seen}");
+
+        let id = called["ticket"]["id"].as_i64().unwrap();
+        let act = |body: Value| post(&officer, &csrf, app.url(&format!("/api/v1/windows/1/tickets/{id}")), body);
+        assert_eq!(act(json!({ "action": "start" })).await.status(), StatusCode::OK);
+        let wrong = act(json!({ "action": "recall" })).await;
+        assert_eq!(wrong.status(), StatusCode::CONFLICT);
+        assert_eq!(wrong.json::<Value>().await.unwrap()["error"]["message"], "ticket A001: a ticket that is serving cannot be given the action \"recall\"");
+        let done: Value = act(json!({ "action": "finish", "outcome": "notice_issued" })).await.json().await.unwrap();
+        assert_eq!(done["ticket"]["state"]["state"], "done");
+        let nothing: Value = post(&officer, &csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await.json().await.unwrap();
+        assert_eq!(nothing["ticket"], Value::Null);
+    }
+}
+
+#[tokio::test]
+async fn only_window_staff_at_their_window_call_and_out_of_order_calls_need_a_reason() {
+    let app = spawn_app().await;
+    let ticket: Value = app.client().post(app.url("/api/v1/tickets")).json(&json!({ "queue": "B" })).send().await.unwrap().json().await.unwrap();
+    let id = ticket["ticket"]["id"].as_i64().unwrap();
+    let (auditor, auditor_csrf) = api_officer(&app, "auditor").await;
+    assert_eq!(post(&auditor, &auditor_csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.client().post(app.url("/api/v1/windows/1/call-next")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+
+    let (officer, csrf) = api_officer(&app, "officer").await;
+    post(&officer, &csrf, app.url("/api/v1/windows/2/status"), json!({ "status": "open" })).await;
+    let (manager, manager_csrf) = api_officer(&app, "manager").await;
+    let taken = post(&manager, &manager_csrf, app.url("/api/v1/windows/2/status"), json!({ "status": "open" })).await;
+    assert_eq!(taken.status(), StatusCode::CONFLICT, "window 2 is staffed");
+    let no_reason = post(&officer, &csrf, app.url(&format!("/api/v1/windows/2/tickets/{id}")), json!({ "action": "call", "reason": " " })).await;
+    assert_eq!(no_reason.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "reason");
+    let with_reason = post(&officer, &csrf, app.url(&format!("/api/v1/windows/2/tickets/{id}")), json!({ "action": "call", "reason": "预约改期" })).await;
+    assert_eq!(with_reason.status(), StatusCode::OK);
+    let pause = post(&officer, &csrf, app.url("/api/v1/windows/2/status"), json!({ "status": "paused" })).await;
+    assert_eq!(pause.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "reason");
+    let typo = post(&officer, &csrf, app.url(&format!("/api/v1/windows/2/tickets/{id}")), json!({ "action": "teleport" })).await;
+    assert_eq!(typo.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_visitor_near_the_front_gets_one_almost_your_turn_message_and_the_phone_is_sealed() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let mut ids = Vec::new();
+    for phone in [None, None, None, None, Some("13812345678")] {
+        let body = json!({ "queue": "A", "phone": phone });
+        let ticket: Value = client.post(app.url("/api/v1/tickets")).json(&body).send().await.unwrap().json().await.unwrap();
+        ids.push(ticket["ticket"]["id"].as_i64().unwrap());
+    }
+    let sealed = app.store.ticket_phone(ids[4]).await.unwrap().unwrap();
+    assert!(!sealed.contains("13812345678") && !sealed.contains("5678"), "the phone is stored sealed");
+    let (officer, csrf) = api_officer(&app, "officer").await;
+    post(&officer, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "open" })).await;
+    assert!(app.store.pending_notifications(10).await.unwrap().is_empty());
+    let first: Value = post(&officer, &csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await.json().await.unwrap();
+    // Four tickets wait now; the one with a phone has three ahead: the message goes out once.
+    let pending = app.store.pending_notifications(10).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert!(pending[0].message.contains("A005") && pending[0].recipient_cipher == sealed);
+    let id = first["ticket"]["id"].as_i64().unwrap();
+    post(&officer, &csrf, app.url(&format!("/api/v1/windows/1/tickets/{id}")), json!({ "action": "no_show" })).await;
+    post(&officer, &csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await;
+    assert_eq!(app.store.pending_notifications(10).await.unwrap().len(), 1, "no second message");
+}
+
+#[tokio::test]
+async fn the_console_works_without_javascript_and_the_overview_shows_lights() {
+    let app = spawn_app().await;
+    app.client().post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A" })).send().await.unwrap();
+    let officer = app.client();
+    let csrf = app.sign_in(&officer, "officer").await;
+    let home = officer.get(app.url("/console")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("id=\"open-window-1\""));
+    let form = |action: &'static str| {
+        let officer = officer.clone();
+        let csrf = csrf.clone();
+        let url = app.url("/console/1");
+        async move { officer.post(url).form(&[("csrf", csrf.as_str()), ("action", action)]).send().await.unwrap() }
+    };
+    assert_eq!(form("open").await.status(), StatusCode::SEE_OTHER);
+    let called = form("call_next").await;
+    let location = called.headers()["location"].to_str().unwrap().to_string();
+    let page = officer.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("请A001号到1号窗口办理") && page.contains("id=\"current-number\">A001<"), "{page}");
+    let again = form("call_next").await;
+    let page = officer.get(app.url(again.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"console-error\""), "a busy window cannot call again");
+
+    let manager = app.client();
+    app.sign_in(&manager, "manager").await;
+    let overview = manager.get(app.url("/manage/hall")).send().await.unwrap().text().await.unwrap();
+    assert!(overview.contains("light-green") && overview.contains("officer姓名"));
+    let board = app.client().get(app.url("/board")).send().await.unwrap().text().await.unwrap();
+    assert!(board.contains("A001") && !board.contains("officer姓名"), "the board shows calls, no names");
+    assert_eq!(officer.get(app.url("/manage/hall")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}
