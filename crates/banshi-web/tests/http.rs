@@ -15,7 +15,7 @@ async fn public_pages_show_the_catalogue_and_the_guide() {
     assert_eq!(home.status(), StatusCode::OK);
     let home = home.text().await.unwrap();
     assert!(home.contains("示范市示范区政务服务中心") && home.contains("出生登记"));
-    assert!(!home.contains("id=\"windows\""), "no windows configured, no window list");
+    assert!(home.contains("id=\"windows\"") && home.contains("2号窗口"), "the hall's windows are listed");
 
     let found = client.get(app.url("/guide?q=出生")).send().await.unwrap().text().await.unwrap();
     assert!(found.contains("id=\"item-count\">1<"), "{found}");
