@@ -162,6 +162,11 @@ pub struct ConsoleForm {
     number: String,
 }
 
+/// "A012 已办结": the ticket and what was just done to it.
+fn done(number: String, action: &str) -> String {
+    format!("{number} {}", text(&format!("console_done_{action}")))
+}
+
 /// Every console button posts here; the page comes back with what happened or why not.
 pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Form(form): Form<ConsoleForm>) -> PageResult {
     let staff = visitor.require(WINDOW_ROLES)?;
@@ -196,17 +201,17 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
                 hall::act_on_ticket(&state, staff, window, ticket.id, TicketAction::Call { reason }).await?;
                 banshi_domain::queue::call_announcement(&number, window)
             }
-            "recall" => act(TicketAction::Recall).await?.number,
-            "start" => act(TicketAction::Start).await?.number,
+            "recall" => done(act(TicketAction::Recall).await?.number, "recall"),
+            "start" => done(act(TicketAction::Start).await?.number, "start"),
             "finish" => {
                 let outcome = form.outcome.ok_or_else(|| AppError::invalid("outcome", "choose how the visit ended"))?;
-                act(TicketAction::Finish { outcome }).await?.number
+                done(act(TicketAction::Finish { outcome }).await?.number, "finish")
             }
-            "transfer" => act(TicketAction::Transfer { queue: form.queue.clone() }).await?.number,
-            "park" => act(TicketAction::Park).await?.number,
-            "resume" => act(TicketAction::Resume).await?.number,
-            "return" => act(TicketAction::Return).await?.number,
-            "no_show" => act(TicketAction::NoShow).await?.number,
+            "transfer" => done(act(TicketAction::Transfer { queue: form.queue.clone() }).await?.number, "transfer"),
+            "park" => done(act(TicketAction::Park).await?.number, "park"),
+            "resume" => done(act(TicketAction::Resume).await?.number, "resume"),
+            "return" => done(act(TicketAction::Return).await?.number, "return"),
+            "no_show" => done(act(TicketAction::NoShow).await?.number, "no_show"),
             other => return Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
         })
     }

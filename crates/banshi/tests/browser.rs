@@ -28,6 +28,11 @@ fn chromedriver() -> Option<String> {
 }
 
 async fn browser(profile: &std::path::Path) -> Option<(Driver, Client)> {
+    let (driver, url) = start_driver()?;
+    Some((driver, session(&url, profile).await))
+}
+
+fn start_driver() -> Option<(Driver, String)> {
     let Some(driver_path) = chromedriver() else {
         assert!(std::env::var("BANSHI_REQUIRE_BROWSER").is_err(), "BANSHI_REQUIRE_BROWSER is set but chromedriver is not installed");
         eprintln!("browser test skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
@@ -35,7 +40,11 @@ async fn browser(profile: &std::path::Path) -> Option<(Driver, Client)> {
     };
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(driver_path).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts");
-    let driver = Driver(child);
+    Some((Driver(child), format!("http://127.0.0.1:{port}")))
+}
+
+/// A browser session of its own (its own profile, so its own cookies).
+async fn session(url: &str, profile: &std::path::Path) -> Client {
     let mut capabilities = serde_json::Map::new();
     let args = [
         "--headless=new".to_string(),
@@ -55,11 +64,10 @@ async fn browser(profile: &std::path::Path) -> Option<(Driver, Client)> {
         options["binary"] = "/usr/bin/chromium".into();
     }
     capabilities.insert("goog:chromeOptions".into(), options);
-    let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&url).await {
-            Ok(client) => return Some((driver, client)),
+        match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(url).await {
+            Ok(client) => return client,
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
@@ -158,4 +166,55 @@ async fn self_check_then_an_officer_prints_a_one_time_notice() {
     client.goto(&demo.url(&format!("/staff/notices/find?number={number}"))).await.unwrap();
     assert_eq!(text_of(&client, "#notice-number").await, number);
     client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn take_a_ticket_see_it_called_on_the_board_and_finish_it_at_the_console() {
+    let folder = tempfile::tempdir().unwrap();
+    let Some((_driver, url)) = start_driver() else { return };
+    let demo = DemoProcess::start(folder.path());
+    let board = session(&url, &folder.path().join("board")).await;
+    let desk = session(&url, &folder.path().join("desk")).await;
+
+    board.goto(&demo.url("/board")).await.unwrap();
+    board.wait().for_element(Locator::Css("#queue-table")).await.unwrap();
+
+    // A visitor takes a ticket for 户籍办理 (queue A) at the kiosk.
+    desk.goto(&demo.url("/kiosk")).await.unwrap();
+    click_and_wait(&desk, Locator::Css("#take-A")).await;
+    let number = text_of(&desk, "#ticket-number").await;
+    assert_eq!(number, "A001");
+    save_screenshot(&desk, "ticket").await;
+
+    // The officer signs in at window 1 and calls.
+    desk.goto(&demo.url("/login")).await.unwrap();
+    desk.find(Locator::Css("#username")).await.unwrap().send_keys("chenjing").await.unwrap();
+    desk.find(Locator::Css("#password")).await.unwrap().send_keys(demo.password("chenjing")).await.unwrap();
+    click_and_wait(&desk, Locator::Css("#login-submit")).await;
+    desk.goto(&demo.url("/console")).await.unwrap();
+    click_and_wait(&desk, Locator::Css("#open-window-1")).await;
+    click_and_wait(&desk, Locator::Css("#console-call-next")).await;
+    assert_eq!(text_of(&desk, "#current-number").await, number);
+
+    // The board, never reloaded, shows the call pushed over the event stream.
+    let mut shown = String::new();
+    for _ in 0..100 {
+        if let Ok(first) = board.find(Locator::Css("#current-calls li:first-child")).await {
+            shown = first.text().await.unwrap();
+            if shown.contains(&number) {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown.contains(&number) && shown.contains("1号窗口"), "the board shows {shown:?}");
+    save_screenshot(&board, "board").await;
+
+    click_and_wait(&desk, Locator::Css("#console-start")).await;
+    click_and_wait(&desk, Locator::Css("#console-finish")).await;
+    assert!(text_of(&desk, "#console-message").await.contains(&number));
+    assert!(desk.find(Locator::Css("#console-call-next")).await.is_ok(), "the window is free again");
+    save_screenshot(&desk, "console").await;
+    board.close().await.unwrap();
+    desk.close().await.unwrap();
 }
