@@ -1,6 +1,7 @@
 //! `banshi`: the one binary. Serves the hall, starts the demo, migrates the database, and checks,
 //! imports and exports the service catalogue.
 
+mod bench;
 mod demo;
 
 use anyhow::{bail, Context};
@@ -72,6 +73,17 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Benchmarks, measured against a real server on loopback.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// A busy day's queue traffic over HTTP: throughput, latency, calls reaching the boards, memory.
+    Queue(bench::QueueBench),
 }
 
 #[derive(Subcommand)]
@@ -173,6 +185,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{} database is up to date", store.backend());
         }
         Command::Catalog { command } => return catalog(command).await,
+        Command::Bench { command: BenchCommand::Queue(options) } => bench::run(options).await?,
         Command::Centre { command: CentreCommand::Set { code, name, address, hours, consult_phone, supervision_phone, database } } => {
             if code.is_empty() || code.len() > 16 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
                 bail!("the centre code \"{code}\" must be 1 to 16 letters or digits");

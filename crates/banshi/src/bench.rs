@@ -1,0 +1,330 @@
+//! `banshi bench queue`: a busy day's queue traffic against a real server on loopback.
+//!
+//! The bench prepares a hall in a database of its own (SQLite by default; a fresh database on a
+//! PostgreSQL server with `--database postgres://…`), starts `banshi serve` on it as a separate
+//! process, signs in one officer per window, connects the boards, and then for a fixed time has
+//! kiosks take tickets while every window calls, starts and finishes them. It prints throughput and
+//! latency percentiles per operation, how fast calls reach every board, and the server's memory.
+
+use anyhow::{bail, Context};
+use banshi_domain::Role;
+use banshi_storage::{connect, Actor, Centre, NewStaff, Queue, Window, WindowSkills};
+use banshi_web::sealing::Sealer;
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args)]
+pub struct QueueBench {
+    /// Where the bench hall lives: an SQLite file in a temporary folder by default; with a
+    /// PostgreSQL server URL, a new database made on that server and dropped afterwards.
+    #[arg(long)]
+    database: Option<String>,
+    /// How long the load runs, in seconds.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Windows calling at once (one officer each).
+    #[arg(long, default_value_t = 12)]
+    windows: i32,
+    /// Kiosks taking tickets at once.
+    #[arg(long, default_value_t = 8)]
+    kiosks: usize,
+    /// Display boards connected over server-sent events.
+    #[arg(long, default_value_t = 1000)]
+    boards: usize,
+}
+
+const PASSWORD: &str = "bench-password";
+/// Kiosks pause while this many tickets wait: a busy hall, not an ever-growing queue.
+const MAX_WAITING: i64 = 300;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn run(bench: QueueBench) -> anyhow::Result<()> {
+    let folder = tempfile::tempdir()?;
+    let (url, drop_after) = match &bench.database {
+        None => (folder.path().join("bench.db").display().to_string(), None),
+        Some(server) if server.starts_with("postgres") => {
+            let name = format!("banshi_bench_{:08x}", rand::random::<u32>());
+            admin_sql(server, &format!("CREATE DATABASE {name}")).await?;
+            (replace_database(server, &name), Some((server.clone(), name)))
+        }
+        Some(other) => bail!("--database takes a PostgreSQL server URL; without it the bench uses a fresh SQLite file ({other})"),
+    };
+    let result = run_on(&bench, &url).await;
+    if let Some((server, name)) = drop_after {
+        admin_sql(&server, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+    }
+    result
+}
+
+async fn admin_sql(url: &str, sql: &str) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let mut connection = sqlx::PgConnection::connect(url).await.context("cannot reach the PostgreSQL server")?;
+    sqlx::query(sql).execute(&mut connection).await?;
+    Ok(())
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = match base.rfind('/') {
+        Some(slash) if slash > base.find("://").map_or(0, |i| i + 2) => &base[..slash],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+async fn prepare(url: &str, windows: i32) -> anyhow::Result<()> {
+    let store = connect(url).await?;
+    let actor = Actor::system("bench");
+    let centre = Centre {
+        code: "BENCH".into(),
+        name: "压力测试大厅".into(),
+        address: "-".into(),
+        hours: "-".into(),
+        consult_phone: "12345".into(),
+        supervision_phone: "12345".into(),
+    };
+    store.save_centre(&actor, &centre).await?;
+    for (position, prefix) in ["A", "B", "C", "D"].into_iter().enumerate() {
+        let queue = Queue { centre_code: "BENCH".into(), prefix: prefix.into(), name: format!("队列{prefix}"), item_codes: vec![], position: position as i32 };
+        store.save_queue(&actor, &queue).await?;
+    }
+    let hash = banshi_web::hash_password(PASSWORD);
+    for number in 1..=windows {
+        store.save_window(&actor, &Window { centre_code: "BENCH".into(), number, name: format!("{number}号窗口") }).await?;
+        let first = ["A", "B", "C", "D"][(number as usize - 1) % 4];
+        let queues = std::iter::once(first).chain(["A", "B", "C", "D"].into_iter().filter(|q| *q != first)).map(String::from).collect();
+        store.save_window_skills(&actor, &WindowSkills { centre_code: "BENCH".into(), number, queues, green_channel: false }).await?;
+        let officer = NewStaff {
+            username: format!("officer{number}"),
+            name: format!("窗口{number}"),
+            badge_number: format!("B{number:04}"),
+            role: Role::WindowStaff,
+            centre_code: "BENCH".into(),
+            password_hash: hash.clone(),
+        };
+        store.create_staff(&actor, &officer).await?;
+    }
+    Ok(())
+}
+
+fn start_server(url: &str) -> anyhow::Result<Server> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let child = Command::new(std::env::current_exe()?)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", url])
+        .env("BANSHI_DATA_KEY", Sealer::generate_key())
+        .env("BANSHI_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .context("cannot start the server")?;
+    Ok(Server { child, base: format!("http://127.0.0.1:{port}") })
+}
+
+/// Latencies of one kind of operation, in microseconds.
+#[derive(Default)]
+struct Samples(Vec<u64>);
+
+impl Samples {
+    fn percentile(&self, p: f64) -> f64 {
+        let mut sorted = self.0.clone();
+        sorted.sort_unstable();
+        if sorted.is_empty() {
+            return 0.0;
+        }
+        let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+        sorted[rank] as f64 / 1000.0
+    }
+}
+
+type Recorder = Arc<Mutex<HashMap<&'static str, Samples>>>;
+
+fn record(recorder: &Recorder, op: &'static str, started: Instant) {
+    recorder.lock().unwrap().entry(op).or_default().0.push(started.elapsed().as_micros() as u64);
+}
+
+async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
+    prepare(url, bench.windows).await?;
+    let server = start_server(url)?;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    let started = Instant::now();
+    while http.get(format!("{}/api/v1/queues", server.base)).send().await.map(|r| r.status().is_success()).ok() != Some(true) {
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!("the server did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Officers sign in and open their windows.
+    let mut officers = Vec::new();
+    for number in 1..=bench.windows {
+        let client = reqwest::Client::builder().cookie_store(true).build()?;
+        let session: serde_json::Value = client
+            .post(format!("{}/api/v1/session", server.base))
+            .json(&serde_json::json!({ "username": format!("officer{number}"), "password": PASSWORD }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let csrf = session["csrf_token"].as_str().context("sign-in failed")?.to_string();
+        let opened = client
+            .post(format!("{}/api/v1/windows/{number}/status", server.base))
+            .header("X-CSRF-Token", &csrf)
+            .json(&serde_json::json!({ "status": "open" }))
+            .send()
+            .await?;
+        if !opened.status().is_success() {
+            bail!("window {number} did not open: {}", opened.text().await?);
+        }
+        officers.push((number, client, csrf));
+    }
+
+    // Boards listen; each call's arrival time is kept per board.
+    let calls_sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let deliveries: Arc<Mutex<Vec<u64>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut board_tasks = Vec::new();
+    let board_client = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
+    for _ in 0..bench.boards {
+        let response = board_client.get(format!("{}/api/v1/events?centre=BENCH", server.base)).send().await?;
+        let (calls_sent, deliveries, stop) = (calls_sent.clone(), deliveries.clone(), stop.clone());
+        board_tasks.push(tokio::spawn(async move {
+            let mut response = response;
+            let mut buffer = String::new();
+            while !stop.load(Ordering::Relaxed) {
+                let Ok(Ok(Some(chunk))) = tokio::time::timeout(Duration::from_millis(500), response.chunk()).await else { continue };
+                let arrived = Instant::now();
+                buffer.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buffer.find("\n\n") {
+                    let message: String = buffer.drain(..end + 2).collect();
+                    if let Some(number) = message.split("\"number\":\"").nth(1).and_then(|rest| rest.split('"').next()) {
+                        if let Some(sent) = calls_sent.lock().unwrap().get(number) {
+                            deliveries.lock().unwrap().push(arrived.duration_since(*sent).as_micros() as u64);
+                        }
+                    }
+                }
+            }
+        }));
+    }
+    let rss_with_boards = memory(&server.child);
+
+    let recorder: Recorder = Arc::default();
+    let waiting = Arc::new(AtomicI64::new(0));
+    let errors = Arc::new(AtomicI64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(bench.seconds);
+    let mut tasks = Vec::new();
+    for kiosk in 0..bench.kiosks {
+        let (http, base, recorder, waiting, errors) = (http.clone(), server.base.clone(), recorder.clone(), waiting.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = kiosk;
+            while Instant::now() < deadline {
+                if waiting.load(Ordering::Relaxed) >= MAX_WAITING {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                    continue;
+                }
+                let queue = ["A", "B", "C", "D"][n % 4];
+                n += 1;
+                let started = Instant::now();
+                match http.post(format!("{base}/api/v1/tickets")).json(&serde_json::json!({ "queue": queue })).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        record(&recorder, "take", started);
+                        waiting.fetch_add(1, Ordering::Relaxed);
+                    }
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }));
+    }
+    for (number, client, csrf) in officers {
+        let (base, recorder, waiting, errors, calls_sent) = (server.base.clone(), recorder.clone(), waiting.clone(), errors.clone(), calls_sent.clone());
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let called: serde_json::Value = match client.post(format!("{base}/api/v1/windows/{number}/call-next")).header("X-CSRF-Token", &csrf).send().await {
+                    Ok(r) if r.status().is_success() => r.json().await.unwrap_or_default(),
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                };
+                record(&recorder, "call", started);
+                let Some(id) = called["ticket"]["id"].as_i64() else {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                };
+                if let Some(number) = called["ticket"]["number"].as_str() {
+                    calls_sent.lock().unwrap().insert(number.to_string(), started);
+                }
+                waiting.fetch_sub(1, Ordering::Relaxed);
+                for (op, body) in [("start", serde_json::json!({ "action": "start" })), ("finish", serde_json::json!({ "action": "finish", "outcome": "done" }))] {
+                    let started = Instant::now();
+                    let url = format!("{base}/api/v1/windows/{number}/tickets/{id}");
+                    match client.post(url).header("X-CSRF-Token", &csrf).json(&body).send().await {
+                        Ok(r) if r.status().is_success() => record(&recorder, op, started),
+                        _ => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await?;
+    }
+    let elapsed = bench.seconds as f64;
+    stop.store(true, Ordering::Relaxed);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let rss_after = memory(&server.child);
+    for task in board_tasks {
+        task.abort();
+    }
+
+    let recorder = recorder.lock().unwrap();
+    let total: usize = recorder.values().map(|s| s.0.len()).sum();
+    let all = Samples(recorder.values().flat_map(|s| s.0.iter().copied()).collect());
+    println!("banshi bench queue: {} windows, {} kiosks, {} boards, {} s, database {}", bench.windows, bench.kiosks, bench.boards, bench.seconds, if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
+    println!("machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!("operations: {total} in {elapsed:.0} s = {:.0} per second; errors {}", total as f64 / elapsed, errors.load(Ordering::Relaxed));
+    println!("{:<8} {:>9} {:>9} {:>9} {:>9} {:>9}", "op", "count", "p50 ms", "p90 ms", "p99 ms", "max ms");
+    for op in ["take", "call", "start", "finish"] {
+        if let Some(samples) = recorder.get(op) {
+            println!("{op:<8} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}", samples.0.len(), samples.percentile(50.0), samples.percentile(90.0), samples.percentile(99.0), samples.percentile(100.0));
+        }
+    }
+    println!("{:<8} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}", "all", all.0.len(), all.percentile(50.0), all.percentile(90.0), all.percentile(99.0), all.percentile(100.0));
+    let deliveries = Samples(std::mem::take(&mut *deliveries.lock().unwrap()));
+    println!(
+        "call to board (from the call request to each board's receipt): {} deliveries, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        deliveries.0.len(),
+        deliveries.percentile(50.0),
+        deliveries.percentile(99.0),
+        deliveries.percentile(100.0)
+    );
+    println!("server memory: {rss_with_boards} with the boards connected before the load; {rss_after} after it");
+    Ok(())
+}
+
+/// The server's resident and peak memory, from /proc (Linux).
+fn memory(child: &Child) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let field = |name: &str| status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_else(|| "?".into());
+    format!("RSS {} (peak {})", field("VmRSS:"), field("VmHWM:"))
+}
