@@ -104,6 +104,9 @@ pub trait Store: Send + Sync {
     async fn recent_calls(&self, centre_code: &str, limit: i64) -> StoreResult<Vec<Call>>;
     /// The mean minutes from start to finish of a queue's last finished tickets, if any.
     async fn mean_service_minutes(&self, centre_code: &str, queue: &str) -> StoreResult<Option<f64>>;
+    /// Whether any waiting ticket of the centre has a phone and has not been messaged yet: the
+    /// "almost your turn" check runs only then.
+    async fn has_unnotified_phones(&self, centre_code: &str) -> StoreResult<bool>;
     /// The sealed phone number a ticket holder left, if any.
     async fn ticket_phone(&self, ticket_id: i64) -> StoreResult<Option<String>>;
     /// Records a message to send (SMS or WeChat) and marks the ticket as notified; a ticket

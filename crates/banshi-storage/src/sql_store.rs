@@ -647,6 +647,16 @@ macro_rules! impl_sql_store {
                 Ok(Some(total / rows.len() as f64))
             }
 
+            async fn has_unnotified_phones(&self, centre_code: &str) -> StoreResult<bool> {
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "SELECT id FROM tickets WHERE centre_code = $1 AND state = 'waiting' AND phone_cipher IS NOT NULL AND NOT notified LIMIT 1",
+                )
+                .bind(centre_code)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.is_some())
+            }
+
             async fn ticket_phone(&self, ticket_id: i64) -> StoreResult<Option<String>> {
                 let row: Option<(Option<String>,)> = sqlx::query_as("SELECT phone_cipher FROM tickets WHERE id = $1").bind(ticket_id).fetch_optional(&self.read).await?;
                 Ok(row.and_then(|(cipher,)| cipher))

@@ -1,30 +1,109 @@
-//! Server-sent events: boards, ticket pages and the overview subscribe here and hear every call
-//! and change of their centre, whichever instance made it.
+//! Live events for boards, ticket pages, consoles and the overview, over server-sent events.
+//!
+//! Each instance runs one [`Hub`]: it hears every event of the database (its own and other
+//! instances', through the store), forwards calls at once, and folds the many "something changed"
+//! events into at most one `counts` event per centre per second, carrying the waiting counts — so
+//! a thousand boards get a few small messages a second and never have to ask the server back.
 
 use crate::hall::HallEvent;
 use crate::AppState;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use banshi_domain::queue::TicketState;
+use banshi_storage::Store;
 use futures_util::stream::Stream;
+use serde::Serialize;
+use std::collections::BTreeSet;
 use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;
 
-/// The centre's events as an SSE stream (`event: call` or `event: changed`, data is the JSON).
-pub fn stream(state: &AppState, centre: String) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let events = BroadcastStream::new(state.store.subscribe()).filter_map(move |received| match received {
-        Ok(text) => {
-            let event: HallEvent = serde_json::from_str(&text).ok()?;
-            if event.centre() != centre {
-                return None;
+/// How often at most a centre's counts go out.
+const COUNTS_EVERY: Duration = Duration::from_secs(1);
+
+/// What a subscriber receives: the SSE event name and its JSON data.
+#[derive(Clone, Debug)]
+struct Outgoing {
+    centre: Arc<str>,
+    name: &'static str,
+    data: Arc<str>,
+}
+
+pub struct Hub {
+    outgoing: broadcast::Sender<Outgoing>,
+}
+
+#[derive(Serialize)]
+struct QueueCount {
+    prefix: String,
+    waiting: usize,
+}
+
+impl Hub {
+    /// Starts the hub's task on the current tokio runtime.
+    pub fn start(store: Arc<dyn Store>) -> Hub {
+        let (outgoing, _) = broadcast::channel(4096);
+        let sender = outgoing.clone();
+        let mut incoming = store.subscribe();
+        tokio::spawn(async move {
+            let mut dirty: BTreeSet<String> = BTreeSet::new();
+            let mut tick = tokio::time::interval(COUNTS_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    received = incoming.recv() => match received {
+                        Ok(text) => match serde_json::from_str::<HallEvent>(&text) {
+                            Ok(HallEvent::Call { centre, .. }) => {
+                                let _ = sender.send(Outgoing { centre: centre.as_str().into(), name: "call", data: text.into() });
+                                dirty.insert(centre);
+                            }
+                            Ok(HallEvent::Changed { centre }) => {
+                                dirty.insert(centre);
+                            }
+                            Err(err) => tracing::warn!(%err, "an event that does not read"),
+                        },
+                        Err(broadcast::error::RecvError::Lagged(missed)) => tracing::warn!(missed, "the event hub fell behind"),
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    },
+                    _ = tick.tick() => {
+                        for centre in std::mem::take(&mut dirty) {
+                            match counts(store.as_ref(), &centre).await {
+                                Ok(data) => {
+                                    let _ = sender.send(Outgoing { centre: centre.as_str().into(), name: "counts", data: data.into() });
+                                }
+                                Err(err) => tracing::warn!(%err, centre, "counts not computed"),
+                            }
+                        }
+                    }
+                }
             }
-            let name = match event {
-                HallEvent::Call { .. } => "call",
-                HallEvent::Changed { .. } => "changed",
-            };
-            Some(Ok(Event::default().event(name).data(text)))
-        }
-        // Fell behind: tell the page to reload its whole view rather than miss a change.
-        Err(_) => Some(Ok(Event::default().event("changed").data("{}"))),
+        });
+        Hub { outgoing }
+    }
+}
+
+/// `{"centre": …, "queues": [{"prefix": "A", "waiting": 3}, …]}`
+async fn counts(store: &dyn Store, centre: &str) -> Result<String, banshi_storage::StoreError> {
+    let tickets = store.active_tickets(centre).await?;
+    let queues: Vec<QueueCount> = store
+        .queues(centre)
+        .await?
+        .into_iter()
+        .map(|q| QueueCount { waiting: tickets.iter().filter(|t| t.queue == q.prefix && t.state == TicketState::Waiting).count(), prefix: q.prefix })
+        .collect();
+    Ok(serde_json::json!({ "centre": centre, "queues": queues }).to_string())
+}
+
+/// The centre's events as an SSE stream: `event: call` (data: the call, with the words to speak)
+/// and `event: counts` (data: the waiting counts).
+pub fn stream(state: &AppState, centre: String) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let events = BroadcastStream::new(state.hub.outgoing.subscribe()).filter_map(move |received| match received {
+        Ok(outgoing) if *outgoing.centre == *centre => Some(Ok(Event::default().event(outgoing.name).data(&*outgoing.data))),
+        Ok(_) => None,
+        // Fell behind: a page reloads its whole view rather than miss a change.
+        Err(_) => Some(Ok(Event::default().event("counts").data("{}"))),
     });
     Sse::new(events).keep_alive(KeepAlive::default())
 }

@@ -220,6 +220,9 @@ pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_
 /// Queues "almost your turn" messages for waiting visitors with a phone who are now near the front.
 async fn notify_almost_turn(state: &AppState, centre: &str) {
     let result: Result<(), AppError> = async {
+        if !state.store.has_unnotified_phones(centre).await? {
+            return Ok(());
+        }
         let tickets = state.store.active_tickets(centre).await?;
         let now = Utc::now();
         for ticket in tickets.iter().filter(|t| t.has_phone && t.state == TicketState::Waiting) {

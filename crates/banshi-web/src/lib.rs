@@ -36,11 +36,14 @@ pub struct AppState {
     pub sealer: Arc<sealing::Sealer>,
     pub settings: Arc<hall::HallSettings>,
     login_throttle: Arc<throttle::LoginThrottle>,
+    hub: Arc<events::Hub>,
 }
 
 impl AppState {
+    /// Must be called within a tokio runtime: it starts the instance's event hub.
     pub fn new(store: Arc<dyn Store>, sealer: sealing::Sealer) -> Self {
-        AppState { store, sealer: Arc::new(sealer), settings: Arc::default(), login_throttle: Arc::default() }
+        let hub = Arc::new(events::Hub::start(store.clone()));
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::default(), login_throttle: Arc::default(), hub }
     }
 }
 

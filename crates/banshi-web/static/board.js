@@ -38,18 +38,27 @@
     speak(call.text);
   }
 
-  function refreshCounts() {
-    fetch(body.getAttribute('data-snapshot')).then(function (r) { return r.json(); }).then(function (snapshot) {
-      snapshot.queues.forEach(function (q) {
-        var row = document.querySelector('tr[data-queue="' + q.prefix + '"] .count');
-        if (row) row.textContent = q.waiting;
-      });
-    }).catch(function () {});
+  function showCounts(queues) {
+    queues.forEach(function (q) {
+      var row = document.querySelector('tr[data-queue="' + q.prefix + '"] .count');
+      if (row) row.textContent = q.waiting;
+    });
+  }
+
+  // The server pushes the counts at most once a second; only after a gap in the stream does
+  // the board ask for the whole hall again.
+  function refreshAll() {
+    fetch(body.getAttribute('data-snapshot')).then(function (r) { return r.json(); })
+      .then(function (snapshot) { showCounts(snapshot.queues); }).catch(function () {});
   }
 
   var source = new EventSource(body.getAttribute('data-events'));
-  source.addEventListener('call', function (e) { showCall(JSON.parse(e.data)); refreshCounts(); });
-  source.addEventListener('changed', refreshCounts);
+  source.addEventListener('call', function (e) { showCall(JSON.parse(e.data)); });
+  source.addEventListener('counts', function (e) {
+    var data = JSON.parse(e.data);
+    if (data.queues) showCounts(data.queues); else refreshAll();
+  });
+  source.addEventListener('open', refreshAll);
 
   document.getElementById('enable-sound').addEventListener('click', function (e) {
     soundOn = true;

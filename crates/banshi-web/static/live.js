@@ -15,5 +15,5 @@
   }
   var source = new EventSource(holder.getAttribute('data-events'));
   source.addEventListener('call', reloadSoon);
-  source.addEventListener('changed', reloadSoon);
+  source.addEventListener('counts', reloadSoon);
 })();

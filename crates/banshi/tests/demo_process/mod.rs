@@ -1,3 +1,6 @@
+//! Shared by several test binaries, each of which uses part of it.
+#![allow(dead_code)]
+
 //! Runs `banshi demo` on port 0 with its own database, and reads the address and the demo
 //! accounts from what it prints.
 
@@ -44,6 +47,14 @@ impl DemoProcess {
 
     pub fn password(&self, username: &str) -> &str {
         self.passwords.get(username).unwrap_or_else(|| panic!("no demo account {username}"))
+    }
+}
+
+impl DemoProcess {
+    /// SIGKILL: no shutdown, no flushing; what was committed must be on disk already.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
     }
 }
 
