@@ -3,7 +3,7 @@
 
 use crate::records::*;
 use crate::rows::{self, AuditRow, NoticeRow, StaffRow};
-use crate::sql_store::{impl_sql_store, past_tense};
+use crate::sql_store::impl_sql_store;
 use crate::{conflict_or, to_json, Store, StoreResult};
 use async_trait::async_trait;
 use banshi_domain::queue::{QueuePolicy, TicketEvent};

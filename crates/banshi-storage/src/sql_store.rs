@@ -66,7 +66,6 @@ macro_rules! impl_sql_store {
             if let (TicketEvent::Recalled, Some(window)) = (event, ticket.state.window()) {
                 recorded["window"] = window.into();
             }
-            recorded["event"] = serde_json::Value::from(past_tense(event));
             sqlx::query("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, $3, $4, $5)")
                 .bind(ticket_id)
                 .bind(now)
@@ -704,19 +703,3 @@ macro_rules! impl_sql_store {
 
 pub(crate) use impl_sql_store;
 
-/// The name a stored ticket event carries: what happened, in the past tense.
-pub(crate) fn past_tense(event: &banshi_domain::queue::TicketEvent) -> &'static str {
-    use banshi_domain::queue::TicketEvent as E;
-    match event {
-        E::Called { .. } => "called",
-        E::Recalled => "recalled",
-        E::Started => "started",
-        E::Finished { .. } => "finished",
-        E::Transferred { .. } => "transferred",
-        E::Parked => "parked",
-        E::Resumed => "resumed",
-        E::Returned => "returned",
-        E::NoShow => "no_show",
-        E::Cancelled => "cancelled",
-    }
-}

@@ -42,6 +42,18 @@ async fn hall(store: &dyn Store, windows: i32) -> Staff {
     officer
 }
 
+/// A window calling, starting and finishing tickets until nobody waits; the ids it served.
+async fn serve_until_empty(store: Arc<dyn Store>, actor: Actor, window: i32) -> Vec<i64> {
+    let policy = QueuePolicy::default();
+    let mut served = Vec::new();
+    while let Some(ticket) = store.call_next(&actor, "SF01", window, &policy, Utc::now()).await.unwrap() {
+        served.push(ticket.id);
+        store.update_ticket(&actor, ticket.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&actor, ticket.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
+    }
+    served
+}
+
 fn new_ticket(queue: &str, priority: Option<PriorityReason>, minutes_ago: i64) -> NewTicket {
     NewTicket {
         centre_code: "SF01".into(),
@@ -145,16 +157,7 @@ async fn many_windows_calling_at_once_never_share_a_ticket() {
             .map(|window| {
                 let store = store.clone();
                 let actor = Actor::staff(&officer);
-                tokio::spawn(async move {
-                    let policy = QueuePolicy::default();
-                    let mut served = Vec::new();
-                    while let Some(ticket) = store.call_next(&actor, "SF01", window, &policy, Utc::now()).await.unwrap() {
-                        served.push(ticket.id);
-                        store.update_ticket(&actor, ticket.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
-                        store.update_ticket(&actor, ticket.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
-                    }
-                    served
-                })
+                tokio::spawn(serve_until_empty(store, actor, window))
             })
             .collect();
         let mut seen = HashSet::new();
@@ -220,16 +223,7 @@ async fn two_instances_on_one_database_are_one_hall() {
             .map(|window| {
                 let store = if window <= 3 { first.clone() } else { second.clone() };
                 let actor = Actor::staff(&officer);
-                tokio::spawn(async move {
-                    let policy = QueuePolicy::default();
-                    let mut served = Vec::new();
-                    while let Some(ticket) = store.call_next(&actor, "SF01", window, &policy, Utc::now()).await.unwrap() {
-                        served.push(ticket.id);
-                        store.update_ticket(&actor, ticket.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
-                        store.update_ticket(&actor, ticket.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
-                    }
-                    served
-                })
+                tokio::spawn(serve_until_empty(store, actor, window))
             })
             .collect();
         let mut seen = HashSet::new();
