@@ -19,8 +19,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A hall's queue rules, configurable per centre.
+/// A hall's queue rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct QueuePolicy {
     /// Visitors at or over this age are offered the green channel.
     pub green_channel_age: u32,

@@ -9,8 +9,10 @@ use banshi_storage::{Actor, Call, NewTicket, Staff, Ticket, WindowLive, WindowSt
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Hall settings with their defaults; a centre may change them.
+/// Hall settings with their defaults, read from the file `banshi serve --hall-settings` names
+/// (JSON; any field left out keeps its default).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct HallSettings {
     pub policy: queue::QueuePolicy,
     /// Send "almost your turn" when this many people or fewer are ahead.
@@ -357,5 +359,17 @@ pub fn mask_staff(snapshot: &mut HallSnapshot) {
     for window in &mut snapshot.windows {
         window.window.staff_name = window.window.staff_name.as_deref().map(banshi_domain::privacy::mask_name);
         window.window.staff_id = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_files_keep_defaults_for_what_they_leave_out_and_refuse_typos() {
+        let settings: HallSettings = serde_json::from_str(r#"{ "policy": { "max_wait_minutes": 45 }, "notify_when_ahead": 5 }"#).unwrap();
+        assert_eq!((settings.policy.max_wait_minutes, settings.policy.green_channel_age, settings.notify_when_ahead), (45, 65, 5));
+        assert!(serde_json::from_str::<HallSettings>(r#"{ "notify_when_ahaed": 5 }"#).is_err());
     }
 }

@@ -8,6 +8,7 @@ use anyhow::{bail, Context};
 use banshi_domain::{parse_catalog, Role};
 use banshi_storage::{connect, Actor, Centre, NewStaff, Store, DEFAULT_DATABASE_URL};
 use banshi_web::sealing::Sealer;
+use banshi_web::hall::HallSettings;
 use banshi_web::AppState;
 use clap::{Parser, Subcommand};
 use std::io::Read;
@@ -44,6 +45,10 @@ enum Command {
         bind: Bind,
         #[command(flatten)]
         database: Database,
+        /// A JSON file of hall settings: queue rules (green-channel age, waiting limit, calls before
+        /// a no-show), the "almost your turn" distance, traffic-light minutes (docs/hall-settings.md).
+        #[arg(long, env = "BANSHI_HALL_SETTINGS")]
+        hall_settings: Option<PathBuf>,
     },
     /// Start a complete demo hall on a fresh database (data/demo.db unless --database names an empty one).
     Demo {
@@ -163,13 +168,20 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { bind, database } => {
+        Command::Serve { bind, database, hall_settings } => {
+            let settings = match hall_settings {
+                Some(file) => {
+                    let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                    serde_json::from_str(&text).with_context(|| format!("{}: not valid hall settings", file.display()))?
+                }
+                None => HallSettings::default(),
+            };
             let store = open(&database.url).await?;
             if store.default_centre().await?.is_none() {
                 tracing::warn!("this database has no centre yet: `banshi centre set`, `banshi staff add` and `banshi catalog import` set it up");
             }
             let sealer = data_key(&database.url)?;
-            serve(listen(&bind.bind).await?, store, sealer).await?;
+            serve(listen(&bind.bind).await?, AppState::with_settings(store, sealer, settings)).await?;
         }
         Command::Demo { bind, database } => {
             let store = demo::fresh_database(database.as_deref()).await?;
@@ -178,7 +190,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo::print_accounts(&listener.local_addr()?.to_string(), &accounts);
             // A fresh demo database each start: a fresh key is enough.
             let sealer = Sealer::from_hex(&Sealer::generate_key()).map_err(anyhow::Error::msg)?;
-            serve(listener, store, sealer).await?;
+            serve(listener, AppState::new(store, sealer)).await?;
         }
         Command::Migrate { database } => {
             let store = open(&database.url).await?;
@@ -263,13 +275,13 @@ fn write_private(path: &std::path::Path, content: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, sealer: Sealer) -> anyhow::Result<()> {
-    tracing::info!(address = %listener.local_addr()?, backend = store.backend(), "banshi is serving");
+async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    tracing::info!(address = %listener.local_addr()?, backend = state.store.backend(), "banshi is serving");
     let shutdown = async {
         tokio::signal::ctrl_c().await.ok();
         tracing::info!("shutting down");
     };
-    banshi_web::serve(listener, AppState::new(store, sealer), shutdown).await?;
+    banshi_web::serve(listener, state, shutdown).await?;
     Ok(())
 }
 

@@ -95,3 +95,15 @@ fn a_new_hall_is_set_up_from_the_command_line() {
     assert!(added.status.success());
     assert!(text(&added.stdout).contains("added boss (张三, admin)"));
 }
+
+#[test]
+fn serve_refuses_hall_settings_it_cannot_read() {
+    let folder = tempfile::tempdir().unwrap();
+    let settings = folder.path().join("hall.json");
+    std::fs::write(&settings, r#"{ "policy": { "max_wait": 30 } }"#).unwrap();
+    let database = folder.path().join("hall.db");
+    let out = banshi(&["serve", "--bind", "127.0.0.1:0", "--database", database.to_str().unwrap(), "--hall-settings", settings.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("not valid hall settings") && stderr.contains("unknown field `max_wait`"), "{stderr}");
+}
