@@ -132,6 +132,12 @@ pub async fn set_window(state: &AppState, staff: &Staff, number: i32, status: Wi
         let name = window.staff_name.clone().unwrap_or_else(|| other.to_string());
         return Err(AppError::Conflict(format!("window {number} is staffed by {name}")));
     }
+    if status == WindowStatus::Closed {
+        let tickets = state.store.active_tickets(&staff.centre_code).await?;
+        if let Some(ticket) = tickets.iter().find(|t| t.state.window() == Some(number)) {
+            return Err(AppError::Conflict(format!("window {number} still has ticket {}: finish or transfer it before leaving", ticket.number)));
+        }
+    }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if status == WindowStatus::Paused && reason.is_none() {
         return Err(AppError::invalid("reason", "say why the window pauses (break, back-office work …)"));

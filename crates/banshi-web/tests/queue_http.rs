@@ -88,10 +88,14 @@ async fn a_call_reaches_the_event_stream_with_the_words_to_speak() {
         let wrong = act(json!({ "action": "recall" })).await;
         assert_eq!(wrong.status(), StatusCode::CONFLICT);
         assert_eq!(wrong.json::<Value>().await.unwrap()["error"]["message"], "ticket A001: a ticket that is serving cannot be given the action \"recall\"");
+        let leave = post(&officer, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "closed" })).await;
+        assert_eq!(leave.status(), StatusCode::CONFLICT, "no leaving a visitor at the window");
         let done: Value = act(json!({ "action": "finish", "outcome": "notice_issued" })).await.json().await.unwrap();
         assert_eq!(done["ticket"]["state"]["state"], "done");
         let nothing: Value = post(&officer, &csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await.json().await.unwrap();
         assert_eq!(nothing["ticket"], Value::Null);
+        let closed = post(&officer, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "closed" })).await;
+        assert_eq!(closed.status(), StatusCode::OK);
     }
 }
 
