@@ -29,12 +29,6 @@ pub fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
     age.max(0) as u32
 }
 
-/// The last `n` characters, for matching a person without showing the whole number.
-pub fn last_digits(id_number: &str, n: usize) -> String {
-    let chars: Vec<char> = id_number.trim().chars().collect();
-    chars[chars.len().saturating_sub(n)..].iter().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,7 +40,6 @@ mod tests {
         assert_eq!(birth_date("110105194912310021"), Err("the identity number's check digit is wrong"));
         assert!(birth_date("12345").is_err());
         assert!(birth_date("110105194913310020").is_err());
-        assert_eq!(last_digits("11010519491231002X", 6), "31002X");
     }
 
     #[test]

@@ -46,14 +46,6 @@ pub enum HallEvent {
     Changed { centre: String },
 }
 
-impl HallEvent {
-    pub fn centre(&self) -> &str {
-        match self {
-            HallEvent::Call { centre, .. } | HallEvent::Changed { centre } => centre,
-        }
-    }
-}
-
 async fn publish(state: &AppState, event: HallEvent) {
     let text = serde_json::to_string(&event).expect("events serialise");
     // The write is already committed: a lost event only delays a board until the next one.
