@@ -3,7 +3,8 @@
 //! `RETURNING`); what differs (connection set-up, column types, migrations) stays in `sqlite.rs`
 //! and `postgres.rs`. A store type passed in has a `read` pool, a `write` pool and `begin()`, and
 //! `$lock_centre` is the statement that serialises the queue changes of one centre (PostgreSQL's
-//! transaction-scoped advisory lock; on SQLite the single writer connection already does).
+//! transaction-scoped advisory lock), or empty where the single writer connection already does
+//! (SQLite) — one statement fewer per queue write there.
 
 macro_rules! impl_sql_store {
     ($store:ty, $db:ty, $backend:literal, $lock_centre:literal) => {
@@ -25,21 +26,33 @@ macro_rules! impl_sql_store {
             Ok(())
         }
 
-        /// Folds `event` onto the ticket's stored state with the domain's rules, writes the new
-        /// state and appends the event, in the caller's transaction.
-        async fn apply_ticket_event(
-            tx: &mut Transaction<'_, $db>,
-            actor: &Actor,
-            ticket_id: i64,
-            event: &TicketEvent,
-            policy: &QueuePolicy,
-            now: DateTime<Utc>,
-        ) -> StoreResult<Ticket> {
+        async fn load_ticket(tx: &mut Transaction<'_, $db>, ticket_id: i64) -> StoreResult<Ticket> {
             let row: Option<rows::TicketRow> = sqlx::query_as(&format!("SELECT {} FROM tickets WHERE id = $1", rows::TICKET_COLUMNS))
                 .bind(ticket_id)
                 .fetch_optional(&mut **tx)
                 .await?;
-            let ticket = row.ok_or_else(|| crate::StoreError::NotFound(format!("ticket {ticket_id}")))?.into_ticket()?;
+            row.ok_or_else(|| crate::StoreError::NotFound(format!("ticket {ticket_id}")))?.into_ticket()
+        }
+
+        /// Takes the centre's queue lock for the rest of the transaction, where the backend needs one.
+        async fn lock_centre(tx: &mut Transaction<'_, $db>, centre_code: &str) -> StoreResult<()> {
+            if !$lock_centre.is_empty() {
+                sqlx::query($lock_centre).bind(centre_code).execute(&mut **tx).await?;
+            }
+            Ok(())
+        }
+
+        /// Folds `event` onto the ticket's state (read in this transaction, under the centre's lock)
+        /// with the domain's rules, writes the new state and appends the event.
+        async fn apply_ticket_event(
+            tx: &mut Transaction<'_, $db>,
+            actor: &Actor,
+            ticket: Ticket,
+            event: &TicketEvent,
+            policy: &QueuePolicy,
+            now: DateTime<Utc>,
+        ) -> StoreResult<Ticket> {
+            let ticket_id = ticket.id;
             let next = banshi_domain::queue::apply(&ticket.state, event, policy)
                 .map_err(|e| crate::StoreError::Conflict(format!("ticket {}: {e}", ticket.number)))?;
             let queue = match event {
@@ -521,7 +534,7 @@ macro_rules! impl_sql_store {
 
             async fn call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>> {
                 let mut tx = self.begin().await?;
-                sqlx::query($lock_centre).bind(centre_code).execute(&mut *tx).await?;
+                lock_centre(&mut tx, centre_code).await?;
                 let skills: Option<(Json<Vec<String>>, String)> =
                     sqlx::query_as("SELECT queues, status FROM windows WHERE centre_code = $1 AND number = $2")
                         .bind(centre_code)
@@ -545,36 +558,38 @@ macro_rules! impl_sql_store {
                     return Err(crate::StoreError::Conflict(format!("window {window} still has ticket {number}: finish it, transfer it or mark it a no-show first")));
                 }
                 let today = now.with_timezone(&chrono::Local).date_naive();
-                let waiting: Vec<(i64, String, DateTime<Utc>, Option<String>)> = sqlx::query_as(
-                    "SELECT id, queue_prefix, arrived_at, priority_reason FROM tickets
-                     WHERE centre_code = $1 AND day = $2 AND state = 'waiting'",
-                )
+                let rows: Vec<rows::TicketRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM tickets WHERE centre_code = $1 AND day = $2 AND state = 'waiting'",
+                    rows::TICKET_COLUMNS
+                ))
                 .bind(centre_code)
                 .bind(today)
                 .fetch_all(&mut *tx)
                 .await?;
+                let mut waiting = rows.into_iter().map(rows::TicketRow::into_ticket).collect::<StoreResult<Vec<Ticket>>>()?;
                 let view: Vec<banshi_domain::queue::Waiting> = waiting
                     .iter()
-                    .map(|(id, queue, arrived_at, priority)| banshi_domain::queue::Waiting { id: *id, queue, arrived_at: *arrived_at, priority: priority.is_some() })
+                    .map(|t| banshi_domain::queue::Waiting { id: t.id, queue: &t.queue, arrived_at: t.arrived_at, priority: t.priority.is_some() })
                     .collect();
                 let preference: Vec<&str> = queues.iter().map(String::as_str).collect();
                 let Some(chosen) = banshi_domain::queue::next_ticket(&preference, &view, now, policy) else {
                     return Ok(None);
                 };
-                let ticket_id = view[chosen].id;
                 let event = TicketEvent::Called { window, out_of_order_reason: None };
-                let called = apply_ticket_event(&mut tx, actor, ticket_id, &event, policy, now).await?;
+                let called = apply_ticket_event(&mut tx, actor, waiting.swap_remove(chosen), &event, policy, now).await?;
                 tx.commit().await?;
                 Ok(Some(called))
             }
 
             async fn update_ticket(&self, actor: &Actor, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
                 let mut tx = self.begin().await?;
-                let centre: Option<(String,)> = sqlx::query_as("SELECT centre_code FROM tickets WHERE id = $1").bind(ticket_id).fetch_optional(&mut *tx).await?;
-                let Some((centre_code,)) = centre else {
-                    return Err(crate::StoreError::NotFound(format!("ticket {ticket_id}")));
-                };
-                sqlx::query($lock_centre).bind(&centre_code).execute(&mut *tx).await?;
+                let mut ticket = load_ticket(&mut tx, ticket_id).await?;
+                let centre_code = ticket.centre_code.clone();
+                if !$lock_centre.is_empty() {
+                    // The state read before the lock may be stale: read it again under the lock.
+                    lock_centre(&mut tx, &centre_code).await?;
+                    ticket = load_ticket(&mut tx, ticket_id).await?;
+                }
                 if let TicketEvent::Called { window, .. } = event {
                     let busy: Option<(String,)> = sqlx::query_as(
                         "SELECT number FROM tickets WHERE centre_code = $1 AND window_number = $2 AND state IN ('called', 'serving') AND id <> $3",
@@ -598,7 +613,7 @@ macro_rules! impl_sql_store {
                         return Err(crate::StoreError::NotFound(format!("queue {to_queue}")));
                     }
                 }
-                let updated = apply_ticket_event(&mut tx, actor, ticket_id, event, policy, now).await?;
+                let updated = apply_ticket_event(&mut tx, actor, ticket, event, policy, now).await?;
                 tx.commit().await?;
                 Ok(updated)
             }

@@ -61,4 +61,4 @@ impl SqliteStore {
     }
 }
 
-impl_sql_store!(SqliteStore, Sqlite, "sqlite", "SELECT $1");
+impl_sql_store!(SqliteStore, Sqlite, "sqlite", "");
