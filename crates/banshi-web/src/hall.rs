@@ -95,6 +95,11 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
     if !queues.iter().any(|q| q.prefix == request.queue) {
         problems.push(("queue", format!("no queue \"{}\" here", request.queue)));
     }
+    for code in &request.items {
+        if state.store.item(code).await?.is_none() {
+            problems.push(("items", format!("no item \"{code}\" in the catalogue")));
+        }
+    }
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems.into_iter().map(|(path, message)| banshi_domain::Problem { path: path.into(), message }).collect()));
     }

@@ -130,9 +130,14 @@ pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(numbe
     let queues = state.store.queues(&staff.centre_code).await?;
     let outcomes = ["done", "notice_issued", "handed_over"].map(|o| (o, text(&format!("outcome_{o}"))));
     let current_state = current.as_ref().map(|t| t.state.name());
+    // 多事一次办: the items the visitor came for, by name, so the officer sees the whole visit.
+    let mut current_items = Vec::new();
+    for code in current.iter().flat_map(|t| t.items.iter()) {
+        current_items.push(state.store.item(code).await?.map_or_else(|| code.clone(), |item| item.name));
+    }
     let signed_in_here = window.staff_id == Some(staff.id) && window.status != WindowStatus::Closed;
     let context = context! {
-        window, current, current_state, waiting, queues, outcomes, signed_in_here,
+        window, current, current_state, current_items, waiting, queues, outcomes, signed_in_here,
         message => flash.message, error => flash.error,
         ..frame
     };

@@ -152,7 +152,10 @@ async fn a_visitor_near_the_front_gets_one_almost_your_turn_message_and_the_phon
 #[tokio::test]
 async fn the_console_works_without_javascript_and_the_overview_shows_lights() {
     let app = spawn_app().await;
-    app.client().post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A" })).send().await.unwrap();
+    // One visit, two items (多事一次办): the console shows both to the officer.
+    let unknown = app.client().post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A", "items": ["T-BIRTH", "X-OTHER"] })).send().await.unwrap();
+    assert_eq!(unknown.json::<Value>().await.unwrap()["error"]["problems"][0]["message"], "no item \"X-OTHER\" in the catalogue");
+    app.client().post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A", "items": ["T-BIRTH", "T-BIRTH"] })).send().await.unwrap();
     let officer = app.client();
     let csrf = app.sign_in(&officer, "officer").await;
     let home = officer.get(app.url("/console")).send().await.unwrap().text().await.unwrap();
@@ -168,6 +171,7 @@ async fn the_console_works_without_javascript_and_the_overview_shows_lights() {
     let location = called.headers()["location"].to_str().unwrap().to_string();
     let page = officer.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("请A001号到1号窗口办理") && page.contains("id=\"current-number\">A001<"), "{page}");
+    assert!(page.contains("本次要办的事项：出生登记、出生登记"));
     let again = form("call_next").await;
     let page = officer.get(app.url(again.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("id=\"console-error\""), "a busy window cannot call again");
