@@ -266,10 +266,12 @@ pub fn ahead_of(tickets: &[Ticket], ticket: &Ticket, now: DateTime<Utc>, policy:
     ahead
 }
 
-/// A ticket's place for its holder: people ahead and the estimated wait.
+/// A ticket's place for its holder: people ahead and the estimated wait. Anyone with the ticket's
+/// link may read it, so it says "green channel" but never why (age, disability, pregnancy …).
 #[derive(Debug, Serialize)]
 pub struct TicketStatus {
     pub ticket: Ticket,
+    pub green_channel: bool,
     pub queue_name: String,
     pub ahead: Option<usize>,
     pub estimated_wait_minutes: Option<f64>,
@@ -290,7 +292,9 @@ pub async fn ticket_status(state: &AppState, ticket_id: i64) -> Result<TicketSta
         (None, None)
     };
     let window = ticket.state.window();
-    Ok(TicketStatus { ticket, queue_name, ahead, estimated_wait_minutes: wait, window })
+    let green_channel = ticket.priority.is_some();
+    let ticket = Ticket { priority: None, ..ticket };
+    Ok(TicketStatus { ticket, green_channel, queue_name, ahead, estimated_wait_minutes: wait, window })
 }
 
 /// One queue on the board and the overview.

@@ -87,8 +87,7 @@ async fn ticket_context(state: &AppState, visitor: &Visitor, id: i64) -> Result<
         .map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(140, 140).build())
         .unwrap_or_default();
     let state_label = text(&format!("ticket_state_{}", status.ticket.state.name()));
-    let priority_label = status.ticket.priority.map(|p| text(&format!("priority_{}", p.as_str())));
-    Ok(context! { status, arrived, qr_svg, state_label, priority_label, status_path, ..frame })
+    Ok(context! { status, arrived, qr_svg, state_label, status_path, ..frame })
 }
 
 /// The 80 mm ticket the kiosk prints, with a QR code of the status page.

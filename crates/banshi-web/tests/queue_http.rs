@@ -51,7 +51,8 @@ async fn an_elderly_visitor_gets_the_green_channel_from_the_id_number_alone() {
     let elderly = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A", "id_number": "11010519491231002X" })).send().await.unwrap();
     assert_eq!(elderly.status(), StatusCode::CREATED);
     let elderly: Value = elderly.json().await.unwrap();
-    assert_eq!(elderly["ticket"]["priority"], "elderly");
+    assert_eq!(elderly["green_channel"], true);
+    assert_eq!(elderly["ticket"]["priority"], Value::Null, "the public status never says why");
     assert_eq!(elderly["ahead"], 0, "goes ahead of the walk-in");
     assert_eq!(walk_in["ticket"]["number"], "A001");
     let unknown = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "Q" })).send().await.unwrap();
