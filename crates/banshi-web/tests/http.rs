@@ -23,7 +23,7 @@ async fn public_pages_show_the_catalogue_and_the_guide() {
     assert!(none.contains("id=\"item-count\">0<"));
 
     let guide = client.get(app.url("/guide/T-BIRTH")).send().await.unwrap().text().await.unwrap();
-    for fact in ["办理流程", "法定办结时限", "20 个工作日", "承诺办结时限", "5 个工作日", "监督电话", "12345", "亲子鉴定证明", "是否在医院出生：医院外出生", "可容缺", "可告知承诺"] {
+    for fact in ["办理流程", "法定办结时限", "20 个工作日", "承诺办结时限", "5 个工作日", "监督电话", "12345", "亲子鉴定证明", "是否在医院出生：医院外出生", "可容缺", "可告知承诺", "办理情形与适用政策", "医院外出生的，须提供亲子鉴定证明"] {
         assert!(guide.contains(fact), "guide lacks {fact}");
     }
     let missing = client.get(app.url("/guide/NOPE")).send().await.unwrap();
