@@ -167,8 +167,11 @@ pub async fn issue_notice(State(state): State<AppState>, visitor: Visitor, Body(
 }
 
 pub async fn get_notice(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>) -> ApiResult<Json<Notice>> {
-    visitor.require_staff()?;
-    let notice = state.store.notice(&number).await?.ok_or_else(|| AppError::NotFound(format!("notice {number}")))?;
+    let staff = visitor.require_staff()?;
+    // Only the staff member's own centre, and the applicant's name masked as on screen.
+    let notice = state.store.notice(&number).await?.filter(|n| n.centre_code == staff.centre_code);
+    let mut notice = notice.ok_or_else(|| AppError::NotFound(format!("notice {number}")))?;
+    notice.applicant_name = notice.applicant_name.as_deref().map(banshi_domain::privacy::mask_name);
     Ok(Json(notice))
 }
 

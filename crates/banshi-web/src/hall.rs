@@ -54,6 +54,9 @@ async fn publish(state: &AppState, event: HallEvent) {
     }
 }
 
+/// 多事一次办 has a sensible limit; it also bounds the work one anonymous request can cause.
+const MAX_ITEMS_PER_TICKET: usize = 20;
+
 /// What the kiosk or an app asks for.
 #[derive(Debug, Default, Deserialize)]
 pub struct TicketRequest {
@@ -73,6 +76,12 @@ pub struct TicketRequest {
 
 pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest) -> Result<Ticket, AppError> {
     let mut problems = Vec::new();
+    if request.priority == Some(PriorityReason::Appointment) {
+        problems.push(("priority", "an appointment is checked in at the desk, not chosen at the kiosk".to_string()));
+    }
+    if request.items.len() > MAX_ITEMS_PER_TICKET {
+        problems.push(("items", format!("at most {MAX_ITEMS_PER_TICKET} items in one visit")));
+    }
     let mut priority = request.priority;
     if let Some(id) = request.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         match id_number::birth_date(id) {
@@ -95,7 +104,7 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
     if !queues.iter().any(|q| q.prefix == request.queue) {
         problems.push(("queue", format!("no queue \"{}\" here", request.queue)));
     }
-    for code in &request.items {
+    for code in request.items.iter().take(MAX_ITEMS_PER_TICKET) {
         if state.store.item(code).await?.is_none() {
             problems.push(("items", format!("no item \"{code}\" in the catalogue")));
         }

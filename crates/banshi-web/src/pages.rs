@@ -147,7 +147,10 @@ pub async fn login(State(state): State<AppState>, visitor: Visitor, jar: CookieJ
 
 /// Only a path on this site: never an absolute or protocol-relative URL (an open redirect).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // Browsers drop tabs and newlines from a Location before following it, so `/\t/evil` would
+    // become `//evil`: only plain path characters pass.
+    let plain = next.chars().all(|c| c.is_ascii_alphanumeric() || "/_-.?=&%".contains(c));
+    if plain && next.starts_with('/') && !next.starts_with("//") {
         next
     } else {
         "/staff"
@@ -240,7 +243,8 @@ pub async fn show_notice(
     Query(format): Query<NoticeFormat>,
 ) -> PageResult {
     visitor.require_staff()?;
-    let notice: Notice = state.store.notice(&number).await?.ok_or_else(|| AppError::NotFound(number.clone()))?;
+    let staff = visitor.require_staff()?;
+    let notice: Notice = state.store.notice(&number).await?.filter(|n| n.centre_code == staff.centre_code).ok_or_else(|| AppError::NotFound(number.clone()))?;
     let frame = frame(&state, &visitor).await?;
     let centre: Option<Centre> = state.store.centre(&notice.centre_code).await?;
     let supervision_phone = centre.as_ref().map(|c| c.supervision_phone.clone()).unwrap_or_default();

@@ -98,6 +98,15 @@ async fn sign_in_refuses_a_wrong_password_and_a_missing_csrf_token() {
 
     app.sign_in(&client, "officer").await;
     assert_eq!(client.get(app.url("/staff")).send().await.unwrap().status(), StatusCode::OK);
+
+    // `next` never leads off the site, not even through characters browsers drop.
+    for next in ["/\t/evil.example", "/\n", "//evil.example", "https://evil.example"] {
+        let other = app.client();
+        let token = app.form_token(&other, "/login").await;
+        let form = [("csrf", token.as_str()), ("username", "auditor"), ("password", "password-auditor"), ("next", next)];
+        let response = other.post(app.url("/login")).form(&form).send().await.unwrap();
+        assert_eq!(response.headers()["location"], "/staff", "{next:?}");
+    }
 }
 
 #[tokio::test]
@@ -229,6 +238,8 @@ async fn an_officer_issues_a_printable_notice_counted_per_item_and_officer() {
         assert!(page.contains("officer姓名"));
         let found = manager.get(app.url(&format!("/staff/notices/find?number={}", number.to_lowercase()))).send().await.unwrap();
         assert_eq!(found.headers()["location"].to_str().unwrap(), location);
+        let by_api: Value = manager.get(app.url(&format!("/api/v1/notices/{number}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(by_api["applicant_name"], "王**", "masked in the API too");
     }
 }
 

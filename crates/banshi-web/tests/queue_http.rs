@@ -55,6 +55,10 @@ async fn an_elderly_visitor_gets_the_green_channel_from_the_id_number_alone() {
     assert_eq!(elderly["ticket"]["priority"], Value::Null, "the public status never says why");
     assert_eq!(elderly["ahead"], 0, "goes ahead of the walk-in");
     assert_eq!(walk_in["ticket"]["number"], "A001");
+    let self_made = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A", "priority": "appointment" })).send().await.unwrap();
+    assert_eq!(self_made.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "priority");
+    let too_many = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A", "items": vec!["T-BIRTH"; 21] })).send().await.unwrap();
+    assert_eq!(too_many.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "items");
     let unknown = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "Q" })).send().await.unwrap();
     assert_eq!(unknown.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "queue");
 }
