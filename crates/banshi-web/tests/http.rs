@@ -17,12 +17,12 @@ async fn public_pages_show_the_catalogue_and_the_guide() {
     assert!(home.contains("示范市示范区政务服务中心") && home.contains("出生登记"));
     assert!(home.contains("id=\"windows\"") && home.contains("2号窗口"), "the hall's windows are listed");
 
-    let found = client.get(app.url("/guide?q=出生")).send().await.unwrap().text().await.unwrap();
+    let found = app.page(&client, "/guide?q=出生").await;
     assert!(found.contains("id=\"item-count\">1<"), "{found}");
-    let none = client.get(app.url("/guide?q=护照")).send().await.unwrap().text().await.unwrap();
+    let none = app.page(&client, "/guide?q=护照").await;
     assert!(none.contains("id=\"item-count\">0<"));
 
-    let guide = client.get(app.url("/guide/T-BIRTH")).send().await.unwrap().text().await.unwrap();
+    let guide = app.page(&client, "/guide/T-BIRTH").await;
     for fact in ["办理流程", "法定办结时限", "20 个工作日", "承诺办结时限", "5 个工作日", "监督电话", "12345", "亲子鉴定证明", "是否在医院出生：医院外出生", "可容缺", "可告知承诺", "办理情形与适用政策", "医院外出生的，须提供亲子鉴定证明"] {
         assert!(guide.contains(fact), "guide lacks {fact}");
     }
@@ -35,28 +35,14 @@ async fn public_pages_show_the_catalogue_and_the_guide() {
 async fn self_check_asks_the_situation_then_lists_what_to_bring() {
     let app = spawn_app().await;
     let client = app.client();
-    let step1 = client.get(app.url("/guide/T-BIRTH/check")).send().await.unwrap().text().await.unwrap();
+    let step1 = app.page(&client, "/guide/T-BIRTH/check").await;
     assert!(step1.contains("是否在医院出生") && !step1.contains("结婚登记在哪里办理"));
     // Married parents: the follow-up question appears.
-    let step2 = client.get(app.url("/guide/T-BIRTH/check?q.born_in_hospital=no&q.parents_married=yes")).send().await.unwrap().text().await.unwrap();
+    let step2 = app.page(&client, "/guide/T-BIRTH/check?q.born_in_hospital=no&q.parents_married=yes").await;
     assert!(step2.contains("结婚登记在哪里办理") && !step2.contains("name=\"have\""));
-    let step3 = client
-        .get(app.url("/guide/T-BIRTH/check?q.born_in_hospital=no&q.parents_married=yes&q.marriage_abroad=domestic"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let step3 = app.page(&client, "/guide/T-BIRTH/check?q.born_in_hospital=no&q.parents_married=yes&q.marriage_abroad=domestic").await;
     assert!(step3.contains("value=\"dna_test\"") && !step3.contains("value=\"birth_certificate\""), "materials follow the answers");
-    let list = client
-        .get(app.url("/guide/T-BIRTH/check?q.born_in_hospital=no&q.parents_married=yes&q.marriage_abroad=domestic&have=dna_test&have=parent_id&done=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app.page(&client, "/guide/T-BIRTH/check?q.born_in_hospital=no&q.parents_married=yes&q.marriage_abroad=domestic&have=dna_test&have=parent_id&done=1").await;
     assert!(list.contains("我的材料清单") && list.contains("材料不全，补齐后受理"));
     assert!(list.contains("医院外出生的，须提供亲子鉴定证明"), "the policy note is shown");
     assert!(list.contains("缺少，可容缺受理后补交"), "the marriage certificate may be tolerated");

@@ -92,9 +92,14 @@ impl TestApp {
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
     }
 
+    /// A page's HTML as `client` sees it.
+    pub async fn page(&self, client: &reqwest::Client, path: &str) -> String {
+        client.get(self.url(path)).send().await.unwrap().text().await.unwrap()
+    }
+
     /// The CSRF token of the form on a page, as a browser would submit it.
     pub async fn form_token(&self, client: &reqwest::Client, path: &str) -> String {
-        let html = client.get(self.url(path)).send().await.unwrap().text().await.unwrap();
+        let html = self.page(client, path).await;
         csrf_in(&html).unwrap_or_else(|| panic!("no CSRF field on {path}"))
     }
 
