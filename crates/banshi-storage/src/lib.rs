@@ -11,6 +11,7 @@ mod records;
 mod rows;
 mod sql_store;
 mod sqlite;
+mod wal_sync;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -88,18 +89,29 @@ pub trait Store: Send + Sync {
     async fn queues(&self, centre_code: &str) -> StoreResult<Vec<Queue>>;
     async fn save_window_skills(&self, actor: &Actor, skills: &WindowSkills) -> StoreResult<()>;
     async fn windows_live(&self, centre_code: &str) -> StoreResult<Vec<WindowLive>>;
-    /// Opens, pauses or closes a window; `staff_id` is who is signed in at it (none when closed).
-    async fn set_window_status(&self, actor: &Actor, centre_code: &str, number: i32, status: WindowStatus, reason: Option<&str>, staff_id: Option<i64>) -> StoreResult<WindowLive>;
+    /// Opens, pauses or closes a window for the staff member acting (signed in while open or
+    /// paused, nobody once closed). Refused when someone else is signed in there, when the actor is
+    /// signed in at another window, or when closing a window that still holds a ticket.
+    async fn set_window_status(&self, actor: &Actor, centre_code: &str, number: i32, status: WindowStatus, reason: Option<&str>) -> StoreResult<WindowLive>;
+    /// The duty leader closes a window whose officer has gone: a called ticket goes back to its
+    /// queue, one being served or parked waits again in its queue with its arrival time.
+    async fn close_window_for(&self, actor: &Actor, centre_code: &str, number: i32, reason: &str, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<(WindowLive, Vec<Ticket>)>;
     /// Issues a ticket numbered per queue per day; committed before it returns.
     async fn take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket>;
     async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>>;
-    /// Today's tickets not yet final (waiting, called, serving, parked), oldest first.
+    /// The ticket a public page's token names.
+    async fn ticket_by_token(&self, token: &str) -> StoreResult<Option<Ticket>>;
+    /// Today's waiting tickets and every ticket held at a window (called, serving, parked) whatever
+    /// its day, oldest first.
     async fn active_tickets(&self, centre_code: &str) -> StoreResult<Vec<Ticket>>;
     /// Calls the next ticket for a window by the domain's call rule, atomically: two windows,
-    /// on one instance or several, never get the same ticket.
+    /// on one instance or several, never get the same ticket. The actor must be signed in at the
+    /// open window, with nobody called or served there.
     async fn call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>>;
-    /// Applies an event to a ticket if its state allows it (see `banshi_domain::queue::apply`).
-    async fn update_ticket(&self, actor: &Actor, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket>;
+    /// Applies an event to a ticket from a window if its state allows it (see
+    /// `banshi_domain::queue::apply`) and the ticket is that window's to act on: held there, or
+    /// waiting in one of its queues. All checks run under the centre's lock.
+    async fn update_ticket(&self, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket>;
     /// The latest calls and recalls of a centre, newest first.
     async fn recent_calls(&self, centre_code: &str, limit: i64) -> StoreResult<Vec<Call>>;
     /// The mean minutes from start to finish of a queue's last finished tickets, if any.

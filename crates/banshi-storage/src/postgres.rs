@@ -6,7 +6,7 @@ use crate::rows::{self, AuditRow, NoticeRow, StaffRow};
 use crate::sql_store::impl_sql_store;
 use crate::{conflict_or, to_json, Store, StoreResult};
 use async_trait::async_trait;
-use banshi_domain::queue::{QueuePolicy, TicketEvent};
+use banshi_domain::queue::{QueuePolicy, TicketEvent, TicketState};
 use banshi_domain::{catalog_changes, Catalog, Item, CATALOG_SCHEMA_VERSION};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
@@ -61,6 +61,10 @@ impl PostgresStore {
 
     async fn begin(&self) -> StoreResult<Transaction<'static, Postgres>> {
         Ok(self.write.begin().await?)
+    }
+
+    async fn commit(&self, tx: Transaction<'static, Postgres>) -> StoreResult<()> {
+        Ok(tx.commit().await?)
     }
 
     async fn publish_event(&self, event: &str) -> StoreResult<()> {

@@ -210,11 +210,14 @@ pub struct NewTicket {
     /// The visitor's phone, already encrypted, for the "almost your turn" message.
     pub phone_cipher: Option<String>,
     pub arrived_at: DateTime<Utc>,
+    /// The random key of the ticket's public pages (status, print), printed as its QR code.
+    pub token: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ticket {
     pub id: i64,
+    pub token: String,
     pub centre_code: String,
     pub number: String,
     pub queue: String,
@@ -226,6 +229,14 @@ pub struct Ticket {
     pub called_at: Option<DateTime<Utc>>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Where a ticket action is made from: a window of a centre. The store checks, under the centre's
+/// lock, that the actor is the officer signed in there and that the ticket is this window's to act on.
+#[derive(Debug, Clone, Copy)]
+pub struct AtWindow<'a> {
+    pub centre_code: &'a str,
+    pub window: i32,
 }
 
 /// A call shown on the board: the ticket number, the window, when.

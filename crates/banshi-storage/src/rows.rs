@@ -181,6 +181,7 @@ pub(crate) const WINDOWS_LIVE_SQL: &str = "
 #[derive(sqlx::FromRow)]
 pub(crate) struct TicketRow {
     id: i64,
+    token: String,
     centre_code: String,
     number: String,
     queue_prefix: String,
@@ -203,6 +204,7 @@ impl TicketRow {
         Ok(Ticket {
             state: from_json(&format!("ticket {} state", self.id), self.state_doc.0)?,
             id: self.id,
+            token: self.token,
             centre_code: self.centre_code,
             number: self.number,
             queue: self.queue_prefix,
@@ -217,7 +219,7 @@ impl TicketRow {
     }
 }
 
-pub(crate) const TICKET_COLUMNS: &str = "id, centre_code, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state_doc, called_at, started_at, finished_at";
+pub(crate) const TICKET_COLUMNS: &str = "id, token, centre_code, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state_doc, called_at, started_at, finished_at";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct CallRow {

@@ -1,7 +1,8 @@
 //! The one implementation of [`Store`](crate::Store) in SQL that both databases share, written once
 //! and instantiated for each. Both accept the same statements (`$N` placeholders, `ON CONFLICT`,
 //! `RETURNING`); what differs (connection set-up, column types, migrations) stays in `sqlite.rs`
-//! and `postgres.rs`. A store type passed in has a `read` pool, a `write` pool and `begin()`, and
+//! and `postgres.rs`. A store type passed in has a `read` pool, a `write` pool, `begin()` and
+//! `commit()` (which returns only once the write is durable), and
 //! `$lock_centre` is the statement that serialises the queue changes of one centre (PostgreSQL's
 //! transaction-scoped advisory lock), or empty where the single writer connection already does
 //! (SQLite) — one statement fewer per queue write there.
@@ -40,6 +41,78 @@ macro_rules! impl_sql_store {
                 sqlx::query($lock_centre).bind(centre_code).execute(&mut **tx).await?;
             }
             Ok(())
+        }
+
+        /// A window's live row, read inside the transaction (under the centre's lock).
+        async fn window_in_tx(tx: &mut Transaction<'_, $db>, centre_code: &str, number: i32) -> StoreResult<WindowLive> {
+            let row: Option<rows::WindowLiveRow> = sqlx::query_as(&format!("{} AND w.number = $2", rows::WINDOWS_LIVE_SQL))
+                .bind(centre_code)
+                .bind(number)
+                .fetch_optional(&mut **tx)
+                .await?;
+            row.ok_or_else(|| crate::StoreError::NotFound(format!("window {number}")))?.into_live()
+        }
+
+        /// Window actions are for the officer signed in at that window, and only while it is not closed.
+        fn require_signed_in(window: &WindowLive, actor: &Actor) -> StoreResult<()> {
+            if window.status == WindowStatus::Closed || window.staff_id.is_none() || window.staff_id != actor.staff_id {
+                return Err(crate::StoreError::Conflict(format!("sign in at window {} first", window.number)));
+            }
+            Ok(())
+        }
+
+        /// The number of a ticket held at a window in one of `states`, other than `except`.
+        async fn held_at_window(tx: &mut Transaction<'_, $db>, centre_code: &str, window: i32, except: Option<i64>, states: &[&str]) -> StoreResult<Option<String>> {
+            let rows: Vec<(String, String)> = sqlx::query_as(
+                "SELECT number, state FROM tickets WHERE centre_code = $1 AND window_number = $2 AND id <> $3
+                 AND state IN ('called', 'serving', 'parked')",
+            )
+            .bind(centre_code)
+            .bind(window)
+            .bind(except.unwrap_or(0))
+            .fetch_all(&mut **tx)
+            .await?;
+            Ok(rows.into_iter().find(|(_, state)| states.contains(&state.as_str())).map(|(number, _)| number))
+        }
+
+        /// A window calls only while open and with nobody at it (a parked visitor does not count:
+        /// parking is there so the window can serve the next one meanwhile).
+        async fn require_free_to_call(tx: &mut Transaction<'_, $db>, window: &WindowLive, centre_code: &str, except: Option<i64>) -> StoreResult<()> {
+            if window.status != WindowStatus::Open {
+                return Err(crate::StoreError::Conflict(format!("window {} is {}: open it before calling", window.number, window.status.as_str())));
+            }
+            if let Some(number) = held_at_window(tx, centre_code, window.number, except, &["called", "serving"]).await? {
+                return Err(crate::StoreError::Conflict(format!(
+                    "window {} still has ticket {number}: finish it, transfer it or mark it a no-show first",
+                    window.number
+                )));
+            }
+            Ok(())
+        }
+
+        /// Writes a window's status and who is signed in, audited with the state before and after.
+        async fn write_window_status(
+            tx: &mut Transaction<'_, $db>,
+            actor: &Actor,
+            centre_code: &str,
+            before: WindowLive,
+            status: WindowStatus,
+            reason: Option<&str>,
+            staff_id: Option<i64>,
+        ) -> StoreResult<WindowLive> {
+            sqlx::query("UPDATE windows SET status = $3, pause_reason = $4, staff_id = $5 WHERE centre_code = $1 AND number = $2")
+                .bind(centre_code)
+                .bind(before.number)
+                .bind(status.as_str())
+                .bind(reason)
+                .bind(staff_id)
+                .execute(&mut **tx)
+                .await?;
+            let after = window_in_tx(tx, centre_code, before.number).await?;
+            let id = format!("{centre_code}/{}", before.number);
+            let entry = AuditWrite { action: "set_status", entity: "window", entity_id: &id, before: Some(to_json(&before)), after: Some(to_json(&after)) };
+            audit(tx, actor, entry).await?;
+            Ok(after)
         }
 
         /// Folds `event` onto the ticket's state (read in this transaction, under the centre's lock)
@@ -126,7 +199,7 @@ macro_rules! impl_sql_store {
                     after: Some(to_json(centre)),
                 };
                 audit(&mut tx, actor, entry).await?;
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok(())
             }
 
@@ -164,7 +237,7 @@ macro_rules! impl_sql_store {
                     after: Some(to_json(window)),
                 };
                 audit(&mut tx, actor, entry).await?;
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok(())
             }
 
@@ -195,7 +268,7 @@ macro_rules! impl_sql_store {
                 let id = created.id.to_string();
                 let entry = AuditWrite { action: "create", entity: "staff", entity_id: &id, before: None, after: Some(to_json(&created)) };
                 audit(&mut tx, actor, entry).await?;
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok(created)
             }
 
@@ -227,7 +300,7 @@ macro_rules! impl_sql_store {
                 let id = session.staff_id.to_string();
                 let after = serde_json::json!({ "expires_at": session.expires_at });
                 audit(&mut tx, &actor, AuditWrite { action: "sign_in", entity: "staff", entity_id: &id, before: None, after: Some(after) }).await?;
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok(())
             }
 
@@ -251,7 +324,7 @@ macro_rules! impl_sql_store {
                     let id = actor.staff_id.map(|id| id.to_string()).unwrap_or_default();
                     audit(&mut tx, actor, AuditWrite { action: "sign_out", entity: "staff", entity_id: &id, before: None, after: None }).await?;
                 }
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok(())
             }
 
@@ -291,7 +364,7 @@ macro_rules! impl_sql_store {
                     };
                     audit(&mut tx, actor, entry).await?;
                 }
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok(())
             }
 
@@ -342,7 +415,7 @@ macro_rules! impl_sql_store {
                 let stored = row.into_notice()?;
                 let entry = AuditWrite { action: "create", entity: "notice", entity_id: &number, before: None, after: Some(to_json(&stored)) };
                 audit(&mut tx, actor, entry).await?;
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok(stored)
             }
 
@@ -385,7 +458,7 @@ macro_rules! impl_sql_store {
                 let id = format!("{}/{}", queue.centre_code, queue.prefix);
                 let before = before.map(|row| to_json(&row.into_queue()));
                 audit(&mut tx, actor, AuditWrite { action: "save", entity: "queue", entity_id: &id, before, after: Some(to_json(queue)) }).await?;
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok(())
             }
 
@@ -399,20 +472,26 @@ macro_rules! impl_sql_store {
 
             async fn save_window_skills(&self, actor: &Actor, skills: &WindowSkills) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let updated = sqlx::query("UPDATE windows SET queues = $3, green_channel = $4 WHERE centre_code = $1 AND number = $2")
+                let before: Option<(Json<Vec<String>>, bool)> =
+                    sqlx::query_as("SELECT queues, green_channel FROM windows WHERE centre_code = $1 AND number = $2")
+                        .bind(&skills.centre_code)
+                        .bind(skills.number)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((Json(queues), green_channel)) = before else {
+                    return Err(crate::StoreError::NotFound(format!("window {}", skills.number)));
+                };
+                sqlx::query("UPDATE windows SET queues = $3, green_channel = $4 WHERE centre_code = $1 AND number = $2")
                     .bind(&skills.centre_code)
                     .bind(skills.number)
                     .bind(Json(&skills.queues))
                     .bind(skills.green_channel)
                     .execute(&mut *tx)
                     .await?;
-                if updated.rows_affected() == 0 {
-                    return Err(crate::StoreError::NotFound(format!("window {}", skills.number)));
-                }
                 let id = format!("{}/{}", skills.centre_code, skills.number);
-                audit(&mut tx, actor, AuditWrite { action: "save_skills", entity: "window", entity_id: &id, before: None, after: Some(to_json(skills)) }).await?;
-                tx.commit().await?;
-                Ok(())
+                let before = serde_json::json!({ "queues": queues, "green_channel": green_channel });
+                audit(&mut tx, actor, AuditWrite { action: "save_skills", entity: "window", entity_id: &id, before: Some(before), after: Some(to_json(skills)) }).await?;
+                self.commit(tx).await
             }
 
             async fn windows_live(&self, centre_code: &str) -> StoreResult<Vec<WindowLive>> {
@@ -423,38 +502,63 @@ macro_rules! impl_sql_store {
                 rows.into_iter().map(rows::WindowLiveRow::into_live).collect()
             }
 
-            async fn set_window_status(
-                &self,
-                actor: &Actor,
-                centre_code: &str,
-                number: i32,
-                status: WindowStatus,
-                reason: Option<&str>,
-                staff_id: Option<i64>,
-            ) -> StoreResult<WindowLive> {
+            async fn set_window_status(&self, actor: &Actor, centre_code: &str, number: i32, status: WindowStatus, reason: Option<&str>) -> StoreResult<WindowLive> {
                 let mut tx = self.begin().await?;
-                let updated = sqlx::query("UPDATE windows SET status = $3, pause_reason = $4, staff_id = $5 WHERE centre_code = $1 AND number = $2")
-                    .bind(centre_code)
-                    .bind(number)
-                    .bind(status.as_str())
-                    .bind(reason)
-                    .bind(staff_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| conflict_or(e, &format!("window {number}")))?;
-                if updated.rows_affected() == 0 {
-                    return Err(crate::StoreError::NotFound(format!("window {number}")));
+                lock_centre(&mut tx, centre_code).await?;
+                let before = window_in_tx(&mut tx, centre_code, number).await?;
+                if let Some(other) = before.staff_id.filter(|id| before.status != WindowStatus::Closed && Some(*id) != actor.staff_id) {
+                    let name = before.staff_name.clone().unwrap_or_else(|| other.to_string());
+                    return Err(crate::StoreError::Conflict(format!("window {number} is staffed by {name}")));
                 }
-                let row: rows::WindowLiveRow = sqlx::query_as(&format!("{} AND w.number = $2", rows::WINDOWS_LIVE_SQL))
+                if status == WindowStatus::Closed {
+                    if let Some(ticket) = held_at_window(&mut tx, centre_code, number, None, &["called", "serving", "parked"]).await? {
+                        return Err(crate::StoreError::Conflict(format!("window {number} still has ticket {ticket}: finish or transfer it before leaving")));
+                    }
+                } else if let Some(staff_id) = actor.staff_id {
+                    let elsewhere: Option<(i32,)> = sqlx::query_as(
+                        "SELECT number FROM windows WHERE centre_code = $1 AND staff_id = $2 AND status <> 'closed' AND number <> $3",
+                    )
                     .bind(centre_code)
+                    .bind(staff_id)
                     .bind(number)
-                    .fetch_one(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                let live = row.into_live()?;
-                let id = format!("{centre_code}/{number}");
-                audit(&mut tx, actor, AuditWrite { action: "set_status", entity: "window", entity_id: &id, before: None, after: Some(to_json(&live)) }).await?;
-                tx.commit().await?;
+                    if let Some((other,)) = elsewhere {
+                        return Err(crate::StoreError::Conflict(format!("you are signed in at window {other}: close it first")));
+                    }
+                }
+                let staff_id = if status == WindowStatus::Closed { None } else { actor.staff_id };
+                let live = write_window_status(&mut tx, actor, centre_code, before, status, reason, staff_id).await?;
+                self.commit(tx).await?;
                 Ok(live)
+            }
+
+            async fn close_window_for(&self, actor: &Actor, centre_code: &str, number: i32, reason: &str, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<(WindowLive, Vec<Ticket>)> {
+                let mut tx = self.begin().await?;
+                lock_centre(&mut tx, centre_code).await?;
+                let before = window_in_tx(&mut tx, centre_code, number).await?;
+                let held: Vec<rows::TicketRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM tickets WHERE centre_code = $1 AND window_number = $2 AND state IN ('called', 'serving', 'parked') ORDER BY id",
+                    rows::TICKET_COLUMNS
+                ))
+                .bind(centre_code)
+                .bind(number)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut returned = Vec::new();
+                for row in held {
+                    let ticket = row.into_ticket()?;
+                    // A called visitor goes back to the queue; one being served keeps the original
+                    // arrival time in the same queue, so the next window takes them up soon.
+                    let event = match ticket.state {
+                        TicketState::Called { .. } => TicketEvent::Returned,
+                        _ => TicketEvent::Transferred { to_queue: ticket.queue.clone() },
+                    };
+                    returned.push(apply_ticket_event(&mut tx, actor, ticket, &event, policy, now).await?);
+                }
+                let live = write_window_status(&mut tx, actor, centre_code, before, WindowStatus::Closed, Some(reason), None).await?;
+                self.commit(tx).await?;
+                Ok((live, returned))
             }
 
             async fn take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket> {
@@ -479,10 +583,10 @@ macro_rules! impl_sql_store {
                 .fetch_one(&mut *tx)
                 .await?;
                 let number = banshi_domain::queue::ticket_number(&ticket.queue, sequence as u32);
-                let state = banshi_domain::queue::TicketState::Waiting;
+                let state = TicketState::Waiting;
                 let row: rows::TicketRow = sqlx::query_as(&format!(
-                    "INSERT INTO tickets (centre_code, day, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state, state_doc)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {}",
+                    "INSERT INTO tickets (centre_code, day, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state, state_doc, token)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {}",
                     rows::TICKET_COLUMNS
                 ))
                 .bind(&ticket.centre_code)
@@ -495,6 +599,7 @@ macro_rules! impl_sql_store {
                 .bind(&ticket.phone_cipher)
                 .bind(state.name())
                 .bind(Json(to_json(&state)))
+                .bind(&ticket.token)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, &format!("ticket {number}")))?;
@@ -506,7 +611,7 @@ macro_rules! impl_sql_store {
                     .bind(Json(event))
                     .execute(&mut *tx)
                     .await?;
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok(issued)
             }
 
@@ -518,11 +623,22 @@ macro_rules! impl_sql_store {
                 row.map(rows::TicketRow::into_ticket).transpose()
             }
 
+            async fn ticket_by_token(&self, token: &str) -> StoreResult<Option<Ticket>> {
+                let row: Option<rows::TicketRow> = sqlx::query_as(&format!("SELECT {} FROM tickets WHERE token = $1", rows::TICKET_COLUMNS))
+                    .bind(token)
+                    .fetch_optional(&self.read)
+                    .await?;
+                row.map(rows::TicketRow::into_ticket).transpose()
+            }
+
             async fn active_tickets(&self, centre_code: &str) -> StoreResult<Vec<Ticket>> {
                 let today = chrono::Local::now().date_naive();
+                // Today's waiting tickets, and every ticket still held at a window whatever its day:
+                // a visit that ran past midnight must still be finished at its window.
                 let rows: Vec<rows::TicketRow> = sqlx::query_as(&format!(
-                    "SELECT {} FROM tickets WHERE centre_code = $1 AND day = $2
-                     AND state IN ('waiting', 'called', 'serving', 'parked') ORDER BY arrived_at, id",
+                    "SELECT {} FROM tickets WHERE centre_code = $1
+                     AND ((day = $2 AND state = 'waiting') OR (window_number IS NOT NULL AND state IN ('called', 'serving', 'parked')))
+                     ORDER BY arrived_at, id",
                     rows::TICKET_COLUMNS
                 ))
                 .bind(centre_code)
@@ -535,86 +651,76 @@ macro_rules! impl_sql_store {
             async fn call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>> {
                 let mut tx = self.begin().await?;
                 lock_centre(&mut tx, centre_code).await?;
-                let skills: Option<(Json<Vec<String>>, String)> =
-                    sqlx::query_as("SELECT queues, status FROM windows WHERE centre_code = $1 AND number = $2")
-                        .bind(centre_code)
-                        .bind(window)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some((Json(queues), status)) = skills else {
-                    return Err(crate::StoreError::NotFound(format!("window {window}")));
-                };
-                if status != "open" {
-                    return Err(crate::StoreError::Conflict(format!("window {window} is {status}: open it before calling")));
-                }
-                let busy: Option<(String,)> = sqlx::query_as(
-                    "SELECT number FROM tickets WHERE centre_code = $1 AND window_number = $2 AND state IN ('called', 'serving')",
-                )
-                .bind(centre_code)
-                .bind(window)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some((number,)) = busy {
-                    return Err(crate::StoreError::Conflict(format!("window {window} still has ticket {number}: finish it, transfer it or mark it a no-show first")));
-                }
+                let live = window_in_tx(&mut tx, centre_code, window).await?;
+                require_signed_in(&live, actor)?;
+                require_free_to_call(&mut tx, &live, centre_code, None).await?;
                 let today = now.with_timezone(&chrono::Local).date_naive();
-                let rows: Vec<rows::TicketRow> = sqlx::query_as(&format!(
-                    "SELECT {} FROM tickets WHERE centre_code = $1 AND day = $2 AND state = 'waiting'",
-                    rows::TICKET_COLUMNS
-                ))
+                // Only what the call rule needs, for the window's queues; the chosen ticket is read whole.
+                let candidates: Vec<(i64, String, DateTime<Utc>, bool)> = sqlx::query_as(
+                    "SELECT id, queue_prefix, arrived_at, priority_reason IS NOT NULL FROM tickets
+                     WHERE centre_code = $1 AND day = $2 AND state = 'waiting'",
+                )
                 .bind(centre_code)
                 .bind(today)
                 .fetch_all(&mut *tx)
                 .await?;
-                let mut waiting = rows.into_iter().map(rows::TicketRow::into_ticket).collect::<StoreResult<Vec<Ticket>>>()?;
-                let view: Vec<banshi_domain::queue::Waiting> = waiting
+                let view: Vec<banshi_domain::queue::Waiting> = candidates
                     .iter()
-                    .map(|t| banshi_domain::queue::Waiting { id: t.id, queue: &t.queue, arrived_at: t.arrived_at, priority: t.priority.is_some() })
+                    .map(|(id, queue, arrived_at, priority)| banshi_domain::queue::Waiting { id: *id, queue, arrived_at: *arrived_at, priority: *priority })
                     .collect();
-                let preference: Vec<&str> = queues.iter().map(String::as_str).collect();
+                let preference: Vec<&str> = live.queues.iter().map(String::as_str).collect();
                 let Some(chosen) = banshi_domain::queue::next_ticket(&preference, &view, now, policy) else {
                     return Ok(None);
                 };
+                let ticket = load_ticket(&mut tx, candidates[chosen].0).await?;
                 let event = TicketEvent::Called { window, out_of_order_reason: None };
-                let called = apply_ticket_event(&mut tx, actor, waiting.swap_remove(chosen), &event, policy, now).await?;
-                tx.commit().await?;
+                let called = apply_ticket_event(&mut tx, actor, ticket, &event, policy, now).await?;
+                self.commit(tx).await?;
                 Ok(Some(called))
             }
 
-            async fn update_ticket(&self, actor: &Actor, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
+            async fn update_ticket(&self, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
                 let mut tx = self.begin().await?;
-                let mut ticket = load_ticket(&mut tx, ticket_id).await?;
-                let centre_code = ticket.centre_code.clone();
-                if !$lock_centre.is_empty() {
-                    // The state read before the lock may be stale: read it again under the lock.
-                    lock_centre(&mut tx, &centre_code).await?;
-                    ticket = load_ticket(&mut tx, ticket_id).await?;
+                lock_centre(&mut tx, at.centre_code).await?;
+                let live = window_in_tx(&mut tx, at.centre_code, at.window).await?;
+                require_signed_in(&live, actor)?;
+                let ticket = load_ticket(&mut tx, ticket_id).await?;
+                if ticket.centre_code != at.centre_code {
+                    return Err(crate::StoreError::NotFound(format!("ticket {ticket_id}")));
                 }
-                if let TicketEvent::Called { window, .. } = event {
-                    let busy: Option<(String,)> = sqlx::query_as(
-                        "SELECT number FROM tickets WHERE centre_code = $1 AND window_number = $2 AND state IN ('called', 'serving') AND id <> $3",
-                    )
-                    .bind(&centre_code)
-                    .bind(window)
-                    .bind(ticket_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some((number,)) = busy {
-                        return Err(crate::StoreError::Conflict(format!("window {window} still has ticket {number}: finish it, transfer it or mark it a no-show first")));
+                match ticket.state.window() {
+                    Some(held_at) if held_at != at.window => {
+                        return Err(crate::StoreError::Conflict(format!("ticket {} is at window {held_at}", ticket.number)));
                     }
+                    None if ticket.state == TicketState::Waiting && !live.queues.contains(&ticket.queue) => {
+                        return Err(crate::StoreError::Conflict(format!("window {} does not serve queue {}", at.window, ticket.queue)));
+                    }
+                    _ => {}
                 }
-                if let TicketEvent::Transferred { to_queue } = event {
-                    let exists: Option<(String,)> = sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2")
-                        .bind(&centre_code)
-                        .bind(to_queue)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if exists.is_none() {
-                        return Err(crate::StoreError::NotFound(format!("queue {to_queue}")));
+                match event {
+                    TicketEvent::Called { window, .. } if *window != at.window => {
+                        return Err(crate::StoreError::Conflict(format!("a ticket is called to the window that calls it ({})", at.window)));
                     }
+                    TicketEvent::Called { .. } => require_free_to_call(&mut tx, &live, at.centre_code, Some(ticket_id)).await?,
+                    TicketEvent::Resumed => {
+                        if let Some(other) = held_at_window(&mut tx, at.centre_code, at.window, Some(ticket_id), &["called", "serving"]).await? {
+                            return Err(crate::StoreError::Conflict(format!("window {} is busy with ticket {other}: finish it or park it first", at.window)));
+                        }
+                    }
+                    TicketEvent::Transferred { to_queue } => {
+                        let exists: Option<(String,)> = sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2")
+                            .bind(at.centre_code)
+                            .bind(to_queue)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        if exists.is_none() {
+                            return Err(crate::StoreError::NotFound(format!("queue {to_queue}")));
+                        }
+                    }
+                    _ => {}
                 }
                 let updated = apply_ticket_event(&mut tx, actor, ticket, event, policy, now).await?;
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok(updated)
             }
 
@@ -688,8 +794,13 @@ macro_rules! impl_sql_store {
                         .bind(ticket_id)
                         .execute(&mut *tx)
                         .await?;
+                    // The message is audited without the recipient, which stays sealed in the outbox.
+                    let actor = Actor::system("almost-your-turn");
+                    let id = ticket_id.to_string();
+                    let after = serde_json::json!({ "kind": kind, "message": message });
+                    audit(&mut tx, &actor, AuditWrite { action: "queue_message", entity: "ticket", entity_id: &id, before: None, after: Some(after) }).await?;
                 }
-                tx.commit().await?;
+                self.commit(tx).await?;
                 Ok(())
             }
 

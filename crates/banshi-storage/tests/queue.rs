@@ -9,7 +9,9 @@ use chrono::{Duration, Utc};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-async fn hall(store: &dyn Store, windows: i32) -> Staff {
+/// A centre with queues A and B and `windows` windows serving both, each opened by its own
+/// officer: the officer at window n is `officers[n - 1]`.
+async fn hall(store: &dyn Store, windows: i32) -> Vec<Staff> {
     let system = Actor::system("test");
     let centre = Centre {
         code: "SF01".into(),
@@ -24,22 +26,28 @@ async fn hall(store: &dyn Store, windows: i32) -> Staff {
         let queue = Queue { centre_code: "SF01".into(), prefix: prefix.into(), name: name.into(), item_codes: vec![], position: position as i32 };
         store.save_queue(&system, &queue).await.unwrap();
     }
-    let officer = NewStaff {
-        username: "officer".into(),
-        name: "李敏".into(),
-        badge_number: "012345".into(),
-        role: Role::WindowStaff,
-        centre_code: "SF01".into(),
-        password_hash: "x".into(),
-    };
-    let officer = store.create_staff(&system, &officer).await.unwrap();
+    let mut officers = Vec::new();
     for number in 1..=windows {
+        let officer = NewStaff {
+            username: format!("officer{number}"),
+            name: if number == 1 { "李敏".into() } else { format!("窗口{number}") },
+            badge_number: format!("0123{number:02}"),
+            role: Role::WindowStaff,
+            centre_code: "SF01".into(),
+            password_hash: "x".into(),
+        };
+        let officer = store.create_staff(&system, &officer).await.unwrap();
         store.save_window(&system, &Window { centre_code: "SF01".into(), number, name: format!("{number}号窗口") }).await.unwrap();
         let skills = WindowSkills { centre_code: "SF01".into(), number, queues: vec!["A".into(), "B".into()], green_channel: false };
         store.save_window_skills(&system, &skills).await.unwrap();
-        store.set_window_status(&system, "SF01", number, WindowStatus::Open, None, None).await.unwrap();
+        store.set_window_status(&Actor::staff(&officer), "SF01", number, WindowStatus::Open, None).await.unwrap();
+        officers.push(officer);
     }
-    officer
+    officers
+}
+
+fn at(window: i32) -> AtWindow<'static> {
+    AtWindow { centre_code: "SF01", window }
 }
 
 /// A window calling, starting and finishing tickets until nobody waits; the ids it served.
@@ -48,8 +56,8 @@ async fn serve_until_empty(store: Arc<dyn Store>, actor: Actor, window: i32) -> 
     let mut served = Vec::new();
     while let Some(ticket) = store.call_next(&actor, "SF01", window, &policy, Utc::now()).await.unwrap() {
         served.push(ticket.id);
-        store.update_ticket(&actor, ticket.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
-        store.update_ticket(&actor, ticket.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&actor, at(window), ticket.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&actor, at(window), ticket.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
     }
     served
 }
@@ -62,15 +70,22 @@ fn new_ticket(queue: &str, priority: Option<PriorityReason>, minutes_ago: i64) -
         items: vec![],
         phone_cipher: None,
         arrived_at: Utc::now() - Duration::minutes(minutes_ago),
+        token: format!("token-{queue}-{minutes_ago}-{}", rand_suffix()),
     }
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 #[tokio::test]
 async fn tickets_are_numbered_and_called_by_the_rule() {
     for test in fresh_stores().await {
         let store = test.store.as_ref();
-        let officer = hall(store, 1).await;
-        let actor = Actor::staff(&officer);
+        let officers = hall(store, 1).await;
+        let actor = Actor::staff(&officers[0]);
         let policy = QueuePolicy::default();
         let a1 = store.take_ticket(&new_ticket("A", None, 10)).await.unwrap();
         let a2 = store.take_ticket(&new_ticket("A", None, 9)).await.unwrap();
@@ -85,11 +100,11 @@ async fn tickets_are_numbered_and_called_by_the_rule() {
             Err(StoreError::Conflict(message)) => assert!(message.contains("still has ticket B001"), "{message}"),
             other => panic!("a busy window must not call again: {other:?}"),
         }
-        let serving = store.update_ticket(&actor, first.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
+        let serving = store.update_ticket(&actor, at(1), first.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
         assert_eq!(serving.state, TicketState::Serving { window: 1 });
-        let done = store.update_ticket(&actor, first.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
+        let done = store.update_ticket(&actor, at(1), first.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
         assert!(done.state.is_final());
-        match store.update_ticket(&actor, first.id, &TicketEvent::Started, &policy, Utc::now()).await {
+        match store.update_ticket(&actor, at(1), first.id, &TicketEvent::Started, &policy, Utc::now()).await {
             Err(StoreError::Conflict(message)) => assert_eq!(message, "ticket B001: a ticket that is done cannot be given the action \"start\""),
             other => panic!("{other:?}"),
         }
@@ -97,22 +112,22 @@ async fn tickets_are_numbered_and_called_by_the_rule() {
         // A transfer keeps the arrival time: the transferred ticket is called before later ones.
         let second = store.call_next(&actor, "SF01", 1, &policy, Utc::now()).await.unwrap().unwrap();
         assert_eq!(second.number, "A001");
-        let moved = store.update_ticket(&actor, second.id, &TicketEvent::Transferred { to_queue: "B".into() }, &policy, Utc::now()).await.unwrap();
+        let moved = store.update_ticket(&actor, at(1), second.id, &TicketEvent::Transferred { to_queue: "B".into() }, &policy, Utc::now()).await.unwrap();
         assert_eq!((moved.queue.as_str(), moved.arrived_at, &moved.state), ("B", second.arrived_at, &TicketState::Waiting));
         let b2 = store.take_ticket(&new_ticket("B", None, 0)).await.unwrap();
         let preferred = store.call_next(&actor, "SF01", 1, &policy, Utc::now()).await.unwrap().unwrap();
         assert_eq!(preferred.number, "A002", "the window prefers queue A");
-        store.update_ticket(&actor, preferred.id, &TicketEvent::Returned, &policy, Utc::now()).await.unwrap();
-        store.update_ticket(&actor, preferred.id, &TicketEvent::Cancelled, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&actor, at(1), preferred.id, &TicketEvent::Returned, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&actor, at(1), preferred.id, &TicketEvent::Cancelled, &policy, Utc::now()).await.unwrap();
         let again = store.call_next(&actor, "SF01", 1, &policy, Utc::now()).await.unwrap().unwrap();
         assert_eq!(again.number, "A001", "in queue B the transferred ticket keeps its place before {}", b2.number);
 
         // Recalls turn into a no-show after the policy's number of calls.
         for _ in 1..policy.calls_before_no_show {
-            let recalled = store.update_ticket(&actor, again.id, &TicketEvent::Recalled, &policy, Utc::now()).await.unwrap();
+            let recalled = store.update_ticket(&actor, at(1), again.id, &TicketEvent::Recalled, &policy, Utc::now()).await.unwrap();
             assert!(matches!(recalled.state, TicketState::Called { .. }));
         }
-        let gone = store.update_ticket(&actor, again.id, &TicketEvent::Recalled, &policy, Utc::now()).await.unwrap();
+        let gone = store.update_ticket(&actor, at(1), again.id, &TicketEvent::Recalled, &policy, Utc::now()).await.unwrap();
         assert_eq!(gone.state, TicketState::NoShow);
 
         let calls = store.recent_calls("SF01", 10).await.unwrap();
@@ -129,13 +144,18 @@ async fn tickets_are_numbered_and_called_by_the_rule() {
 async fn a_closed_window_calls_nobody_and_unknown_windows_are_named() {
     for test in fresh_stores().await {
         let store = test.store.as_ref();
-        let officer = hall(store, 1).await;
-        let actor = Actor::staff(&officer);
-        store.take_ticket(&new_ticket("A", None, 0)).await.unwrap();
-        store.set_window_status(&actor, "SF01", 1, WindowStatus::Paused, Some("break"), Some(officer.id)).await.unwrap();
+        let officers = hall(store, 1).await;
+        let actor = Actor::staff(&officers[0]);
+        let waiting = store.take_ticket(&new_ticket("A", None, 0)).await.unwrap();
+        store.set_window_status(&actor, "SF01", 1, WindowStatus::Paused, Some("break")).await.unwrap();
         match store.call_next(&actor, "SF01", 1, &QueuePolicy::default(), Utc::now()).await {
             Err(StoreError::Conflict(message)) => assert_eq!(message, "window 1 is paused: open it before calling"),
             other => panic!("{other:?}"),
+        }
+        let out_of_order = TicketEvent::Called { window: 1, out_of_order_reason: Some("urgent".into()) };
+        match store.update_ticket(&actor, at(1), waiting.id, &out_of_order, &QueuePolicy::default(), Utc::now()).await {
+            Err(StoreError::Conflict(message)) => assert_eq!(message, "window 1 is paused: open it before calling", "{}", store.backend()),
+            other => panic!("a paused window calls nobody, not even out of order: {other:?}"),
         }
         assert!(matches!(store.call_next(&actor, "SF01", 9, &QueuePolicy::default(), Utc::now()).await, Err(StoreError::NotFound(_))));
         let live = store.windows_live("SF01").await.unwrap();
@@ -147,7 +167,7 @@ async fn a_closed_window_calls_nobody_and_unknown_windows_are_named() {
 async fn many_windows_calling_at_once_never_share_a_ticket() {
     for test in fresh_stores().await {
         let store: Arc<dyn Store> = test.store.clone();
-        let officer = hall(store.as_ref(), 8).await;
+        let officers = hall(store.as_ref(), 8).await;
         let mut taken = Vec::new();
         for i in 0..60 {
             let queue = if i % 2 == 0 { "A" } else { "B" };
@@ -156,7 +176,7 @@ async fn many_windows_calling_at_once_never_share_a_ticket() {
         let tasks: Vec<_> = (1..=8)
             .map(|window| {
                 let store = store.clone();
-                let actor = Actor::staff(&officer);
+                let actor = Actor::staff(&officers[window as usize - 1]);
                 tokio::spawn(serve_until_empty(store, actor, window))
             })
             .collect();
@@ -186,6 +206,9 @@ async fn the_outbox_gets_one_message_per_ticket() {
         let pending = store.pending_notifications(10).await.unwrap();
         assert_eq!(pending.len(), 1, "{}", store.backend());
         assert_eq!((pending[0].message.as_str(), pending[0].ticket_id), ("快到您了", Some(ticket.id)));
+        let audited = &store.audit_log(1).await.unwrap()[0];
+        assert_eq!((audited.action.as_str(), audited.entity_id.clone()), ("queue_message", ticket.id.to_string()));
+        assert!(!audited.after.as_ref().unwrap().to_string().contains("cipher"), "the recipient stays out of the audit log");
     }
 }
 
@@ -206,7 +229,7 @@ async fn two_instances_on_one_database_are_one_hall() {
     for test in fresh_stores().await {
         let Some(second) = test.second_instance().await else { continue };
         let first = test.store.clone();
-        let officer = hall(first.as_ref(), 6).await;
+        let officers = hall(first.as_ref(), 6).await;
         for i in 0..40 {
             first.take_ticket(&new_ticket(if i % 2 == 0 { "A" } else { "B" }, None, 40 - i)).await.unwrap();
         }
@@ -222,7 +245,7 @@ async fn two_instances_on_one_database_are_one_hall() {
         let tasks: Vec<_> = (1..=6)
             .map(|window| {
                 let store = if window <= 3 { first.clone() } else { second.clone() };
-                let actor = Actor::staff(&officer);
+                let actor = Actor::staff(&officers[window as usize - 1]);
                 tokio::spawn(serve_until_empty(store, actor, window))
             })
             .collect();
@@ -233,5 +256,119 @@ async fn two_instances_on_one_database_are_one_hall() {
             }
         }
         assert_eq!(seen.len(), 40);
+    }
+}
+
+#[tokio::test]
+async fn a_window_acts_only_on_its_own_tickets() {
+    for test in fresh_stores().await {
+        let store = test.store.as_ref();
+        let officers = hall(store, 2).await;
+        let (first, second) = (Actor::staff(&officers[0]), Actor::staff(&officers[1]));
+        let policy = QueuePolicy::default();
+        let conflict = |result: StoreResult<Ticket>| match result {
+            Err(StoreError::Conflict(message)) => message,
+            other => panic!("{}: expected a refusal, got {other:?}", store.backend()),
+        };
+        store.take_ticket(&new_ticket("A", None, 5)).await.unwrap();
+        let called = store.call_next(&second, "SF01", 2, &policy, Utc::now()).await.unwrap().unwrap();
+        // Window 1's officer cannot finish, recall or cancel window 2's ticket, nor act as window 2.
+        let message = conflict(store.update_ticket(&first, at(1), called.id, &TicketEvent::Recalled, &policy, Utc::now()).await);
+        assert_eq!(message, format!("ticket {} is at window 2", called.number));
+        let message = conflict(store.update_ticket(&first, at(2), called.id, &TicketEvent::Started, &policy, Utc::now()).await);
+        assert_eq!(message, "sign in at window 2 first");
+        assert!(store.call_next(&first, "SF01", 2, &policy, Utc::now()).await.is_err(), "nobody calls for another officer's window");
+
+        // A waiting ticket of a queue the window does not serve is not the window's to call.
+        let skills = WindowSkills { centre_code: "SF01".into(), number: 1, queues: vec!["B".into()], green_channel: false };
+        store.save_window_skills(&Actor::system("test"), &skills).await.unwrap();
+        let waiting_a = store.take_ticket(&new_ticket("A", None, 1)).await.unwrap();
+        let out_of_order = TicketEvent::Called { window: 1, out_of_order_reason: Some("急事".into()) };
+        let message = conflict(store.update_ticket(&first, at(1), waiting_a.id, &out_of_order, &policy, Utc::now()).await);
+        assert_eq!(message, "window 1 does not serve queue A");
+
+        // A parked visitor frees the window for the next one, and is resumed only once it is free.
+        let b = store.take_ticket(&new_ticket("B", None, 3)).await.unwrap();
+        let c = store.take_ticket(&new_ticket("B", None, 2)).await.unwrap();
+        assert_eq!(store.call_next(&first, "SF01", 1, &policy, Utc::now()).await.unwrap().map(|t| t.id), Some(b.id));
+        store.update_ticket(&first, at(1), b.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&first, at(1), b.id, &TicketEvent::Parked, &policy, Utc::now()).await.unwrap();
+        let next = store.call_next(&first, "SF01", 1, &policy, Utc::now()).await.unwrap().unwrap();
+        assert_eq!(next.id, c.id, "{}: a parked ticket does not block the window", store.backend());
+        let message = conflict(store.update_ticket(&first, at(1), b.id, &TicketEvent::Resumed, &policy, Utc::now()).await);
+        assert_eq!(message, format!("window 1 is busy with ticket {}: finish it or park it first", c.number));
+        store.update_ticket(&first, at(1), c.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&first, at(1), c.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
+        let resumed = store.update_ticket(&first, at(1), b.id, &TicketEvent::Resumed, &policy, Utc::now()).await.unwrap();
+        assert_eq!(resumed.state, TicketState::Serving { window: 1 });
+        assert_eq!(store.ticket_by_token(&b.token).await.unwrap().map(|t| t.id), Some(b.id));
+        assert!(store.ticket_by_token("no-such-token").await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_window_has_one_officer_and_an_officer_one_window() {
+    for test in fresh_stores().await {
+        let store = test.store.as_ref();
+        let officers = hall(store, 2).await;
+        let (first, second) = (Actor::staff(&officers[0]), Actor::staff(&officers[1]));
+        let refused = |result: StoreResult<WindowLive>| match result {
+            Err(StoreError::Conflict(message)) => message,
+            other => panic!("{}: expected a refusal, got {other:?}", store.backend()),
+        };
+        assert_eq!(refused(store.set_window_status(&second, "SF01", 1, WindowStatus::Open, None).await), "window 1 is staffed by 李敏");
+        store.set_window_status(&second, "SF01", 2, WindowStatus::Closed, None).await.unwrap();
+        assert_eq!(refused(store.set_window_status(&first, "SF01", 2, WindowStatus::Open, None).await), "you are signed in at window 1: close it first");
+        let latest = &store.audit_log(1).await.unwrap()[0];
+        assert_eq!((latest.action.as_str(), latest.entity_id.as_str()), ("set_status", "SF01/2"));
+        assert_eq!(latest.before.as_ref().unwrap()["status"], "open", "the audit keeps the state before");
+        assert_eq!(latest.after.as_ref().unwrap()["status"], "closed");
+    }
+}
+
+#[tokio::test]
+async fn the_duty_leader_closes_a_window_its_officer_left() {
+    for test in fresh_stores().await {
+        let store = test.store.as_ref();
+        let officers = hall(store, 2).await;
+        let (first, second) = (Actor::staff(&officers[0]), Actor::staff(&officers[1]));
+        let policy = QueuePolicy::default();
+        let served = store.take_ticket(&new_ticket("A", None, 9)).await.unwrap();
+        let called = store.take_ticket(&new_ticket("A", None, 8)).await.unwrap();
+        store.call_next(&first, "SF01", 1, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&first, at(1), served.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&first, at(1), served.id, &TicketEvent::Parked, &policy, Utc::now()).await.unwrap();
+        store.call_next(&first, "SF01", 1, &policy, Utc::now()).await.unwrap();
+        // The officer cannot leave with tickets at the window …
+        assert!(matches!(store.set_window_status(&first, "SF01", 1, WindowStatus::Closed, None).await, Err(StoreError::Conflict(_))));
+        // … but the duty leader can close it for them: both tickets wait again with their places.
+        let leader = Actor::system("值班领导");
+        let (window, returned) = store.close_window_for(&leader, "SF01", 1, "工作人员离岗", &policy, Utc::now()).await.unwrap();
+        assert_eq!((window.status, window.staff_id, window.pause_reason.as_deref()), (WindowStatus::Closed, None, Some("工作人员离岗")));
+        assert_eq!(returned.iter().map(|t| (t.id, t.state.clone())).collect::<Vec<_>>(), [(served.id, TicketState::Waiting), (called.id, TicketState::Waiting)]);
+        let next = store.call_next(&second, "SF01", 2, &policy, Utc::now()).await.unwrap().unwrap();
+        assert_eq!(next.id, served.id, "{}: the earliest arrival is called first again", store.backend());
+        // Closing an unknown window is named.
+        assert!(matches!(store.close_window_for(&leader, "SF01", 7, "x", &policy, Utc::now()).await, Err(StoreError::NotFound(_))));
+    }
+}
+
+#[tokio::test]
+async fn a_visit_that_runs_past_midnight_stays_on_its_window() {
+    for test in fresh_stores().await {
+        let store = test.store.as_ref();
+        let officers = hall(store, 1).await;
+        let officer = Actor::staff(&officers[0]);
+        let policy = QueuePolicy::default();
+        let yesterday = store.take_ticket(&new_ticket("A", None, 26 * 60)).await.unwrap();
+        let forgotten = store.take_ticket(&new_ticket("A", None, 25 * 60)).await.unwrap();
+        assert!(store.call_next(&officer, "SF01", 1, &policy, Utc::now()).await.unwrap().is_none(), "yesterday's queue is not called today");
+        let out_of_order = TicketEvent::Called { window: 1, out_of_order_reason: Some("昨晚未办完".into()) };
+        store.update_ticket(&officer, at(1), yesterday.id, &out_of_order, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&officer, at(1), yesterday.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
+        let active: Vec<i64> = store.active_tickets("SF01").await.unwrap().into_iter().map(|t| t.id).collect();
+        assert_eq!(active, [yesterday.id], "{}: the held ticket shows, yesterday's waiting one ({}) does not", store.backend(), forgotten.number);
+        store.update_ticket(&officer, at(1), yesterday.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
+        store.set_window_status(&officer, "SF01", 1, WindowStatus::Closed, None).await.unwrap();
     }
 }

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::AppState;
 use banshi_domain::id_number;
 use banshi_domain::queue::{self, estimated_wait_minutes, next_ticket, Outcome, PriorityReason, TicketEvent, TicketState, Waiting};
-use banshi_storage::{Actor, Call, NewTicket, Staff, Ticket, WindowLive, WindowStatus};
+use banshi_storage::{Actor, AtWindow, Call, NewTicket, Staff, Ticket, WindowLive, WindowStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +56,11 @@ async fn publish(state: &AppState, event: HallEvent) {
 
 /// 多事一次办 has a sensible limit; it also bounds the work one anonymous request can cause.
 const MAX_ITEMS_PER_TICKET: usize = 20;
+
+/// 128 random bits in hex: a ticket's public pages cannot be found by counting.
+fn new_ticket_token() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
 
 /// What the kiosk or an app asks for.
 #[derive(Debug, Default, Deserialize)]
@@ -119,6 +124,7 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
         items: request.items.clone(),
         phone_cipher: phone.map(|p| state.sealer.seal(p)),
         arrived_at: Utc::now(),
+        token: new_ticket_token(),
     };
     let issued = state.store.take_ticket(&ticket).await?;
     publish(state, HallEvent::Changed { centre: centre.to_string() }).await;
@@ -131,39 +137,33 @@ pub async fn window_of(state: &AppState, staff: &Staff, number: i32) -> Result<W
     windows.into_iter().find(|w| w.number == number).ok_or_else(|| AppError::NotFound(format!("window {number}")))
 }
 
-/// Signs a staff member in at a window (open), pauses it with a reason, or closes it.
+/// Signs a staff member in at a window (open), pauses it with a reason, or closes it. The store
+/// refuses, under the centre's lock, a window someone else is signed in at.
 pub async fn set_window(state: &AppState, staff: &Staff, number: i32, status: WindowStatus, reason: Option<&str>) -> Result<WindowLive, AppError> {
-    let window = window_of(state, staff, number).await?;
-    if let Some(other) = window.staff_id.filter(|id| *id != staff.id && window.status != WindowStatus::Closed) {
-        let name = window.staff_name.clone().unwrap_or_else(|| other.to_string());
-        return Err(AppError::Conflict(format!("window {number} is staffed by {name}")));
-    }
-    if status == WindowStatus::Closed {
-        let tickets = state.store.active_tickets(&staff.centre_code).await?;
-        if let Some(ticket) = tickets.iter().find(|t| t.state.window() == Some(number)) {
-            return Err(AppError::Conflict(format!("window {number} still has ticket {}: finish or transfer it before leaving", ticket.number)));
-        }
-    }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if status == WindowStatus::Paused && reason.is_none() {
         return Err(AppError::invalid("reason", "say why the window pauses (break, back-office work …)"));
     }
-    let staff_id = (status != WindowStatus::Closed).then_some(staff.id);
-    let live = state.store.set_window_status(&Actor::staff(staff), &staff.centre_code, number, status, reason, staff_id).await?;
+    let live = state.store.set_window_status(&Actor::staff(staff), &staff.centre_code, number, status, reason).await?;
     publish(state, HallEvent::Changed { centre: staff.centre_code.clone() }).await;
     Ok(live)
 }
 
-/// Refuses a window action from anyone but the officer signed in at that open window.
-fn require_at_window(window: &WindowLive, staff: &Staff) -> Result<(), AppError> {
-    if window.staff_id != Some(staff.id) {
-        return Err(AppError::Conflict(format!("sign in at window {} first", window.number)));
+/// The duty leader closes a window its officer left: its tickets go back to their queues.
+pub async fn close_window_for(state: &AppState, manager: &Staff, number: i32, reason: &str) -> Result<(WindowLive, Vec<Ticket>), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid("reason", "say why the window is closed for its officer"));
     }
-    Ok(())
+    let closed = state.store.close_window_for(&Actor::staff(manager), &manager.centre_code, number, reason, &state.settings.policy, Utc::now()).await?;
+    publish(state, HallEvent::Changed { centre: manager.centre_code.clone() }).await;
+    notify_almost_turn(state, &manager.centre_code).await;
+    Ok(closed)
 }
 
+/// Calls the next ticket by the call rule; the store checks that the officer is signed in at the
+/// open window and that nobody is at it.
 pub async fn call_next(state: &AppState, staff: &Staff, window: i32) -> Result<Option<Ticket>, AppError> {
-    require_at_window(&window_of(state, staff, window).await?, staff)?;
     let called = state.store.call_next(&Actor::staff(staff), &staff.centre_code, window, &state.settings.policy, Utc::now()).await?;
     if let Some(ticket) = &called {
         announce(state, ticket, window, false).await;
@@ -194,13 +194,9 @@ pub enum TicketAction {
     Cancel,
 }
 
+/// An action on a ticket from a window; the store checks, under the centre's lock, that the officer
+/// is signed in there and that the ticket is the window's to act on.
 pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_id: i64, action: TicketAction) -> Result<Ticket, AppError> {
-    require_at_window(&window_of(state, staff, window).await?, staff)?;
-    let ticket = state.store.ticket(ticket_id).await?.filter(|t| t.centre_code == staff.centre_code);
-    let ticket = ticket.ok_or_else(|| AppError::NotFound(format!("ticket {ticket_id}")))?;
-    if !matches!(action, TicketAction::Call { .. }) && ticket.state.window().is_some_and(|w| w != window) {
-        return Err(AppError::Conflict(format!("ticket {} is at window {}", ticket.number, ticket.state.window().unwrap_or_default())));
-    }
     let event = match action {
         TicketAction::Call { reason } => {
             let reason = reason.trim().to_string();
@@ -219,7 +215,8 @@ pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_
         TicketAction::NoShow => TicketEvent::NoShow,
         TicketAction::Cancel => TicketEvent::Cancelled,
     };
-    let updated = state.store.update_ticket(&Actor::staff(staff), ticket_id, &event, &state.settings.policy, Utc::now()).await?;
+    let at = AtWindow { centre_code: &staff.centre_code, window };
+    let updated = state.store.update_ticket(&Actor::staff(staff), at, ticket_id, &event, &state.settings.policy, Utc::now()).await?;
     match (&event, &updated.state) {
         (TicketEvent::Called { .. }, _) => announce(state, &updated, window, false).await,
         (TicketEvent::Recalled, TicketState::Called { .. }) => announce(state, &updated, window, true).await,
@@ -287,8 +284,13 @@ pub struct TicketStatus {
     pub window: Option<i32>,
 }
 
-pub async fn ticket_status(state: &AppState, ticket_id: i64) -> Result<TicketStatus, AppError> {
-    let ticket = state.store.ticket(ticket_id).await?.ok_or_else(|| AppError::NotFound(format!("ticket {ticket_id}")))?;
+/// The status of the ticket a public link's token names.
+pub async fn ticket_status_by_token(state: &AppState, token: &str) -> Result<TicketStatus, AppError> {
+    let ticket = state.store.ticket_by_token(token).await?.ok_or_else(|| AppError::NotFound("ticket".into()))?;
+    ticket_status(state, ticket).await
+}
+
+pub async fn ticket_status(state: &AppState, ticket: Ticket) -> Result<TicketStatus, AppError> {
     let queue_name = state.store.queues(&ticket.centre_code).await?.into_iter().find(|q| q.prefix == ticket.queue).map(|q| q.name).unwrap_or_default();
     let (ahead, wait) = if ticket.state == TicketState::Waiting {
         let tickets = state.store.active_tickets(&ticket.centre_code).await?;

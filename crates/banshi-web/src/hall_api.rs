@@ -53,12 +53,13 @@ pub async fn take_ticket(
 ) -> ApiResult<impl IntoResponse> {
     let centre = resolve_centre(&state, &visitor, query.centre).await?;
     let ticket = hall::take_ticket(&state, &centre, &request).await?;
-    let status = hall::ticket_status(&state, ticket.id).await?;
+    let status = hall::ticket_status(&state, ticket).await?;
     Ok((StatusCode::CREATED, Json(status)))
 }
 
-pub async fn ticket_status(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<hall::TicketStatus>> {
-    Ok(Json(hall::ticket_status(&state, id).await?))
+/// A ticket's status for its holder, by the token printed on the ticket.
+pub async fn ticket_status(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<hall::TicketStatus>> {
+    Ok(Json(hall::ticket_status_by_token(&state, &token).await?))
 }
 
 /// The hall now: queues with their lengths and lights, windows, recent calls. Officers' names are
@@ -94,6 +95,24 @@ pub async fn set_window(
     let staff = visitor.require(WINDOW_ROLES)?;
     let live = hall::set_window(&state, staff, number, request.status, request.reason.as_deref()).await?;
     Ok(Json(json!(live)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForceCloseRequest {
+    reason: String,
+}
+
+/// The duty leader closes a window whose officer has gone; its tickets go back to their queues.
+pub async fn force_close_window(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(number): Path<i32>,
+    Body(request): Body<ForceCloseRequest>,
+) -> ApiResult<Json<Value>> {
+    let manager = visitor.require(&[Role::Manager])?;
+    let (window, returned) = hall::close_window_for(&state, manager, number, &request.reason).await?;
+    Ok(Json(json!({ "window": window, "returned": returned })))
 }
 
 pub async fn call_next(State(state): State<AppState>, visitor: Visitor, Path(number): Path<i32>) -> ApiResult<Json<Value>> {

@@ -65,7 +65,7 @@ pub async fn kiosk_take(State(state): State<AppState>, visitor: Visitor, Form(fo
         items: vec![],
     };
     match hall::take_ticket(&state, &centre, &request).await {
-        Ok(ticket) => Ok(Redirect::to(&format!("/tickets/{}/print", ticket.id)).into_response()),
+        Ok(ticket) => Ok(Redirect::to(&format!("/tickets/{}/print", ticket.token)).into_response()),
         Err(AppError::Invalid(problems)) => {
             let frame = frame(&state, &visitor).await?;
             let queues = state.store.queues(&centre).await?;
@@ -78,11 +78,11 @@ pub async fn kiosk_take(State(state): State<AppState>, visitor: Visitor, Form(fo
     }
 }
 
-async fn ticket_context(state: &AppState, visitor: &Visitor, id: i64) -> Result<minijinja::Value, AppError> {
-    let status = hall::ticket_status(state, id).await?;
+async fn ticket_context(state: &AppState, visitor: &Visitor, token: &str) -> Result<minijinja::Value, AppError> {
+    let status = hall::ticket_status_by_token(state, token).await?;
     let frame = frame(state, visitor).await?;
     let arrived = status.ticket.arrived_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
-    let status_path = format!("/tickets/{id}");
+    let status_path = format!("/tickets/{token}");
     let qr_svg = qrcode::QrCode::new(status_path.as_bytes())
         .map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(140, 140).build())
         .unwrap_or_default();
@@ -91,13 +91,13 @@ async fn ticket_context(state: &AppState, visitor: &Visitor, id: i64) -> Result<
 }
 
 /// The 80 mm ticket the kiosk prints, with a QR code of the status page.
-pub async fn ticket_print(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> PageResult {
-    Ok(render("ticket_print.html", ticket_context(&state, &visitor, id).await?))
+pub async fn ticket_print(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>) -> PageResult {
+    Ok(render("ticket_print.html", ticket_context(&state, &visitor, &token).await?))
 }
 
 /// The ticket holder's page: people ahead, estimated wait; refreshes itself on hall events.
-pub async fn ticket_page(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> PageResult {
-    Ok(render("ticket.html", ticket_context(&state, &visitor, id).await?))
+pub async fn ticket_page(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>) -> PageResult {
+    Ok(render("ticket.html", ticket_context(&state, &visitor, &token).await?))
 }
 
 pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(query): Query<CentreQuery>) -> PageResult {
@@ -124,7 +124,9 @@ pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(numbe
     let window = hall::window_of(&state, staff, number).await?;
     let frame = frame(&state, &visitor).await?;
     let tickets = state.store.active_tickets(&staff.centre_code).await?;
-    let current = tickets.iter().find(|t| t.state.window() == Some(number) && !matches!(t.state, TicketState::Waiting)).cloned();
+    // The visitor called or served now; parked ones wait aside (the window serves others meanwhile).
+    let current = tickets.iter().find(|t| t.state.window() == Some(number) && matches!(t.state, TicketState::Called { .. } | TicketState::Serving { .. })).cloned();
+    let parked: Vec<_> = tickets.iter().filter(|t| t.state == TicketState::Parked { window: number }).cloned().collect();
     let waiting: Vec<_> = tickets.iter().filter(|t| t.state == TicketState::Waiting && window.queues.contains(&t.queue)).cloned().collect();
     let queues = state.store.queues(&staff.centre_code).await?;
     let outcomes = ["done", "notice_issued", "handed_over"].map(|o| (o, text(&format!("outcome_{o}"))));
@@ -136,7 +138,7 @@ pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(numbe
     }
     let signed_in_here = window.staff_id == Some(staff.id) && window.status != WindowStatus::Closed;
     let context = context! {
-        window, current, current_state, current_items, waiting, queues, outcomes, signed_in_here,
+        window, current, current_state, current_items, parked, waiting, queues, outcomes, signed_in_here,
         message => flash.message, error => flash.error,
         ..frame
     };
@@ -231,9 +233,34 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
     Ok(Redirect::to(&format!("/console/{window}?{query}")).into_response())
 }
 
-pub async fn overview(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+pub async fn overview(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> PageResult {
     let staff = visitor.require(OVERVIEW_ROLES)?;
     let frame = frame(&state, &visitor).await?;
     let snapshot = hall::snapshot(&state, &staff.centre_code).await?;
-    Ok(render("hall.html", context! { snapshot, settings => state.settings.as_ref(), ..frame }))
+    let can_close = staff.role == Role::Manager;
+    let context = context! { snapshot, can_close, settings => state.settings.as_ref(), message => flash.message, error => flash.error, ..frame };
+    Ok(render("hall.html", context))
+}
+
+#[derive(Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// The duty leader closes a window whose officer has gone (its tickets go back to their queues).
+pub async fn overview_close_window(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Form(form): Form<CloseForm>) -> PageResult {
+    let manager = visitor.require(&[Role::Manager])?;
+    let query = match hall::close_window_for(&state, manager, window, &form.reason).await {
+        Ok((_, returned)) => {
+            let numbers: Vec<&str> = returned.iter().map(|t| t.number.as_str()).collect();
+            let message = format!("{window}{}{}", text("hall_window_closed"), if numbers.is_empty() { String::new() } else { format!("：{} {}", numbers.join("、"), text("hall_tickets_returned")) });
+            form_urlencoded::Serializer::new(String::new()).append_pair("message", &message).finish()
+        }
+        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            form_urlencoded::Serializer::new(String::new()).append_pair("error", &err.message()).finish()
+        }
+        Err(other) => return Err(other.into()),
+    };
+    Ok(Redirect::to(&format!("/manage/hall?{query}")).into_response())
 }

@@ -8,6 +8,7 @@ mod events;
 pub mod hall;
 mod hall_api;
 mod hall_pages;
+mod input_guard;
 mod pages;
 pub mod sealing;
 mod templates;
@@ -71,12 +72,13 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/catalog", post(pages::admin_import_catalog))
         .route("/admin/audit", get(pages::audit_log))
         .route("/kiosk", get(hall_pages::kiosk).post(hall_pages::kiosk_take))
-        .route("/tickets/{id}", get(hall_pages::ticket_page))
-        .route("/tickets/{id}/print", get(hall_pages::ticket_print))
+        .route("/tickets/{token}", get(hall_pages::ticket_page))
+        .route("/tickets/{token}/print", get(hall_pages::ticket_print))
         .route("/board", get(hall_pages::board))
         .route("/console", get(hall_pages::console_home))
         .route("/console/{window}", get(hall_pages::console).post(hall_pages::console_action))
-        .route("/manage/hall", get(hall_pages::overview));
+        .route("/manage/hall", get(hall_pages::overview))
+        .route("/manage/hall/windows/{window}/close", post(hall_pages::overview_close_window));
     let api = Router::new()
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/items", get(api::list_items))
@@ -91,16 +93,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/audit", get(api::audit_log))
         .route("/api/v1/queues", get(hall_api::queues))
         .route("/api/v1/tickets", post(hall_api::take_ticket))
-        .route("/api/v1/tickets/{id}", get(hall_api::ticket_status))
+        .route("/api/v1/tickets/{token}", get(hall_api::ticket_status))
         .route("/api/v1/hall", get(hall_api::hall_snapshot))
         .route("/api/v1/events", get(hall_api::events))
         .route("/api/v1/windows/{window}/status", post(hall_api::set_window))
         .route("/api/v1/windows/{window}/call-next", post(hall_api::call_next))
+        .route("/api/v1/windows/{window}/force-close", post(hall_api::force_close_window))
         .route("/api/v1/windows/{window}/tickets/{id}", post(hall_api::act_on_ticket));
     pages
         .merge(api)
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)
+        .layer(middleware::from_fn(input_guard::refuse_nul_characters))
         .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
         .layer(RequestBodyLimitLayer::new(auth::MAX_FORM_BYTES))
         .layer(TraceLayer::new_for_http())

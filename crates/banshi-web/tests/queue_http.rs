@@ -180,6 +180,15 @@ async fn the_console_works_without_javascript_and_the_overview_shows_lights() {
     let again = form("call_next").await;
     let page = officer.get(app.url(again.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("id=\"console-error\""), "a busy window cannot call again");
+    // Parking sets the visitor aside: the window may call the next one, and resumes them later.
+    let id = app.store.active_tickets("SF01").await.unwrap()[0].id.to_string();
+    for action in ["start", "park"] {
+        officer.post(app.url("/console/1")).form(&[("csrf", csrf.as_str()), ("action", action), ("ticket", id.as_str())]).send().await.unwrap();
+    }
+    let page = app.page(&officer, "/console/1").await;
+    assert!(page.contains("id=\"console-resume-A001\"") && page.contains("id=\"console-call-next\""), "{page}");
+    officer.post(app.url("/console/1")).form(&[("csrf", csrf.as_str()), ("action", "resume"), ("ticket", id.as_str())]).send().await.unwrap();
+    assert!(app.page(&officer, "/console/1").await.contains("id=\"console-finish\""));
 
     let manager = app.client();
     app.sign_in(&manager, "manager").await;
@@ -188,4 +197,65 @@ async fn the_console_works_without_javascript_and_the_overview_shows_lights() {
     let board = app.client().get(app.url("/board")).send().await.unwrap().text().await.unwrap();
     assert!(board.contains("A001") && !board.contains("officer姓名"), "the board shows calls, no names");
     assert_eq!(officer.get(app.url("/manage/hall")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn ticket_pages_are_found_by_their_token_not_by_counting() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let taken: Value = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A" })).send().await.unwrap().json().await.unwrap();
+    let (id, token) = (taken["ticket"]["id"].as_i64().unwrap(), taken["ticket"]["token"].as_str().unwrap().to_string());
+    assert_eq!(token.len(), 32, "128 random bits");
+    let status: Value = client.get(app.url(&format!("/api/v1/tickets/{token}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(status["ticket"]["number"], "A001");
+    assert!(app.page(&client, &format!("/tickets/{token}")).await.contains("A001"));
+    for guess in [format!("/api/v1/tickets/{id}"), format!("/tickets/{id}"), format!("/tickets/{id}/print")] {
+        assert_eq!(client.get(app.url(&guess)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{guess}");
+    }
+}
+
+#[tokio::test]
+async fn text_with_a_nul_character_is_refused_clearly_on_every_database() {
+    for app in spawn_apps().await {
+        let client = app.client();
+        let refused = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A\u{0}" })).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "body");
+        let (officer, csrf) = api_officer(&app, "officer").await;
+        let pause = post(&officer, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "paused", "reason": "午休\u{0}" })).await;
+        assert_eq!(pause.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let query = client.get(app.url("/api/v1/items?q=%00")).send().await.unwrap();
+        assert_eq!(query.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "query");
+        assert!(app.store.active_tickets("SF01").await.unwrap().is_empty(), "nothing was written");
+    }
+}
+
+#[tokio::test]
+async fn the_duty_leader_closes_an_absent_officers_window_and_others_may_not() {
+    for app in spawn_apps().await {
+        let client = app.client();
+        client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A" })).send().await.unwrap();
+        let (officer, csrf) = api_officer(&app, "officer").await;
+        post(&officer, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "open" })).await;
+        let called: Value = post(&officer, &csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await.json().await.unwrap();
+        assert_eq!(called["ticket"]["number"], "A001");
+        let id = called["ticket"]["id"].as_i64().unwrap();
+
+        // Another window's officer may not touch the ticket, nor close the window.
+        let (manager, manager_csrf) = api_officer(&app, "manager").await;
+        post(&manager, &manager_csrf, app.url("/api/v1/windows/2/status"), json!({ "status": "open" })).await;
+        let meddling = post(&manager, &manager_csrf, app.url(&format!("/api/v1/windows/2/tickets/{id}")), json!({ "action": "no_show" })).await;
+        assert_eq!(meddling.json::<Value>().await.unwrap()["error"]["message"], "ticket A001 is at window 1");
+        assert_eq!(post(&officer, &csrf, app.url("/api/v1/windows/1/force-close"), json!({ "reason": "x" })).await.status(), StatusCode::FORBIDDEN);
+        let no_reason = post(&manager, &manager_csrf, app.url("/api/v1/windows/1/force-close"), json!({ "reason": "" })).await;
+        assert_eq!(no_reason.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "reason");
+
+        let closed: Value = post(&manager, &manager_csrf, app.url("/api/v1/windows/1/force-close"), json!({ "reason": "工作人员离岗" })).await.json().await.unwrap();
+        assert_eq!(closed["window"]["status"], "closed");
+        assert_eq!(closed["returned"][0]["state"]["state"], "waiting");
+        let finish = post(&officer, &csrf, app.url(&format!("/api/v1/windows/1/tickets/{id}")), json!({ "action": "start" })).await;
+        assert_eq!(finish.json::<Value>().await.unwrap()["error"]["message"], "sign in at window 1 first");
+        let audit = app.store.audit_log(5).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "set_status" && e.entity_id == "SF01/1" && e.before.as_ref().unwrap()["status"] == "open"));
+    }
 }

@@ -13,7 +13,7 @@ async fn acknowledged_tickets_survive_sigkill() {
     let folder = tempfile::tempdir().unwrap();
     let mut demo = DemoProcess::start(folder.path());
     let client = reqwest::Client::new();
-    let acknowledged: Arc<Mutex<Vec<(i64, String)>>> = Arc::default();
+    let acknowledged: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let load: Vec<_> = (0..8)
         .map(|kiosk| {
             let (client, url, acknowledged) = (client.clone(), demo.url("/api/v1/tickets"), acknowledged.clone());
@@ -24,7 +24,7 @@ async fn acknowledged_tickets_survive_sigkill() {
                     if response.status() == 201 {
                         if let Ok(body) = response.json::<serde_json::Value>().await {
                             let ticket = &body["ticket"];
-                            acknowledged.lock().unwrap().push((ticket["id"].as_i64().unwrap(), ticket["number"].as_str().unwrap().to_string()));
+                            acknowledged.lock().unwrap().push((ticket["token"].as_str().unwrap().to_string(), ticket["number"].as_str().unwrap().to_string()));
                         }
                     }
                 }
@@ -57,9 +57,9 @@ async fn acknowledged_tickets_survive_sigkill() {
         assert!(started.elapsed() < Duration::from_secs(20), "the server did not restart");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    for (id, number) in &acknowledged {
-        let status: serde_json::Value = client.get(format!("{base}/api/v1/tickets/{id}")).send().await.unwrap().json().await.unwrap();
-        assert_eq!(status["ticket"]["number"].as_str(), Some(number.as_str()), "acknowledged ticket {number} (id {id}) lost");
+    for (token, number) in &acknowledged {
+        let status: serde_json::Value = client.get(format!("{base}/api/v1/tickets/{token}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(status["ticket"]["number"].as_str(), Some(number.as_str()), "acknowledged ticket {number} lost");
     }
     server.kill().unwrap();
     server.wait().unwrap();
