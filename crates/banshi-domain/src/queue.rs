@@ -84,21 +84,32 @@ pub struct Waiting<'a> {
 /// The index in `waiting` of the ticket a window calls next, or `None` when none of its queues has
 /// a waiting ticket. `queues` are the window's queues, most preferred first.
 pub fn next_ticket(queues: &[&str], waiting: &[Waiting<'_>], now: DateTime<Utc>, policy: &QueuePolicy) -> Option<usize> {
-    let max_wait = Duration::minutes(policy.max_wait_minutes);
     waiting
         .iter()
         .enumerate()
-        .filter_map(|(i, t)| queues.iter().position(|q| *q == t.queue).map(|preference| (i, t, preference)))
-        .min_by_key(|(_, t, preference)| {
-            let overdue = now - t.arrived_at >= max_wait;
-            if overdue {
-                // Rank 0, then longest waiting; preference does not matter past the limit.
-                (0u8, 0usize, t.arrived_at, t.id)
-            } else {
-                (if t.priority { 1 } else { 2 }, *preference, t.arrived_at, t.id)
-            }
-        })
-        .map(|(i, _, _)| i)
+        .filter_map(|(i, t)| queues.iter().position(|q| *q == t.queue).map(|preference| (i, call_rank(t, preference, now, policy))))
+        .min_by_key(|(_, rank)| *rank)
+        .map(|(i, _)| i)
+}
+
+/// How many of `waiting` a window serving only the ticket's queue calls before the ticket `id`
+/// (its holder's "people ahead"), or `None` when it is not among them. One pass: the same order as
+/// [`next_ticket`] applied again and again, without doing so.
+pub fn ahead_in_queue(waiting: &[Waiting<'_>], id: i64, now: DateTime<Utc>, policy: &QueuePolicy) -> Option<usize> {
+    let ticket = waiting.iter().find(|t| t.id == id)?;
+    let rank = call_rank(ticket, 0, now, policy);
+    Some(waiting.iter().filter(|t| t.queue == ticket.queue && call_rank(t, 0, now, policy) < rank).count())
+}
+
+/// The order of the call rule: lower is called first. `preference` is the ticket's queue's place in
+/// the window's list.
+fn call_rank(t: &Waiting<'_>, preference: usize, now: DateTime<Utc>, policy: &QueuePolicy) -> (u8, usize, DateTime<Utc>, i64) {
+    if now - t.arrived_at >= Duration::minutes(policy.max_wait_minutes) {
+        // Rank 0, then longest waiting; preference does not matter past the limit.
+        (0, 0, t.arrived_at, t.id)
+    } else {
+        (if t.priority { 1 } else { 2 }, preference, t.arrived_at, t.id)
+    }
 }
 
 /// How a visit at the window ended.

@@ -110,4 +110,30 @@ proptest! {
         }
         prop_assert!(false, "the walk-in was never called");
     }
+
+    #[test]
+    fn people_ahead_is_the_number_a_window_calls_first(arrivals in arrivals(), max_wait in 5i64..90, now in 0i64..200) {
+        let policy = QueuePolicy { max_wait_minutes: max_wait, ..QueuePolicy::default() };
+        let view: Vec<Waiting> = arrivals
+            .iter()
+            .enumerate()
+            .map(|(i, a)| Waiting { id: i as i64, queue: QUEUES[a.queue], arrived_at: minute(a.minute), priority: a.priority })
+            .collect();
+        let now = minute(now);
+        for ticket in &view {
+            // Call the ticket's queue one by one until the ticket comes up.
+            let mut rest: Vec<Waiting> = view.iter().filter(|t| t.queue == ticket.queue).cloned().collect();
+            let mut called_before = 0;
+            loop {
+                let next = next_ticket(&[ticket.queue], &rest, now, &policy).unwrap();
+                if rest[next].id == ticket.id {
+                    break;
+                }
+                rest.remove(next);
+                called_before += 1;
+            }
+            prop_assert_eq!(ahead_in_queue(&view, ticket.id, now, &policy), Some(called_before));
+        }
+        prop_assert_eq!(ahead_in_queue(&view, -1, now, &policy), None);
+    }
 }

@@ -104,6 +104,8 @@ pub trait Store: Send + Sync {
     /// Today's waiting tickets and every ticket held at a window (called, serving, parked) whatever
     /// its day, oldest first.
     async fn active_tickets(&self, centre_code: &str) -> StoreResult<Vec<Ticket>>;
+    /// Today's waiting tickets (of one queue when named), with just what the call rule reads.
+    async fn waiting_tickets(&self, centre_code: &str, queue: Option<&str>) -> StoreResult<Vec<WaitingTicket>>;
     /// Calls the next ticket for a window by the domain's call rule, atomically: two windows,
     /// on one instance or several, never get the same ticket. The actor must be signed in at the
     /// open window, with nobody called or served there.

@@ -231,6 +231,21 @@ pub struct Ticket {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// A waiting ticket with just what the call rule reads.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct WaitingTicket {
+    pub id: i64,
+    pub queue: String,
+    pub arrived_at: DateTime<Utc>,
+    pub priority: bool,
+}
+
+impl WaitingTicket {
+    pub fn view(&self) -> banshi_domain::queue::Waiting<'_> {
+        banshi_domain::queue::Waiting { id: self.id, queue: &self.queue, arrived_at: self.arrived_at, priority: self.priority }
+    }
+}
+
 /// Where a ticket action is made from: a window of a centre. The store checks, under the centre's
 /// lock, that the actor is the officer signed in there and that the ticket is this window's to act on.
 #[derive(Debug, Clone, Copy)]

@@ -239,3 +239,8 @@ pub(crate) struct NotificationRow {
     pub(crate) message: String,
     pub(crate) ticket_id: Option<i64>,
 }
+
+/// Today's waiting tickets of a centre ($1, $2 the day), as the call rule reads them.
+pub(crate) const WAITING_SQL: &str = "
+    SELECT id, queue_prefix AS queue, arrived_at, priority_reason IS NOT NULL AS priority
+    FROM tickets WHERE centre_code = $1 AND state = 'waiting' AND day = $2";

@@ -634,18 +634,31 @@ macro_rules! impl_sql_store {
             async fn active_tickets(&self, centre_code: &str) -> StoreResult<Vec<Ticket>> {
                 let today = chrono::Local::now().date_naive();
                 // Today's waiting tickets, and every ticket still held at a window whatever its day:
-                // a visit that ran past midnight must still be finished at its window.
+                // a visit that ran past midnight must still be finished at its window. Two parts, so
+                // each reads its own index instead of the whole table.
                 let rows: Vec<rows::TicketRow> = sqlx::query_as(&format!(
-                    "SELECT {} FROM tickets WHERE centre_code = $1
-                     AND ((day = $2 AND state = 'waiting') OR (window_number IS NOT NULL AND state IN ('called', 'serving', 'parked')))
+                    "SELECT {columns} FROM tickets WHERE centre_code = $1 AND state = 'waiting' AND day = $2
+                     UNION ALL
+                     SELECT {columns} FROM tickets WHERE centre_code = $1 AND window_number IS NOT NULL AND state IN ('called', 'serving', 'parked')
                      ORDER BY arrived_at, id",
-                    rows::TICKET_COLUMNS
+                    columns = rows::TICKET_COLUMNS
                 ))
                 .bind(centre_code)
                 .bind(today)
                 .fetch_all(&self.read)
                 .await?;
                 rows.into_iter().map(rows::TicketRow::into_ticket).collect()
+            }
+
+            async fn waiting_tickets(&self, centre_code: &str, queue: Option<&str>) -> StoreResult<Vec<WaitingTicket>> {
+                let today = chrono::Local::now().date_naive();
+                Ok(match queue {
+                    Some(queue) => {
+                        let sql = format!("{} AND queue_prefix = $3", rows::WAITING_SQL);
+                        sqlx::query_as(&sql).bind(centre_code).bind(today).bind(queue).fetch_all(&self.read).await?
+                    }
+                    None => sqlx::query_as(rows::WAITING_SQL).bind(centre_code).bind(today).fetch_all(&self.read).await?,
+                })
             }
 
             async fn call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>> {
@@ -655,24 +668,14 @@ macro_rules! impl_sql_store {
                 require_signed_in(&live, actor)?;
                 require_free_to_call(&mut tx, &live, centre_code, None).await?;
                 let today = now.with_timezone(&chrono::Local).date_naive();
-                // Only what the call rule needs, for the window's queues; the chosen ticket is read whole.
-                let candidates: Vec<(i64, String, DateTime<Utc>, bool)> = sqlx::query_as(
-                    "SELECT id, queue_prefix, arrived_at, priority_reason IS NOT NULL FROM tickets
-                     WHERE centre_code = $1 AND day = $2 AND state = 'waiting'",
-                )
-                .bind(centre_code)
-                .bind(today)
-                .fetch_all(&mut *tx)
-                .await?;
-                let view: Vec<banshi_domain::queue::Waiting> = candidates
-                    .iter()
-                    .map(|(id, queue, arrived_at, priority)| banshi_domain::queue::Waiting { id: *id, queue, arrived_at: *arrived_at, priority: *priority })
-                    .collect();
+                // Only what the call rule reads; the chosen ticket is read whole.
+                let candidates: Vec<WaitingTicket> = sqlx::query_as(rows::WAITING_SQL).bind(centre_code).bind(today).fetch_all(&mut *tx).await?;
+                let view: Vec<banshi_domain::queue::Waiting> = candidates.iter().map(WaitingTicket::view).collect();
                 let preference: Vec<&str> = live.queues.iter().map(String::as_str).collect();
                 let Some(chosen) = banshi_domain::queue::next_ticket(&preference, &view, now, policy) else {
                     return Ok(None);
                 };
-                let ticket = load_ticket(&mut tx, candidates[chosen].0).await?;
+                let ticket = load_ticket(&mut tx, candidates[chosen].id).await?;
                 let event = TicketEvent::Called { window, out_of_order_reason: None };
                 let called = apply_ticket_event(&mut tx, actor, ticket, &event, policy, now).await?;
                 self.commit(tx).await?;

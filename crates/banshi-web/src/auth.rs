@@ -136,6 +136,7 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result
 pub async fn sign_out(state: &AppState, visitor: &Visitor) -> Result<(), AppError> {
     if let (Some(hash), Some(staff)) = (&visitor.session_token_hash, &visitor.staff) {
         state.store.delete_session(&Actor::staff(staff), hash).await?;
+        state.cache.forget_session(hash);
     }
     Ok(())
 }
@@ -158,13 +159,13 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
     let mut signed_in = None;
     if let Some(cookie) = jar.get(SESSION_COOKIE).filter(|c| !c.value().is_empty()) {
         let hash = token_hash(cookie.value());
-        match state.store.session(&hash).await {
+        match state.cache.session(state.store.as_ref(), &hash).await {
             Ok(Some((session, staff))) => {
                 session_token_hash = Some(hash);
                 signed_in = Some((session, staff));
             }
             Ok(None) => {}
-            Err(err) => return refuse(err.into()),
+            Err(err) => return refuse(err),
         }
     }
     let pre_session = jar.get(PRE_SESSION_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 64);

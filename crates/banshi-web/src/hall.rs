@@ -4,9 +4,9 @@
 use crate::error::AppError;
 use crate::AppState;
 use banshi_domain::id_number;
-use banshi_domain::queue::{self, estimated_wait_minutes, next_ticket, Outcome, PriorityReason, TicketEvent, TicketState, Waiting};
-use banshi_storage::{Actor, AtWindow, Call, NewTicket, Staff, Ticket, WindowLive, WindowStatus};
-use chrono::{DateTime, Utc};
+use banshi_domain::queue::{self, ahead_in_queue, estimated_wait_minutes, Outcome, PriorityReason, TicketEvent, TicketState, Waiting};
+use banshi_storage::{Actor, AtWindow, Call, NewTicket, Staff, Ticket, WaitingTicket, WindowLive, WindowStatus};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 /// Hall settings with their defaults, read from the file `banshi serve --hall-settings` names
@@ -105,7 +105,7 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
             problems.push(("phone", "a mobile number has 11 digits starting with 1".to_string()));
         }
     }
-    let queues = state.store.queues(centre).await?;
+    let queues = state.cache.queues(state.store.as_ref(), centre).await?;
     if !queues.iter().any(|q| q.prefix == request.queue) {
         problems.push(("queue", format!("no queue \"{}\" here", request.queue)));
     }
@@ -235,9 +235,11 @@ async fn notify_almost_turn(state: &AppState, centre: &str) {
             return Ok(());
         }
         let tickets = state.store.active_tickets(centre).await?;
+        let waiting = state.store.waiting_tickets(centre, None).await?;
+        let view: Vec<Waiting> = waiting.iter().map(WaitingTicket::view).collect();
         let now = Utc::now();
         for ticket in tickets.iter().filter(|t| t.has_phone && t.state == TicketState::Waiting) {
-            if ahead_of(&tickets, ticket, now, &state.settings.policy) <= state.settings.notify_when_ahead {
+            if ahead_in_queue(&view, ticket.id, now, &state.settings.policy).is_some_and(|ahead| ahead <= state.settings.notify_when_ahead) {
                 let message = format!("【办事提醒】您的{}号前面还有不超过{}人，请到等候区留意叫号。", ticket.number, state.settings.notify_when_ahead);
                 if let Some(cipher) = state.store.ticket_phone(ticket.id).await? {
                     state.store.enqueue_notification(ticket.id, "almost_your_turn", &cipher, &message).await?;
@@ -251,25 +253,6 @@ async fn notify_almost_turn(state: &AppState, centre: &str) {
     if let Err(err) = result {
         tracing::warn!(?err, "almost-your-turn check failed");
     }
-}
-
-/// How many waiting tickets of the same queue a window would call before this one, by the call rule.
-pub fn ahead_of(tickets: &[Ticket], ticket: &Ticket, now: DateTime<Utc>, policy: &queue::QueuePolicy) -> usize {
-    let mut waiting: Vec<Waiting> = tickets
-        .iter()
-        .filter(|t| t.state == TicketState::Waiting && t.queue == ticket.queue)
-        .map(|t| Waiting { id: t.id, queue: &t.queue, arrived_at: t.arrived_at, priority: t.priority.is_some() })
-        .collect();
-    let queues = [ticket.queue.as_str()];
-    let mut ahead = 0;
-    while let Some(next) = next_ticket(&queues, &waiting, now, policy) {
-        if waiting[next].id == ticket.id {
-            return ahead;
-        }
-        waiting.remove(next);
-        ahead += 1;
-    }
-    ahead
 }
 
 /// A ticket's place for its holder: people ahead and the estimated wait. Anyone with the ticket's
@@ -291,13 +274,14 @@ pub async fn ticket_status_by_token(state: &AppState, token: &str) -> Result<Tic
 }
 
 pub async fn ticket_status(state: &AppState, ticket: Ticket) -> Result<TicketStatus, AppError> {
-    let queue_name = state.store.queues(&ticket.centre_code).await?.into_iter().find(|q| q.prefix == ticket.queue).map(|q| q.name).unwrap_or_default();
+    let queue_name = state.cache.queues(state.store.as_ref(), &ticket.centre_code).await?.into_iter().find(|q| q.prefix == ticket.queue).map(|q| q.name).unwrap_or_default();
     let (ahead, wait) = if ticket.state == TicketState::Waiting {
-        let tickets = state.store.active_tickets(&ticket.centre_code).await?;
-        let ahead = ahead_of(&tickets, &ticket, Utc::now(), &state.settings.policy);
+        let waiting = state.store.waiting_tickets(&ticket.centre_code, Some(&ticket.queue)).await?;
+        let view: Vec<Waiting> = waiting.iter().map(WaitingTicket::view).collect();
+        let ahead = ahead_in_queue(&view, ticket.id, Utc::now(), &state.settings.policy).unwrap_or(0);
         let windows = state.store.windows_live(&ticket.centre_code).await?;
         let open = windows.iter().filter(|w| w.status == WindowStatus::Open && w.queues.contains(&ticket.queue)).count();
-        let mean = state.store.mean_service_minutes(&ticket.centre_code, &ticket.queue).await?.unwrap_or(state.settings.default_service_minutes);
+        let mean = state.cache.service_minutes(state.store.as_ref(), &ticket.centre_code, &ticket.queue).await?.unwrap_or(state.settings.default_service_minutes);
         (Some(ahead), estimated_wait_minutes(ahead + 1, mean, open).map(|m| m.round()))
     } else {
         (None, None)

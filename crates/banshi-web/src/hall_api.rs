@@ -37,12 +37,12 @@ pub async fn resolve_centre(state: &AppState, visitor: &Visitor, named: Option<S
     if let Some(staff) = &visitor.staff {
         return Ok(staff.centre_code.clone());
     }
-    state.store.default_centre().await?.map(|c| c.code).ok_or_else(|| AppError::NotFound("centre".into()))
+    state.cache.default_centre(state.store.as_ref()).await?.ok_or_else(|| AppError::NotFound("centre".into()))
 }
 
 pub async fn queues(State(state): State<AppState>, visitor: Visitor, Params(query): Params<CentreQuery>) -> ApiResult<Json<Vec<Queue>>> {
     let centre = resolve_centre(&state, &visitor, query.centre).await?;
-    Ok(Json(state.store.queues(&centre).await?))
+    Ok(Json(state.cache.queues(state.store.as_ref(), &centre).await?))
 }
 
 pub async fn take_ticket(

@@ -34,7 +34,7 @@ fn priority_choices() -> Vec<(&'static str, &'static str)> {
 pub async fn kiosk(State(state): State<AppState>, visitor: Visitor, Query(query): Query<CentreQuery>) -> PageResult {
     let centre = resolve_centre(&state, &visitor, query.centre).await?;
     let frame = frame(&state, &visitor).await?;
-    let queues = state.store.queues(&centre).await?;
+    let queues = state.cache.queues(state.store.as_ref(), &centre).await?;
     Ok(render("kiosk.html", context! { queues, priorities => priority_choices(), centre_code => centre, problems => Vec::<String>::new(), ..frame }))
 }
 
@@ -68,7 +68,7 @@ pub async fn kiosk_take(State(state): State<AppState>, visitor: Visitor, Form(fo
         Ok(ticket) => Ok(Redirect::to(&format!("/tickets/{}/print", ticket.token)).into_response()),
         Err(AppError::Invalid(problems)) => {
             let frame = frame(&state, &visitor).await?;
-            let queues = state.store.queues(&centre).await?;
+            let queues = state.cache.queues(state.store.as_ref(), &centre).await?;
             let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
             let mut response = render("kiosk.html", context! { queues, priorities => priority_choices(), centre_code => centre, problems, ..frame });
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -128,7 +128,7 @@ pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(numbe
     let current = tickets.iter().find(|t| t.state.window() == Some(number) && matches!(t.state, TicketState::Called { .. } | TicketState::Serving { .. })).cloned();
     let parked: Vec<_> = tickets.iter().filter(|t| t.state == TicketState::Parked { window: number }).cloned().collect();
     let waiting: Vec<_> = tickets.iter().filter(|t| t.state == TicketState::Waiting && window.queues.contains(&t.queue)).cloned().collect();
-    let queues = state.store.queues(&staff.centre_code).await?;
+    let queues = state.cache.queues(state.store.as_ref(), &staff.centre_code).await?;
     let outcomes = ["done", "notice_issued", "handed_over"].map(|o| (o, text(&format!("outcome_{o}"))));
     let current_state = current.as_ref().map(|t| t.state.name());
     // 多事一次办: the items the visitor came for, by name, so the officer sees the whole visit.

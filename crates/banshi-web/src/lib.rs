@@ -3,6 +3,7 @@
 mod actions;
 mod api;
 mod auth;
+mod cache;
 mod error;
 mod events;
 pub mod hall;
@@ -37,6 +38,7 @@ pub struct AppState {
     pub sealer: Arc<sealing::Sealer>,
     pub settings: Arc<hall::HallSettings>,
     login_throttle: Arc<throttle::LoginThrottle>,
+    cache: Arc<cache::HallCache>,
     hub: Arc<events::Hub>,
 }
 
@@ -48,7 +50,7 @@ impl AppState {
 
     pub fn with_settings(store: Arc<dyn Store>, sealer: sealing::Sealer, settings: hall::HallSettings) -> Self {
         let hub = Arc::new(events::Hub::start(store.clone()));
-        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), login_throttle: Arc::default(), hub }
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), login_throttle: Arc::default(), cache: Arc::default(), hub }
     }
 }
 

@@ -2,9 +2,11 @@
 //!
 //! The bench prepares a hall in a database of its own (SQLite by default; a fresh database on a
 //! PostgreSQL server with `--database postgres://…`), starts `banshi serve` on it as a separate
-//! process, signs in one officer per window, connects the boards, and then for a fixed time has
-//! kiosks take tickets while every window calls, starts and finishes them. It prints throughput and
-//! latency percentiles per operation, how fast calls reach every board, and the server's memory.
+//! process and signs in one officer per window. Then two phases: for a fixed time kiosks take
+//! tickets while every window calls, starts and finishes them as fast as the server answers
+//! (throughput and latency percentiles per operation); then the boards connect and one window calls
+//! at a busy hall's pace while every board's receipt of every call is timed (delivery percentiles
+//! and the server's memory with the boards connected).
 
 use anyhow::{bail, Context};
 use banshi_domain::Role;
@@ -31,9 +33,12 @@ pub struct QueueBench {
     /// Kiosks taking tickets at once.
     #[arg(long, default_value_t = 8)]
     kiosks: usize,
-    /// Display boards connected over server-sent events.
+    /// Display boards connected over server-sent events in the second phase.
     #[arg(long, default_value_t = 1000)]
     boards: usize,
+    /// Calls per second in the second phase, all heard by every board.
+    #[arg(long, default_value_t = 10)]
+    calls_per_second: u64,
 }
 
 const PASSWORD: &str = "bench-password";
@@ -194,35 +199,6 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
         officers.push((number, client, csrf));
     }
 
-    // Boards listen; each call's arrival time is kept per board.
-    let calls_sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let deliveries: Arc<Mutex<Vec<u64>>> = Arc::default();
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut board_tasks = Vec::new();
-    let board_client = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
-    for _ in 0..bench.boards {
-        let response = board_client.get(format!("{}/api/v1/events?centre=BENCH", server.base)).send().await?;
-        let (calls_sent, deliveries, stop) = (calls_sent.clone(), deliveries.clone(), stop.clone());
-        board_tasks.push(tokio::spawn(async move {
-            let mut response = response;
-            let mut buffer = String::new();
-            while !stop.load(Ordering::Relaxed) {
-                let Ok(Ok(Some(chunk))) = tokio::time::timeout(Duration::from_millis(500), response.chunk()).await else { continue };
-                let arrived = Instant::now();
-                buffer.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = buffer.find("\n\n") {
-                    let message: String = buffer.drain(..end + 2).collect();
-                    if let Some(number) = message.split("\"number\":\"").nth(1).and_then(|rest| rest.split('"').next()) {
-                        if let Some(sent) = calls_sent.lock().unwrap().get(number) {
-                            deliveries.lock().unwrap().push(arrived.duration_since(*sent).as_micros() as u64);
-                        }
-                    }
-                }
-            }
-        }));
-    }
-    let rss_with_boards = memory(&server.child);
-
     let recorder: Recorder = Arc::default();
     let waiting = Arc::new(AtomicI64::new(0));
     let errors = Arc::new(AtomicI64::new(0));
@@ -252,8 +228,8 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
             }
         }));
     }
-    for (number, client, csrf) in officers {
-        let (base, recorder, waiting, errors, calls_sent) = (server.base.clone(), recorder.clone(), waiting.clone(), errors.clone(), calls_sent.clone());
+    for (number, client, csrf) in officers.clone() {
+        let (base, recorder, waiting, errors) = (server.base.clone(), recorder.clone(), waiting.clone(), errors.clone());
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
                 let started = Instant::now();
@@ -269,9 +245,6 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
                     tokio::time::sleep(Duration::from_millis(5)).await;
                     continue;
                 };
-                if let Some(number) = called["ticket"]["number"].as_str() {
-                    calls_sent.lock().unwrap().insert(number.to_string(), started);
-                }
                 waiting.fetch_sub(1, Ordering::Relaxed);
                 for (op, body) in [("start", serde_json::json!({ "action": "start" })), ("finish", serde_json::json!({ "action": "finish", "outcome": "done" }))] {
                     let started = Instant::now();
@@ -290,6 +263,36 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
         task.await?;
     }
     let elapsed = bench.seconds as f64;
+
+    // Boards listen; each call's arrival at each board is kept, and matched with the call's start
+    // afterwards (a board may hear a call before the caller has its answer).
+    let calls_sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let arrivals: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut board_tasks = Vec::new();
+    let board_client = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
+    for _ in 0..bench.boards {
+        let response = board_client.get(format!("{}/api/v1/events?centre=BENCH", server.base)).send().await?;
+        let (arrivals, stop) = (arrivals.clone(), stop.clone());
+        board_tasks.push(tokio::spawn(async move {
+            let mut response = response;
+            let mut buffer = String::new();
+            while !stop.load(Ordering::Relaxed) {
+                let Ok(Ok(Some(chunk))) = tokio::time::timeout(Duration::from_millis(500), response.chunk()).await else { continue };
+                let arrived = Instant::now();
+                buffer.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buffer.find("\n\n") {
+                    let message: String = buffer.drain(..end + 2).collect();
+                    if let Some(number) = message.split("\"number\":\"").nth(1).and_then(|rest| rest.split('"').next()) {
+                        arrivals.lock().unwrap().push((number.to_string(), arrived));
+                    }
+                }
+            }
+        }));
+    }
+    let rss_with_boards = memory(&server.child);
+    let (_, officer, csrf) = &officers[0];
+    paced_calls(&server.base, officer, csrf, bench.calls_per_second, &calls_sent).await?;
     stop.store(true, Ordering::Relaxed);
     tokio::time::sleep(Duration::from_millis(600)).await;
     let rss_after = memory(&server.child);
@@ -300,7 +303,7 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
     let recorder = recorder.lock().unwrap();
     let total: usize = recorder.values().map(|s| s.0.len()).sum();
     let all = Samples(recorder.values().flat_map(|s| s.0.iter().copied()).collect());
-    println!("banshi bench queue: {} windows, {} kiosks, {} boards, {} s, database {}", bench.windows, bench.kiosks, bench.boards, bench.seconds, if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
+    println!("banshi bench queue: {} windows, {} kiosks, {} s, database {}", bench.windows, bench.kiosks, bench.seconds, if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
     println!("machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
     println!("operations: {total} in {elapsed:.0} s = {:.0} per second; errors {}", total as f64 / elapsed, errors.load(Ordering::Relaxed));
     println!("{:<8} {:>9} {:>9} {:>9} {:>9} {:>9}", "op", "count", "p50 ms", "p90 ms", "p99 ms", "max ms");
@@ -310,15 +313,41 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
         }
     }
     println!("{:<8} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}", "all", all.0.len(), all.percentile(50.0), all.percentile(90.0), all.percentile(99.0), all.percentile(100.0));
-    let deliveries = Samples(std::mem::take(&mut *deliveries.lock().unwrap()));
+    let calls_sent = calls_sent.lock().unwrap();
+    let heard = arrivals.lock().unwrap();
+    let deliveries = Samples(heard.iter().filter_map(|(number, arrived)| calls_sent.get(number).map(|sent| arrived.saturating_duration_since(*sent).as_micros() as u64)).collect());
+    let expected = calls_sent.len() * bench.boards;
     println!(
-        "call to board (from the call request to each board's receipt): {} deliveries, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "call to board ({} boards, {} calls a second; from the call request to each board's receipt): {} of {} deliveries, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        bench.boards,
+        bench.calls_per_second,
         deliveries.0.len(),
+        expected,
         deliveries.percentile(50.0),
         deliveries.percentile(99.0),
         deliveries.percentile(100.0)
     );
-    println!("server memory: {rss_with_boards} with the boards connected before the load; {rss_after} after it");
+    println!("server memory with the boards connected: {rss_with_boards} before their calls; {rss_after} after them");
+    Ok(())
+}
+
+/// One window takes and calls tickets at `per_second`, noting when each call was made.
+async fn paced_calls(base: &str, officer: &reqwest::Client, csrf: &str, per_second: u64, calls_sent: &Mutex<HashMap<String, Instant>>) -> anyhow::Result<()> {
+    let window = 1;
+    let pace = Duration::from_micros(1_000_000 / per_second.max(1));
+    let kiosk = reqwest::Client::new();
+    for _ in 0..per_second * 5 {
+        let next = Instant::now() + pace;
+        kiosk.post(format!("{base}/api/v1/tickets")).json(&serde_json::json!({ "queue": "A" })).send().await?;
+        let started = Instant::now();
+        let called: serde_json::Value = officer.post(format!("{base}/api/v1/windows/{window}/call-next")).header("X-CSRF-Token", csrf).send().await?.json().await?;
+        let (Some(id), Some(number)) = (called["ticket"]["id"].as_i64(), called["ticket"]["number"].as_str()) else { continue };
+        calls_sent.lock().unwrap().insert(number.to_string(), started);
+        for body in [serde_json::json!({ "action": "start" }), serde_json::json!({ "action": "finish", "outcome": "done" })] {
+            officer.post(format!("{base}/api/v1/windows/{window}/tickets/{id}")).header("X-CSRF-Token", csrf).json(&body).send().await?;
+        }
+        tokio::time::sleep_until(next.into()).await;
+    }
     Ok(())
 }
 

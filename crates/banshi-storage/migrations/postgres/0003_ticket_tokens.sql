@@ -6,3 +6,5 @@ ALTER TABLE tickets ALTER COLUMN token SET NOT NULL;
 CREATE UNIQUE INDEX tickets_by_token ON tickets (token);
 -- Tickets still held at a window, whatever their day (the console must see last night's leftovers).
 CREATE INDEX tickets_by_window ON tickets (centre_code, window_number) WHERE window_number IS NOT NULL;
+-- The recent service times behind the estimated wait.
+CREATE INDEX tickets_finished ON tickets (centre_code, queue_prefix, finished_at) WHERE finished_at IS NOT NULL;
