@@ -7,10 +7,12 @@
 //! transaction, so there is no write without its audit entry.
 
 mod postgres;
+mod queue_rules;
 mod records;
 mod rows;
 mod sql_store;
 mod sqlite;
+mod sqlite_queue;
 mod wal_sync;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -37,6 +39,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// An error from SQLite on the queue's direct path (see `sqlite_queue`).
+    #[error("database error: {0}")]
+    Direct(String),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
 }

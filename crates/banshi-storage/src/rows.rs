@@ -244,3 +244,26 @@ pub(crate) struct NotificationRow {
 pub(crate) const WAITING_SQL: &str = "
     SELECT id, queue_prefix AS queue, arrived_at, priority_reason IS NOT NULL AS priority
     FROM tickets WHERE centre_code = $1 AND state = 'waiting' AND day = $2";
+
+impl TicketRow {
+    /// A ticket row read directly from SQLite (`sqlite_queue`), columns in `TICKET_COLUMNS` order.
+    pub(crate) fn from_sqlite(row: &rusqlite::Row<'_>) -> StoreResult<TicketRow> {
+        use crate::sqlite_queue::{parse_json, parse_time};
+        let optional_time = |index: usize| -> StoreResult<Option<DateTime<Utc>>> { row.get::<_, Option<String>>(index)?.map(|t| parse_time(&t)).transpose() };
+        Ok(TicketRow {
+            id: row.get(0)?,
+            token: row.get(1)?,
+            centre_code: row.get(2)?,
+            number: row.get(3)?,
+            queue_prefix: row.get(4)?,
+            arrived_at: parse_time(&row.get::<_, String>(5)?)?,
+            priority_reason: row.get(6)?,
+            items: Json(parse_json("ticket items", &row.get::<_, String>(7)?)?),
+            phone_cipher: row.get(8)?,
+            state_doc: Json(parse_json("ticket state", &row.get::<_, String>(9)?)?),
+            called_at: optional_time(10)?,
+            started_at: optional_time(11)?,
+            finished_at: optional_time(12)?,
+        })
+    }
+}

@@ -27,14 +27,6 @@ macro_rules! impl_sql_store {
             Ok(())
         }
 
-        async fn load_ticket(tx: &mut Transaction<'_, $db>, ticket_id: i64) -> StoreResult<Ticket> {
-            let row: Option<rows::TicketRow> = sqlx::query_as(&format!("SELECT {} FROM tickets WHERE id = $1", rows::TICKET_COLUMNS))
-                .bind(ticket_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-            row.ok_or_else(|| crate::StoreError::NotFound(format!("ticket {ticket_id}")))?.into_ticket()
-        }
-
         /// Takes the centre's queue lock for the rest of the transaction, where the backend needs one.
         async fn lock_centre(tx: &mut Transaction<'_, $db>, centre_code: &str) -> StoreResult<()> {
             if !$lock_centre.is_empty() {
@@ -53,14 +45,6 @@ macro_rules! impl_sql_store {
             row.ok_or_else(|| crate::StoreError::NotFound(format!("window {number}")))?.into_live()
         }
 
-        /// Window actions are for the officer signed in at that window, and only while it is not closed.
-        fn require_signed_in(window: &WindowLive, actor: &Actor) -> StoreResult<()> {
-            if window.status == WindowStatus::Closed || window.staff_id.is_none() || window.staff_id != actor.staff_id {
-                return Err(crate::StoreError::Conflict(format!("sign in at window {} first", window.number)));
-            }
-            Ok(())
-        }
-
         /// The number of a ticket held at a window in one of `states`, other than `except`.
         async fn held_at_window(tx: &mut Transaction<'_, $db>, centre_code: &str, window: i32, except: Option<i64>, states: &[&str]) -> StoreResult<Option<String>> {
             let rows: Vec<(String, String)> = sqlx::query_as(
@@ -73,21 +57,6 @@ macro_rules! impl_sql_store {
             .fetch_all(&mut **tx)
             .await?;
             Ok(rows.into_iter().find(|(_, state)| states.contains(&state.as_str())).map(|(number, _)| number))
-        }
-
-        /// A window calls only while open and with nobody at it (a parked visitor does not count:
-        /// parking is there so the window can serve the next one meanwhile).
-        async fn require_free_to_call(tx: &mut Transaction<'_, $db>, window: &WindowLive, centre_code: &str, except: Option<i64>) -> StoreResult<()> {
-            if window.status != WindowStatus::Open {
-                return Err(crate::StoreError::Conflict(format!("window {} is {}: open it before calling", window.number, window.status.as_str())));
-            }
-            if let Some(number) = held_at_window(tx, centre_code, window.number, except, &["called", "serving"]).await? {
-                return Err(crate::StoreError::Conflict(format!(
-                    "window {} still has ticket {number}: finish it, transfer it or mark it a no-show first",
-                    window.number
-                )));
-            }
-            Ok(())
         }
 
         /// Writes a window's status and who is signed in, audited with the state before and after.
@@ -125,42 +94,31 @@ macro_rules! impl_sql_store {
             policy: &QueuePolicy,
             now: DateTime<Utc>,
         ) -> StoreResult<Ticket> {
-            let ticket_id = ticket.id;
-            let next = banshi_domain::queue::apply(&ticket.state, event, policy)
-                .map_err(|e| crate::StoreError::Conflict(format!("ticket {}: {e}", ticket.number)))?;
-            let queue = match event {
-                TicketEvent::Transferred { to_queue } => to_queue.clone(),
-                _ => ticket.queue.clone(),
-            };
-            let stamp = |name: &str| if next.name() == name && ticket.state.name() != name { Some(now) } else { None };
+            let change = crate::queue_rules::ticket_change(&ticket, event, policy, now)?;
             sqlx::query(
                 "UPDATE tickets SET state = $2, state_doc = $3, window_number = $4, queue_prefix = $5,
                      called_at = COALESCE($6, called_at), started_at = COALESCE($7, started_at), finished_at = COALESCE($8, finished_at)
                  WHERE id = $1",
             )
-            .bind(ticket_id)
-            .bind(next.name())
-            .bind(Json(to_json(&next)))
-            .bind(next.window())
-            .bind(&queue)
-            .bind(stamp("called"))
-            .bind(stamp("serving"))
-            .bind(if next.is_final() { Some(now) } else { None })
+            .bind(ticket.id)
+            .bind(change.next.name())
+            .bind(Json(to_json(&change.next)))
+            .bind(change.next.window())
+            .bind(&change.queue)
+            .bind(change.called_at)
+            .bind(change.started_at)
+            .bind(change.finished_at)
             .execute(&mut **tx)
             .await?;
-            let mut recorded = to_json(event);
-            if let (TicketEvent::Recalled, Some(window)) = (event, ticket.state.window()) {
-                recorded["window"] = window.into();
-            }
             sqlx::query("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, $3, $4, $5)")
-                .bind(ticket_id)
+                .bind(ticket.id)
                 .bind(now)
                 .bind(actor.staff_id)
                 .bind(&actor.label)
-                .bind(Json(recorded))
+                .bind(Json(change.recorded))
                 .execute(&mut **tx)
                 .await?;
-            Ok(Ticket { state: next, queue, ..ticket })
+            Ok(Ticket { state: change.next, queue: change.queue, ..ticket })
         }
 
         #[async_trait]
@@ -561,60 +519,6 @@ macro_rules! impl_sql_store {
                 Ok((live, returned))
             }
 
-            async fn take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket> {
-                let mut tx = self.begin().await?;
-                let exists: Option<(String,)> = sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2")
-                    .bind(&ticket.centre_code)
-                    .bind(&ticket.queue)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if exists.is_none() {
-                    return Err(crate::StoreError::NotFound(format!("queue {}", ticket.queue)));
-                }
-                let day = ticket.arrived_at.with_timezone(&chrono::Local).date_naive();
-                let (sequence,): (i64,) = sqlx::query_as(
-                    "INSERT INTO ticket_sequences (centre_code, prefix, day, last) VALUES ($1, $2, $3, 1)
-                     ON CONFLICT (centre_code, prefix, day) DO UPDATE SET last = ticket_sequences.last + 1
-                     RETURNING last",
-                )
-                .bind(&ticket.centre_code)
-                .bind(&ticket.queue)
-                .bind(day)
-                .fetch_one(&mut *tx)
-                .await?;
-                let number = banshi_domain::queue::ticket_number(&ticket.queue, sequence as u32);
-                let state = TicketState::Waiting;
-                let row: rows::TicketRow = sqlx::query_as(&format!(
-                    "INSERT INTO tickets (centre_code, day, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state, state_doc, token)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {}",
-                    rows::TICKET_COLUMNS
-                ))
-                .bind(&ticket.centre_code)
-                .bind(day)
-                .bind(&number)
-                .bind(&ticket.queue)
-                .bind(ticket.arrived_at)
-                .bind(ticket.priority.map(|p| p.as_str()))
-                .bind(Json(&ticket.items))
-                .bind(&ticket.phone_cipher)
-                .bind(state.name())
-                .bind(Json(to_json(&state)))
-                .bind(&ticket.token)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| conflict_or(e, &format!("ticket {number}")))?;
-                let issued = row.into_ticket()?;
-                let event = serde_json::json!({ "event": "issued", "queue": issued.queue, "priority": issued.priority, "items": issued.items });
-                sqlx::query("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, NULL, 'kiosk', $3)")
-                    .bind(issued.id)
-                    .bind(ticket.arrived_at)
-                    .bind(Json(event))
-                    .execute(&mut *tx)
-                    .await?;
-                self.commit(tx).await?;
-                Ok(issued)
-            }
-
             async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>> {
                 let row: Option<rows::TicketRow> = sqlx::query_as(&format!("SELECT {} FROM tickets WHERE id = $1", rows::TICKET_COLUMNS))
                     .bind(id)
@@ -659,72 +563,6 @@ macro_rules! impl_sql_store {
                     }
                     None => sqlx::query_as(rows::WAITING_SQL).bind(centre_code).bind(today).fetch_all(&self.read).await?,
                 })
-            }
-
-            async fn call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>> {
-                let mut tx = self.begin().await?;
-                lock_centre(&mut tx, centre_code).await?;
-                let live = window_in_tx(&mut tx, centre_code, window).await?;
-                require_signed_in(&live, actor)?;
-                require_free_to_call(&mut tx, &live, centre_code, None).await?;
-                let today = now.with_timezone(&chrono::Local).date_naive();
-                // Only what the call rule reads; the chosen ticket is read whole.
-                let candidates: Vec<WaitingTicket> = sqlx::query_as(rows::WAITING_SQL).bind(centre_code).bind(today).fetch_all(&mut *tx).await?;
-                let view: Vec<banshi_domain::queue::Waiting> = candidates.iter().map(WaitingTicket::view).collect();
-                let preference: Vec<&str> = live.queues.iter().map(String::as_str).collect();
-                let Some(chosen) = banshi_domain::queue::next_ticket(&preference, &view, now, policy) else {
-                    return Ok(None);
-                };
-                let ticket = load_ticket(&mut tx, candidates[chosen].id).await?;
-                let event = TicketEvent::Called { window, out_of_order_reason: None };
-                let called = apply_ticket_event(&mut tx, actor, ticket, &event, policy, now).await?;
-                self.commit(tx).await?;
-                Ok(Some(called))
-            }
-
-            async fn update_ticket(&self, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
-                let mut tx = self.begin().await?;
-                lock_centre(&mut tx, at.centre_code).await?;
-                let live = window_in_tx(&mut tx, at.centre_code, at.window).await?;
-                require_signed_in(&live, actor)?;
-                let ticket = load_ticket(&mut tx, ticket_id).await?;
-                if ticket.centre_code != at.centre_code {
-                    return Err(crate::StoreError::NotFound(format!("ticket {ticket_id}")));
-                }
-                match ticket.state.window() {
-                    Some(held_at) if held_at != at.window => {
-                        return Err(crate::StoreError::Conflict(format!("ticket {} is at window {held_at}", ticket.number)));
-                    }
-                    None if ticket.state == TicketState::Waiting && !live.queues.contains(&ticket.queue) => {
-                        return Err(crate::StoreError::Conflict(format!("window {} does not serve queue {}", at.window, ticket.queue)));
-                    }
-                    _ => {}
-                }
-                match event {
-                    TicketEvent::Called { window, .. } if *window != at.window => {
-                        return Err(crate::StoreError::Conflict(format!("a ticket is called to the window that calls it ({})", at.window)));
-                    }
-                    TicketEvent::Called { .. } => require_free_to_call(&mut tx, &live, at.centre_code, Some(ticket_id)).await?,
-                    TicketEvent::Resumed => {
-                        if let Some(other) = held_at_window(&mut tx, at.centre_code, at.window, Some(ticket_id), &["called", "serving"]).await? {
-                            return Err(crate::StoreError::Conflict(format!("window {} is busy with ticket {other}: finish it or park it first", at.window)));
-                        }
-                    }
-                    TicketEvent::Transferred { to_queue } => {
-                        let exists: Option<(String,)> = sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2")
-                            .bind(at.centre_code)
-                            .bind(to_queue)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                        if exists.is_none() {
-                            return Err(crate::StoreError::NotFound(format!("queue {to_queue}")));
-                        }
-                    }
-                    _ => {}
-                }
-                let updated = apply_ticket_event(&mut tx, actor, ticket, event, policy, now).await?;
-                self.commit(tx).await?;
-                Ok(updated)
             }
 
             async fn recent_calls(&self, centre_code: &str, limit: i64) -> StoreResult<Vec<Call>> {
@@ -826,9 +664,163 @@ macro_rules! impl_sql_store {
             fn subscribe(&self) -> tokio::sync::broadcast::Receiver<String> {
                 self.events.subscribe()
             }
+
+            // The queue's hot writes are each backend's own (`queue_*`), see `sql_queue_writes`.
+            async fn take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket> {
+                self.queue_take_ticket(ticket).await
+            }
+
+            async fn call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>> {
+                self.queue_call_next(actor, centre_code, window, policy, now).await
+            }
+
+            async fn update_ticket(&self, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
+                self.queue_update_ticket(actor, at, ticket_id, event, policy, now).await
+            }
         }
     };
 }
 
+/// The queue's three hot writes (take a ticket, call the next, act on a ticket) in the shared SQL,
+/// one statement at a time, as inherent `queue_*` methods behind the `Store` ones; SQLite has its
+/// own (see `sqlite_queue`).
+macro_rules! sql_queue_writes {
+    ($store:ty) => {
+        impl $store {
+            async fn queue_take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket> {
+                let mut tx = self.begin().await?;
+                let exists: Option<(String,)> = sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2")
+                    .bind(&ticket.centre_code)
+                    .bind(&ticket.queue)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if exists.is_none() {
+                    return Err(crate::StoreError::NotFound(format!("queue {}", ticket.queue)));
+                }
+                let day = ticket.arrived_at.with_timezone(&chrono::Local).date_naive();
+                let (sequence,): (i64,) = sqlx::query_as(
+                    "INSERT INTO ticket_sequences (centre_code, prefix, day, last) VALUES ($1, $2, $3, 1)
+                     ON CONFLICT (centre_code, prefix, day) DO UPDATE SET last = ticket_sequences.last + 1
+                     RETURNING last",
+                )
+                .bind(&ticket.centre_code)
+                .bind(&ticket.queue)
+                .bind(day)
+                .fetch_one(&mut *tx)
+                .await?;
+                let number = banshi_domain::queue::ticket_number(&ticket.queue, sequence as u32);
+                let state = TicketState::Waiting;
+                let row: rows::TicketRow = sqlx::query_as(&format!(
+                    "INSERT INTO tickets (centre_code, day, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state, state_doc, token)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {}",
+                    rows::TICKET_COLUMNS
+                ))
+                .bind(&ticket.centre_code)
+                .bind(day)
+                .bind(&number)
+                .bind(&ticket.queue)
+                .bind(ticket.arrived_at)
+                .bind(ticket.priority.map(|p| p.as_str()))
+                .bind(Json(&ticket.items))
+                .bind(&ticket.phone_cipher)
+                .bind(state.name())
+                .bind(Json(to_json(&state)))
+                .bind(&ticket.token)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, &format!("ticket {number}")))?;
+                let issued = row.into_ticket()?;
+                let event = serde_json::json!({ "event": "issued", "queue": issued.queue, "priority": issued.priority, "items": issued.items });
+                sqlx::query("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, NULL, 'kiosk', $3)")
+                    .bind(issued.id)
+                    .bind(ticket.arrived_at)
+                    .bind(Json(event))
+                    .execute(&mut *tx)
+                    .await?;
+                self.commit(tx).await?;
+                Ok(issued)
+            }
+
+            async fn queue_call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>> {
+                let mut tx = self.begin().await?;
+                lock_centre(&mut tx, centre_code).await?;
+                let live = window_in_tx(&mut tx, centre_code, window).await?;
+                crate::queue_rules::require_signed_in(&live, actor)?;
+                require_free_to_call(&mut tx, &live, centre_code, None).await?;
+                let today = now.with_timezone(&chrono::Local).date_naive();
+                // Only what the call rule reads; the chosen ticket is read whole.
+                let candidates: Vec<WaitingTicket> = sqlx::query_as(rows::WAITING_SQL).bind(centre_code).bind(today).fetch_all(&mut *tx).await?;
+                let view: Vec<banshi_domain::queue::Waiting> = candidates.iter().map(WaitingTicket::view).collect();
+                let preference: Vec<&str> = live.queues.iter().map(String::as_str).collect();
+                let Some(chosen) = banshi_domain::queue::next_ticket(&preference, &view, now, policy) else {
+                    return Ok(None);
+                };
+                let ticket = load_ticket(&mut tx, candidates[chosen].id).await?;
+                let event = TicketEvent::Called { window, out_of_order_reason: None };
+                let called = apply_ticket_event(&mut tx, actor, ticket, &event, policy, now).await?;
+                self.commit(tx).await?;
+                Ok(Some(called))
+            }
+
+            async fn queue_update_ticket(&self, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
+                let mut tx = self.begin().await?;
+                lock_centre(&mut tx, at.centre_code).await?;
+                let live = window_in_tx(&mut tx, at.centre_code, at.window).await?;
+                crate::queue_rules::require_signed_in(&live, actor)?;
+                let ticket = load_ticket(&mut tx, ticket_id).await?;
+                crate::queue_rules::require_window_may_act(&live, at, &ticket, event)?;
+                match event {
+                    TicketEvent::Called { .. } => require_free_to_call(&mut tx, &live, at.centre_code, Some(ticket_id)).await?,
+                    TicketEvent::Resumed => {
+                        if let Some(other) = held_at_window(&mut tx, at.centre_code, at.window, Some(ticket_id), &["called", "serving"]).await? {
+                            return Err(crate::queue_rules::resume_busy(at.window, &other));
+                        }
+                    }
+                    TicketEvent::Transferred { to_queue } => {
+                        let exists: Option<(String,)> = sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2")
+                            .bind(at.centre_code)
+                            .bind(to_queue)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        if exists.is_none() {
+                            return Err(crate::StoreError::NotFound(format!("queue {to_queue}")));
+                        }
+                    }
+                    _ => {}
+                }
+                let updated = apply_ticket_event(&mut tx, actor, ticket, event, policy, now).await?;
+                self.commit(tx).await?;
+                Ok(updated)
+            }
+        }
+    };
+}
+
+/// What `sql_queue_writes` needs besides the helpers every store has.
+macro_rules! sql_queue_helpers {
+    ($db:ty) => {
+        async fn load_ticket(tx: &mut Transaction<'_, $db>, ticket_id: i64) -> StoreResult<Ticket> {
+            let row: Option<rows::TicketRow> = sqlx::query_as(&format!("SELECT {} FROM tickets WHERE id = $1", rows::TICKET_COLUMNS))
+                .bind(ticket_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+            row.ok_or_else(|| crate::StoreError::NotFound(format!("ticket {ticket_id}")))?.into_ticket()
+        }
+
+        /// A window calls only while open and with nobody at it (a parked visitor does not count:
+        /// parking is there so the window can serve the next one meanwhile).
+        async fn require_free_to_call(tx: &mut Transaction<'_, $db>, window: &WindowLive, centre_code: &str, except: Option<i64>) -> StoreResult<()> {
+            crate::queue_rules::require_open(window)?;
+            if let Some(number) = held_at_window(tx, centre_code, window.number, except, &["called", "serving"]).await? {
+                return Err(crate::queue_rules::window_busy(window.number, &number));
+            }
+            Ok(())
+        }
+
+    };
+}
+
 pub(crate) use impl_sql_store;
+pub(crate) use sql_queue_helpers;
+pub(crate) use sql_queue_writes;
 

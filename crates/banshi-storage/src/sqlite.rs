@@ -7,6 +7,7 @@
 use crate::records::*;
 use crate::rows::{self, AuditRow, NoticeRow, StaffRow};
 use crate::sql_store::impl_sql_store;
+use crate::sqlite_queue;
 use crate::wal_sync::WalSync;
 use crate::{conflict_or, to_json, Store, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -56,6 +57,37 @@ impl SqliteStore {
 
     async fn begin(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         Ok(self.write.begin().await?)
+    }
+
+    /// Runs `work` as one transaction on the writer connection, directly (see `sqlite_queue`), and
+    /// returns once it is committed and flushed.
+    async fn write_direct<T>(&self, work: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let mut connection = self.write.acquire().await?;
+        let result = {
+            let mut handle = connection.lock_handle().await?;
+            // SAFETY: while `handle` lives, sqlx's connection thread makes no call on this SQLite
+            // connection; the rusqlite view of it is dropped (without closing it) before `handle`.
+            let db = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }?;
+            let result = sqlite_queue::in_transaction(&db, work);
+            drop(db);
+            result
+        };
+        drop(connection);
+        let value = result?;
+        self.wal_sync.durable().await?;
+        Ok(value)
+    }
+
+    async fn queue_take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket> {
+        self.write_direct(|db| sqlite_queue::take_ticket(db, ticket)).await
+    }
+
+    async fn queue_call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>> {
+        self.write_direct(|db| sqlite_queue::call_next(db, actor, centre_code, window, policy, now)).await
+    }
+
+    async fn queue_update_ticket(&self, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
+        self.write_direct(|db| sqlite_queue::update_ticket(db, actor, at, ticket_id, event, policy, now)).await
     }
 
     /// Commits, then waits for the log flush that makes the commit durable (see `wal_sync`).

@@ -1,0 +1,87 @@
+//! The checks and the bookkeeping of a ticket change that every backend's queue writes share, so
+//! the SQL of each (the shared `sql_store` one, SQLite's direct hot path) only reads and writes.
+
+use crate::records::{Actor, AtWindow, Ticket, WindowLive, WindowStatus};
+use crate::{to_json, StoreError, StoreResult};
+use banshi_domain::queue::{QueuePolicy, TicketEvent, TicketState};
+use chrono::{DateTime, Utc};
+
+/// A ticket event worked out before it is written.
+pub(crate) struct TicketChange {
+    pub next: TicketState,
+    pub queue: String,
+    pub called_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The event as the ticket's history keeps it.
+    pub recorded: serde_json::Value,
+}
+
+/// The change `event` makes to `ticket` by the domain's rules, or why it may not.
+pub(crate) fn ticket_change(ticket: &Ticket, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<TicketChange> {
+    let next = banshi_domain::queue::apply(&ticket.state, event, policy).map_err(|e| StoreError::Conflict(format!("ticket {}: {e}", ticket.number)))?;
+    let queue = match event {
+        TicketEvent::Transferred { to_queue } => to_queue.clone(),
+        _ => ticket.queue.clone(),
+    };
+    let entered = |name: &str| (next.name() == name && ticket.state.name() != name).then_some(now);
+    let mut recorded = to_json(event);
+    if let (TicketEvent::Recalled, Some(window)) = (event, ticket.state.window()) {
+        recorded["window"] = window.into();
+    }
+    Ok(TicketChange {
+        called_at: entered("called"),
+        started_at: entered("serving"),
+        finished_at: next.is_final().then_some(now),
+        next,
+        queue,
+        recorded,
+    })
+}
+
+/// Window actions are for the officer signed in at that window, and only while it is not closed.
+pub(crate) fn require_signed_in(window: &WindowLive, actor: &Actor) -> StoreResult<()> {
+    if window.status == WindowStatus::Closed || window.staff_id.is_none() || window.staff_id != actor.staff_id {
+        return Err(StoreError::Conflict(format!("sign in at window {} first", window.number)));
+    }
+    Ok(())
+}
+
+/// A window calls only while open.
+pub(crate) fn require_open(window: &WindowLive) -> StoreResult<()> {
+    if window.status != WindowStatus::Open {
+        return Err(StoreError::Conflict(format!("window {} is {}: open it before calling", window.number, window.status.as_str())));
+    }
+    Ok(())
+}
+
+/// The refusal when a window still has someone called or served (`number`).
+pub(crate) fn window_busy(window: i32, number: &str) -> StoreError {
+    StoreError::Conflict(format!("window {window} still has ticket {number}: finish it, transfer it or mark it a no-show first"))
+}
+
+/// The refusal when a parked ticket is resumed while the window serves someone else.
+pub(crate) fn resume_busy(window: i32, number: &str) -> StoreError {
+    StoreError::Conflict(format!("window {window} is busy with ticket {number}: finish it or park it first"))
+}
+
+/// Whether the ticket is this window's to act on: of its centre, held there, or waiting in one of
+/// its queues; and a call is to the window that makes it.
+pub(crate) fn require_window_may_act(live: &WindowLive, at: AtWindow<'_>, ticket: &Ticket, event: &TicketEvent) -> StoreResult<()> {
+    if ticket.centre_code != at.centre_code {
+        return Err(StoreError::NotFound(format!("ticket {}", ticket.id)));
+    }
+    match ticket.state.window() {
+        Some(held_at) if held_at != at.window => return Err(StoreError::Conflict(format!("ticket {} is at window {held_at}", ticket.number))),
+        None if ticket.state == TicketState::Waiting && !live.queues.contains(&ticket.queue) => {
+            return Err(StoreError::Conflict(format!("window {} does not serve queue {}", at.window, ticket.queue)));
+        }
+        _ => {}
+    }
+    if let TicketEvent::Called { window, .. } = event {
+        if *window != at.window {
+            return Err(StoreError::Conflict(format!("a ticket is called to the window that calls it ({})", at.window)));
+        }
+    }
+    Ok(())
+}
