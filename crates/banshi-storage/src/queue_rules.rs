@@ -39,6 +39,15 @@ pub(crate) fn ticket_change(ticket: &Ticket, event: &TicketEvent, policy: &Queue
     })
 }
 
+/// The first event of a ticket's history: what was asked for, and the booking checked in for.
+pub(crate) fn issued_event(issued: &Ticket, request: &crate::records::NewTicket) -> serde_json::Value {
+    let mut event = serde_json::json!({ "event": "issued", "queue": issued.queue, "priority": issued.priority, "items": issued.items });
+    if let Some(booking) = &request.booking {
+        event["booking"] = booking.clone().into();
+    }
+    event
+}
+
 /// Window actions are for the officer signed in at that window, and only while it is not closed.
 pub(crate) fn require_signed_in(window: &WindowLive, actor: &Actor) -> StoreResult<()> {
     if window.status == WindowStatus::Closed || window.staff_id.is_none() || window.staff_id != actor.staff_id {

@@ -212,6 +212,10 @@ pub struct NewTicket {
     pub arrived_at: DateTime<Utc>,
     /// The random key of the ticket's public pages (status, print), printed as its QR code.
     pub token: String,
+    /// Who issued it: the kiosk, or the officer who checked an appointment in at the desk.
+    pub issuer: Actor,
+    /// The booking an appointment ticket was checked in for, kept in the ticket's history.
+    pub booking: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -730,10 +730,12 @@ macro_rules! sql_queue_writes {
                 .await
                 .map_err(|e| conflict_or(e, &format!("ticket {number}")))?;
                 let issued = row.into_ticket()?;
-                let event = serde_json::json!({ "event": "issued", "queue": issued.queue, "priority": issued.priority, "items": issued.items });
-                sqlx::query("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, NULL, 'kiosk', $3)")
+                let event = crate::queue_rules::issued_event(&issued, ticket);
+                sqlx::query("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, $3, $4, $5)")
                     .bind(issued.id)
                     .bind(ticket.arrived_at)
+                    .bind(ticket.issuer.staff_id)
+                    .bind(&ticket.issuer.label)
                     .bind(Json(event))
                     .execute(&mut *tx)
                     .await?;

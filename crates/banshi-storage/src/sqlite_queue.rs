@@ -96,9 +96,10 @@ pub(crate) fn take_ticket(db: &Connection, ticket: &NewTicket) -> StoreResult<Ti
             other => other,
         })??;
     let issued = row.into_ticket()?;
-    let event = serde_json::json!({ "event": "issued", "queue": issued.queue, "priority": issued.priority, "items": issued.items }).to_string();
-    db.prepare_cached("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, NULL, 'kiosk', $3)")?
-        .execute(named_params! { "$1": issued.id, "$2": arrived_at, "$3": event })?;
+    let event = queue_rules::issued_event(&issued, ticket).to_string();
+    db.prepare_cached("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, $3, $4, $5)")?.execute(
+        named_params! { "$1": issued.id, "$2": arrived_at, "$3": ticket.issuer.staff_id, "$4": ticket.issuer.label, "$5": event },
+    )?;
     Ok(issued)
 }
 

@@ -71,6 +71,8 @@ fn new_ticket(queue: &str, priority: Option<PriorityReason>, minutes_ago: i64) -
         phone_cipher: None,
         arrived_at: Utc::now() - Duration::minutes(minutes_ago),
         token: format!("token-{queue}-{minutes_ago}-{}", rand_suffix()),
+        issuer: Actor::system("kiosk"),
+        booking: None,
     }
 }
 

@@ -77,12 +77,24 @@ pub struct TicketRequest {
     pub phone: Option<String>,
     #[serde(default)]
     pub items: Vec<String>,
+    /// The booking an officer checks in at the desk (with the priority `appointment`).
+    #[serde(default)]
+    pub booking: Option<String>,
 }
 
-pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest) -> Result<Ticket, AppError> {
+/// Issues a ticket: at the kiosk (`desk` is `None`), or at the desk by an officer, who alone may
+/// check an appointment in (priority `appointment` with its booking reference).
+pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest, desk: Option<&Staff>) -> Result<Ticket, AppError> {
     let mut problems = Vec::new();
-    if request.priority == Some(PriorityReason::Appointment) {
-        problems.push(("priority", "an appointment is checked in at the desk, not chosen at the kiosk".to_string()));
+    let booking = request.booking.as_deref().map(str::trim).filter(|b| !b.is_empty());
+    match (request.priority == Some(PriorityReason::Appointment), desk, booking) {
+        (true, None, _) => problems.push(("priority", "an appointment is checked in at the desk, not chosen at the kiosk".to_string())),
+        (true, Some(_), None) => problems.push(("booking", "checking an appointment in needs its booking reference".to_string())),
+        (false, _, Some(_)) => problems.push(("booking", "a booking reference goes with the priority \"appointment\"".to_string())),
+        _ => {}
+    }
+    if booking.is_some_and(|b| b.chars().count() > 40) {
+        problems.push(("booking", "a booking reference has at most 40 characters".to_string()));
     }
     if request.items.len() > MAX_ITEMS_PER_TICKET {
         problems.push(("items", format!("at most {MAX_ITEMS_PER_TICKET} items in one visit")));
@@ -125,6 +137,8 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
         phone_cipher: phone.map(|p| state.sealer.seal(p)),
         arrived_at: Utc::now(),
         token: new_ticket_token(),
+        issuer: desk.map_or_else(|| Actor::system("kiosk"), Actor::staff),
+        booking: booking.map(str::to_string),
     };
     let issued = state.store.take_ticket(&ticket).await?;
     publish(state, HallEvent::Changed { centre: centre.to_string() }).await;

@@ -52,7 +52,9 @@ pub async fn take_ticket(
     Body(request): Body<TicketRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let centre = resolve_centre(&state, &visitor, query.centre).await?;
-    let ticket = hall::take_ticket(&state, &centre, &request).await?;
+    // An officer's request is a desk's: it may check an appointment in.
+    let desk = visitor.staff.as_ref().filter(|staff| WINDOW_ROLES.contains(&staff.role));
+    let ticket = hall::take_ticket(&state, &centre, &request, desk).await?;
     let status = hall::ticket_status(&state, ticket).await?;
     Ok((StatusCode::CREATED, Json(status)))
 }

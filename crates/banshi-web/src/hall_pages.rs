@@ -63,8 +63,9 @@ pub async fn kiosk_take(State(state): State<AppState>, visitor: Visitor, Form(fo
         id_number: Some(form.id_number.clone()),
         phone: Some(form.phone.clone()),
         items: vec![],
+        booking: None,
     };
-    match hall::take_ticket(&state, &centre, &request).await {
+    match hall::take_ticket(&state, &centre, &request, None).await {
         Ok(ticket) => Ok(Redirect::to(&format!("/tickets/{}/print", ticket.token)).into_response()),
         Err(AppError::Invalid(problems)) => {
             let frame = frame(&state, &visitor).await?;
@@ -166,6 +167,8 @@ pub struct ConsoleForm {
     queue: String,
     #[serde(default)]
     number: String,
+    #[serde(default)]
+    booking: String,
 }
 
 /// "A012 已办结": the ticket and what was just done to it.
@@ -206,6 +209,16 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
                 let reason = form.reason.clone();
                 hall::act_on_ticket(&state, staff, window, ticket.id, TicketAction::Call { reason }).await?;
                 banshi_domain::queue::call_announcement(&number, window)
+            }
+            "check_in" => {
+                let request = TicketRequest {
+                    queue: form.queue.clone(),
+                    priority: Some(PriorityReason::Appointment),
+                    booking: Some(form.booking.clone()),
+                    ..TicketRequest::default()
+                };
+                let ticket = hall::take_ticket(&state, &staff.centre_code, &request, Some(staff)).await?;
+                format!("{} {}", text("console_checked_in"), ticket.number)
             }
             "recall" => done(act(TicketAction::Recall).await?.number, "recall"),
             "start" => done(act(TicketAction::Start).await?.number, "start"),

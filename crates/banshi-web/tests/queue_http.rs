@@ -259,3 +259,24 @@ async fn the_duty_leader_closes_an_absent_officers_window_and_others_may_not() {
         assert!(audit.iter().any(|e| e.action == "set_status" && e.entity_id == "SF01/1" && e.before.as_ref().unwrap()["status"] == "open"));
     }
 }
+
+#[tokio::test]
+async fn an_officer_checks_an_appointment_in_and_it_goes_ahead_of_walk_ins() {
+    let app = spawn_app().await;
+    let kiosk = app.client();
+    kiosk.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A" })).send().await.unwrap();
+    let forged = kiosk.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A", "priority": "appointment", "booking": "YY0001" })).send().await.unwrap();
+    assert_eq!(forged.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "priority", "the kiosk cannot claim an appointment");
+
+    let officer = app.client();
+    let csrf = app.sign_in(&officer, "officer").await;
+    officer.post(app.url("/console/1")).form(&[("csrf", csrf.as_str()), ("action", "open")]).send().await.unwrap();
+    let no_booking = officer.post(app.url("/console/1")).form(&[("csrf", csrf.as_str()), ("action", "check_in"), ("queue", "A"), ("booking", " ")]).send().await.unwrap();
+    assert!(no_booking.headers()["location"].to_str().unwrap().contains("error="));
+    let checked_in = officer.post(app.url("/console/1")).form(&[("csrf", csrf.as_str()), ("action", "check_in"), ("queue", "A"), ("booking", "YY0001")]).send().await.unwrap();
+    let page = app.page(&officer, checked_in.headers()["location"].to_str().unwrap()).await;
+    assert!(page.contains("预约已签到，号码 A002"), "{page}");
+    let called: Value = officer.post(app.url("/api/v1/windows/1/call-next")).header("X-CSRF-Token", &csrf).send().await.unwrap().json().await.unwrap();
+    assert_eq!(called["ticket"]["number"], "A002", "the checked-in appointment goes ahead of the earlier walk-in");
+    assert_eq!(called["ticket"]["priority"], "appointment");
+}
