@@ -18,7 +18,7 @@ pub type Answers = BTreeMap<String, String>;
 pub fn asked_questions<'a>(item: &'a Item, answers: &Answers) -> Vec<&'a Question> {
     let mut asked: Vec<&Question> = Vec::new();
     for question in &item.questions {
-        if question.when.as_ref().map_or(true, |c| condition_holds(c, answers, &asked)) {
+        if question.when.as_ref().is_none_or(|c| condition_holds(c, answers, &asked)) {
             asked.push(question);
         }
     }
@@ -131,7 +131,7 @@ pub fn applicable_materials<'a>(item: &'a Item, answers: &Answers) -> Vec<&'a Ma
     let asked = asked_questions(item, answers);
     item.materials
         .iter()
-        .filter(|m| m.when.as_ref().map_or(true, |c| condition_holds(c, answers, &asked)))
+        .filter(|m| m.when.as_ref().is_none_or(|c| condition_holds(c, answers, &asked)))
         .collect()
 }
 

@@ -1,8 +1,12 @@
 //! banshi's domain rules, free of I/O: the service catalogue and its validation, situation-guided
-//! materials and the one-time notice, staff roles, and the masking of personal data on screens.
+//! materials and the one-time notice, staff roles, the masking of personal data on screens, the
+//! ticket queue and China's working-day calendar.
 
+pub mod calendar;
+pub mod case;
 pub mod catalog;
 pub mod checklist;
+pub mod deadline;
 pub mod id_number;
 pub mod privacy;
 pub mod queue;

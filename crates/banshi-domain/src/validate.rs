@@ -135,10 +135,10 @@ fn validate_item(item: &Item, at: &str, out: &mut Problems) {
 
     match (item.fee.charged, &item.fee.amount, &item.fee.basis) {
         (true, amount, basis) => {
-            if amount.as_deref().map_or(true, |a| a.trim().is_empty()) {
+            if amount.as_deref().is_none_or(|a| a.trim().is_empty()) {
                 out.push(format!("{at}.fee.amount"), "a charged item needs the amount (收费标准)");
             }
-            if basis.as_deref().map_or(true, |b| b.trim().is_empty()) {
+            if basis.as_deref().is_none_or(|b| b.trim().is_empty()) {
                 out.push(format!("{at}.fee.basis"), "a charged item needs its legal basis (收费依据)");
             }
         }

@@ -357,3 +357,75 @@ fn memory(child: &Child) -> String {
     let field = |name: &str| status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_else(|| "?".into());
     format!("RSS {} (peak {})", field("VmRSS:"), field("VmHWM:"))
 }
+
+#[derive(clap::Args)]
+pub struct DeadlineBench {
+    /// Open cases whose deadlines are recomputed.
+    #[arg(long, default_value_t = 10_000_000)]
+    cases: usize,
+}
+
+/// `banshi bench deadlines`: recomputes the deadlines of a province's open cases (accepted over the
+/// last three months, limits of 1–60 working days, some extended, some suspended once, one in fifty
+/// waiting for materials now) on every core, and prints the time and the lights counted.
+pub fn deadlines(bench: DeadlineBench) -> anyhow::Result<()> {
+    use banshi_domain::calendar::WorkingCalendar;
+    use banshi_domain::deadline::{deadline, Clock, Suspension, WarnPolicy};
+    use chrono::{Duration as Days, NaiveDate};
+
+    let today = NaiveDate::from_ymd_opt(2026, 11, 24).expect("a date");
+    let index = WorkingCalendar::china().index(today - Days::days(800), today + Days::days(800));
+    // A fixed pseudo-random mix (xorshift), so every run recomputes the same cases.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |below: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % below
+    };
+    let clocks: Vec<Clock> = (0..bench.cases)
+        .map(|_| {
+            let started = today - Days::days(next(90) as i64);
+            let mut suspensions = Vec::new();
+            if next(10) == 0 {
+                let from = started + Days::days(next(20) as i64 + 1);
+                suspensions.push(Suspension { from, until: Some(from + Days::days(next(15) as i64 + 1)) });
+            }
+            if next(50) == 0 {
+                suspensions.push(Suspension { from: today - Days::days(next(10) as i64), until: None });
+            }
+            Clock { started, limit: next(60) as u32 + 1, extended: if next(20) == 0 { 10 } else { 0 }, suspensions }
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let started = Instant::now();
+    let counts = std::thread::scope(|scope| {
+        let workers: Vec<_> = clocks
+            .chunks(clocks.len().div_ceil(threads).max(1))
+            .map(|chunk| {
+                let index = &index;
+                scope.spawn(move || {
+                    // Green, yellow, red, suspended (the order of `Light`), then failures.
+                    let mut counts = [0usize; 5];
+                    for clock in chunk {
+                        match deadline(clock, today, index, WarnPolicy::default()) {
+                            Ok(found) => counts[found.light as usize] += 1,
+                            Err(_) => counts[4] += 1,
+                        }
+                    }
+                    counts
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().expect("a worker")).fold([0usize; 5], |mut total, c| {
+            total.iter_mut().zip(c).for_each(|(t, c)| *t += c);
+            total
+        })
+    });
+    let elapsed = started.elapsed();
+    println!("banshi bench deadlines: {} open cases, {threads} threads", bench.cases);
+    println!("recomputed in {:.3} s ({:.0} per second)", elapsed.as_secs_f64(), bench.cases as f64 / elapsed.as_secs_f64());
+    let [green, yellow, red, suspended, failed] = counts;
+    println!("green {green}, yellow {yellow}, red {red}, suspended {suspended}, outside the calendar {failed}");
+    Ok(())
+}

@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 
 use anyhow::{bail, Context};
+use banshi_domain::calendar::WorkingCalendar;
 use banshi_domain::{parse_catalog, Role};
 use banshi_storage::{connect, Actor, Centre, NewStaff, Store, DEFAULT_DATABASE_URL};
 use banshi_web::sealing::Sealer;
@@ -78,6 +79,11 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// China's working-day calendar: the State Council's schedules 2019–2026, built in.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// Benchmarks, measured against a real server on loopback.
     Bench {
         #[command(subcommand)]
@@ -86,9 +92,21 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum CalendarCommand {
+    /// Print the date N working days after DATE (the period starts the day after, 民法典 art. 201),
+    /// then ` provisional` when the count crossed a year with no schedule loaded.
+    Add { date: chrono::NaiveDate, n: u32 },
+    /// Print `working` or `off` for DATE, then why: weekday, weekend, the holiday's name, make-up
+    /// working day.
+    Check { date: chrono::NaiveDate },
+}
+
+#[derive(Subcommand)]
 enum BenchCommand {
     /// A busy day's queue traffic over HTTP: throughput, latency, calls reaching the boards, memory.
     Queue(bench::QueueBench),
+    /// Recompute the deadlines of a province's open cases (10 million by default) on every core.
+    Deadlines(bench::DeadlineBench),
 }
 
 #[derive(Subcommand)]
@@ -197,7 +215,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{} database is up to date", store.backend());
         }
         Command::Catalog { command } => return catalog(command).await,
+        Command::Calendar { command: CalendarCommand::Add { date, n } } => println!("{}", WorkingCalendar::china().add_working_days(date, n)),
+        Command::Calendar { command: CalendarCommand::Check { date } } => println!("{}", WorkingCalendar::china().day(date)),
         Command::Bench { command: BenchCommand::Queue(options) } => bench::run(options).await?,
+        Command::Bench { command: BenchCommand::Deadlines(options) } => bench::deadlines(options)?,
         Command::Centre { command: CentreCommand::Set { code, name, address, hours, consult_phone, supervision_phone, database } } => {
             if code.is_empty() || code.len() > 16 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
                 bail!("the centre code \"{code}\" must be 1 to 16 letters or digits");

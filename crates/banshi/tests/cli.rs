@@ -1,4 +1,4 @@
-//! The command line: catalogue validate, import and export, and migrate.
+//! The command line: catalogue validate, import and export, migrate, and the working-day calendar.
 
 use std::process::{Command, Output};
 
@@ -106,4 +106,20 @@ fn serve_refuses_hall_settings_it_cannot_read() {
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("not valid hall settings") && stderr.contains("unknown field `max_wait`"), "{stderr}");
+}
+
+#[test]
+fn calendar_add_and_check_print_the_date_first() {
+    let first_line = |args: &[&str]| {
+        let out = banshi(args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout).lines().next().unwrap_or_default().to_string()
+    };
+    assert_eq!(first_line(&["calendar", "add", "2026-02-13", "2"]), "2026-02-24");
+    assert_eq!(first_line(&["calendar", "add", "2026-12-30", "3"]), "2027-01-04 provisional");
+    assert_eq!(first_line(&["calendar", "check", "2026-02-14"]), "working make-up working day (春节)");
+    assert_eq!(first_line(&["calendar", "check", "2026-10-01"]), "off 国庆节");
+    assert_eq!(first_line(&["calendar", "check", "2026-10-11"]), "off weekend");
+    let bad = banshi(&["calendar", "add", "2026-02-30", "1"]);
+    assert!(!bad.status.success() && text(&bad.stderr).contains("2026-02-30"), "{}", text(&bad.stderr));
 }

@@ -1,0 +1,211 @@
+//! A case's (办件) life: 申办 → 预受理 → 受理 or 不予受理 → 补正 → 审查/审批 → 特别程序 → 办结 →
+//! 送达/领取. As with tickets, a case changes only through events, and [`apply`] refuses an event
+//! its state does not allow with an error naming both. [`clock`] reads the time limit's clock off
+//! the history: it starts at acceptance, stands still while materials are awaited after acceptance
+//! and during special procedures (行政许可法 art. 45), and approved extensions lengthen it (art. 42).
+
+use crate::deadline::{Clock, Suspension};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The special procedures whose time is not counted (行政许可法 art. 45).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialProcedure {
+    /// 听证
+    Hearing,
+    /// 检验、检测、检疫
+    Inspection,
+    /// 鉴定
+    Appraisal,
+    /// 专家评审
+    ExpertReview,
+}
+
+/// Where review stands: which step, with whom (an approver or a department).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewStep {
+    pub step: u32,
+    pub assignee: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CaseState {
+    /// 申办: applied, not yet looked at.
+    Submitted,
+    /// 预受理: looked at, materials being checked.
+    PreAccepted,
+    /// 受理: accepted; the time limit runs.
+    Accepted,
+    /// 不予受理, with the reason and its legal basis.
+    NotAccepted { reason: String, legal_basis: String },
+    /// 补正: waiting for materials a one-time notice asked for; back to `resume` when they come.
+    AwaitingMaterials { notice: String, resume: Box<CaseState> },
+    /// 审查/审批 at a step.
+    UnderReview(ReviewStep),
+    /// 特别程序 during review; the clock stands still.
+    InSpecialProcedure { procedure: SpecialProcedure, review: ReviewStep },
+    /// 办结: approved, or refused with a reason.
+    Completed { approved: bool, reason: Option<String> },
+    /// 送达/领取: the result handed over.
+    Delivered { how: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum CaseEvent {
+    PreAccepted,
+    Accepted,
+    /// 不予受理: both the reason and the legal basis are required.
+    Refused { reason: String, legal_basis: String },
+    /// 补正: a one-time notice of what is missing.
+    MaterialsRequested { notice: String },
+    MaterialsReceived,
+    /// To review, or to the next review step, with whom.
+    Routed { assignee: String },
+    /// 延长审批: approved by someone, for a reason.
+    Extended { working_days: u32, approved_by: String, reason: String },
+    SpecialProcedureStarted { procedure: SpecialProcedure },
+    SpecialProcedureEnded,
+    /// The decision; a refusal needs its reason.
+    Decided { approved: bool, reason: Option<String> },
+    Delivered { how: String },
+}
+
+impl CaseState {
+    /// The state's name in the hall's words.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CaseState::Submitted => "申办",
+            CaseState::PreAccepted => "预受理",
+            CaseState::Accepted => "受理",
+            CaseState::NotAccepted { .. } => "不予受理",
+            CaseState::AwaitingMaterials { .. } => "补正",
+            CaseState::UnderReview(_) => "审查审批",
+            CaseState::InSpecialProcedure { .. } => "特别程序",
+            CaseState::Completed { .. } => "办结",
+            CaseState::Delivered { .. } => "送达领取",
+        }
+    }
+
+    pub fn is_final(&self) -> bool {
+        matches!(self, CaseState::NotAccepted { .. } | CaseState::Delivered { .. })
+    }
+}
+
+impl CaseEvent {
+    pub fn name(&self) -> &'static str {
+        match self {
+            CaseEvent::PreAccepted => "预受理",
+            CaseEvent::Accepted => "受理",
+            CaseEvent::Refused { .. } => "不予受理",
+            CaseEvent::MaterialsRequested { .. } => "补正告知",
+            CaseEvent::MaterialsReceived => "补正材料收到",
+            CaseEvent::Routed { .. } => "转审批",
+            CaseEvent::Extended { .. } => "延长审批",
+            CaseEvent::SpecialProcedureStarted { .. } => "特别程序开始",
+            CaseEvent::SpecialProcedureEnded => "特别程序结束",
+            CaseEvent::Decided { .. } => "办结",
+            CaseEvent::Delivered { .. } => "送达领取",
+        }
+    }
+}
+
+/// Why an event was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseError {
+    /// The state does not allow the action.
+    NotNow { state: &'static str, action: &'static str },
+    /// The action lacks something the law asks for.
+    Missing { action: &'static str, what: &'static str },
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CaseError::NotNow { state, action } => write!(f, "a case in state {state} cannot be given the action {action}"),
+            CaseError::Missing { action, what } => write!(f, "{action} needs {what}"),
+        }
+    }
+}
+
+impl std::error::Error for CaseError {}
+
+fn required(text: &str, action: &'static str, what: &'static str) -> Result<String, CaseError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(CaseError::Missing { action, what });
+    }
+    Ok(text.to_string())
+}
+
+/// The state after `event`, or why not.
+pub fn apply(state: &CaseState, event: &CaseEvent) -> Result<CaseState, CaseError> {
+    use CaseEvent as E;
+    use CaseState as S;
+    let action = event.name();
+    let refused = || CaseError::NotNow { state: state.name(), action };
+    match (state, event) {
+        (S::Submitted, E::PreAccepted) => Ok(S::PreAccepted),
+        (S::Submitted | S::PreAccepted, E::Accepted) => Ok(S::Accepted),
+        (S::Submitted | S::PreAccepted, E::Refused { reason, legal_basis }) => Ok(S::NotAccepted {
+            reason: required(reason, action, "a reason")?,
+            legal_basis: required(legal_basis, action, "its legal basis")?,
+        }),
+        (S::PreAccepted | S::Accepted | S::UnderReview(_), E::MaterialsRequested { notice }) => {
+            Ok(S::AwaitingMaterials { notice: required(notice, action, "the one-time notice")?, resume: Box::new(state.clone()) })
+        }
+        (S::AwaitingMaterials { resume, .. }, E::MaterialsReceived) => Ok((**resume).clone()),
+        (S::Accepted, E::Routed { assignee }) => Ok(S::UnderReview(ReviewStep { step: 1, assignee: required(assignee, action, "whom it goes to")? })),
+        (S::UnderReview(review), E::Routed { assignee }) => {
+            Ok(S::UnderReview(ReviewStep { step: review.step + 1, assignee: required(assignee, action, "whom it goes to")? }))
+        }
+        (S::Accepted | S::UnderReview(_), E::Extended { working_days, approved_by, reason }) => {
+            if *working_days == 0 {
+                return Err(CaseError::Missing { action, what: "a number of working days" });
+            }
+            required(approved_by, action, "who approved it")?;
+            required(reason, action, "a reason told to the applicant")?;
+            Ok(state.clone())
+        }
+        (S::UnderReview(review), E::SpecialProcedureStarted { procedure }) => Ok(S::InSpecialProcedure { procedure: *procedure, review: review.clone() }),
+        (S::InSpecialProcedure { review, .. }, E::SpecialProcedureEnded) => Ok(S::UnderReview(review.clone())),
+        (S::Accepted | S::UnderReview(_), E::Decided { approved, reason }) => {
+            let reason = match (approved, reason.as_deref().map(str::trim).filter(|r| !r.is_empty())) {
+                (false, None) => return Err(CaseError::Missing { action, what: "the reason for refusing" }),
+                (_, reason) => reason.map(str::to_string),
+            };
+            Ok(S::Completed { approved: *approved, reason })
+        }
+        (S::Completed { .. }, E::Delivered { how }) => Ok(S::Delivered { how: required(how, action, "how it was handed over")? }),
+        _ => Err(refused()),
+    }
+}
+
+/// The time limit's clock, read off a case's history (each event with its day): `None` before
+/// acceptance. `limit` is the item's limit in working days. A stored history holds only events
+/// that were applied; one its state does not allow is passed over.
+pub fn clock(history: &[(NaiveDate, CaseEvent)], limit: u32) -> Option<Clock> {
+    let mut state = CaseState::Submitted;
+    let mut clock: Option<Clock> = None;
+    for (day, event) in history {
+        let Ok(next) = apply(&state, event) else { continue };
+        match (&state, event, clock.as_mut()) {
+            (_, CaseEvent::Accepted, None) => clock = Some(Clock { started: *day, limit, extended: 0, suspensions: vec![] }),
+            (_, CaseEvent::Extended { working_days, .. }, Some(clock)) => clock.extended += working_days,
+            (_, CaseEvent::MaterialsRequested { .. } | CaseEvent::SpecialProcedureStarted { .. }, Some(clock)) => {
+                clock.suspensions.push(Suspension { from: *day, until: None });
+            }
+            (_, CaseEvent::MaterialsReceived | CaseEvent::SpecialProcedureEnded, Some(clock)) => {
+                if let Some(open) = clock.suspensions.iter_mut().rev().find(|s| s.until.is_none()) {
+                    open.until = Some(*day);
+                }
+            }
+            _ => {}
+        }
+        state = next;
+    }
+    clock
+}
