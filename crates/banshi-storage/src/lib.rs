@@ -134,6 +134,20 @@ pub trait Store: Send + Sync {
     /// Messages not yet sent, oldest first.
     async fn pending_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>>;
 
+    // Cases (办件). Their events are the cases' audit trail, like the tickets'.
+    /// Opens a case in state 申办, numbered per centre and day (`SF01-20261124-0001`).
+    async fn create_case(&self, actor: &Actor, case: &NewCase) -> StoreResult<Case>;
+    async fn case(&self, number: &str) -> StoreResult<Option<Case>>;
+    /// The case's events, oldest first.
+    async fn case_history(&self, case_id: i64) -> StoreResult<Vec<CaseHistoryEntry>>;
+    /// Applies an event if the case's state allows it (`banshi_domain::case::apply`), under the
+    /// centre's lock; `day` is the working-calendar day it counts on.
+    async fn apply_case_event(&self, actor: &Actor, number: &str, event: &banshi_domain::case::CaseEvent, at: DateTime<Utc>, day: chrono::NaiveDate) -> StoreResult<Case>;
+    /// Counts another visit to the hall for the case (到现场次数).
+    async fn record_visit(&self, actor: &Actor, number: &str) -> StoreResult<Case>;
+    /// The centre's cases not yet final, oldest first.
+    async fn open_cases(&self, centre_code: &str) -> StoreResult<Vec<Case>>;
+
     // Live events for boards and consoles (a JSON text each).
     /// Tells every instance sharing this database: over PostgreSQL's NOTIFY, or within this
     /// process for SQLite, which one process owns.

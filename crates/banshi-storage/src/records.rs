@@ -278,3 +278,57 @@ pub struct Notification {
     pub message: String,
     pub ticket_id: Option<i64>,
 }
+
+/// A case to open (办件).
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub centre_code: String,
+    pub item_code: String,
+    pub item_name: String,
+    /// The item's promised limit in working days.
+    pub limit_days: u32,
+    /// `person` or `enterprise`.
+    pub applicant_kind: String,
+    pub applicant_name: String,
+    /// The applicant's ID number (or an enterprise's credit code), already sealed.
+    pub applicant_id_cipher: String,
+    pub agent_name: Option<String>,
+    pub agent_id_cipher: Option<String>,
+    /// The agent's authorisation material (委托书), as received.
+    pub authorisation: Option<String>,
+    pub ticket_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: i64,
+    pub number: String,
+    pub centre_code: String,
+    pub item_code: String,
+    pub item_name: String,
+    pub limit_days: u32,
+    pub applicant_kind: String,
+    pub applicant_name: String,
+    #[serde(skip)]
+    pub applicant_id_cipher: String,
+    pub agent_name: Option<String>,
+    #[serde(skip)]
+    pub agent_id_cipher: Option<String>,
+    pub authorisation: Option<String>,
+    pub ticket_id: Option<i64>,
+    pub state: banshi_domain::case::CaseState,
+    /// Visits to the hall for this case (到现场次数).
+    pub visits: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One event of a case's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseHistoryEntry {
+    pub at: DateTime<Utc>,
+    /// The working-calendar day it counts on.
+    pub day: chrono::NaiveDate,
+    pub actor: String,
+    pub event: banshi_domain::case::CaseEvent,
+}

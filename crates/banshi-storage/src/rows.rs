@@ -267,3 +267,56 @@ impl TicketRow {
         })
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CaseRow {
+    id: i64,
+    number: String,
+    centre_code: String,
+    item_code: String,
+    item_name: String,
+    limit_days: i32,
+    applicant_kind: String,
+    applicant_name: String,
+    applicant_id_cipher: String,
+    agent_name: Option<String>,
+    agent_id_cipher: Option<String>,
+    authorisation: Option<String>,
+    ticket_id: Option<i64>,
+    state_doc: Json<serde_json::Value>,
+    visits: i32,
+    created_at: DateTime<Utc>,
+}
+
+impl CaseRow {
+    pub(crate) fn into_case(self) -> StoreResult<Case> {
+        Ok(Case {
+            state: from_json(&format!("case {} state", self.number), self.state_doc.0)?,
+            id: self.id,
+            number: self.number,
+            centre_code: self.centre_code,
+            item_code: self.item_code,
+            item_name: self.item_name,
+            limit_days: self.limit_days.max(0) as u32,
+            applicant_kind: self.applicant_kind,
+            applicant_name: self.applicant_name,
+            applicant_id_cipher: self.applicant_id_cipher,
+            agent_name: self.agent_name,
+            agent_id_cipher: self.agent_id_cipher,
+            authorisation: self.authorisation,
+            ticket_id: self.ticket_id,
+            visits: self.visits.max(0) as u32,
+            created_at: self.created_at,
+        })
+    }
+}
+
+pub(crate) const CASE_COLUMNS: &str = "id, number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name, applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, state_doc, visits, created_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CaseHistoryRow {
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) day: chrono::NaiveDate,
+    pub(crate) actor: String,
+    pub(crate) event: Json<serde_json::Value>,
+}

@@ -657,6 +657,130 @@ macro_rules! impl_sql_store {
                     .collect())
             }
 
+            async fn create_case(&self, actor: &Actor, case: &NewCase) -> StoreResult<Case> {
+                let mut tx = self.begin().await?;
+                let day = case.created_at.with_timezone(&chrono::Local).date_naive();
+                let (sequence,): (i64,) = sqlx::query_as(
+                    "INSERT INTO case_sequences (centre_code, day, last) VALUES ($1, $2, 1)
+                     ON CONFLICT (centre_code, day) DO UPDATE SET last = case_sequences.last + 1
+                     RETURNING last",
+                )
+                .bind(&case.centre_code)
+                .bind(day)
+                .fetch_one(&mut *tx)
+                .await?;
+                let number = format!("{}-{}-{sequence:04}", case.centre_code, day.format("%Y%m%d"));
+                let state = banshi_domain::case::CaseState::Submitted;
+                let row: rows::CaseRow = sqlx::query_as(&format!(
+                    "INSERT INTO cases (number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name,
+                         applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, state, state_doc, created_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING {}",
+                    rows::CASE_COLUMNS
+                ))
+                .bind(&number)
+                .bind(&case.centre_code)
+                .bind(&case.item_code)
+                .bind(&case.item_name)
+                .bind(case.limit_days as i32)
+                .bind(&case.applicant_kind)
+                .bind(&case.applicant_name)
+                .bind(&case.applicant_id_cipher)
+                .bind(&case.agent_name)
+                .bind(&case.agent_id_cipher)
+                .bind(&case.authorisation)
+                .bind(case.ticket_id)
+                .bind(state.name())
+                .bind(Json(to_json(&state)))
+                .bind(actor.staff_id)
+                .bind(case.created_at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, &format!("case {number}")))?;
+                let created = row.into_case()?;
+                // The sealed numbers stay out of the audit log (the record skips them).
+                let entry = AuditWrite { action: "create", entity: "case", entity_id: &number, before: None, after: Some(to_json(&created)) };
+                audit(&mut tx, actor, entry).await?;
+                self.commit(tx).await?;
+                Ok(created)
+            }
+
+            async fn case(&self, number: &str) -> StoreResult<Option<Case>> {
+                let row: Option<rows::CaseRow> = sqlx::query_as(&format!("SELECT {} FROM cases WHERE number = $1", rows::CASE_COLUMNS))
+                    .bind(number)
+                    .fetch_optional(&self.read)
+                    .await?;
+                row.map(rows::CaseRow::into_case).transpose()
+            }
+
+            async fn case_history(&self, case_id: i64) -> StoreResult<Vec<CaseHistoryEntry>> {
+                let rows: Vec<rows::CaseHistoryRow> = sqlx::query_as("SELECT at, day, actor, event FROM case_events WHERE case_id = $1 ORDER BY id")
+                    .bind(case_id)
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.into_iter()
+                    .map(|row| Ok(CaseHistoryEntry { at: row.at, day: row.day, actor: row.actor, event: crate::from_json("case event", row.event.0)? }))
+                    .collect()
+            }
+
+            async fn apply_case_event(&self, actor: &Actor, number: &str, event: &banshi_domain::case::CaseEvent, at: DateTime<Utc>, day: chrono::NaiveDate) -> StoreResult<Case> {
+                let mut tx = self.begin().await?;
+                let centre: Option<(String,)> = sqlx::query_as("SELECT centre_code FROM cases WHERE number = $1").bind(number).fetch_optional(&mut *tx).await?;
+                let Some((centre,)) = centre else {
+                    return Err(crate::StoreError::NotFound(format!("case {number}")));
+                };
+                lock_centre(&mut tx, &centre).await?;
+                let row: rows::CaseRow = sqlx::query_as(&format!("SELECT {} FROM cases WHERE number = $1", rows::CASE_COLUMNS))
+                    .bind(number)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let case = row.into_case()?;
+                let next = banshi_domain::case::apply(&case.state, event).map_err(|e| crate::StoreError::Conflict(format!("case {number}: {e}")))?;
+                sqlx::query("UPDATE cases SET state = $2, state_doc = $3 WHERE id = $1")
+                    .bind(case.id)
+                    .bind(next.name())
+                    .bind(Json(to_json(&next)))
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO case_events (case_id, at, day, actor_id, actor, event) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(case.id)
+                    .bind(at)
+                    .bind(day)
+                    .bind(actor.staff_id)
+                    .bind(&actor.label)
+                    .bind(Json(to_json(event)))
+                    .execute(&mut *tx)
+                    .await?;
+                self.commit(tx).await?;
+                Ok(Case { state: next, ..case })
+            }
+
+            async fn record_visit(&self, actor: &Actor, number: &str) -> StoreResult<Case> {
+                let mut tx = self.begin().await?;
+                let row: Option<rows::CaseRow> = sqlx::query_as(&format!(
+                    "UPDATE cases SET visits = visits + 1 WHERE number = $1 RETURNING {}",
+                    rows::CASE_COLUMNS
+                ))
+                .bind(number)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let case = row.ok_or_else(|| crate::StoreError::NotFound(format!("case {number}")))?.into_case()?;
+                let after = serde_json::json!({ "visits": case.visits });
+                audit(&mut tx, actor, AuditWrite { action: "visit", entity: "case", entity_id: number, before: None, after: Some(after) }).await?;
+                self.commit(tx).await?;
+                Ok(case)
+            }
+
+            async fn open_cases(&self, centre_code: &str) -> StoreResult<Vec<Case>> {
+                let rows: Vec<rows::CaseRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM cases WHERE centre_code = $1 AND state NOT IN ('不予受理', '送达领取') ORDER BY id",
+                    rows::CASE_COLUMNS
+                ))
+                .bind(centre_code)
+                .fetch_all(&self.read)
+                .await?;
+                rows.into_iter().map(rows::CaseRow::into_case).collect()
+            }
+
             async fn publish(&self, event: &str) -> StoreResult<()> {
                 self.publish_event(event).await
             }

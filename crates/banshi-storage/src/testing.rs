@@ -34,6 +34,13 @@ impl TestStore {
         }
     }
 
+    /// The SQLite database's files (the database and its write-ahead log), to check what lies on
+    /// disk; none for PostgreSQL.
+    pub fn sqlite_files(&self) -> Vec<std::path::PathBuf> {
+        let Some(folder) = &self._folder else { return vec![] };
+        std::fs::read_dir(folder.path()).map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default()
+    }
+
     /// Runs a statement on a connection of its own, bypassing the store: for tests that check
     /// what the database itself refuses.
     pub async fn execute_raw(&self, sql: &str) -> Result<u64, sqlx::Error> {

@@ -103,7 +103,7 @@ fn decoy_hash() -> &'static str {
 pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result<Option<(Staff, String, String)>, AppError> {
     let username = username.trim();
     if !state.login_throttle.allows(username, Instant::now()) {
-        return Err(AppError::TooManyAttempts);
+        return Err(AppError::TooManyAttempts("login_locked"));
     }
     let login = state.store.staff_by_username(username).await?;
     let (hash, staff) = match login {

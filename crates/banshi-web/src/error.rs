@@ -22,8 +22,9 @@ pub enum AppError {
     Csrf,
     NotFound(String),
     Conflict(String),
-    /// Too many failed sign-ins in a row for this account; try again later.
-    TooManyAttempts,
+    /// Too many failed tries in a row (sign-ins for an account, progress queries for a case); the
+    /// text key says which and when to try again.
+    TooManyAttempts(&'static str),
     Internal(String),
 }
 
@@ -41,7 +42,7 @@ impl AppError {
             AppError::Csrf => "csrf_token_invalid",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
-            AppError::TooManyAttempts => "too_many_attempts",
+            AppError::TooManyAttempts(_) => "too_many_attempts",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -53,7 +54,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -70,7 +71,7 @@ impl AppError {
             AppError::Csrf => text("error_csrf").to_string(),
             AppError::NotFound(what) => format!("{}（{what}）", text("error_not_found")),
             AppError::Conflict(message) => message.clone(),
-            AppError::TooManyAttempts => text("login_locked").to_string(),
+            AppError::TooManyAttempts(key) => text(key).to_string(),
             AppError::Internal(_) => text("error_internal").to_string(),
         }
     }

@@ -4,6 +4,7 @@ mod actions;
 mod api;
 mod auth;
 mod cache;
+mod cases;
 mod error;
 mod events;
 pub mod hall;
@@ -39,6 +40,10 @@ pub struct AppState {
     pub settings: Arc<hall::HallSettings>,
     login_throttle: Arc<throttle::LoginThrottle>,
     cache: Arc<cache::HallCache>,
+    /// Wrong progress queries per case, so an ID tail cannot be guessed.
+    progress_throttle: Arc<throttle::LoginThrottle>,
+    /// The working-day calendar, numbered for counting deadlines.
+    pub calendar: Arc<banshi_domain::calendar::WorkingDayIndex>,
     hub: Arc<events::Hub>,
 }
 
@@ -50,8 +55,14 @@ impl AppState {
 
     pub fn with_settings(store: Arc<dyn Store>, sealer: sealing::Sealer, settings: hall::HallSettings) -> Self {
         let hub = Arc::new(events::Hub::start(store.clone()));
-        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), login_throttle: Arc::default(), cache: Arc::default(), hub }
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), calendar: Arc::new(calendar_index()), hub }
     }
+}
+
+/// The built-in calendar numbered from 2019 to 2040: every deadline a hall meets lies inside.
+fn calendar_index() -> banshi_domain::calendar::WorkingDayIndex {
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    banshi_domain::calendar::WorkingCalendar::china().index(day(2019, 1, 1), day(2040, 12, 31))
 }
 
 /// Every page and API route, behind the session and CSRF guard.
@@ -79,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/board", get(hall_pages::board))
         .route("/console", get(hall_pages::console_home))
         .route("/console/{window}", get(hall_pages::console).post(hall_pages::console_action))
+        .route("/progress", get(cases::progress_page))
         .route("/manage/hall", get(hall_pages::overview))
         .route("/manage/hall/windows/{window}/close", post(hall_pages::overview_close_window));
     let api = Router::new()
@@ -93,6 +105,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/notices/{number}", get(api::get_notice))
         .route("/api/v1/staff", get(api::list_staff).post(api::create_staff))
         .route("/api/v1/audit", get(api::audit_log))
+        .route("/api/v1/cases", post(cases::api_open_case))
+        .route("/api/v1/cases/{number}", get(cases::api_case))
+        .route("/api/v1/cases/{number}/events", post(cases::api_case_event))
+        .route("/api/v1/progress", get(cases::api_progress))
         .route("/api/v1/queues", get(hall_api::queues))
         .route("/api/v1/tickets", post(hall_api::take_ticket))
         .route("/api/v1/tickets/{token}", get(hall_api::ticket_status))

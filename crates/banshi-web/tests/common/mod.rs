@@ -14,7 +14,7 @@ pub const FIXTURE: &str = include_str!("../../../banshi-domain/tests/fixture.jso
 pub struct TestApp {
     pub address: String,
     pub store: Arc<dyn Store>,
-    _test_store: TestStore,
+    pub test_store: TestStore,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -37,7 +37,7 @@ pub async fn spawn_app_on(test_store: TestStore) -> TestApp {
     let address = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(store.clone(), banshi_web::sealing::Sealer::from_hex(&banshi_web::sealing::Sealer::generate_key()).unwrap());
     tokio::spawn(banshi_web::serve(listener, state, std::future::pending()));
-    TestApp { address, store, _test_store: test_store }
+    TestApp { address, store, test_store }
 }
 
 pub const ACCOUNTS: [(&str, Role); 5] = [

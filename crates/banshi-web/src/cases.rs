@@ -1,0 +1,273 @@
+//! Cases (办件) over the API, and the citizen's progress query (进度查询) as a page and an API call.
+//!
+//! An officer opens a case for an applicant (a person by ID number, an enterprise by its unified
+//! credit code; an agent with the authorisation material), the ID number sealed before it is
+//! stored. Events move the case by the domain's rules; its deadline is read off its history on the
+//! working-day calendar. A citizen finds a case by its number and the last six characters of the
+//! applicant's ID number; five wrong tries lock that case's query for five minutes.
+
+use crate::api::{Body, Params};
+use crate::auth::Visitor;
+use crate::error::{ApiError, AppError, PageError};
+use crate::hall_api::WINDOW_ROLES;
+use crate::pages::frame;
+use crate::templates::render;
+use crate::texts::text;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use banshi_domain::case::{self, CaseEvent, CaseState};
+use banshi_domain::deadline::{deadline, Light, WarnPolicy};
+use banshi_domain::{id_number, privacy, Problem, Role};
+use banshi_storage::{Actor, Case, CaseHistoryEntry, NewCase};
+use chrono::{Local, Utc};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// Who works cases: the windows, the duty leader, the back office.
+const CASE_ROLES: &[Role] = &[Role::WindowStaff, Role::Manager, Role::Approver];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseRequest {
+    pub item: String,
+    /// `person` or `enterprise`.
+    pub applicant_kind: String,
+    pub applicant_name: String,
+    /// A person's ID number, or an enterprise's unified social credit code.
+    pub id_number: String,
+    #[serde(default)]
+    pub agent_name: Option<String>,
+    #[serde(default)]
+    pub agent_id_number: Option<String>,
+    /// The agent's authorisation material (委托书), as received.
+    #[serde(default)]
+    pub authorisation: Option<String>,
+}
+
+/// A unified social credit code: 18 digits and capital letters.
+fn credit_code_problem(code: &str) -> Option<&'static str> {
+    (code.len() != 18 || !code.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())).then_some("a unified social credit code has 18 digits and capital letters")
+}
+
+fn trimmed(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+pub async fn open_case(state: &AppState, officer: &banshi_storage::Staff, request: &CaseRequest) -> Result<Case, AppError> {
+    let mut problems = Vec::new();
+    let mut problem = |path: &str, message: &str| problems.push(Problem { path: path.into(), message: message.into() });
+    let item = state.store.item(request.item.trim()).await?;
+    if item.is_none() {
+        problem("item", "no such item in the catalogue");
+    }
+    let name = request.applicant_name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        problem("applicant_name", "the applicant's name, at most 60 characters");
+    }
+    let id = request.id_number.trim().to_ascii_uppercase();
+    match request.applicant_kind.as_str() {
+        "person" => {
+            if let Err(message) = id_number::birth_date(&id) {
+                problem("id_number", message);
+            }
+        }
+        "enterprise" => {
+            if let Some(message) = credit_code_problem(&id) {
+                problem("id_number", message);
+            }
+        }
+        _ => problem("applicant_kind", "person or enterprise"),
+    }
+    let agent_name = trimmed(&request.agent_name);
+    let agent_id = trimmed(&request.agent_id_number).map(str::to_ascii_uppercase);
+    let authorisation = trimmed(&request.authorisation);
+    match (agent_name, &agent_id) {
+        (None, None) => {}
+        (Some(_), Some(agent_id)) => {
+            if let Err(message) = id_number::birth_date(agent_id) {
+                problem("agent_id_number", message);
+            }
+            if authorisation.is_none() {
+                problem("authorisation", "an agent (代办) needs the applicant's authorisation material");
+            }
+        }
+        _ => problem("agent_name", "an agent needs both a name and an ID number"),
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let item = item.expect("checked above");
+    let new = NewCase {
+        centre_code: officer.centre_code.clone(),
+        item_code: item.code.clone(),
+        item_name: item.name.clone(),
+        limit_days: item.promised_limit.working_days,
+        applicant_kind: request.applicant_kind.clone(),
+        applicant_name: name.to_string(),
+        applicant_id_cipher: state.sealer.seal(&id),
+        agent_name: agent_name.map(str::to_string),
+        agent_id_cipher: agent_id.map(|id| state.sealer.seal(&id)),
+        authorisation: authorisation.map(str::to_string),
+        ticket_id: None,
+        created_at: Utc::now(),
+    };
+    Ok(state.store.create_case(&Actor::staff(officer), &new).await?)
+}
+
+/// A case's deadline as of today, for pages and the API.
+#[derive(Debug, Serialize)]
+pub struct DeadlineView {
+    pub due: Option<String>,
+    /// The due date lies in a year without a holiday schedule: it may move.
+    pub provisional: bool,
+    pub remaining_working_days: i64,
+    pub light: Light,
+}
+
+fn deadline_of(state: &AppState, case: &Case, history: &[CaseHistoryEntry]) -> Result<Option<DeadlineView>, AppError> {
+    let events: Vec<_> = history.iter().map(|entry| (entry.day, entry.event.clone())).collect();
+    let Some(clock) = case::clock(&events, case.limit_days) else { return Ok(None) };
+    if matches!(case.state, CaseState::Completed { .. } | CaseState::Delivered { .. } | CaseState::NotAccepted { .. }) {
+        return Ok(None);
+    }
+    let today = Local::now().date_naive();
+    let found = deadline(&clock, today, &state.calendar, WarnPolicy::default()).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Some(DeadlineView {
+        due: found.due.map(|d| d.date.format("%F").to_string()),
+        provisional: found.due.is_some_and(|d| d.provisional),
+        remaining_working_days: found.remaining,
+        light: found.light,
+    }))
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaseView {
+    pub case: Case,
+    pub history: Vec<CaseHistoryEntry>,
+    pub deadline: Option<DeadlineView>,
+}
+
+async fn case_view(state: &AppState, case: Case) -> Result<CaseView, AppError> {
+    let history = state.store.case_history(case.id).await?;
+    let deadline = deadline_of(state, &case, &history)?;
+    Ok(CaseView { case, history, deadline })
+}
+
+pub async fn api_open_case(State(state): State<AppState>, visitor: Visitor, Body(request): Body<CaseRequest>) -> Result<Response, ApiError> {
+    let officer = visitor.require(WINDOW_ROLES)?;
+    let case = open_case(&state, officer, &request).await?;
+    Ok((StatusCode::CREATED, Json(case_view(&state, case).await?)).into_response())
+}
+
+pub async fn api_case(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>) -> Result<Json<CaseView>, ApiError> {
+    let staff = visitor.require(CASE_ROLES)?;
+    let case = state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code);
+    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    Ok(Json(case_view(&state, case).await?))
+}
+
+pub async fn api_case_event(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>, Body(event): Body<CaseEvent>) -> Result<Json<CaseView>, ApiError> {
+    let staff = visitor.require(CASE_ROLES)?;
+    if state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code).is_none() {
+        return Err(AppError::NotFound(format!("case {number}")).into());
+    }
+    let case = state.store.apply_case_event(&Actor::staff(staff), &number, &event, Utc::now(), Local::now().date_naive()).await?;
+    Ok(Json(case_view(&state, case).await?))
+}
+
+/// What a citizen sees of a case: no ID number, the name masked, the steps in plain words.
+#[derive(Debug, Serialize)]
+pub struct Progress {
+    pub number: String,
+    pub item_name: String,
+    pub applicant: String,
+    pub state: &'static str,
+    pub steps: Vec<ProgressStep>,
+    pub deadline: Option<DeadlineView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProgressStep {
+    pub at: String,
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProgressQuery {
+    #[serde(default)]
+    pub case: String,
+    /// The last six characters of the applicant's ID number (or credit code).
+    #[serde(default)]
+    pub id_tail: String,
+}
+
+/// The plain words for a step of the case's history.
+fn step_text(event: &CaseEvent) -> String {
+    match event {
+        CaseEvent::PreAccepted => text("progress_pre_accepted").to_string(),
+        CaseEvent::Accepted => text("progress_accepted").to_string(),
+        CaseEvent::Refused { reason, legal_basis } => format!("{}：{reason}（{legal_basis}）", text("progress_refused")),
+        CaseEvent::MaterialsRequested { notice } => format!("{}（{notice}）", text("progress_materials_requested")),
+        CaseEvent::MaterialsReceived => text("progress_materials_received").to_string(),
+        CaseEvent::Routed { .. } => text("progress_routed").to_string(),
+        CaseEvent::Extended { working_days, reason, .. } => format!("{} {working_days} {}：{reason}", text("progress_extended"), text("progress_working_days")),
+        CaseEvent::SpecialProcedureStarted { .. } => text("progress_special_started").to_string(),
+        CaseEvent::SpecialProcedureEnded => text("progress_special_ended").to_string(),
+        CaseEvent::Decided { approved: true, .. } => text("progress_approved").to_string(),
+        CaseEvent::Decided { approved: false, reason } => format!("{}：{}", text("progress_not_approved"), reason.clone().unwrap_or_default()),
+        CaseEvent::Delivered { how } => format!("{}（{how}）", text("progress_delivered")),
+    }
+}
+
+/// The case a number and an ID tail name, or why not; wrong tries are counted per case.
+pub async fn progress(state: &AppState, query: &ProgressQuery) -> Result<Progress, AppError> {
+    let number = query.case.trim().to_ascii_uppercase();
+    let tail = query.id_tail.trim().to_ascii_uppercase();
+    if number.is_empty() || tail.chars().count() != 6 {
+        return Err(AppError::Invalid(vec![Problem { path: "id_tail".into(), message: "the case number and the last 6 characters of the ID number".into() }]));
+    }
+    let now = Instant::now();
+    if !state.progress_throttle.allows(&number, now) {
+        return Err(AppError::TooManyAttempts("progress_locked"));
+    }
+    let found = state.store.case(&number).await?.filter(|case| state.sealer.open(&case.applicant_id_cipher).is_ok_and(|id| id.ends_with(&tail)));
+    state.progress_throttle.record(&number, found.is_some(), now);
+    // The same answer for an unknown case and a wrong ID tail: nothing to learn by guessing.
+    let case = found.ok_or_else(|| AppError::NotFound(text("progress_not_found").to_string()))?;
+    let history = state.store.case_history(case.id).await?;
+    let mut steps = vec![ProgressStep { at: case.created_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), text: text("progress_submitted").to_string() }];
+    steps.extend(history.iter().map(|entry| ProgressStep { at: entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), text: step_text(&entry.event) }));
+    Ok(Progress {
+        deadline: deadline_of(state, &case, &history)?,
+        applicant: privacy::mask_name(&case.applicant_name),
+        state: case.state.name(),
+        item_name: case.item_name,
+        number: case.number,
+        steps,
+    })
+}
+
+pub async fn api_progress(State(state): State<AppState>, Params(query): Params<ProgressQuery>) -> Result<Json<Progress>, ApiError> {
+    Ok(Json(progress(&state, &query).await?))
+}
+
+/// 进度查询: the form, and the case's steps once found.
+pub async fn progress_page(State(state): State<AppState>, visitor: Visitor, Query(query): Query<ProgressQuery>) -> Result<Response, PageError> {
+    let frame = frame(&state, &visitor).await?;
+    if query.case.trim().is_empty() && query.id_tail.trim().is_empty() {
+        return Ok(render("progress.html", context! { query_case => "", ..frame }));
+    }
+    match progress(&state, &query).await {
+        Ok(found) => Ok(render("progress.html", context! { progress => found, query_case => query.case, ..frame })),
+        Err(err @ (AppError::Invalid(_) | AppError::NotFound(_) | AppError::TooManyAttempts(_))) => {
+            let mut page = render("progress.html", context! { error => err.message(), query_case => query.case, ..frame });
+            *page.status_mut() = err.status();
+            Ok(page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,92 @@
+//! Cases over HTTP: opening one with clear refusals, moving it by events, its deadline, the sealed
+//! ID number (never on disk in the clear), and the citizen's progress query with its lock.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const ID: &str = "11010519491231002X";
+
+async fn officer(app: &TestApp) -> (reqwest::Client, String) {
+    let client = app.client();
+    let csrf = app.sign_in(&client, "officer").await;
+    (client, csrf)
+}
+
+async fn post(client: &reqwest::Client, csrf: &str, url: String, body: Value) -> reqwest::Response {
+    client.post(url).header("X-CSRF-Token", csrf).json(&body).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_case_is_opened_accepted_and_found_by_the_citizen() {
+    let app = spawn_app().await;
+    let (client, csrf) = officer(&app).await;
+    let bad = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "NOPE", "applicant_kind": "person", "applicant_name": "", "id_number": "110105194912310021" })).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problems: Vec<String> = bad.json::<Value>().await.unwrap()["error"]["problems"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap().to_string()).collect();
+    assert_eq!(problems, ["item", "applicant_name", "id_number"]);
+    let agent_without_paper = json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID, "agent_name": "李四", "agent_id_number": ID });
+    let refused = post(&client, &csrf, app.url("/api/v1/cases"), agent_without_paper).await;
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "authorisation");
+
+    let opened = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID })).await;
+    assert_eq!(opened.status(), StatusCode::CREATED);
+    let opened: Value = opened.json().await.unwrap();
+    let number = opened["case"]["number"].as_str().unwrap().to_string();
+    assert_eq!(opened["case"]["state"]["state"], "submitted");
+    assert!(opened["case"].get("applicant_id_cipher").is_none() && !opened.to_string().contains(ID), "no ID number in the answer");
+    assert_eq!(opened["deadline"], Value::Null, "the clock starts at acceptance");
+
+    let event = |body: Value| post(&client, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), body);
+    let accepted: Value = event(json!({ "event": "accepted" })).await.json().await.unwrap();
+    assert_eq!(accepted["case"]["state"]["state"], "accepted");
+    assert_eq!(accepted["deadline"]["remaining_working_days"], 5, "the item promises 5 working days");
+    assert!(accepted["deadline"]["due"].is_string());
+    let wrong = event(json!({ "event": "delivered", "how": "窗口领取" })).await;
+    assert_eq!(wrong.status(), StatusCode::CONFLICT);
+    assert_eq!(wrong.json::<Value>().await.unwrap()["error"]["message"], format!("case {number}: a case in state 受理 cannot be given the action 送达领取"));
+    event(json!({ "event": "materials_requested", "notice": "SF01-20261128-001" })).await;
+    let auditor = app.client();
+    let auditor_csrf = app.sign_in(&auditor, "auditor").await;
+    assert_eq!(post(&auditor, &auditor_csrf, app.url(&format!("/api/v1/cases/{number}/events")), json!({ "event": "materials_received" })).await.status(), StatusCode::FORBIDDEN);
+
+    // The citizen: the number and the last 6 characters of the ID number.
+    let citizen = app.client();
+    let found: Value = citizen.get(app.url(&format!("/api/v1/progress?case={number}&id_tail=31002x"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(found["applicant"], "张*");
+    assert_eq!(found["state"], "补正");
+    assert_eq!(found["deadline"]["light"], "suspended");
+    let steps: Vec<&str> = found["steps"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()).collect();
+    assert_eq!(steps[0], "已提交申请");
+    assert_eq!(steps[1], "已受理，开始计算办理时限");
+    assert!(steps[2].starts_with("需要补正材料"));
+    let page = app.page(&citizen, &format!("/progress?case={number}&id_tail=31002X")).await;
+    assert!(page.contains("id=\"progress-state\">补正<") && page.contains("id=\"progress-suspended\""), "{page}");
+
+    // Every byte on disk: the ID number is sealed.
+    for file in app.test_store.sqlite_files() {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(!bytes.windows(ID.len()).any(|w| w == ID.as_bytes()), "{} holds the raw ID number", file.display());
+    }
+}
+
+#[tokio::test]
+async fn guessing_the_id_tail_is_stopped_after_five_tries() {
+    let app = spawn_app().await;
+    let (client, csrf) = officer(&app).await;
+    let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID })).await.json().await.unwrap();
+    let number = opened["case"]["number"].as_str().unwrap().to_string();
+    let citizen = app.client();
+    let try_tail = |tail: &'static str| citizen.get(app.url(&format!("/api/v1/progress?case={number}&id_tail={tail}"))).send();
+    for _ in 0..5 {
+        assert_eq!(try_tail("000000").await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
+    let locked = try_tail("31002X").await.unwrap();
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS, "even the right tail waits now");
+    assert_eq!(locked.json::<Value>().await.unwrap()["error"]["code"], "too_many_attempts");
+    let unknown = citizen.get(app.url("/api/v1/progress?case=SF01-19990101-0001&id_tail=31002X")).send().await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND, "an unknown case answers as a wrong tail does");
+    assert_eq!(citizen.get(app.url("/api/v1/progress?case=x&id_tail=1")).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
