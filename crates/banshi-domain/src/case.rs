@@ -93,6 +93,21 @@ impl CaseState {
     pub fn is_final(&self) -> bool {
         matches!(self, CaseState::NotAccepted { .. } | CaseState::Delivered { .. })
     }
+
+    /// The state's stable key, as in its JSON (`accepted`, `under_review` …).
+    pub fn key(&self) -> &'static str {
+        match self {
+            CaseState::Submitted => "submitted",
+            CaseState::PreAccepted => "pre_accepted",
+            CaseState::Accepted => "accepted",
+            CaseState::NotAccepted { .. } => "not_accepted",
+            CaseState::AwaitingMaterials { .. } => "awaiting_materials",
+            CaseState::UnderReview(_) => "under_review",
+            CaseState::InSpecialProcedure { .. } => "in_special_procedure",
+            CaseState::Completed { .. } => "completed",
+            CaseState::Delivered { .. } => "delivered",
+        }
+    }
 }
 
 impl CaseEvent {

@@ -151,7 +151,7 @@ pub struct CaseView {
     pub deadline: Option<DeadlineView>,
 }
 
-async fn case_view(state: &AppState, case: Case) -> Result<CaseView, AppError> {
+pub(crate) async fn case_view(state: &AppState, case: Case) -> Result<CaseView, AppError> {
     let history = state.store.case_history(case.id).await?;
     let deadline = deadline_of(state, &case, &history)?;
     Ok(CaseView { case, history, deadline })
@@ -206,7 +206,7 @@ pub struct ProgressQuery {
 }
 
 /// The plain words for a step of the case's history.
-fn step_text(event: &CaseEvent) -> String {
+pub(crate) fn step_text(event: &CaseEvent) -> String {
     match event {
         CaseEvent::PreAccepted => text("progress_pre_accepted").to_string(),
         CaseEvent::Accepted => text("progress_accepted").to_string(),

@@ -4,6 +4,7 @@ mod actions;
 mod api;
 mod auth;
 mod cache;
+mod case_pages;
 mod cases;
 mod error;
 mod events;
@@ -91,6 +92,9 @@ pub fn router(state: AppState) -> Router {
         .route("/console", get(hall_pages::console_home))
         .route("/console/{window}", get(hall_pages::console).post(hall_pages::console_action))
         .route("/progress", get(cases::progress_page))
+        .route("/cases", get(case_pages::board).post(case_pages::open))
+        .route("/cases/{number}", get(case_pages::show).post(case_pages::act))
+        .route("/cases/{number}/receipt", get(case_pages::receipt))
         .route("/manage/hall", get(hall_pages::overview))
         .route("/manage/hall/windows/{window}/close", post(hall_pages::overview_close_window));
     let api = Router::new()

@@ -90,3 +90,36 @@ async fn guessing_the_id_tail_is_stopped_after_five_tries() {
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND, "an unknown case answers as a wrong tail does");
     assert_eq!(citizen.get(app.url("/api/v1/progress?case=x&id_tail=1")).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn the_case_pages_work_without_javascript() {
+    let app = spawn_app().await;
+    let officer = app.client();
+    let csrf = app.sign_in(&officer, "officer").await;
+    let form = [("csrf", csrf.as_str()), ("item", "T-BIRTH"), ("applicant_kind", "person"), ("applicant_name", "张三"), ("id_number", ID)];
+    let opened = officer.post(app.url("/cases")).form(&form).send().await.unwrap();
+    let location = opened.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/cases/SF01-"), "{location}");
+    let number = location.trim_start_matches("/cases/").to_string();
+    let act = |fields: Vec<(&'static str, &'static str)>| {
+        let mut body = vec![("csrf", csrf.clone())];
+        body.extend(fields.into_iter().map(|(k, v)| (k, v.to_string())));
+        officer.post(app.url(&location)).form(&body).send()
+    };
+    act(vec![("action", "accept")]).await.unwrap();
+    let refused = act(vec![("action", "deliver"), ("how", "窗口领取")]).await.unwrap();
+    let page = app.page(&officer, refused.headers()["location"].to_str().unwrap()).await;
+    assert!(page.contains("id=\"case-error\"") && page.contains("cannot be given the action 送达领取"), "{page}");
+    assert!(page.contains("id=\"case-state\">受理<") && page.contains("id=\"case-due\""));
+
+    let board = app.page(&officer, "/cases").await;
+    assert!(board.contains(&format!("id=\"case-{number}\"")) && board.contains("light-green"), "{board}");
+    let bad = officer.post(app.url("/cases")).form(&[("csrf", csrf.as_str()), ("item", "T-BIRTH"), ("applicant_kind", "person"), ("applicant_name", "李四"), ("id_number", "123")]).send().await.unwrap();
+    let page = app.page(&officer, bad.headers()["location"].to_str().unwrap()).await;
+    assert!(page.contains("id=\"cases-error\"") && page.contains("id_number"), "{page}");
+    let receipt = app.page(&officer, &format!("/cases/{number}/receipt")).await;
+    assert!(receipt.contains("受理回执") && receipt.contains("出生登记"));
+    let auditor = app.client();
+    app.sign_in(&auditor, "auditor").await;
+    assert_eq!(auditor.get(app.url("/cases")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}

@@ -1,5 +1,6 @@
 //! The demo in a real browser (headless Chromium through chromedriver): a citizen does the
-//! self-check; an officer signs in, issues a one-time notice and opens its printable pages.
+//! self-check; an officer signs in, issues a one-time notice and opens its printable pages; a ticket
+//! is called and finished; a case is taken to completion and followed by the citizen.
 //!
 //! Skipped, with a message, where chromedriver is not installed; `.ci/run` installs it and sets
 //! BANSHI_REQUIRE_BROWSER=1 so that there a missing browser fails instead.
@@ -217,4 +218,51 @@ async fn take_a_ticket_see_it_called_on_the_board_and_finish_it_at_the_console()
     save_screenshot(&desk, "console").await;
     board.close().await.unwrap();
     desk.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_officer_takes_a_case_to_completion_and_the_citizen_follows_it() {
+    let folder = tempfile::tempdir().unwrap();
+    let Some((_driver, url)) = start_driver() else { return };
+    let demo = DemoProcess::start(folder.path());
+    let desk = session(&url, &folder.path().join("desk")).await;
+    let citizen = session(&url, &folder.path().join("citizen")).await;
+
+    desk.goto(&demo.url("/login")).await.unwrap();
+    desk.find(Locator::Css("#username")).await.unwrap().send_keys("chenjing").await.unwrap();
+    desk.find(Locator::Css("#password")).await.unwrap().send_keys(demo.password("chenjing")).await.unwrap();
+    click_and_wait(&desk, Locator::Css("#login-submit")).await;
+    desk.goto(&demo.url("/cases")).await.unwrap();
+    desk.find(Locator::Css("#case-name")).await.unwrap().send_keys("王小明").await.unwrap();
+    desk.find(Locator::Css("#case-id")).await.unwrap().send_keys("11010519491231002X").await.unwrap();
+    click_and_wait(&desk, Locator::Css("#open-case")).await;
+    assert_eq!(text_of(&desk, "#case-state").await, "申办");
+    let number = desk.current_url().await.unwrap().path().trim_start_matches("/cases/").to_string();
+    assert!(number.starts_with("SF01-"), "{number}");
+
+    click_and_wait(&desk, Locator::Css("#case-accept")).await;
+    assert_eq!(text_of(&desk, "#case-state").await, "受理");
+    assert!(!text_of(&desk, "#case-due").await.is_empty(), "the due date shows once accepted");
+    save_screenshot(&desk, "case-accepted").await;
+    click_and_wait(&desk, Locator::Css("#case-approve")).await;
+    assert_eq!(text_of(&desk, "#case-state").await, "办结");
+    desk.find(Locator::Css("input[name=how]")).await.unwrap().send_keys("窗口领取").await.unwrap();
+    click_and_wait(&desk, Locator::Css("#case-deliver")).await;
+    assert_eq!(text_of(&desk, "#case-state").await, "送达领取");
+    click_and_wait(&desk, Locator::Css("#case-receipt")).await;
+    assert!(text_of(&desk, "#case-paper").await.contains("受理回执"));
+
+    // The citizen, with the number and the last six characters of the ID number.
+    citizen.goto(&demo.url("/progress")).await.unwrap();
+    citizen.find(Locator::Css("input[name=case]")).await.unwrap().send_keys(&number).await.unwrap();
+    citizen.find(Locator::Css("input[name=id_tail]")).await.unwrap().send_keys("31002X").await.unwrap();
+    click_and_wait(&citizen, Locator::Css("#progress-query")).await;
+    assert_eq!(text_of(&citizen, "#progress-state").await, "送达领取");
+    let steps = text_of(&citizen, "#progress-steps").await;
+    for step in ["已提交申请", "已受理", "已办结：准予办理", "结果已送达或领取"] {
+        assert!(steps.contains(step), "{step} missing from {steps}");
+    }
+    save_screenshot(&citizen, "progress").await;
+    desk.close().await.unwrap();
+    citizen.close().await.unwrap();
 }

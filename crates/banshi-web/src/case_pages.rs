@@ -1,0 +1,178 @@
+//! The staff's case pages: the deadline board with the form to open a case (`/cases`), a case with
+//! its history and the actions its state allows (`/cases/{number}`), and the printable acceptance
+//! receipt (受理回执) or refusal notice (不予受理通知书).
+
+use crate::auth::Visitor;
+use crate::cases::{self, CaseRequest};
+use crate::error::{AppError, PageError};
+use crate::hall_api::WINDOW_ROLES;
+use crate::pages::frame;
+use crate::templates::render;
+use crate::texts::text;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use banshi_domain::case::{CaseEvent, SpecialProcedure};
+use banshi_domain::Role;
+use banshi_storage::Actor;
+use chrono::{Local, Utc};
+use minijinja::context;
+use serde::Deserialize;
+
+type PageResult = Result<Response, PageError>;
+
+/// Who sees and works cases.
+const CASE_ROLES: &[Role] = &[Role::WindowStaff, Role::Manager, Role::Approver];
+
+#[derive(Deserialize, Default)]
+pub struct Flash {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+fn flash_query(result: Result<String, AppError>) -> Result<String, AppError> {
+    match result {
+        Ok(message) => Ok(form_urlencoded::Serializer::new(String::new()).append_pair("message", &message).finish()),
+        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            Ok(form_urlencoded::Serializer::new(String::new()).append_pair("error", &err.message()).finish())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The deadline board: the centre's open cases, most urgent first, and the form to open one.
+pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> PageResult {
+    let staff = visitor.require(CASE_ROLES)?;
+    let frame = frame(&state, &visitor).await?;
+    let mut rows = Vec::new();
+    for case in state.store.open_cases(&staff.centre_code).await? {
+        let view = cases::case_view(&state, case).await?;
+        rows.push(view);
+    }
+    // Overdue first, then the fewest working days left; cases without a running clock last.
+    rows.sort_by_key(|view| view.deadline.as_ref().filter(|d| d.due.is_some()).map_or(i64::MAX, |d| d.remaining_working_days));
+    let items = state.store.catalog().await?.items;
+    let can_open = WINDOW_ROLES.contains(&staff.role);
+    Ok(render("cases.html", context! { rows, items, can_open, message => flash.message, error => flash.error, ..frame }))
+}
+
+#[derive(Deserialize)]
+pub struct OpenForm {
+    item: String,
+    applicant_kind: String,
+    applicant_name: String,
+    id_number: String,
+    #[serde(default)]
+    agent_name: String,
+    #[serde(default)]
+    agent_id_number: String,
+    #[serde(default)]
+    authorisation: String,
+}
+
+pub async fn open(State(state): State<AppState>, visitor: Visitor, Form(form): Form<OpenForm>) -> PageResult {
+    let officer = visitor.require(WINDOW_ROLES)?;
+    let some = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
+    let request = CaseRequest {
+        item: form.item,
+        applicant_kind: form.applicant_kind,
+        applicant_name: form.applicant_name,
+        id_number: form.id_number,
+        agent_name: some(&form.agent_name),
+        agent_id_number: some(&form.agent_id_number),
+        authorisation: some(&form.authorisation),
+    };
+    match cases::open_case(&state, officer, &request).await {
+        Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.number)).into_response()),
+        Err(err) => Ok(Redirect::to(&format!("/cases?{}", flash_query(Err(err))?)).into_response()),
+    }
+}
+
+pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>, Query(flash): Query<Flash>) -> PageResult {
+    let staff = visitor.require(CASE_ROLES)?;
+    let frame = frame(&state, &visitor).await?;
+    let case = state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code);
+    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let view = cases::case_view(&state, case).await?;
+    let steps: Vec<(String, String, String)> = view
+        .history
+        .iter()
+        .map(|entry| (entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), cases::step_text(&entry.event), entry.actor.clone()))
+        .collect();
+    let state_name = view.case.state.name();
+    let state_key = view.case.state.key();
+    Ok(render("case.html", context! { view, steps, state_name, state_key, message => flash.message, error => flash.error, ..frame }))
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    legal_basis: String,
+    #[serde(default)]
+    notice: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    working_days: Option<u32>,
+    #[serde(default)]
+    approved_by: String,
+    #[serde(default)]
+    procedure: Option<SpecialProcedure>,
+    #[serde(default)]
+    how: String,
+}
+
+/// Every button on a case's page posts here.
+pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>, Form(form): Form<ActionForm>) -> PageResult {
+    let staff = visitor.require(CASE_ROLES)?;
+    let outcome: Result<String, AppError> = async {
+        if state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code).is_none() {
+            return Err(AppError::NotFound(format!("case {number}")));
+        }
+        if form.action == "visit" {
+            let case = state.store.record_visit(&Actor::staff(staff), &number).await?;
+            return Ok(format!("{} {}", text("case_visits"), case.visits));
+        }
+        let event = match form.action.as_str() {
+            "pre_accept" => CaseEvent::PreAccepted,
+            "accept" => CaseEvent::Accepted,
+            "refuse" => CaseEvent::Refused { reason: form.reason.clone(), legal_basis: form.legal_basis.clone() },
+            "request_materials" => CaseEvent::MaterialsRequested { notice: form.notice.clone() },
+            "materials_received" => CaseEvent::MaterialsReceived,
+            "route" => CaseEvent::Routed { assignee: form.assignee.clone() },
+            "extend" => CaseEvent::Extended { working_days: form.working_days.unwrap_or(0), approved_by: form.approved_by.clone(), reason: form.reason.clone() },
+            "special_start" => CaseEvent::SpecialProcedureStarted { procedure: form.procedure.ok_or_else(|| AppError::invalid("procedure", "which special procedure?"))? },
+            "special_end" => CaseEvent::SpecialProcedureEnded,
+            "approve" => CaseEvent::Decided { approved: true, reason: Some(form.reason.clone()).filter(|r| !r.trim().is_empty()) },
+            "disapprove" => CaseEvent::Decided { approved: false, reason: Some(form.reason.clone()) },
+            "deliver" => CaseEvent::Delivered { how: form.how.clone() },
+            other => return Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+        };
+        let case = state.store.apply_case_event(&Actor::staff(staff), &number, &event, Utc::now(), Local::now().date_naive()).await.map_err(|err| match err {
+            banshi_storage::StoreError::Conflict(message) => AppError::Conflict(message),
+            other => other.into(),
+        })?;
+        Ok(format!("{}：{}", text("case_now"), case.state.name()))
+    }
+    .await;
+    Ok(Redirect::to(&format!("/cases/{number}?{}", flash_query(outcome)?)).into_response())
+}
+
+/// The printable 受理回执 (accepted and later) or 不予受理通知书.
+pub async fn receipt(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>) -> PageResult {
+    let staff = visitor.require(CASE_ROLES)?;
+    let frame = frame(&state, &visitor).await?;
+    let case = state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code);
+    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let view = cases::case_view(&state, case).await?;
+    let state_key = view.case.state.key();
+    let printed = Local::now().format("%Y-%m-%d %H:%M").to_string();
+    let applicant = banshi_domain::privacy::mask_name(&view.case.applicant_name);
+    Ok(render("case_receipt.html", context! { view, state_key, printed, applicant, ..frame }))
+}
