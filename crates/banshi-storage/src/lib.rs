@@ -148,6 +148,18 @@ pub trait Store: Send + Sync {
     /// The centre's cases not yet final, oldest first.
     async fn open_cases(&self, centre_code: &str) -> StoreResult<Vec<Case>>;
 
+    // Inquiries and first-inquiry responsibility (首问负责制).
+    /// Records an inquiry owned by the staff member recording it.
+    async fn create_inquiry(&self, actor: &Actor, inquiry: &NewInquiry) -> StoreResult<Inquiry>;
+    async fn inquiry(&self, id: i64) -> StoreResult<Option<Inquiry>>;
+    /// A staff member's inquiries not yet handled, oldest first.
+    async fn open_inquiries(&self, owner_id: i64) -> StoreResult<Vec<Inquiry>>;
+    async fn inquiry_handovers(&self, id: i64) -> StoreResult<Vec<Handover>>;
+    /// Hands an open inquiry from its owner (the actor) to a named active colleague of the centre.
+    async fn hand_over_inquiry(&self, actor: &Actor, id: i64, to_staff_id: i64, reason: &str, at: DateTime<Utc>) -> StoreResult<Inquiry>;
+    /// Its owner (the actor) records the answer; the inquiry is handled.
+    async fn handle_inquiry(&self, actor: &Actor, id: i64, answer: &str, at: DateTime<Utc>) -> StoreResult<Inquiry>;
+
     // Live events for boards and consoles (a JSON text each).
     /// Tells every instance sharing this database: over PostgreSQL's NOTIFY, or within this
     /// process for SQLite, which one process owns.

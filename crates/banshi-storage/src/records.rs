@@ -332,3 +332,39 @@ pub struct CaseHistoryEntry {
     pub actor: String,
     pub event: banshi_domain::case::CaseEvent,
 }
+
+/// An inquiry to record: its owner is the staff member who records it (the first asked).
+#[derive(Debug, Clone)]
+pub struct NewInquiry {
+    pub centre_code: String,
+    /// `window`, `phone` or `online`.
+    pub channel: String,
+    pub subject: String,
+    /// Who asked, as they gave it (a name, or "来电 138****5678").
+    pub asker: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Inquiry {
+    pub id: i64,
+    pub centre_code: String,
+    pub channel: String,
+    pub subject: String,
+    pub asker: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub first_owner_id: i64,
+    pub answer: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub handled_at: Option<DateTime<Utc>>,
+}
+
+/// A handover of an inquiry to a named colleague.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Handover {
+    pub from_name: String,
+    pub to_name: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}

@@ -320,3 +320,9 @@ pub(crate) struct CaseHistoryRow {
     pub(crate) actor: String,
     pub(crate) event: Json<serde_json::Value>,
 }
+
+/// Inquiries with their owner's name.
+pub(crate) const INQUIRY_SQL: &str = "
+    SELECT i.id, i.centre_code, i.channel, i.subject, i.asker, i.owner_id, s.name AS owner_name, i.first_owner_id,
+           i.answer, i.created_at, i.handled_at
+    FROM inquiries i JOIN staff s ON s.id = i.owner_id";

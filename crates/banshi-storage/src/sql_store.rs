@@ -59,6 +59,19 @@ macro_rules! impl_sql_store {
             Ok(rows.into_iter().find(|(_, state)| states.contains(&state.as_str())).map(|(number, _)| number))
         }
 
+        /// An open inquiry the actor owns, read in the transaction; refused clearly otherwise.
+        async fn open_inquiry_owned_by(tx: &mut Transaction<'_, $db>, actor: &Actor, id: i64) -> StoreResult<Inquiry> {
+            let inquiry: Option<Inquiry> = sqlx::query_as(&format!("{} WHERE i.id = $1", rows::INQUIRY_SQL)).bind(id).fetch_optional(&mut **tx).await?;
+            let inquiry = inquiry.ok_or_else(|| crate::StoreError::NotFound(format!("inquiry {id}")))?;
+            if inquiry.handled_at.is_some() {
+                return Err(crate::StoreError::Conflict(format!("inquiry {id} is already handled")));
+            }
+            if Some(inquiry.owner_id) != actor.staff_id {
+                return Err(crate::StoreError::Conflict(format!("inquiry {id} is {}'s: only its owner answers or hands it over", inquiry.owner_name)));
+            }
+            Ok(inquiry)
+        }
+
         /// Writes a window's status and who is signed in, audited with the state before and after.
         async fn write_window_status(
             tx: &mut Transaction<'_, $db>,
@@ -779,6 +792,87 @@ macro_rules! impl_sql_store {
                 .fetch_all(&self.read)
                 .await?;
                 rows.into_iter().map(rows::CaseRow::into_case).collect()
+            }
+
+            async fn create_inquiry(&self, actor: &Actor, inquiry: &NewInquiry) -> StoreResult<Inquiry> {
+                let owner = actor.staff_id.ok_or_else(|| crate::StoreError::Conflict("an inquiry is owned by a staff member".into()))?;
+                let mut tx = self.begin().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO inquiries (centre_code, channel, subject, asker, owner_id, first_owner_id, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
+                )
+                .bind(&inquiry.centre_code)
+                .bind(&inquiry.channel)
+                .bind(&inquiry.subject)
+                .bind(&inquiry.asker)
+                .bind(owner)
+                .bind(inquiry.created_at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, "inquiry"))?;
+                let created: Inquiry = sqlx::query_as(&format!("{} WHERE i.id = $1", rows::INQUIRY_SQL)).bind(id).fetch_one(&mut *tx).await?;
+                let entity_id = id.to_string();
+                audit(&mut tx, actor, AuditWrite { action: "create", entity: "inquiry", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
+                self.commit(tx).await?;
+                Ok(created)
+            }
+
+            async fn inquiry(&self, id: i64) -> StoreResult<Option<Inquiry>> {
+                Ok(sqlx::query_as(&format!("{} WHERE i.id = $1", rows::INQUIRY_SQL)).bind(id).fetch_optional(&self.read).await?)
+            }
+
+            async fn open_inquiries(&self, owner_id: i64) -> StoreResult<Vec<Inquiry>> {
+                Ok(sqlx::query_as(&format!("{} WHERE i.owner_id = $1 AND i.handled_at IS NULL ORDER BY i.id", rows::INQUIRY_SQL))
+                    .bind(owner_id)
+                    .fetch_all(&self.read)
+                    .await?)
+            }
+
+            async fn inquiry_handovers(&self, id: i64) -> StoreResult<Vec<Handover>> {
+                Ok(sqlx::query_as(
+                    "SELECT f.name AS from_name, t.name AS to_name, h.reason, h.at
+                     FROM inquiry_handovers h JOIN staff f ON f.id = h.from_id JOIN staff t ON t.id = h.to_id
+                     WHERE h.inquiry_id = $1 ORDER BY h.id",
+                )
+                .bind(id)
+                .fetch_all(&self.read)
+                .await?)
+            }
+
+            async fn hand_over_inquiry(&self, actor: &Actor, id: i64, to_staff_id: i64, reason: &str, at: DateTime<Utc>) -> StoreResult<Inquiry> {
+                let mut tx = self.begin().await?;
+                let before = open_inquiry_owned_by(&mut tx, actor, id).await?;
+                let colleague: Option<(String, bool)> = sqlx::query_as("SELECT centre_code, active FROM staff WHERE id = $1").bind(to_staff_id).fetch_optional(&mut *tx).await?;
+                match colleague {
+                    Some((centre, true)) if centre == before.centre_code && to_staff_id != before.owner_id => {}
+                    Some(_) if to_staff_id == before.owner_id => return Err(crate::StoreError::Conflict("the inquiry is already yours".into())),
+                    _ => return Err(crate::StoreError::NotFound(format!("colleague {to_staff_id} at this centre"))),
+                }
+                sqlx::query("UPDATE inquiries SET owner_id = $2 WHERE id = $1").bind(id).bind(to_staff_id).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO inquiry_handovers (inquiry_id, from_id, to_id, reason, at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(id)
+                    .bind(before.owner_id)
+                    .bind(to_staff_id)
+                    .bind(reason)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                let after: Inquiry = sqlx::query_as(&format!("{} WHERE i.id = $1", rows::INQUIRY_SQL)).bind(id).fetch_one(&mut *tx).await?;
+                let entity_id = id.to_string();
+                audit(&mut tx, actor, AuditWrite { action: "hand_over", entity: "inquiry", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
+                self.commit(tx).await?;
+                Ok(after)
+            }
+
+            async fn handle_inquiry(&self, actor: &Actor, id: i64, answer: &str, at: DateTime<Utc>) -> StoreResult<Inquiry> {
+                let mut tx = self.begin().await?;
+                let before = open_inquiry_owned_by(&mut tx, actor, id).await?;
+                sqlx::query("UPDATE inquiries SET answer = $2, handled_at = $3 WHERE id = $1").bind(id).bind(answer).bind(at).execute(&mut *tx).await?;
+                let after: Inquiry = sqlx::query_as(&format!("{} WHERE i.id = $1", rows::INQUIRY_SQL)).bind(id).fetch_one(&mut *tx).await?;
+                let entity_id = id.to_string();
+                audit(&mut tx, actor, AuditWrite { action: "handle", entity: "inquiry", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
+                self.commit(tx).await?;
+                Ok(after)
             }
 
             async fn publish(&self, event: &str) -> StoreResult<()> {

@@ -12,6 +12,7 @@ pub mod hall;
 mod hall_api;
 mod hall_pages;
 mod input_guard;
+mod inquiries;
 mod pages;
 pub mod sealing;
 mod templates;
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/console", get(hall_pages::console_home))
         .route("/console/{window}", get(hall_pages::console).post(hall_pages::console_action))
         .route("/progress", get(cases::progress_page))
+        .route("/inquiries", get(inquiries::page).post(inquiries::page_action))
         .route("/cases", get(case_pages::board).post(case_pages::open))
         .route("/cases/{number}", get(case_pages::show).post(case_pages::act))
         .route("/cases/{number}/receipt", get(case_pages::receipt))
@@ -113,6 +115,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{number}", get(cases::api_case))
         .route("/api/v1/cases/{number}/events", post(cases::api_case_event))
         .route("/api/v1/progress", get(cases::api_progress))
+        .route("/api/v1/inquiries", get(inquiries::api_mine).post(inquiries::api_record))
+        .route("/api/v1/inquiries/{id}/handover", post(inquiries::api_hand_over))
+        .route("/api/v1/inquiries/{id}/answer", post(inquiries::api_answer))
         .route("/api/v1/queues", get(hall_api::queues))
         .route("/api/v1/tickets", post(hall_api::take_ticket))
         .route("/api/v1/tickets/{token}", get(hall_api::ticket_status))
