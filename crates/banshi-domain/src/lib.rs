@@ -11,6 +11,7 @@ pub mod id_number;
 pub mod privacy;
 pub mod queue;
 pub mod staff;
+pub mod trips;
 pub mod validate;
 
 pub use catalog::*;

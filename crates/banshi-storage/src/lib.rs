@@ -147,6 +147,8 @@ pub trait Store: Send + Sync {
     async fn record_visit(&self, actor: &Actor, number: &str) -> StoreResult<Case>;
     /// The centre's cases not yet final, oldest first.
     async fn open_cases(&self, centre_code: &str) -> StoreResult<Vec<Case>>;
+    /// The centre's cases decided (办结) or handed over, for the trip figures.
+    async fn finished_cases(&self, centre_code: &str) -> StoreResult<Vec<Case>>;
 
     // Inquiries and first-inquiry responsibility (首问负责制).
     /// Records an inquiry owned by the staff member recording it.

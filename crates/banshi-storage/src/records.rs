@@ -320,6 +320,8 @@ pub struct Case {
     pub state: banshi_domain::case::CaseState,
     /// Visits to the hall for this case (到现场次数).
     pub visits: u32,
+    /// The officer who opened it.
+    pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
 

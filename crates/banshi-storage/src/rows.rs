@@ -285,6 +285,7 @@ pub(crate) struct CaseRow {
     ticket_id: Option<i64>,
     state_doc: Json<serde_json::Value>,
     visits: i32,
+    created_by: Option<i64>,
     created_at: DateTime<Utc>,
 }
 
@@ -306,12 +307,13 @@ impl CaseRow {
             authorisation: self.authorisation,
             ticket_id: self.ticket_id,
             visits: self.visits.max(0) as u32,
+            created_by: self.created_by,
             created_at: self.created_at,
         })
     }
 }
 
-pub(crate) const CASE_COLUMNS: &str = "id, number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name, applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, state_doc, visits, created_at";
+pub(crate) const CASE_COLUMNS: &str = "id, number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name, applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, state_doc, visits, created_by, created_at";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct CaseHistoryRow {

@@ -794,6 +794,17 @@ macro_rules! impl_sql_store {
                 rows.into_iter().map(rows::CaseRow::into_case).collect()
             }
 
+            async fn finished_cases(&self, centre_code: &str) -> StoreResult<Vec<Case>> {
+                let rows: Vec<rows::CaseRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM cases WHERE centre_code = $1 AND state IN ('办结', '送达领取') ORDER BY id",
+                    rows::CASE_COLUMNS
+                ))
+                .bind(centre_code)
+                .fetch_all(&self.read)
+                .await?;
+                rows.into_iter().map(rows::CaseRow::into_case).collect()
+            }
+
             async fn create_inquiry(&self, actor: &Actor, inquiry: &NewInquiry) -> StoreResult<Inquiry> {
                 let owner = actor.staff_id.ok_or_else(|| crate::StoreError::Conflict("an inquiry is owned by a staff member".into()))?;
                 let mut tx = self.begin().await?;

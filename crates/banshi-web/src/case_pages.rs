@@ -44,7 +44,14 @@ fn flash_query(result: Result<String, AppError>) -> Result<String, AppError> {
 }
 
 /// The deadline board: the centre's open cases, most urgent first, and the form to open one.
-pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> PageResult {
+#[derive(Deserialize, Default)]
+pub struct BoardQuery {
+    /// The ticket a case is opened for, from the console.
+    #[serde(default)]
+    ticket: Option<String>,
+}
+
+pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>, Query(from): Query<BoardQuery>) -> PageResult {
     let staff = visitor.require(CASE_ROLES)?;
     let frame = frame(&state, &visitor).await?;
     let mut rows = Vec::new();
@@ -52,11 +59,17 @@ pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash)
         let view = cases::case_view(&state, case).await?;
         rows.push(view);
     }
+    // A case opened from the console names the visitor's ticket and the item they came for.
+    let ticket = match from.ticket.as_deref() {
+        Some(token) => state.store.ticket_by_token(token).await?.filter(|t| t.centre_code == staff.centre_code),
+        None => None,
+    };
     // Overdue first, then the fewest working days left; cases without a running clock last.
     rows.sort_by_key(|view| view.deadline.as_ref().filter(|d| d.due.is_some()).map_or(i64::MAX, |d| d.remaining_working_days));
     let items = state.store.catalog().await?.items;
     let can_open = WINDOW_ROLES.contains(&staff.role);
-    Ok(render("cases.html", context! { rows, items, can_open, message => flash.message, error => flash.error, ..frame }))
+    let ticket_item = ticket.as_ref().and_then(|t| t.items.first().cloned());
+    Ok(render("cases.html", context! { rows, items, can_open, ticket, ticket_item, message => flash.message, error => flash.error, ..frame }))
 }
 
 #[derive(Deserialize)]
@@ -71,6 +84,8 @@ pub struct OpenForm {
     agent_id_number: String,
     #[serde(default)]
     authorisation: String,
+    #[serde(default)]
+    ticket: String,
 }
 
 pub async fn open(State(state): State<AppState>, visitor: Visitor, Form(form): Form<OpenForm>) -> PageResult {
@@ -84,6 +99,7 @@ pub async fn open(State(state): State<AppState>, visitor: Visitor, Form(form): F
         agent_name: some(&form.agent_name),
         agent_id_number: some(&form.agent_id_number),
         authorisation: some(&form.authorisation),
+        ticket: some(&form.ticket),
     };
     match cases::open_case(&state, officer, &request).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.number)).into_response()),

@@ -46,6 +46,9 @@ pub struct CaseRequest {
     /// The agent's authorisation material (委托书), as received.
     #[serde(default)]
     pub authorisation: Option<String>,
+    /// The token of the ticket the applicant came with, when the case starts at a window.
+    #[serde(default)]
+    pub ticket: Option<String>,
 }
 
 /// A unified social credit code: 18 digits and capital letters.
@@ -97,6 +100,16 @@ pub async fn open_case(state: &AppState, officer: &banshi_storage::Staff, reques
         }
         _ => problem("agent_name", "an agent needs both a name and an ID number"),
     }
+    let ticket = match trimmed(&request.ticket) {
+        Some(token) => match state.store.ticket_by_token(token).await?.filter(|t| t.centre_code == officer.centre_code) {
+            Some(ticket) => Some(ticket.id),
+            None => {
+                problem("ticket", "no such ticket at this centre");
+                None
+            }
+        },
+        None => None,
+    };
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
@@ -112,7 +125,7 @@ pub async fn open_case(state: &AppState, officer: &banshi_storage::Staff, reques
         agent_name: agent_name.map(str::to_string),
         agent_id_cipher: agent_id.map(|id| state.sealer.seal(&id)),
         authorisation: authorisation.map(str::to_string),
-        ticket_id: None,
+        ticket_id: ticket,
         created_at: Utc::now(),
     };
     Ok(state.store.create_case(&Actor::staff(officer), &new).await?)

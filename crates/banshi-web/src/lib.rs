@@ -18,6 +18,7 @@ pub mod sealing;
 mod templates;
 mod texts;
 mod throttle;
+mod trips;
 mod views;
 
 pub use auth::hash_password;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases", get(case_pages::board).post(case_pages::open))
         .route("/cases/{number}", get(case_pages::show).post(case_pages::act))
         .route("/cases/{number}/receipt", get(case_pages::receipt))
+        .route("/manage/trips", get(trips::page))
         .route("/manage/hall", get(hall_pages::overview))
         .route("/manage/hall/windows/{window}/close", post(hall_pages::overview_close_window));
     let api = Router::new()
@@ -115,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{number}", get(cases::api_case))
         .route("/api/v1/cases/{number}/events", post(cases::api_case_event))
         .route("/api/v1/progress", get(cases::api_progress))
+        .route("/api/v1/trips", get(trips::api_trips))
         .route("/api/v1/inquiries", get(inquiries::api_mine).post(inquiries::api_record))
         .route("/api/v1/inquiries/{id}/handover", post(inquiries::api_hand_over))
         .route("/api/v1/inquiries/{id}/answer", post(inquiries::api_answer))

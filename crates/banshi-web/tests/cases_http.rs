@@ -123,3 +123,50 @@ async fn the_case_pages_work_without_javascript() {
     app.sign_in(&auditor, "auditor").await;
     assert_eq!(auditor.get(app.url("/cases")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn trips_are_counted_and_a_case_over_its_promise_is_listed_with_its_notice() {
+    let app = spawn_app().await;
+    let (client, csrf) = officer(&app).await;
+    let mut numbers = Vec::new();
+    for name in ["张三", "李四"] {
+        let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": name, "id_number": ID })).await.json().await.unwrap();
+        numbers.push(opened["case"]["number"].as_str().unwrap().to_string());
+    }
+    let event = |number: &str, body: Value| post(&client, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), body);
+    // The first: done in one visit. The second: materials missing, a second visit.
+    event(&numbers[0], json!({ "event": "accepted" })).await;
+    event(&numbers[0], json!({ "event": "decided", "approved": true })).await;
+    event(&numbers[1], json!({ "event": "pre_accepted" })).await;
+    event(&numbers[1], json!({ "event": "materials_requested", "notice": "SF01-20261128-007" })).await;
+    event(&numbers[1], json!({ "event": "materials_received" })).await;
+    app.store.record_visit(&banshi_storage::Actor::system("test"), &numbers[1]).await.unwrap();
+    event(&numbers[1], json!({ "event": "accepted" })).await;
+    event(&numbers[1], json!({ "event": "decided", "approved": true })).await;
+
+    let manager = app.client();
+    app.sign_in(&manager, "manager").await;
+    let trips: Value = manager.get(app.url("/api/v1/trips")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(trips["by_item"][0]["cases"], 2);
+    assert_eq!(trips["by_item"][0]["one_visit"], 1);
+    assert_eq!(trips["by_officer"][0]["key"], "officer姓名");
+    assert_eq!(trips["over_promise"][0]["number"], numbers[1]);
+    assert_eq!(trips["over_promise"][0]["notices"][0], "SF01-20261128-007");
+    let page = app.page(&manager, "/manage/trips").await;
+    assert!(page.contains("50.0%") && page.contains("SF01-20261128-007"), "{page}");
+    assert_eq!(client.get(app.url("/api/v1/trips")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_case_opened_at_the_window_keeps_the_visitors_ticket() {
+    let app = spawn_app().await;
+    let taken: Value = app.client().post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A", "items": ["T-BIRTH"] })).send().await.unwrap().json().await.unwrap();
+    let token = taken["ticket"]["token"].as_str().unwrap().to_string();
+    let (client, csrf) = officer(&app).await;
+    let form = app.page(&client, &format!("/cases?ticket={token}")).await;
+    assert!(form.contains("id=\"case-ticket\"") && form.contains("A001") && form.contains("value=\"T-BIRTH\" selected"), "{form}");
+    let unknown = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID, "ticket": "nope" })).await;
+    assert_eq!(unknown.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "ticket");
+    let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID, "ticket": token })).await.json().await.unwrap();
+    assert_eq!(opened["case"]["ticket_id"], taken["ticket"]["id"]);
+}

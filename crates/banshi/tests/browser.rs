@@ -1,6 +1,6 @@
 //! The demo in a real browser (headless Chromium through chromedriver): a citizen does the
 //! self-check; an officer signs in, issues a one-time notice and opens its printable pages; a ticket
-//! is called and finished; a case is taken to completion and followed by the citizen.
+//! is called and finished; a ticket becomes a case, taken to completion and followed by the citizen.
 //!
 //! Skipped, with a message, where chromedriver is not installed; `.ci/run` installs it and sets
 //! BANSHI_REQUIRE_BROWSER=1 so that there a missing browser fails instead.
@@ -221,18 +221,27 @@ async fn take_a_ticket_see_it_called_on_the_board_and_finish_it_at_the_console()
 }
 
 #[tokio::test]
-async fn an_officer_takes_a_case_to_completion_and_the_citizen_follows_it() {
+async fn from_a_ticket_to_a_case_to_completion_and_the_citizens_query() {
     let folder = tempfile::tempdir().unwrap();
     let Some((_driver, url)) = start_driver() else { return };
     let demo = DemoProcess::start(folder.path());
     let desk = session(&url, &folder.path().join("desk")).await;
     let citizen = session(&url, &folder.path().join("citizen")).await;
 
+    // The applicant takes a ticket; the officer calls it, starts, and opens the case from the console.
+    citizen.goto(&demo.url("/kiosk")).await.unwrap();
+    click_and_wait(&citizen, Locator::Css("#take-A")).await;
+    let ticket = text_of(&citizen, "#ticket-number").await;
     desk.goto(&demo.url("/login")).await.unwrap();
     desk.find(Locator::Css("#username")).await.unwrap().send_keys("chenjing").await.unwrap();
     desk.find(Locator::Css("#password")).await.unwrap().send_keys(demo.password("chenjing")).await.unwrap();
     click_and_wait(&desk, Locator::Css("#login-submit")).await;
-    desk.goto(&demo.url("/cases")).await.unwrap();
+    desk.goto(&demo.url("/console")).await.unwrap();
+    click_and_wait(&desk, Locator::Css("#open-window-1")).await;
+    click_and_wait(&desk, Locator::Css("#console-call-next")).await;
+    click_and_wait(&desk, Locator::Css("#console-start")).await;
+    click_and_wait(&desk, Locator::Css("#console-open-case")).await;
+    assert!(text_of(&desk, "#case-ticket").await.contains(&ticket), "the case form names the ticket {ticket}");
     desk.find(Locator::Css("#case-name")).await.unwrap().send_keys("王小明").await.unwrap();
     desk.find(Locator::Css("#case-id")).await.unwrap().send_keys("11010519491231002X").await.unwrap();
     click_and_wait(&desk, Locator::Css("#open-case")).await;
