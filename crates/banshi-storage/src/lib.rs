@@ -141,8 +141,9 @@ pub trait Store: Send + Sync {
     /// The case's events, oldest first.
     async fn case_history(&self, case_id: i64) -> StoreResult<Vec<CaseHistoryEntry>>;
     /// Applies an event if the case's state allows it (`banshi_domain::case::apply`), under the
-    /// centre's lock; `day` is the working-calendar day it counts on.
-    async fn apply_case_event(&self, actor: &Actor, number: &str, event: &banshi_domain::case::CaseEvent, at: DateTime<Utc>, day: chrono::NaiveDate) -> StoreResult<Case>;
+    /// centre's lock; `day` is the working-calendar day it counts on. `message`, when the case has
+    /// the applicant's mobile number, goes to the outbox in the same transaction.
+    async fn apply_case_event(&self, actor: &Actor, number: &str, event: &banshi_domain::case::CaseEvent, at: DateTime<Utc>, day: chrono::NaiveDate, message: Option<&CaseMessage>) -> StoreResult<Case>;
     /// Counts another visit to the hall for the case (到现场次数).
     async fn record_visit(&self, actor: &Actor, number: &str) -> StoreResult<Case>;
     /// The centre's cases not yet final, oldest first.

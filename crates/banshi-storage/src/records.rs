@@ -277,6 +277,7 @@ pub struct Notification {
     pub recipient_cipher: String,
     pub message: String,
     pub ticket_id: Option<i64>,
+    pub case_id: Option<i64>,
 }
 
 /// A case to open (办件).
@@ -297,7 +298,16 @@ pub struct NewCase {
     /// The agent's authorisation material (委托书), as received.
     pub authorisation: Option<String>,
     pub ticket_id: Option<i64>,
+    /// The applicant's mobile number, sealed, for the case's messages.
+    pub phone_cipher: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A message an event sends the applicant, written to the outbox with the event.
+#[derive(Debug, Clone)]
+pub struct CaseMessage {
+    pub kind: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -317,6 +327,8 @@ pub struct Case {
     pub agent_id_cipher: Option<String>,
     pub authorisation: Option<String>,
     pub ticket_id: Option<i64>,
+    #[serde(skip)]
+    pub phone_cipher: Option<String>,
     pub state: banshi_domain::case::CaseState,
     /// Visits to the hall for this case (到现场次数).
     pub visits: u32,

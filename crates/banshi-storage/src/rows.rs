@@ -238,6 +238,7 @@ pub(crate) struct NotificationRow {
     pub(crate) recipient_cipher: String,
     pub(crate) message: String,
     pub(crate) ticket_id: Option<i64>,
+    pub(crate) case_id: Option<i64>,
 }
 
 /// Today's waiting tickets of a centre ($1, $2 the day), as the call rule reads them.
@@ -283,6 +284,7 @@ pub(crate) struct CaseRow {
     agent_id_cipher: Option<String>,
     authorisation: Option<String>,
     ticket_id: Option<i64>,
+    phone_cipher: Option<String>,
     state_doc: Json<serde_json::Value>,
     visits: i32,
     created_by: Option<i64>,
@@ -306,6 +308,7 @@ impl CaseRow {
             agent_id_cipher: self.agent_id_cipher,
             authorisation: self.authorisation,
             ticket_id: self.ticket_id,
+            phone_cipher: self.phone_cipher,
             visits: self.visits.max(0) as u32,
             created_by: self.created_by,
             created_at: self.created_at,
@@ -313,7 +316,7 @@ impl CaseRow {
     }
 }
 
-pub(crate) const CASE_COLUMNS: &str = "id, number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name, applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, state_doc, visits, created_by, created_at";
+pub(crate) const CASE_COLUMNS: &str = "id, number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name, applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, phone_cipher, state_doc, visits, created_by, created_at";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct CaseHistoryRow {

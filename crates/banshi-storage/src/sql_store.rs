@@ -660,13 +660,13 @@ macro_rules! impl_sql_store {
 
             async fn pending_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>> {
                 let rows: Vec<rows::NotificationRow> =
-                    sqlx::query_as("SELECT id, created_at, kind, recipient_cipher, message, ticket_id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1")
+                    sqlx::query_as("SELECT id, created_at, kind, recipient_cipher, message, ticket_id, case_id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1")
                         .bind(limit)
                         .fetch_all(&self.read)
                         .await?;
                 Ok(rows
                     .into_iter()
-                    .map(|r| Notification { id: r.id, created_at: r.created_at, kind: r.kind, recipient_cipher: r.recipient_cipher, message: r.message, ticket_id: r.ticket_id })
+                    .map(|r| Notification { id: r.id, created_at: r.created_at, kind: r.kind, recipient_cipher: r.recipient_cipher, message: r.message, ticket_id: r.ticket_id, case_id: r.case_id })
                     .collect())
             }
 
@@ -686,8 +686,8 @@ macro_rules! impl_sql_store {
                 let state = banshi_domain::case::CaseState::Submitted;
                 let row: rows::CaseRow = sqlx::query_as(&format!(
                     "INSERT INTO cases (number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name,
-                         applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, state, state_doc, created_by, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING {}",
+                         applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, state, state_doc, created_by, created_at, phone_cipher)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING {}",
                     rows::CASE_COLUMNS
                 ))
                 .bind(&number)
@@ -706,6 +706,7 @@ macro_rules! impl_sql_store {
                 .bind(Json(to_json(&state)))
                 .bind(actor.staff_id)
                 .bind(case.created_at)
+                .bind(&case.phone_cipher)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, &format!("case {number}")))?;
@@ -735,7 +736,7 @@ macro_rules! impl_sql_store {
                     .collect()
             }
 
-            async fn apply_case_event(&self, actor: &Actor, number: &str, event: &banshi_domain::case::CaseEvent, at: DateTime<Utc>, day: chrono::NaiveDate) -> StoreResult<Case> {
+            async fn apply_case_event(&self, actor: &Actor, number: &str, event: &banshi_domain::case::CaseEvent, at: DateTime<Utc>, day: chrono::NaiveDate, message: Option<&CaseMessage>) -> StoreResult<Case> {
                 let mut tx = self.begin().await?;
                 let centre: Option<(String,)> = sqlx::query_as("SELECT centre_code FROM cases WHERE number = $1").bind(number).fetch_optional(&mut *tx).await?;
                 let Some((centre,)) = centre else {
@@ -763,6 +764,19 @@ macro_rules! impl_sql_store {
                     .bind(Json(to_json(event)))
                     .execute(&mut *tx)
                     .await?;
+                // The applicant's message is written with the event, or not at all.
+                if let (Some(message), Some(cipher)) = (message, &case.phone_cipher) {
+                    sqlx::query("INSERT INTO outbox (created_at, kind, recipient_cipher, message, case_id) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(at)
+                        .bind(&message.kind)
+                        .bind(cipher)
+                        .bind(&message.text)
+                        .bind(case.id)
+                        .execute(&mut *tx)
+                        .await?;
+                    let after = serde_json::json!({ "kind": message.kind, "message": message.text });
+                    audit(&mut tx, actor, AuditWrite { action: "queue_message", entity: "case", entity_id: number, before: None, after: Some(after) }).await?;
+                }
                 self.commit(tx).await?;
                 Ok(Case { state: next, ..case })
             }

@@ -31,6 +31,7 @@ fn new_case(name: &str) -> NewCase {
         agent_id_cipher: None,
         authorisation: None,
         ticket_id: None,
+        phone_cipher: None,
         created_at: Utc::now(),
     }
 }
@@ -49,15 +50,15 @@ async fn a_case_is_numbered_and_follows_the_rules() {
         assert_eq!(first.state, CaseState::Submitted);
 
         let day: NaiveDate = "2026-11-24".parse().unwrap();
-        let accepted = store.apply_case_event(&officer, &first.number, &CaseEvent::Accepted, Utc::now(), day).await.unwrap();
+        let accepted = store.apply_case_event(&officer, &first.number, &CaseEvent::Accepted, Utc::now(), day, None).await.unwrap();
         assert_eq!(accepted.state, CaseState::Accepted);
-        match store.apply_case_event(&officer, &first.number, &CaseEvent::Delivered { how: "窗口领取".into() }, Utc::now(), day).await {
+        match store.apply_case_event(&officer, &first.number, &CaseEvent::Delivered { how: "窗口领取".into() }, Utc::now(), day, None).await {
             Err(StoreError::Conflict(message)) => assert_eq!(message, format!("case {}: a case in state 受理 cannot be given the action 送达领取", first.number)),
             other => panic!("{other:?}"),
         }
         let refused = CaseEvent::Refused { reason: "不属于本机关职权".into(), legal_basis: "行政许可法第三十二条".into() };
-        store.apply_case_event(&officer, &second.number, &refused, Utc::now(), day).await.unwrap();
-        assert!(matches!(store.apply_case_event(&officer, "SF01-19990101-0001", &CaseEvent::Accepted, Utc::now(), day).await, Err(StoreError::NotFound(_))));
+        store.apply_case_event(&officer, &second.number, &refused, Utc::now(), day, None).await.unwrap();
+        assert!(matches!(store.apply_case_event(&officer, "SF01-19990101-0001", &CaseEvent::Accepted, Utc::now(), day, None).await, Err(StoreError::NotFound(_))));
 
         let history = store.case_history(first.id).await.unwrap();
         assert_eq!(history.len(), 1, "a refused event leaves no trace");

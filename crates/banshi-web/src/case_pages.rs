@@ -16,7 +16,7 @@ use axum::Form;
 use banshi_domain::case::{CaseEvent, SpecialProcedure};
 use banshi_domain::Role;
 use banshi_storage::Actor;
-use chrono::{Local, Utc};
+use chrono::Local;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -86,6 +86,8 @@ pub struct OpenForm {
     authorisation: String,
     #[serde(default)]
     ticket: String,
+    #[serde(default)]
+    phone: String,
 }
 
 pub async fn open(State(state): State<AppState>, visitor: Visitor, Form(form): Form<OpenForm>) -> PageResult {
@@ -100,6 +102,7 @@ pub async fn open(State(state): State<AppState>, visitor: Visitor, Form(form): F
         agent_id_number: some(&form.agent_id_number),
         authorisation: some(&form.authorisation),
         ticket: some(&form.ticket),
+        phone: some(&form.phone),
     };
     match cases::open_case(&state, officer, &request).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.number)).into_response()),
@@ -170,10 +173,7 @@ pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): 
             "deliver" => CaseEvent::Delivered { how: form.how.clone() },
             other => return Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
         };
-        let case = state.store.apply_case_event(&Actor::staff(staff), &number, &event, Utc::now(), Local::now().date_naive()).await.map_err(|err| match err {
-            banshi_storage::StoreError::Conflict(message) => AppError::Conflict(message),
-            other => other.into(),
-        })?;
+        let case = cases::apply_event(&state, staff, &number, &event).await?;
         Ok(format!("{}：{}", text("case_now"), case.state.name()))
     }
     .await;

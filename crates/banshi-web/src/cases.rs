@@ -21,7 +21,7 @@ use axum::Json;
 use banshi_domain::case::{self, CaseEvent, CaseState};
 use banshi_domain::deadline::{deadline, Light, WarnPolicy};
 use banshi_domain::{id_number, privacy, Problem, Role};
-use banshi_storage::{Actor, Case, CaseHistoryEntry, NewCase};
+use banshi_storage::{Actor, Case, CaseHistoryEntry, CaseMessage, NewCase};
 use chrono::{Local, Utc};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -49,6 +49,9 @@ pub struct CaseRequest {
     /// The token of the ticket the applicant came with, when the case starts at a window.
     #[serde(default)]
     pub ticket: Option<String>,
+    /// The applicant's mobile number for the case's messages (materials needed, completed); sealed.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 /// A unified social credit code: 18 digits and capital letters.
@@ -100,6 +103,10 @@ pub async fn open_case(state: &AppState, officer: &banshi_storage::Staff, reques
         }
         _ => problem("agent_name", "an agent needs both a name and an ID number"),
     }
+    let phone = trimmed(&request.phone);
+    if phone.is_some_and(|p| !(p.len() == 11 && p.starts_with('1') && p.chars().all(|c| c.is_ascii_digit()))) {
+        problem("phone", "a mobile number has 11 digits starting with 1");
+    }
     let ticket = match trimmed(&request.ticket) {
         Some(token) => match state.store.ticket_by_token(token).await?.filter(|t| t.centre_code == officer.centre_code) {
             Some(ticket) => Some(ticket.id),
@@ -126,6 +133,7 @@ pub async fn open_case(state: &AppState, officer: &banshi_storage::Staff, reques
         agent_id_cipher: agent_id.map(|id| state.sealer.seal(&id)),
         authorisation: authorisation.map(str::to_string),
         ticket_id: ticket,
+        phone_cipher: phone.map(|p| state.sealer.seal(p)),
         created_at: Utc::now(),
     };
     Ok(state.store.create_case(&Actor::staff(officer), &new).await?)
@@ -185,11 +193,23 @@ pub async fn api_case(State(state): State<AppState>, visitor: Visitor, Path(numb
 
 pub async fn api_case_event(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>, Body(event): Body<CaseEvent>) -> Result<Json<CaseView>, ApiError> {
     let staff = visitor.require(CASE_ROLES)?;
-    if state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code).is_none() {
-        return Err(AppError::NotFound(format!("case {number}")).into());
-    }
-    let case = state.store.apply_case_event(&Actor::staff(staff), &number, &event, Utc::now(), Local::now().date_naive()).await?;
+    let case = apply_event(&state, staff, &number, &event).await?;
     Ok(Json(case_view(&state, case).await?))
+}
+
+/// Applies an event to a case of the staff member's centre; one that needs materials or completes
+/// the case sends the applicant a message (through the outbox, with the event).
+pub(crate) async fn apply_event(state: &AppState, staff: &banshi_storage::Staff, number: &str, event: &CaseEvent) -> Result<Case, AppError> {
+    let case = state.store.case(number).await?.filter(|c| c.centre_code == staff.centre_code);
+    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let fill = |key: &str, notice: &str| text(key).replace("{number}", &case.number).replace("{item}", &case.item_name).replace("{notice}", notice);
+    let message = match event {
+        CaseEvent::MaterialsRequested { notice } => Some(CaseMessage { kind: "case_materials".into(), text: fill("message_case_materials", notice) }),
+        CaseEvent::Decided { approved: true, .. } => Some(CaseMessage { kind: "case_completed".into(), text: fill("message_case_approved", "") }),
+        CaseEvent::Decided { approved: false, .. } => Some(CaseMessage { kind: "case_completed".into(), text: fill("message_case_refused", "") }),
+        _ => None,
+    };
+    Ok(state.store.apply_case_event(&Actor::staff(staff), number, event, Utc::now(), Local::now().date_naive(), message.as_ref()).await?)
 }
 
 /// What a citizen sees of a case: no ID number, the name masked, the steps in plain words.

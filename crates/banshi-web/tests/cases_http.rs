@@ -170,3 +170,23 @@ async fn a_case_opened_at_the_window_keeps_the_visitors_ticket() {
     let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID, "ticket": token })).await.json().await.unwrap();
     assert_eq!(opened["case"]["ticket_id"], taken["ticket"]["id"]);
 }
+
+#[tokio::test]
+async fn the_applicant_is_told_when_materials_are_needed_and_when_the_case_completes() {
+    let app = spawn_app().await;
+    let (client, csrf) = officer(&app).await;
+    let bad = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID, "phone": "12345" })).await;
+    assert_eq!(bad.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "phone");
+    let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID, "phone": "13812345678" })).await.json().await.unwrap();
+    let (number, id) = (opened["case"]["number"].as_str().unwrap().to_string(), opened["case"]["id"].as_i64().unwrap());
+    let event = |body: Value| post(&client, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), body);
+    event(json!({ "event": "accepted" })).await;
+    assert!(app.store.pending_notifications(10).await.unwrap().is_empty(), "acceptance sends nothing");
+    event(json!({ "event": "materials_requested", "notice": "SF01-20261128-009" })).await;
+    event(json!({ "event": "materials_received" })).await;
+    event(json!({ "event": "decided", "approved": true })).await;
+    let sent = app.store.pending_notifications(10).await.unwrap();
+    assert_eq!(sent.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["case_materials", "case_completed"]);
+    assert!(sent[0].message.contains(&number) && sent[0].message.contains("SF01-20261128-009"), "{}", sent[0].message);
+    assert!(sent.iter().all(|n| n.case_id == Some(id) && !n.recipient_cipher.contains("13812345678")), "sealed, linked to the case");
+}
