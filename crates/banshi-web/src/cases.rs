@@ -165,6 +165,18 @@ fn deadline_of(state: &AppState, case: &Case, history: &[CaseHistoryEntry]) -> R
     }))
 }
 
+/// The centre's overdue cases (red), escalated to the centre's manager on their workspace.
+pub(crate) async fn overdue_cases(state: &AppState, centre: &str) -> Result<Vec<CaseView>, AppError> {
+    let mut overdue = Vec::new();
+    for case in state.store.open_cases(centre).await? {
+        let view = case_view(state, case).await?;
+        if view.deadline.as_ref().is_some_and(|d| d.light == Light::Red) {
+            overdue.push(view);
+        }
+    }
+    Ok(overdue)
+}
+
 #[derive(Debug, Serialize)]
 pub struct CaseView {
     pub case: Case,

@@ -166,7 +166,10 @@ pub async fn staff_home(State(state): State<AppState>, visitor: Visitor) -> Page
     let staff = visitor.require_staff()?;
     let frame = frame(&state, &visitor).await?;
     let catalog = state.store.catalog().await?;
+    // Overdue cases escalate to the centre's manager: they head the manager's workspace.
+    let overdue = if staff.role == Role::Manager { crate::cases::overdue_cases(&state, &staff.centre_code).await? } else { Vec::new() };
     let context = context! {
+        overdue,
         role_label => text(&format!("role_{}", staff.role.as_str())),
         can_issue => NOTICE_ISSUERS.contains(&staff.role),
         groups => views::group_by_category(&catalog.items),

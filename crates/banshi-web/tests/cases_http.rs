@@ -190,3 +190,19 @@ async fn the_applicant_is_told_when_materials_are_needed_and_when_the_case_compl
     assert!(sent[0].message.contains(&number) && sent[0].message.contains("SF01-20261128-009"), "{}", sent[0].message);
     assert!(sent.iter().all(|n| n.case_id == Some(id) && !n.recipient_cipher.contains("13812345678")), "sealed, linked to the case");
 }
+
+#[tokio::test]
+async fn an_overdue_case_heads_the_managers_workspace() {
+    let app = spawn_app().await;
+    let (client, csrf) = officer(&app).await;
+    let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID })).await.json().await.unwrap();
+    let number = opened["case"]["number"].as_str().unwrap().to_string();
+    // Accepted on 5 January with a 5-working-day limit: long overdue.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    app.store.apply_case_event(&banshi_storage::Actor::system("test"), &number, &banshi_domain::case::CaseEvent::Accepted, chrono::Utc::now(), day, None).await.unwrap();
+    let manager = app.client();
+    app.sign_in(&manager, "manager").await;
+    let home = app.page(&manager, "/staff").await;
+    assert!(home.contains("id=\"overdue-cases\"") && home.contains(&number) && home.contains("2026-01-12"), "{home}");
+    assert!(!app.page(&client, "/staff").await.contains("id=\"overdue-cases\""), "the manager's, not every officer's");
+}
