@@ -5,6 +5,7 @@
 use crate::auth::Visitor;
 use crate::cases::{self, CaseRequest};
 use crate::error::{AppError, PageError};
+use crate::flash::{redirect_query, Flash};
 use crate::hall_api::WINDOW_ROLES;
 use crate::pages::frame;
 use crate::templates::render;
@@ -24,24 +25,6 @@ type PageResult = Result<Response, PageError>;
 
 /// Who sees and works cases.
 const CASE_ROLES: &[Role] = &[Role::WindowStaff, Role::Manager, Role::Approver];
-
-#[derive(Deserialize, Default)]
-pub struct Flash {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    error: Option<String>,
-}
-
-fn flash_query(result: Result<String, AppError>) -> Result<String, AppError> {
-    match result {
-        Ok(message) => Ok(form_urlencoded::Serializer::new(String::new()).append_pair("message", &message).finish()),
-        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
-            Ok(form_urlencoded::Serializer::new(String::new()).append_pair("error", &err.message()).finish())
-        }
-        Err(other) => Err(other),
-    }
-}
 
 /// The deadline board: the centre's open cases, most urgent first, and the form to open one.
 #[derive(Deserialize, Default)]
@@ -106,7 +89,7 @@ pub async fn open(State(state): State<AppState>, visitor: Visitor, Form(form): F
     };
     match cases::open_case(&state, officer, &request).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.number)).into_response()),
-        Err(err) => Ok(Redirect::to(&format!("/cases?{}", flash_query(Err(err))?)).into_response()),
+        Err(err) => Ok(Redirect::to(&format!("/cases?{}", redirect_query(Err(err))?)).into_response()),
     }
 }
 
@@ -151,10 +134,10 @@ pub struct ActionForm {
 pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>, Form(form): Form<ActionForm>) -> PageResult {
     let staff = visitor.require(CASE_ROLES)?;
     let outcome: Result<String, AppError> = async {
-        if state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code).is_none() {
-            return Err(AppError::NotFound(format!("case {number}")));
-        }
         if form.action == "visit" {
+            if state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code).is_none() {
+                return Err(AppError::NotFound(format!("case {number}")));
+            }
             let case = state.store.record_visit(&Actor::staff(staff), &number).await?;
             return Ok(format!("{} {}", text("case_visits"), case.visits));
         }
@@ -177,7 +160,7 @@ pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): 
         Ok(format!("{}：{}", text("case_now"), case.state.name()))
     }
     .await;
-    Ok(Redirect::to(&format!("/cases/{number}?{}", flash_query(outcome)?)).into_response())
+    Ok(Redirect::to(&format!("/cases/{number}?{}", redirect_query(outcome)?)).into_response())
 }
 
 /// The printable 受理回执 (accepted and later) or 不予受理通知书.

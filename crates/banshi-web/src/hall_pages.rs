@@ -3,6 +3,7 @@
 
 use crate::auth::Visitor;
 use crate::error::{AppError, PageError};
+use crate::flash::{redirect_query, Flash};
 use crate::hall::{self, TicketAction, TicketRequest};
 use crate::hall_api::{resolve_centre, CentreQuery, WINDOW_ROLES};
 use crate::pages::frame;
@@ -146,14 +147,6 @@ pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(numbe
     Ok(render("console.html", context))
 }
 
-#[derive(Deserialize, Default)]
-pub struct Flash {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    error: Option<String>,
-}
-
 #[derive(Deserialize)]
 pub struct ConsoleForm {
     action: String,
@@ -235,14 +228,10 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
         })
     }
     .await;
-    let query = match outcome {
-        Ok(message) if form.action == "close" && message.is_empty() => return Ok(Redirect::to("/console").into_response()),
-        Ok(message) => form_urlencoded::Serializer::new(String::new()).append_pair("message", &message).finish(),
-        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
-            form_urlencoded::Serializer::new(String::new()).append_pair("error", &err.message()).finish()
-        }
-        Err(other) => return Err(other.into()),
-    };
+    if form.action == "close" && outcome.as_ref().is_ok_and(String::is_empty) {
+        return Ok(Redirect::to("/console").into_response());
+    }
+    let query = redirect_query(outcome)?;
     Ok(Redirect::to(&format!("/console/{window}?{query}")).into_response())
 }
 
@@ -264,16 +253,11 @@ pub struct CloseForm {
 /// The duty leader closes a window whose officer has gone (its tickets go back to their queues).
 pub async fn overview_close_window(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Form(form): Form<CloseForm>) -> PageResult {
     let manager = visitor.require(&[Role::Manager])?;
-    let query = match hall::close_window_for(&state, manager, window, &form.reason).await {
-        Ok((_, returned)) => {
-            let numbers: Vec<&str> = returned.iter().map(|t| t.number.as_str()).collect();
-            let message = format!("{window}{}{}", text("hall_window_closed"), if numbers.is_empty() { String::new() } else { format!("：{} {}", numbers.join("、"), text("hall_tickets_returned")) });
-            form_urlencoded::Serializer::new(String::new()).append_pair("message", &message).finish()
-        }
-        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
-            form_urlencoded::Serializer::new(String::new()).append_pair("error", &err.message()).finish()
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let outcome = hall::close_window_for(&state, manager, window, &form.reason).await.map(|(_, returned)| {
+        let numbers: Vec<&str> = returned.iter().map(|t| t.number.as_str()).collect();
+        let returned = if numbers.is_empty() { String::new() } else { format!("：{} {}", numbers.join("、"), text("hall_tickets_returned")) };
+        format!("{window}{}{returned}", text("hall_window_closed"))
+    });
+    let query = redirect_query(outcome)?;
     Ok(Redirect::to(&format!("/manage/hall?{query}")).into_response())
 }

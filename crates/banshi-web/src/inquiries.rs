@@ -5,6 +5,7 @@
 use crate::api::Body;
 use crate::auth::Visitor;
 use crate::error::{ApiError, AppError, PageError};
+use crate::flash::{redirect_query, Flash};
 use crate::pages::frame;
 use crate::templates::render;
 use crate::texts::text;
@@ -111,14 +112,6 @@ pub async fn api_answer(State(state): State<AppState>, visitor: Visitor, Path(id
     Ok(Json(answer(&state, staff, id, &request.answer).await?))
 }
 
-#[derive(Deserialize, Default)]
-pub struct Flash {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    error: Option<String>,
-}
-
 /// My open inquiries with their handovers, the colleagues to hand to, and the form for a new one.
 pub async fn page(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> Result<Response, PageError> {
     let staff = visitor.require(STAFF_ROLES)?;
@@ -166,12 +159,6 @@ pub async fn page_action(State(state): State<AppState>, visitor: Visitor, Form(f
         })
     }
     .await;
-    let query = match outcome {
-        Ok(message) => form_urlencoded::Serializer::new(String::new()).append_pair("message", &message).finish(),
-        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
-            form_urlencoded::Serializer::new(String::new()).append_pair("error", &err.message()).finish()
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let query = redirect_query(outcome)?;
     Ok(Redirect::to(&format!("/inquiries?{query}")).into_response())
 }

@@ -8,6 +8,7 @@ mod case_pages;
 mod cases;
 mod error;
 mod events;
+mod flash;
 pub mod hall;
 mod hall_api;
 mod hall_pages;

@@ -110,6 +110,14 @@ async fn click_and_wait(client: &Client, target: Locator<'_>) {
     panic!("the page did not change from {before}");
 }
 
+/// Signs the demo's staff member in through the login form.
+async fn sign_in(client: &Client, demo: &DemoProcess, username: &str) {
+    client.goto(&demo.url("/login")).await.unwrap();
+    client.find(Locator::Css("#username")).await.unwrap().send_keys(username).await.unwrap();
+    client.find(Locator::Css("#password")).await.unwrap().send_keys(demo.password(username)).await.unwrap();
+    click_and_wait(client, Locator::Css("#login-submit")).await;
+}
+
 async fn save_screenshot(client: &Client, name: &str) {
     if let Ok(folder) = std::env::var("BANSHI_SCREENSHOTS") {
         let png = client.screenshot().await.unwrap();
@@ -143,11 +151,7 @@ async fn self_check_then_an_officer_prints_a_one_time_notice() {
     save_screenshot(&client, "self-check").await;
 
     // The officer at the window signs in and issues the notice for what is missing.
-    let (username, password) = ("chenjing", demo.password("chenjing"));
-    client.goto(&demo.url("/login")).await.unwrap();
-    client.find(Locator::Css("#username")).await.unwrap().send_keys(username).await.unwrap();
-    client.find(Locator::Css("#password")).await.unwrap().send_keys(password).await.unwrap();
-    click_and_wait(&client, Locator::Css("#login-submit")).await;
+    sign_in(&client, &demo, "chenjing").await;
     click_and_wait(&client, Locator::XPath(BIRTH_REGISTRATION_LINK)).await;
     answer_all_questions(&client, "#situation-next").await;
     client.find(Locator::Css("#applicant_name")).await.unwrap().send_keys("王小明").await.unwrap();
@@ -188,10 +192,7 @@ async fn take_a_ticket_see_it_called_on_the_board_and_finish_it_at_the_console()
     save_screenshot(&desk, "ticket").await;
 
     // The officer signs in at window 1 and calls.
-    desk.goto(&demo.url("/login")).await.unwrap();
-    desk.find(Locator::Css("#username")).await.unwrap().send_keys("chenjing").await.unwrap();
-    desk.find(Locator::Css("#password")).await.unwrap().send_keys(demo.password("chenjing")).await.unwrap();
-    click_and_wait(&desk, Locator::Css("#login-submit")).await;
+    sign_in(&desk, &demo, "chenjing").await;
     desk.goto(&demo.url("/console")).await.unwrap();
     click_and_wait(&desk, Locator::Css("#open-window-1")).await;
     click_and_wait(&desk, Locator::Css("#console-call-next")).await;
@@ -232,10 +233,7 @@ async fn from_a_ticket_to_a_case_to_completion_and_the_citizens_query() {
     citizen.goto(&demo.url("/kiosk")).await.unwrap();
     click_and_wait(&citizen, Locator::Css("#take-A")).await;
     let ticket = text_of(&citizen, "#ticket-number").await;
-    desk.goto(&demo.url("/login")).await.unwrap();
-    desk.find(Locator::Css("#username")).await.unwrap().send_keys("chenjing").await.unwrap();
-    desk.find(Locator::Css("#password")).await.unwrap().send_keys(demo.password("chenjing")).await.unwrap();
-    click_and_wait(&desk, Locator::Css("#login-submit")).await;
+    sign_in(&desk, &demo, "chenjing").await;
     desk.goto(&demo.url("/console")).await.unwrap();
     click_and_wait(&desk, Locator::Css("#open-window-1")).await;
     click_and_wait(&desk, Locator::Css("#console-call-next")).await;
