@@ -12,6 +12,7 @@ mod records;
 mod rows;
 mod sql_store;
 mod sqlite;
+mod sqlite_direct;
 mod sqlite_queue;
 mod wal_sync;
 #[cfg(feature = "testing")]

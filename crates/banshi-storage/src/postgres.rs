@@ -3,7 +3,7 @@
 
 use crate::records::*;
 use crate::rows::{self, AuditRow, NoticeRow, StaffRow};
-use crate::sql_store::{impl_sql_store, sql_queue_helpers, sql_queue_writes};
+use crate::sql_store::{impl_sql_store, sql_queue_helpers, sql_queue_hot_path};
 use crate::{conflict_or, to_json, Store, StoreResult};
 use async_trait::async_trait;
 use banshi_domain::queue::{QueuePolicy, TicketEvent, TicketState};
@@ -74,5 +74,5 @@ impl PostgresStore {
 }
 
 impl_sql_store!(PostgresStore, Postgres, "postgres", "SELECT pg_advisory_xact_lock(hashtext($1))");
-sql_queue_writes!(PostgresStore);
+sql_queue_hot_path!(PostgresStore);
 sql_queue_helpers!(Postgres);

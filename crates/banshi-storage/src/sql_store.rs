@@ -465,14 +465,6 @@ macro_rules! impl_sql_store {
                 self.commit(tx).await
             }
 
-            async fn windows_live(&self, centre_code: &str) -> StoreResult<Vec<WindowLive>> {
-                let rows: Vec<rows::WindowLiveRow> = sqlx::query_as(&format!("{} ORDER BY w.number", rows::WINDOWS_LIVE_SQL))
-                    .bind(centre_code)
-                    .fetch_all(&self.read)
-                    .await?;
-                rows.into_iter().map(rows::WindowLiveRow::into_live).collect()
-            }
-
             async fn set_window_status(&self, actor: &Actor, centre_code: &str, number: i32, status: WindowStatus, reason: Option<&str>) -> StoreResult<WindowLive> {
                 let mut tx = self.begin().await?;
                 lock_centre(&mut tx, centre_code).await?;
@@ -567,17 +559,6 @@ macro_rules! impl_sql_store {
                 rows.into_iter().map(rows::TicketRow::into_ticket).collect()
             }
 
-            async fn waiting_tickets(&self, centre_code: &str, queue: Option<&str>) -> StoreResult<Vec<WaitingTicket>> {
-                let today = chrono::Local::now().date_naive();
-                Ok(match queue {
-                    Some(queue) => {
-                        let sql = format!("{} AND queue_prefix = $3", rows::WAITING_SQL);
-                        sqlx::query_as(&sql).bind(centre_code).bind(today).bind(queue).fetch_all(&self.read).await?
-                    }
-                    None => sqlx::query_as(rows::WAITING_SQL).bind(centre_code).bind(today).fetch_all(&self.read).await?,
-                })
-            }
-
             async fn recent_calls(&self, centre_code: &str, limit: i64) -> StoreResult<Vec<Call>> {
                 let rows: Vec<rows::CallRow> = sqlx::query_as(
                     "SELECT e.ticket_id, t.number, e.at, e.event, t.window_number
@@ -619,16 +600,6 @@ macro_rules! impl_sql_store {
                 }
                 let total: f64 = rows.iter().map(|(start, end)| (*end - *start).num_seconds().max(0) as f64 / 60.0).sum();
                 Ok(Some(total / rows.len() as f64))
-            }
-
-            async fn has_unnotified_phones(&self, centre_code: &str) -> StoreResult<bool> {
-                let row: Option<(i64,)> = sqlx::query_as(
-                    "SELECT id FROM tickets WHERE centre_code = $1 AND state = 'waiting' AND phone_cipher IS NOT NULL AND NOT notified LIMIT 1",
-                )
-                .bind(centre_code)
-                .fetch_optional(&self.read)
-                .await?;
-                Ok(row.is_some())
             }
 
             async fn ticket_phone(&self, ticket_id: i64) -> StoreResult<Option<String>> {
@@ -908,7 +879,20 @@ macro_rules! impl_sql_store {
                 self.events.subscribe()
             }
 
-            // The queue's hot writes are each backend's own (`queue_*`), see `sql_queue_writes`.
+            // The queue's hot reads are each backend's own too (`queue_*`).
+            async fn windows_live(&self, centre_code: &str) -> StoreResult<Vec<WindowLive>> {
+                self.queue_windows_live(centre_code).await
+            }
+
+            async fn waiting_tickets(&self, centre_code: &str, queue: Option<&str>) -> StoreResult<Vec<WaitingTicket>> {
+                self.queue_waiting_tickets(centre_code, queue).await
+            }
+
+            async fn has_unnotified_phones(&self, centre_code: &str) -> StoreResult<bool> {
+                self.queue_has_unnotified_phones(centre_code).await
+            }
+
+            // The queue's hot writes are each backend's own (`queue_*`), see `sql_queue_hot_path`.
             async fn take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket> {
                 self.queue_take_ticket(ticket).await
             }
@@ -924,12 +908,42 @@ macro_rules! impl_sql_store {
     };
 }
 
-/// The queue's three hot writes (take a ticket, call the next, act on a ticket) in the shared SQL,
-/// one statement at a time, as inherent `queue_*` methods behind the `Store` ones; SQLite has its
-/// own (see `sqlite_queue`).
-macro_rules! sql_queue_writes {
+/// The queue's hot path in the shared SQL, one statement at a time, as inherent `queue_*` methods
+/// behind the `Store` ones: three reads (the windows, the waiting list, whether a phone awaits its
+/// message) and three writes (take a ticket, call the next, act on a ticket). SQLite has its own
+/// (see `sqlite_direct`).
+macro_rules! sql_queue_hot_path {
     ($store:ty) => {
         impl $store {
+            async fn queue_windows_live(&self, centre_code: &str) -> StoreResult<Vec<WindowLive>> {
+                let rows: Vec<rows::WindowLiveRow> = sqlx::query_as(&format!("{} ORDER BY w.number", rows::WINDOWS_LIVE_SQL))
+                    .bind(centre_code)
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.into_iter().map(rows::WindowLiveRow::into_live).collect()
+            }
+
+            async fn queue_waiting_tickets(&self, centre_code: &str, queue: Option<&str>) -> StoreResult<Vec<WaitingTicket>> {
+                let today = chrono::Local::now().date_naive();
+                Ok(match queue {
+                    Some(queue) => {
+                        let sql = format!("{} AND queue_prefix = $3", rows::WAITING_SQL);
+                        sqlx::query_as(&sql).bind(centre_code).bind(today).bind(queue).fetch_all(&self.read).await?
+                    }
+                    None => sqlx::query_as(rows::WAITING_SQL).bind(centre_code).bind(today).fetch_all(&self.read).await?,
+                })
+            }
+
+            async fn queue_has_unnotified_phones(&self, centre_code: &str) -> StoreResult<bool> {
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "SELECT id FROM tickets WHERE centre_code = $1 AND state = 'waiting' AND phone_cipher IS NOT NULL AND NOT notified LIMIT 1",
+                )
+                .bind(centre_code)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.is_some())
+            }
+
             async fn queue_take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket> {
                 let mut tx = self.begin().await?;
                 let exists: Option<(String,)> = sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2")
@@ -1041,7 +1055,7 @@ macro_rules! sql_queue_writes {
     };
 }
 
-/// What `sql_queue_writes` needs besides the helpers every store has.
+/// What `sql_queue_hot_path` needs besides the helpers every store has.
 macro_rules! sql_queue_helpers {
     ($db:ty) => {
         async fn load_ticket(tx: &mut Transaction<'_, $db>, ticket_id: i64) -> StoreResult<Ticket> {
@@ -1067,5 +1081,5 @@ macro_rules! sql_queue_helpers {
 
 pub(crate) use impl_sql_store;
 pub(crate) use sql_queue_helpers;
-pub(crate) use sql_queue_writes;
+pub(crate) use sql_queue_hot_path;
 

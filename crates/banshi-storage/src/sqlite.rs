@@ -1,12 +1,14 @@
 //! The embedded SQLite store: one file, WAL journal, created with its folder on first use.
 //!
-//! Reads go through a pool of connections; writes through a single connection, so write
-//! transactions queue in the process instead of failing with SQLITE_BUSY. One process owns the
-//! file; several instances share a PostgreSQL database instead.
+//! Reads go through a pool of connections; writes through a single connection, beginning with the
+//! write lock so they queue instead of failing with SQLITE_BUSY — except the queue's hot path,
+//! which has a writer of its own (`sqlite_direct`). One process owns the file; several instances
+//! share a PostgreSQL database instead.
 
 use crate::records::*;
 use crate::rows::{self, AuditRow, NoticeRow, StaffRow};
 use crate::sql_store::impl_sql_store;
+use crate::sqlite_direct::DirectDb;
 use crate::sqlite_queue;
 use crate::wal_sync::WalSync;
 use crate::{conflict_or, to_json, Store, StoreError, StoreResult};
@@ -25,6 +27,7 @@ pub struct SqliteStore {
     write: SqlitePool,
     events: tokio::sync::broadcast::Sender<String>,
     wal_sync: WalSync,
+    direct: DirectDb,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -52,42 +55,45 @@ impl SqliteStore {
         let readers = std::thread::available_parallelism().map_or(2, |n| n.get()).max(2) as u32;
         let read = SqlitePoolOptions::new().max_connections(readers).connect_with(options.read_only(true)).await?;
         let wal_sync = WalSync::start(path).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
-        Ok(SqliteStore { read, write, events: tokio::sync::broadcast::channel(crate::EVENT_BUFFER).0, wal_sync })
+        let direct = DirectDb::start(path)?;
+        Ok(SqliteStore { read, write, events: tokio::sync::broadcast::channel(crate::EVENT_BUFFER).0, wal_sync, direct })
     }
 
+    /// Begins with the write lock (`IMMEDIATE`): the queue's writer commits beside this connection,
+    /// and a deferred transaction that read before it wrote would fail with SQLITE_BUSY instead of
+    /// waiting its turn.
     async fn begin(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        Ok(self.write.begin().await?)
-    }
-
-    /// Runs `work` as one transaction on the writer connection, directly (see `sqlite_queue`), and
-    /// returns once it is committed and flushed.
-    async fn write_direct<T>(&self, work: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>) -> StoreResult<T> {
-        let mut connection = self.write.acquire().await?;
-        let result = {
-            let mut handle = connection.lock_handle().await?;
-            // SAFETY: while `handle` lives, sqlx's connection thread makes no call on this SQLite
-            // connection; the rusqlite view of it is dropped (without closing it) before `handle`.
-            let db = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }?;
-            let result = sqlite_queue::in_transaction(&db, work);
-            drop(db);
-            result
-        };
-        drop(connection);
-        let value = result?;
-        self.wal_sync.durable().await?;
-        Ok(value)
+        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     async fn queue_take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket> {
-        self.write_direct(|db| sqlite_queue::take_ticket(db, ticket)).await
+        let ticket = ticket.clone();
+        self.direct.write(move |db| sqlite_queue::take_ticket(db, &ticket)).await
     }
 
     async fn queue_call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>> {
-        self.write_direct(|db| sqlite_queue::call_next(db, actor, centre_code, window, policy, now)).await
+        let (actor, centre_code, policy) = (actor.clone(), centre_code.to_string(), policy.clone());
+        self.direct.write(move |db| sqlite_queue::call_next(db, &actor, &centre_code, window, &policy, now)).await
     }
 
     async fn queue_update_ticket(&self, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
-        self.write_direct(|db| sqlite_queue::update_ticket(db, actor, at, ticket_id, event, policy, now)).await
+        let (actor, centre_code, window, event, policy) = (actor.clone(), at.centre_code.to_string(), at.window, event.clone(), policy.clone());
+        self.direct
+            .write(move |db| sqlite_queue::update_ticket(db, &actor, AtWindow { centre_code: &centre_code, window }, ticket_id, &event, &policy, now))
+            .await
+    }
+
+    async fn queue_windows_live(&self, centre_code: &str) -> StoreResult<Vec<WindowLive>> {
+        self.direct.read(|db| sqlite_queue::windows_live(db, centre_code))
+    }
+
+    async fn queue_waiting_tickets(&self, centre_code: &str, queue: Option<&str>) -> StoreResult<Vec<WaitingTicket>> {
+        let today = chrono::Local::now().date_naive().format("%F").to_string();
+        self.direct.read(|db| sqlite_queue::waiting_tickets(db, centre_code, &today, queue))
+    }
+
+    async fn queue_has_unnotified_phones(&self, centre_code: &str) -> StoreResult<bool> {
+        self.direct.read(|db| sqlite_queue::has_unnotified_phones(db, centre_code))
     }
 
     /// Commits, then waits for the log flush that makes the commit durable (see `wal_sync`).

@@ -1,13 +1,8 @@
-//! SQLite's queue hot path: taking a ticket, calling the next, acting on a ticket.
-//!
-//! sqlx runs each SQLite connection on a thread of its own and hands every statement to it and
-//! every row back, and the single writer connection stays taken across all those hand-offs: a
-//! queue write of six statements held it for about a millisecond on a busy 2-core machine, which
-//! capped the whole hall near a thousand writes a second. Here one hand-off locks the writer's
-//! handle (an API sqlx offers for direct SQLite calls) and the whole transaction runs at once
-//! through rusqlite on that same connection. The rules are `queue_rules`, shared with the SQL the
-//! PostgreSQL store runs; only the reading and writing is here. SQL parameters are SQLite's named
-//! `$1` … so the statements read like the shared ones.
+//! SQLite's queue hot path, run directly through rusqlite (see `sqlite_direct` for why and how):
+//! taking a ticket, calling the next, acting on a ticket, and the reads those pages need at once.
+//! The rules are `queue_rules`, shared with the SQL the PostgreSQL store runs; only the reading
+//! and writing is here. SQL parameters are SQLite's named `$1` … so the statements read like the
+//! shared ones.
 
 use crate::queue_rules::{self, TicketChange};
 use crate::records::*;
@@ -35,22 +30,6 @@ impl From<rusqlite::Error> for StoreError {
         match err.sqlite_error_code() {
             Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict(format!("a rule of the data was broken: {err}")),
             _ => StoreError::Direct(err.to_string()),
-        }
-    }
-}
-
-/// Runs `work` in one immediate transaction on `db`: committed when it succeeds, rolled back when
-/// it fails.
-pub(crate) fn in_transaction<T>(db: &Connection, work: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
-    db.execute_batch("BEGIN IMMEDIATE")?;
-    match work(db) {
-        Ok(value) => {
-            db.execute_batch("COMMIT")?;
-            Ok(value)
-        }
-        Err(err) => {
-            db.execute_batch("ROLLBACK")?;
-            Err(err)
         }
     }
 }
@@ -108,16 +87,7 @@ pub(crate) fn call_next(db: &Connection, actor: &Actor, centre_code: &str, windo
     queue_rules::require_signed_in(&live, actor)?;
     require_free_to_call(db, &live, centre_code, None)?;
     let today = now.with_timezone(&chrono::Local).date_naive().format("%F").to_string();
-    let mut statement = db.prepare_cached(rows::WAITING_SQL)?;
-    let candidates = statement
-        .query_map(named_params! { "$1": centre_code, "$2": today }, |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, bool>(3)?))
-        })?
-        .map(|row| {
-            let (id, queue, arrived_at, priority) = row?;
-            Ok(WaitingTicket { id, queue, arrived_at: parse_time(&arrived_at)?, priority })
-        })
-        .collect::<StoreResult<Vec<WaitingTicket>>>()?;
+    let candidates = waiting_tickets(db, centre_code, &today, None)?;
     let view: Vec<banshi_domain::queue::Waiting> = candidates.iter().map(WaitingTicket::view).collect();
     let preference: Vec<&str> = live.queues.iter().map(String::as_str).collect();
     let Some(chosen) = banshi_domain::queue::next_ticket(&preference, &view, now, policy) else {
@@ -156,32 +126,71 @@ pub(crate) fn update_ticket(db: &Connection, actor: &Actor, at: AtWindow<'_>, ti
 
 fn window_live(db: &Connection, centre_code: &str, number: i32) -> StoreResult<WindowLive> {
     let sql = format!("{} AND w.number = $2", rows::WINDOWS_LIVE_SQL);
-    let live = db
-        .prepare_cached(&sql)?
-        .query_row(named_params! { "$1": centre_code, "$2": number }, |row| {
-            Ok((
-                row.get::<_, i32>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, bool>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, Option<String>>(5)?,
-                row.get::<_, Option<i64>>(6)?,
-                row.get::<_, Option<String>>(7)?,
-                row.get::<_, Option<String>>(8)?,
-            ))
-        })
-        .optional()?;
-    let Some((number, name, queues, green_channel, status, pause_reason, staff_id, staff_name, staff_badge)) = live else {
-        return Err(StoreError::NotFound(format!("window {number}")));
-    };
+    let live = db.prepare_cached(&sql)?.query_row(named_params! { "$1": centre_code, "$2": number }, window_row).optional()?;
+    live.ok_or_else(|| StoreError::NotFound(format!("window {number}")))?
+}
+
+/// The centre's windows with who is signed in at each.
+pub(crate) fn windows_live(db: &Connection, centre_code: &str) -> StoreResult<Vec<WindowLive>> {
+    let sql = format!("{} ORDER BY w.number", rows::WINDOWS_LIVE_SQL);
+    let mut statement = db.prepare_cached(&sql)?;
+    let rows = statement.query_map(named_params! { "$1": centre_code }, window_row)?;
+    rows.map(|row| row?).collect()
+}
+
+/// A `WINDOWS_LIVE_SQL` row.
+fn window_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<WindowLive>> {
+    let status: String = row.get(4)?;
+    let queues: String = row.get(2)?;
     let status = match status.as_str() {
         "open" => WindowStatus::Open,
         "paused" => WindowStatus::Paused,
         "closed" => WindowStatus::Closed,
-        other => return Err(StoreError::Corrupt(format!("window status \"{other}\""))),
+        other => return Ok(Err(StoreError::Corrupt(format!("window status \"{other}\"")))),
     };
-    Ok(WindowLive { number, name, queues: parse_json("window queues", &queues)?, green_channel, status, pause_reason, staff_id, staff_name, staff_badge })
+    let queues = match parse_json("window queues", &queues) {
+        Ok(queues) => queues,
+        Err(err) => return Ok(Err(err)),
+    };
+    Ok(Ok(WindowLive {
+        number: row.get(0)?,
+        name: row.get(1)?,
+        queues,
+        green_channel: row.get(3)?,
+        status,
+        pause_reason: row.get(5)?,
+        staff_id: row.get(6)?,
+        staff_name: row.get(7)?,
+        staff_badge: row.get(8)?,
+    }))
+}
+
+/// Today's waiting tickets of the centre, or of one of its queues: what the call rule reads.
+pub(crate) fn waiting_tickets(db: &Connection, centre_code: &str, today: &str, queue: Option<&str>) -> StoreResult<Vec<WaitingTicket>> {
+    let in_queue = format!("{} AND queue_prefix = $3", rows::WAITING_SQL);
+    let mut statement = match queue {
+        Some(_) => db.prepare_cached(&in_queue)?,
+        None => db.prepare_cached(rows::WAITING_SQL)?,
+    };
+    let rows = match queue {
+        Some(queue) => statement.query(named_params! { "$1": centre_code, "$2": today, "$3": queue })?,
+        None => statement.query(named_params! { "$1": centre_code, "$2": today })?,
+    };
+    rows.mapped(|row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, bool>(3)?)))
+        .map(|row| {
+            let (id, queue, arrived_at, priority) = row?;
+            Ok(WaitingTicket { id, queue, arrived_at: parse_time(&arrived_at)?, priority })
+        })
+        .collect()
+}
+
+/// Whether a waiting ticket has a phone that has not had its "almost your turn" message.
+pub(crate) fn has_unnotified_phones(db: &Connection, centre_code: &str) -> StoreResult<bool> {
+    let found = db
+        .prepare_cached("SELECT 1 FROM tickets WHERE centre_code = $1 AND state = 'waiting' AND phone_cipher IS NOT NULL AND NOT notified LIMIT 1")?
+        .query_row(named_params! { "$1": centre_code }, |_| Ok(()))
+        .optional()?;
+    Ok(found.is_some())
 }
 
 fn held_at_window(db: &Connection, centre_code: &str, window: i32, except: Option<i64>, states: &[&str]) -> StoreResult<Option<String>> {

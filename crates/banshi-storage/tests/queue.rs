@@ -193,6 +193,35 @@ async fn many_windows_calling_at_once_never_share_a_ticket() {
     }
 }
 
+/// Window changes (a pause, reopening) are written beside the queue's own writes; neither may fail
+/// for the other (on SQLite they are two connections sharing the write lock).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn window_changes_while_other_windows_call_both_succeed() {
+    for test in fresh_stores().await {
+        let store: Arc<dyn Store> = test.store.clone();
+        let officers = hall(store.as_ref(), 5).await;
+        for i in 0..80 {
+            store.take_ticket(&new_ticket(if i % 2 == 0 { "A" } else { "B" }, None, 80 - i)).await.unwrap();
+        }
+        let callers: Vec<_> = (1..=4).map(|window| tokio::spawn(serve_until_empty(store.clone(), Actor::staff(&officers[window as usize - 1]), window))).collect();
+        let pausing = Actor::staff(&officers[4]);
+        for round in 0..30 {
+            let (status, reason) = if round % 2 == 0 { (WindowStatus::Paused, Some("后台办件")) } else { (WindowStatus::Open, None) };
+            store.set_window_status(&pausing, "SF01", 5, status, reason).await.unwrap_or_else(|err| panic!("{}: round {round}: {err}", store.backend()));
+        }
+        let served: usize = futures_count(callers).await;
+        assert_eq!(served, 80, "{}", store.backend());
+    }
+}
+
+async fn futures_count(tasks: Vec<tokio::task::JoinHandle<Vec<i64>>>) -> usize {
+    let mut count = 0;
+    for task in tasks {
+        count += task.await.unwrap().len();
+    }
+    count
+}
+
 #[tokio::test]
 async fn the_outbox_gets_one_message_per_ticket() {
     for test in fresh_stores().await {
