@@ -7,6 +7,7 @@
 //! transaction, so there is no write without its audit entry.
 
 mod postgres;
+mod postgres_queue;
 mod queue_rules;
 mod records;
 mod rows;

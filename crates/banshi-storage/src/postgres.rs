@@ -3,7 +3,8 @@
 
 use crate::records::*;
 use crate::rows::{self, AuditRow, NoticeRow, StaffRow};
-use crate::sql_store::{impl_sql_store, sql_queue_helpers, sql_queue_hot_path};
+use crate::postgres_queue::QueueBatcher;
+use crate::sql_store::impl_sql_store;
 use crate::{conflict_or, to_json, Store, StoreResult};
 use async_trait::async_trait;
 use banshi_domain::queue::{QueuePolicy, TicketEvent, TicketState};
@@ -15,11 +16,16 @@ use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
 
 pub struct PostgresStore {
-    read: PgPool,
+    pub(crate) read: PgPool,
     /// The same pool as `read`: PostgreSQL serialises conflicting writes itself.
     write: PgPool,
     events: tokio::sync::broadcast::Sender<String>,
+    /// The queue's writes, batched per centre (`postgres_queue`).
+    pub(crate) queue: QueueBatcher,
 }
+
+/// The per-centre lock every queue write holds until it commits, on every instance.
+pub(crate) const LOCK_CENTRE_SQL: &str = "SELECT pg_advisory_xact_lock(hashtext($1))";
 
 /// The NOTIFY channel all instances on one database share.
 const EVENT_CHANNEL: &str = "banshi_events";
@@ -56,7 +62,7 @@ impl PostgresStore {
                 }
             }
         });
-        Ok(PostgresStore { read: pool.clone(), write: pool, events })
+        Ok(PostgresStore { read: pool.clone(), queue: QueueBatcher::new(pool.clone()), write: pool, events })
     }
 
     async fn begin(&self) -> StoreResult<Transaction<'static, Postgres>> {
@@ -73,6 +79,4 @@ impl PostgresStore {
     }
 }
 
-impl_sql_store!(PostgresStore, Postgres, "postgres", "SELECT pg_advisory_xact_lock(hashtext($1))");
-sql_queue_hot_path!(PostgresStore);
-sql_queue_helpers!(Postgres);
+impl_sql_store!(PostgresStore, Postgres, "postgres", LOCK_CENTRE_SQL);

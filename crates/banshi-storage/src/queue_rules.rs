@@ -40,8 +40,8 @@ pub(crate) fn ticket_change(ticket: &Ticket, event: &TicketEvent, policy: &Queue
 }
 
 /// The first event of a ticket's history: what was asked for, and the booking checked in for.
-pub(crate) fn issued_event(issued: &Ticket, request: &crate::records::NewTicket) -> serde_json::Value {
-    let mut event = serde_json::json!({ "event": "issued", "queue": issued.queue, "priority": issued.priority, "items": issued.items });
+pub(crate) fn issued_event(request: &crate::records::NewTicket) -> serde_json::Value {
+    let mut event = serde_json::json!({ "event": "issued", "queue": request.queue, "priority": request.priority, "items": request.items });
     if let Some(booking) = &request.booking {
         event["booking"] = booking.clone().into();
     }

@@ -8,7 +8,7 @@
 //! (SQLite) — one statement fewer per queue write there.
 
 macro_rules! impl_sql_store {
-    ($store:ty, $db:ty, $backend:literal, $lock_centre:literal) => {
+    ($store:ty, $db:ty, $backend:literal, $lock_centre:expr) => {
         async fn audit(tx: &mut Transaction<'_, $db>, actor: &Actor, entry: AuditWrite<'_>) -> StoreResult<()> {
             sqlx::query(
                 "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before, after)
@@ -892,7 +892,7 @@ macro_rules! impl_sql_store {
                 self.queue_has_unnotified_phones(centre_code).await
             }
 
-            // The queue's hot writes are each backend's own (`queue_*`), see `sql_queue_hot_path`.
+            // The queue's hot writes are each backend's own (`queue_*`): `postgres_queue`, `sqlite_direct`.
             async fn take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket> {
                 self.queue_take_ticket(ticket).await
             }
@@ -908,178 +908,5 @@ macro_rules! impl_sql_store {
     };
 }
 
-/// The queue's hot path in the shared SQL, one statement at a time, as inherent `queue_*` methods
-/// behind the `Store` ones: three reads (the windows, the waiting list, whether a phone awaits its
-/// message) and three writes (take a ticket, call the next, act on a ticket). SQLite has its own
-/// (see `sqlite_direct`).
-macro_rules! sql_queue_hot_path {
-    ($store:ty) => {
-        impl $store {
-            async fn queue_windows_live(&self, centre_code: &str) -> StoreResult<Vec<WindowLive>> {
-                let rows: Vec<rows::WindowLiveRow> = sqlx::query_as(&format!("{} ORDER BY w.number", rows::WINDOWS_LIVE_SQL))
-                    .bind(centre_code)
-                    .fetch_all(&self.read)
-                    .await?;
-                rows.into_iter().map(rows::WindowLiveRow::into_live).collect()
-            }
-
-            async fn queue_waiting_tickets(&self, centre_code: &str, queue: Option<&str>) -> StoreResult<Vec<WaitingTicket>> {
-                let today = chrono::Local::now().date_naive();
-                Ok(match queue {
-                    Some(queue) => {
-                        let sql = format!("{} AND queue_prefix = $3", rows::WAITING_SQL);
-                        sqlx::query_as(&sql).bind(centre_code).bind(today).bind(queue).fetch_all(&self.read).await?
-                    }
-                    None => sqlx::query_as(rows::WAITING_SQL).bind(centre_code).bind(today).fetch_all(&self.read).await?,
-                })
-            }
-
-            async fn queue_has_unnotified_phones(&self, centre_code: &str) -> StoreResult<bool> {
-                let row: Option<(i64,)> = sqlx::query_as(
-                    "SELECT id FROM tickets WHERE centre_code = $1 AND state = 'waiting' AND phone_cipher IS NOT NULL AND NOT notified LIMIT 1",
-                )
-                .bind(centre_code)
-                .fetch_optional(&self.read)
-                .await?;
-                Ok(row.is_some())
-            }
-
-            async fn queue_take_ticket(&self, ticket: &NewTicket) -> StoreResult<Ticket> {
-                let mut tx = self.begin().await?;
-                let exists: Option<(String,)> = sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2")
-                    .bind(&ticket.centre_code)
-                    .bind(&ticket.queue)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if exists.is_none() {
-                    return Err(crate::StoreError::NotFound(format!("queue {}", ticket.queue)));
-                }
-                let day = ticket.arrived_at.with_timezone(&chrono::Local).date_naive();
-                let (sequence,): (i64,) = sqlx::query_as(
-                    "INSERT INTO ticket_sequences (centre_code, prefix, day, last) VALUES ($1, $2, $3, 1)
-                     ON CONFLICT (centre_code, prefix, day) DO UPDATE SET last = ticket_sequences.last + 1
-                     RETURNING last",
-                )
-                .bind(&ticket.centre_code)
-                .bind(&ticket.queue)
-                .bind(day)
-                .fetch_one(&mut *tx)
-                .await?;
-                let number = banshi_domain::queue::ticket_number(&ticket.queue, sequence as u32);
-                let state = TicketState::Waiting;
-                let row: rows::TicketRow = sqlx::query_as(&format!(
-                    "INSERT INTO tickets (centre_code, day, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state, state_doc, token)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {}",
-                    rows::TICKET_COLUMNS
-                ))
-                .bind(&ticket.centre_code)
-                .bind(day)
-                .bind(&number)
-                .bind(&ticket.queue)
-                .bind(ticket.arrived_at)
-                .bind(ticket.priority.map(|p| p.as_str()))
-                .bind(Json(&ticket.items))
-                .bind(&ticket.phone_cipher)
-                .bind(state.name())
-                .bind(Json(to_json(&state)))
-                .bind(&ticket.token)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| conflict_or(e, &format!("ticket {number}")))?;
-                let issued = row.into_ticket()?;
-                let event = crate::queue_rules::issued_event(&issued, ticket);
-                sqlx::query("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(issued.id)
-                    .bind(ticket.arrived_at)
-                    .bind(ticket.issuer.staff_id)
-                    .bind(&ticket.issuer.label)
-                    .bind(Json(event))
-                    .execute(&mut *tx)
-                    .await?;
-                self.commit(tx).await?;
-                Ok(issued)
-            }
-
-            async fn queue_call_next(&self, actor: &Actor, centre_code: &str, window: i32, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Option<Ticket>> {
-                let mut tx = self.begin().await?;
-                lock_centre(&mut tx, centre_code).await?;
-                let live = window_in_tx(&mut tx, centre_code, window).await?;
-                crate::queue_rules::require_signed_in(&live, actor)?;
-                require_free_to_call(&mut tx, &live, centre_code, None).await?;
-                let today = now.with_timezone(&chrono::Local).date_naive();
-                // Only what the call rule reads; the chosen ticket is read whole.
-                let candidates: Vec<WaitingTicket> = sqlx::query_as(rows::WAITING_SQL).bind(centre_code).bind(today).fetch_all(&mut *tx).await?;
-                let view: Vec<banshi_domain::queue::Waiting> = candidates.iter().map(WaitingTicket::view).collect();
-                let preference: Vec<&str> = live.queues.iter().map(String::as_str).collect();
-                let Some(chosen) = banshi_domain::queue::next_ticket(&preference, &view, now, policy) else {
-                    return Ok(None);
-                };
-                let ticket = load_ticket(&mut tx, candidates[chosen].id).await?;
-                let event = TicketEvent::Called { window, out_of_order_reason: None };
-                let called = apply_ticket_event(&mut tx, actor, ticket, &event, policy, now).await?;
-                self.commit(tx).await?;
-                Ok(Some(called))
-            }
-
-            async fn queue_update_ticket(&self, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
-                let mut tx = self.begin().await?;
-                lock_centre(&mut tx, at.centre_code).await?;
-                let live = window_in_tx(&mut tx, at.centre_code, at.window).await?;
-                crate::queue_rules::require_signed_in(&live, actor)?;
-                let ticket = load_ticket(&mut tx, ticket_id).await?;
-                crate::queue_rules::require_window_may_act(&live, at, &ticket, event)?;
-                match event {
-                    TicketEvent::Called { .. } => require_free_to_call(&mut tx, &live, at.centre_code, Some(ticket_id)).await?,
-                    TicketEvent::Resumed => {
-                        if let Some(other) = held_at_window(&mut tx, at.centre_code, at.window, Some(ticket_id), &["called", "serving"]).await? {
-                            return Err(crate::queue_rules::resume_busy(at.window, &other));
-                        }
-                    }
-                    TicketEvent::Transferred { to_queue } => {
-                        let exists: Option<(String,)> = sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2")
-                            .bind(at.centre_code)
-                            .bind(to_queue)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                        if exists.is_none() {
-                            return Err(crate::StoreError::NotFound(format!("queue {to_queue}")));
-                        }
-                    }
-                    _ => {}
-                }
-                let updated = apply_ticket_event(&mut tx, actor, ticket, event, policy, now).await?;
-                self.commit(tx).await?;
-                Ok(updated)
-            }
-        }
-    };
-}
-
-/// What `sql_queue_hot_path` needs besides the helpers every store has.
-macro_rules! sql_queue_helpers {
-    ($db:ty) => {
-        async fn load_ticket(tx: &mut Transaction<'_, $db>, ticket_id: i64) -> StoreResult<Ticket> {
-            let row: Option<rows::TicketRow> = sqlx::query_as(&format!("SELECT {} FROM tickets WHERE id = $1", rows::TICKET_COLUMNS))
-                .bind(ticket_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-            row.ok_or_else(|| crate::StoreError::NotFound(format!("ticket {ticket_id}")))?.into_ticket()
-        }
-
-        /// A window calls only while open and with nobody at it (a parked visitor does not count:
-        /// parking is there so the window can serve the next one meanwhile).
-        async fn require_free_to_call(tx: &mut Transaction<'_, $db>, window: &WindowLive, centre_code: &str, except: Option<i64>) -> StoreResult<()> {
-            crate::queue_rules::require_open(window)?;
-            if let Some(number) = held_at_window(tx, centre_code, window.number, except, &["called", "serving"]).await? {
-                return Err(crate::queue_rules::window_busy(window.number, &number));
-            }
-            Ok(())
-        }
-
-    };
-}
-
 pub(crate) use impl_sql_store;
-pub(crate) use sql_queue_helpers;
-pub(crate) use sql_queue_hot_path;
 

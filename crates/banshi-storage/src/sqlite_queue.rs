@@ -75,7 +75,7 @@ pub(crate) fn take_ticket(db: &Connection, ticket: &NewTicket) -> StoreResult<Ti
             other => other,
         })??;
     let issued = row.into_ticket()?;
-    let event = queue_rules::issued_event(&issued, ticket).to_string();
+    let event = queue_rules::issued_event(ticket).to_string();
     db.prepare_cached("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, $3, $4, $5)")?.execute(
         named_params! { "$1": issued.id, "$2": arrived_at, "$3": ticket.issuer.staff_id, "$4": ticket.issuer.label, "$5": event },
     )?;

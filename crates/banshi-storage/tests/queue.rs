@@ -214,6 +214,34 @@ async fn window_changes_while_other_windows_call_both_succeed() {
     }
 }
 
+/// Refused writes among many good ones (they share batches on both backends): each refused one is
+/// told why, and every other still lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_writes_among_good_ones_change_nothing_and_stop_nothing() {
+    for test in fresh_stores().await {
+        let store: Arc<dyn Store> = test.store.clone();
+        let officers = hall(store.as_ref(), 4).await;
+        for i in 0..60 {
+            store.take_ticket(&new_ticket(if i % 2 == 0 { "A" } else { "B" }, None, 60 - i)).await.unwrap();
+        }
+        let callers: Vec<_> = (1..=3).map(|window| tokio::spawn(serve_until_empty(store.clone(), Actor::staff(&officers[window as usize - 1]), window))).collect();
+        // Window 4's officer calling at window 1, where someone else is signed in.
+        let intruder = Actor::staff(&officers[3]);
+        let mut refused = Vec::new();
+        for _ in 0..40 {
+            let store = store.clone();
+            let intruder = intruder.clone();
+            refused.push(tokio::spawn(async move { store.call_next(&intruder, "SF01", 1, &QueuePolicy::default(), Utc::now()).await }));
+        }
+        for attempt in refused {
+            let err = attempt.await.unwrap().expect_err("a call from a window one is not signed in at");
+            assert!(err.to_string().contains("sign in at window 1"), "{}: {err}", store.backend());
+        }
+        assert_eq!(futures_count(callers).await, 60, "{}", store.backend());
+        assert!(store.active_tickets("SF01").await.unwrap().is_empty(), "{}", store.backend());
+    }
+}
+
 async fn futures_count(tasks: Vec<tokio::task::JoinHandle<Vec<i64>>>) -> usize {
     let mut count = 0;
     for task in tasks {

@@ -22,6 +22,10 @@ use tokio_stream::StreamExt;
 
 /// How often at most a centre's counts go out.
 const COUNTS_EVERY: Duration = Duration::from_secs(1);
+/// How often at most this instance tells all instances that a centre changed. Each telling is a
+/// NOTIFY on PostgreSQL (a round trip, and every instance's listener woken), and the counts go out
+/// once a second anyway; a busy hall changes hundreds of times a second.
+const CHANGES_EVERY: Duration = Duration::from_millis(250);
 
 /// What a subscriber receives: the SSE event name and its JSON data.
 #[derive(Clone, Debug)]
@@ -33,6 +37,7 @@ struct Outgoing {
 
 pub struct Hub {
     outgoing: broadcast::Sender<Outgoing>,
+    changed: tokio::sync::mpsc::UnboundedSender<String>,
 }
 
 #[derive(Serialize)]
@@ -47,6 +52,8 @@ impl Hub {
         let (outgoing, _) = broadcast::channel(4096);
         let sender = outgoing.clone();
         let mut incoming = store.subscribe();
+        let (changed, changes) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(publish_changes(store.clone(), changes));
         tokio::spawn(async move {
             let mut dirty: BTreeSet<String> = BTreeSet::new();
             let mut tick = tokio::time::interval(COUNTS_EVERY);
@@ -80,7 +87,32 @@ impl Hub {
                 }
             }
         });
-        Hub { outgoing }
+        Hub { outgoing, changed }
+    }
+
+    /// Notes that something in the centre changed; all instances hear of it within
+    /// `CHANGES_EVERY`, once however many changes there were.
+    pub fn changed(&self, centre: &str) {
+        // The publishing task ends only with the runtime; nothing to tell then.
+        let _ = self.changed.send(centre.to_string());
+    }
+}
+
+/// Publishes one `changed` event per centre that changed since the last round.
+async fn publish_changes(store: Arc<dyn Store>, mut changes: tokio::sync::mpsc::UnboundedReceiver<String>) {
+    while let Some(first) = changes.recv().await {
+        let mut centres = BTreeSet::from([first]);
+        tokio::time::sleep(CHANGES_EVERY).await;
+        while let Ok(centre) = changes.try_recv() {
+            centres.insert(centre);
+        }
+        for centre in centres {
+            let text = serde_json::to_string(&HallEvent::Changed { centre }).expect("events serialise");
+            // The writes are committed: a lost event only delays the boards until the next one.
+            if let Err(err) = store.publish(&text).await {
+                tracing::warn!(%err, "change not published");
+            }
+        }
     }
 }
 

@@ -46,7 +46,12 @@ pub enum HallEvent {
     Changed { centre: String },
 }
 
+/// Calls go to every instance's boards at once; other changes are gathered by the hub first.
 async fn publish(state: &AppState, event: HallEvent) {
+    if let HallEvent::Changed { centre } = &event {
+        state.hub.changed(centre);
+        return;
+    }
     let text = serde_json::to_string(&event).expect("events serialise");
     // The write is already committed: a lost event only delays a board until the next one.
     if let Err(err) = state.store.publish(&text).await {
