@@ -6,12 +6,14 @@
 //!
 //! # Who is called next ([`next_ticket`])
 //!
-//! Among the tickets waiting in the queues a window serves:
+//! Among the tickets waiting in the queues a window serves, and those handed to that window by
+//! another (转窗 to a window: they wait for it alone, whatever their queue):
 //! 1. a ticket that has waited [`QueuePolicy::max_wait_minutes`] or longer goes first, the longest
 //!    waiting first — so nobody waits forever, whatever arrives after them;
-//! 2. then priority tickets (green channel: elderly, disabled, pregnant, military, urgent; and
+//! 2. then tickets handed to this window, earliest arrival first: they have waited once already;
+//! 3. then priority tickets (green channel: elderly, disabled, pregnant, military, urgent; and
 //!    checked-in appointments), in the window's order of queue preference, then earliest arrival;
-//! 3. then the other tickets, in the window's order of queue preference, then earliest arrival.
+//! 4. then the other tickets, in the window's order of queue preference, then earliest arrival.
 //!
 //! Ties on arrival fall to the lower ticket id, so the choice is a function of its input alone.
 
@@ -79,26 +81,46 @@ pub struct Waiting<'a> {
     pub queue: &'a str,
     pub arrived_at: DateTime<Utc>,
     pub priority: bool,
+    /// The window it was handed to, which alone calls it.
+    pub for_window: Option<i32>,
 }
 
-/// The index in `waiting` of the ticket a window calls next, or `None` when none of its queues has
-/// a waiting ticket. `queues` are the window's queues, most preferred first.
-pub fn next_ticket(queues: &[&str], waiting: &[Waiting<'_>], now: DateTime<Utc>, policy: &QueuePolicy) -> Option<usize> {
+/// The window calling: its number and its queues, most preferred first.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    pub window: i32,
+    pub queues: &'a [&'a str],
+}
+
+/// The index in `waiting` of the ticket a window calls next, or `None` when nothing waits for it.
+pub fn next_ticket(caller: Caller<'_>, waiting: &[Waiting<'_>], now: DateTime<Utc>, policy: &QueuePolicy) -> Option<usize> {
     waiting
         .iter()
         .enumerate()
-        .filter_map(|(i, t)| queues.iter().position(|q| *q == t.queue).map(|preference| (i, call_rank(t, preference, now, policy))))
+        .filter_map(|(i, t)| {
+            let preference = match t.for_window {
+                Some(window) if window == caller.window => Some(0),
+                Some(_) => None,
+                None => caller.queues.iter().position(|q| *q == t.queue),
+            };
+            preference.map(|preference| (i, call_rank(t, preference, now, policy)))
+        })
         .min_by_key(|(_, rank)| *rank)
         .map(|(i, _)| i)
 }
 
-/// How many of `waiting` a window serving only the ticket's queue calls before the ticket `id`
-/// (its holder's "people ahead"), or `None` when it is not among them. One pass: the same order as
-/// [`next_ticket`] applied again and again, without doing so.
+/// How many of `waiting` are called before the ticket `id` (its holder's "people ahead") by a
+/// window serving only the ticket's queue — or, for a ticket handed to a window, by that window
+/// serving nothing else — or `None` when it is not among them. One pass: the same order as [`next_ticket`] applied again
+/// and again, without doing so.
 pub fn ahead_in_queue(waiting: &[Waiting<'_>], id: i64, now: DateTime<Utc>, policy: &QueuePolicy) -> Option<usize> {
     let ticket = waiting.iter().find(|t| t.id == id)?;
     let rank = call_rank(ticket, 0, now, policy);
-    Some(waiting.iter().filter(|t| t.queue == ticket.queue && call_rank(t, 0, now, policy) < rank).count())
+    let same_line = |t: &&Waiting<'_>| match ticket.for_window {
+        Some(window) => t.for_window == Some(window),
+        None => t.for_window.is_none() && t.queue == ticket.queue,
+    };
+    Some(waiting.iter().filter(same_line).filter(|t| call_rank(t, 0, now, policy) < rank).count())
 }
 
 /// The order of the call rule: lower is called first. `preference` is the ticket's queue's place in
@@ -107,8 +129,10 @@ fn call_rank(t: &Waiting<'_>, preference: usize, now: DateTime<Utc>, policy: &Qu
     if now - t.arrived_at >= Duration::minutes(policy.max_wait_minutes) {
         // Rank 0, then longest waiting; preference does not matter past the limit.
         (0, 0, t.arrived_at, t.id)
+    } else if t.for_window.is_some() {
+        (1, 0, t.arrived_at, t.id)
     } else {
-        (if t.priority { 1 } else { 2 }, preference, t.arrived_at, t.id)
+        (if t.priority { 2 } else { 3 }, preference, t.arrived_at, t.id)
     }
 }
 
@@ -174,8 +198,14 @@ pub enum TicketEvent {
     /// The visitor is at the window.
     Started,
     Finished { outcome: Outcome },
-    /// 转窗: back to waiting in another queue, keeping the original arrival time.
-    Transferred { to_queue: String },
+    /// 转窗: back to waiting, keeping the original arrival time: in another queue, or for another
+    /// window (handed to the officer there), or both. Neither named: the ticket's own queue.
+    Transferred {
+        #[serde(default)]
+        to_queue: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to_window: Option<i32>,
+    },
     Parked,
     Resumed,
     /// The window gives a called ticket back to the queue (called by mistake).
@@ -268,28 +298,46 @@ mod tests {
     }
 
     fn ticket(id: i64, queue: &'static str, minute: i64, priority: bool) -> Waiting<'static> {
-        Waiting { id, queue, arrived_at: at(minute), priority }
+        Waiting { id, queue, arrived_at: at(minute), priority, for_window: None }
+    }
+
+    fn window<'a>(queues: &'a [&'a str]) -> Caller<'a> {
+        Caller { window: 1, queues }
     }
 
     #[test]
     fn priority_then_preference_then_arrival() {
         let policy = QueuePolicy::default();
         let waiting = [ticket(1, "A", 0, false), ticket(2, "B", 1, false), ticket(3, "B", 5, true), ticket(4, "A", 2, false)];
-        let called = |queues: &[&str]| next_ticket(queues, &waiting, at(10), &policy).map(|i| waiting[i].id);
+        let called = |queues: &[&str]| next_ticket(window(queues), &waiting, at(10), &policy).map(|i| waiting[i].id);
         assert_eq!(called(&["A", "B"]), Some(3), "a green-channel ticket goes first");
         assert_eq!(called(&["A"]), Some(1), "a window sees only its queues");
         assert_eq!(called(&["C"]), None);
         let walk_ins = [ticket(1, "A", 3, false), ticket(2, "B", 0, false)];
-        assert_eq!(next_ticket(&["A", "B"], &walk_ins, at(10), &policy), Some(0), "preferred queue first");
-        assert_eq!(next_ticket(&["B", "A"], &walk_ins, at(10), &policy), Some(1));
+        assert_eq!(next_ticket(window(&["A", "B"]), &walk_ins, at(10), &policy), Some(0), "preferred queue first");
+        assert_eq!(next_ticket(window(&["B", "A"]), &walk_ins, at(10), &policy), Some(1));
     }
 
     #[test]
     fn past_the_waiting_limit_a_ticket_goes_before_everyone() {
         let policy = QueuePolicy { max_wait_minutes: 30, ..QueuePolicy::default() };
         let waiting = [ticket(1, "B", 0, false), ticket(2, "A", 20, true), ticket(3, "A", 25, false)];
-        assert_eq!(next_ticket(&["A", "B"], &waiting, at(29), &policy), Some(1), "not yet overdue: priority first");
-        assert_eq!(next_ticket(&["A", "B"], &waiting, at(30), &policy), Some(0), "overdue walk-in in a less preferred queue");
+        assert_eq!(next_ticket(window(&["A", "B"]), &waiting, at(29), &policy), Some(1), "not yet overdue: priority first");
+        assert_eq!(next_ticket(window(&["A", "B"]), &waiting, at(30), &policy), Some(0), "overdue walk-in in a less preferred queue");
+    }
+
+    #[test]
+    fn a_ticket_handed_to_a_window_waits_for_that_window_alone_and_goes_first_there() {
+        let policy = QueuePolicy::default();
+        let handed = Waiting { for_window: Some(2), ..ticket(1, "C", 5, false) };
+        let waiting = [ticket(2, "A", 0, true), handed, ticket(3, "A", 1, false)];
+        assert_eq!(next_ticket(Caller { window: 2, queues: &["A"] }, &waiting, at(10), &policy), Some(1), "before priority, and outside the window's queues");
+        assert_eq!(next_ticket(Caller { window: 1, queues: &["A", "C"] }, &waiting, at(10), &policy), Some(0), "another window never calls it");
+        assert_eq!(next_ticket(Caller { window: 1, queues: &["C"] }, &waiting, at(10), &policy), None);
+        assert_eq!(ahead_in_queue(&waiting, 1, at(10), &policy), Some(0), "its line is the window's, not queue C's");
+        assert_eq!(ahead_in_queue(&waiting, 3, at(10), &policy), Some(1), "and it is not in queue A's line");
+        let overdue = [ticket(4, "A", 0, false), Waiting { for_window: Some(2), ..ticket(5, "A", 50, false) }];
+        assert_eq!(next_ticket(Caller { window: 2, queues: &["A"] }, &overdue, at(60), &policy), Some(0), "the waiting limit still comes first");
     }
 
     #[test]
@@ -303,7 +351,7 @@ mod tests {
         let serving = apply(&called, &TicketEvent::Started, &policy).unwrap();
         let parked = apply(&serving, &TicketEvent::Parked, &policy).unwrap();
         assert_eq!(apply(&parked, &TicketEvent::Resumed, &policy).unwrap(), serving);
-        assert_eq!(apply(&serving, &TicketEvent::Transferred { to_queue: "B".into() }, &policy).unwrap(), TicketState::Waiting);
+        assert_eq!(apply(&serving, &TicketEvent::Transferred { to_queue: Some("B".into()), to_window: None }, &policy).unwrap(), TicketState::Waiting);
         let done = apply(&serving, &TicketEvent::Finished { outcome: Outcome::NoticeIssued }, &policy).unwrap();
         assert!(done.is_final());
         let err = apply(&done, &TicketEvent::Recalled, &policy).unwrap_err();

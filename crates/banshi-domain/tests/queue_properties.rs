@@ -16,11 +16,15 @@ struct Arrival {
     minute: i64,
     queue: usize,
     priority: bool,
+    /// Handed to this window (a number that may exceed the hall's windows: then it is the last
+    /// window's, so every ticket has a window that calls it).
+    handed_to: Option<usize>,
 }
 
 fn arrivals() -> impl Strategy<Value = Vec<Arrival>> {
-    proptest::collection::vec((0i64..120, 0usize..3, proptest::bool::weighted(0.2)), 1..80).prop_map(|raw| {
-        let mut list: Vec<Arrival> = raw.into_iter().map(|(minute, queue, priority)| Arrival { minute, queue, priority }).collect();
+    let handed = proptest::option::weighted(0.1, 0usize..6);
+    proptest::collection::vec((0i64..120, 0usize..3, proptest::bool::weighted(0.2), handed), 1..80).prop_map(|raw| {
+        let mut list: Vec<Arrival> = raw.into_iter().map(|(minute, queue, priority, handed_to)| Arrival { minute, queue, priority, handed_to }).collect();
         list.sort_by_key(|a| a.minute);
         list
     })
@@ -35,36 +39,48 @@ fn windows() -> impl Strategy<Value = Vec<Vec<usize>>> {
         })
 }
 
+/// A waiting ticket in the simulation: id, queue, arrival, priority, the window it was handed to.
+type Held<'a> = (i64, &'a str, DateTime<Utc>, bool, Option<i32>);
+
 proptest! {
     #[test]
     fn every_ticket_is_called_once_and_by_the_rules(arrivals in arrivals(), windows in windows(), max_wait in 5i64..90) {
         let policy = QueuePolicy { max_wait_minutes: max_wait, ..QueuePolicy::default() };
-        let mut waiting: Vec<(i64, &str, DateTime<Utc>, bool)> = Vec::new();
+        let mut waiting: Vec<Held> = Vec::new();
         let mut called = Vec::new();
         let mut next_arrival = 0;
         // Each window calls once every 3 minutes; run until everyone has arrived and been called.
         for now_minute in 0..2000 {
             while next_arrival < arrivals.len() && arrivals[next_arrival].minute <= now_minute {
                 let a = &arrivals[next_arrival];
-                waiting.push((next_arrival as i64, QUEUES[a.queue], minute(a.minute), a.priority));
+                let handed_to = a.handed_to.map(|w| w.min(windows.len() - 1) as i32);
+                waiting.push((next_arrival as i64, QUEUES[a.queue], minute(a.minute), a.priority, handed_to));
                 next_arrival += 1;
             }
             if now_minute % 3 != 0 {
                 continue;
             }
-            for window in &windows {
+            for (number, window) in windows.iter().enumerate() {
+                let number = number as i32;
                 let queues: Vec<&str> = window.iter().map(|q| QUEUES[*q]).collect();
-                let view: Vec<Waiting> = waiting.iter().map(|(id, queue, arrived_at, priority)| Waiting { id: *id, queue, arrived_at: *arrived_at, priority: *priority }).collect();
+                let view: Vec<Waiting> = waiting
+                    .iter()
+                    .map(|(id, queue, arrived_at, priority, for_window)| Waiting { id: *id, queue, arrived_at: *arrived_at, priority: *priority, for_window: *for_window })
+                    .collect();
                 let now = minute(now_minute);
-                let Some(chosen) = next_ticket(&queues, &view, now, &policy) else { continue };
+                let Some(chosen) = next_ticket(Caller { window: number, queues: &queues }, &view, now, &policy) else { continue };
                 let pick = &view[chosen];
-                prop_assert!(queues.contains(&pick.queue), "called from a queue the window does not serve");
+                let handed_here = |t: &Waiting| t.for_window == Some(number);
+                let candidates: Vec<&Waiting> = view.iter().filter(|t| handed_here(t) || (t.for_window.is_none() && queues.contains(&t.queue))).collect();
+                prop_assert!(candidates.iter().any(|t| t.id == pick.id), "called a ticket of another window or queue");
                 let overdue = |t: &Waiting| now - t.arrived_at >= Duration::minutes(max_wait);
-                let candidates: Vec<&Waiting> = view.iter().filter(|t| queues.contains(&t.queue)).collect();
                 if overdue(pick) {
                     prop_assert!(candidates.iter().filter(|t| overdue(t)).all(|t| t.arrived_at >= pick.arrived_at), "the longest overdue first");
-                } else {
+                } else if handed_here(pick) {
                     prop_assert!(!candidates.iter().any(|t| overdue(t)), "an overdue ticket was passed over");
+                    prop_assert!(candidates.iter().filter(|t| handed_here(t)).all(|t| t.arrived_at >= pick.arrived_at), "handed tickets by arrival");
+                } else {
+                    prop_assert!(!candidates.iter().any(|t| overdue(t) || handed_here(t)), "an overdue or handed ticket was passed over");
                     if !pick.priority {
                         prop_assert!(!candidates.iter().any(|t| t.priority), "a priority ticket was passed over");
                     }
@@ -100,8 +116,8 @@ proptest! {
                 waiting.push((next_id, minute(now_minute), true));
                 next_id += 1;
             }
-            let view: Vec<Waiting> = waiting.iter().map(|(id, at, p)| Waiting { id: *id, queue: "A", arrived_at: *at, priority: *p }).collect();
-            let chosen = next_ticket(&["A"], &view, minute(now_minute), &policy).unwrap();
+            let view: Vec<Waiting> = waiting.iter().map(|(id, at, p)| Waiting { id: *id, queue: "A", arrived_at: *at, priority: *p, for_window: None }).collect();
+            let chosen = next_ticket(Caller { window: 1, queues: &["A"] }, &view, minute(now_minute), &policy).unwrap();
             if view[chosen].id == 0 {
                 prop_assert_eq!(now_minute, max_wait, "called exactly when the limit is reached");
                 return Ok(());
@@ -117,15 +133,21 @@ proptest! {
         let view: Vec<Waiting> = arrivals
             .iter()
             .enumerate()
-            .map(|(i, a)| Waiting { id: i as i64, queue: QUEUES[a.queue], arrived_at: minute(a.minute), priority: a.priority })
+            .map(|(i, a)| Waiting { id: i as i64, queue: QUEUES[a.queue], arrived_at: minute(a.minute), priority: a.priority, for_window: a.handed_to.map(|w| w as i32) })
             .collect();
         let now = minute(now);
         for ticket in &view {
-            // Call the ticket's queue one by one until the ticket comes up.
-            let mut rest: Vec<Waiting> = view.iter().filter(|t| t.queue == ticket.queue).cloned().collect();
+            // A window serving only the ticket's queue — or, for a ticket handed to a window, that
+            // window serving nothing else — calls one by one until the ticket comes up.
+            let only_its_queue = [ticket.queue];
+            let caller = match ticket.for_window {
+                Some(window) => Caller { window, queues: &[] },
+                None => Caller { window: -1, queues: &only_its_queue },
+            };
+            let mut rest: Vec<Waiting> = view.clone();
             let mut called_before = 0;
             loop {
-                let next = next_ticket(&[ticket.queue], &rest, now, &policy).unwrap();
+                let next = next_ticket(caller, &rest, now, &policy).unwrap();
                 if rest[next].id == ticket.id {
                     break;
                 }

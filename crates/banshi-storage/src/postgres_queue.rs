@@ -200,7 +200,8 @@ async fn apply_ticket_event(db: &mut PgConnection, actor: &Actor, ticket: Ticket
     sqlx::query(
         "WITH changed AS (
              UPDATE tickets SET state = $2, state_doc = $3, window_number = $4, queue_prefix = $5,
-                 called_at = COALESCE($6, called_at), started_at = COALESCE($7, started_at), finished_at = COALESCE($8, finished_at)
+                 called_at = COALESCE($6, called_at), started_at = COALESCE($7, started_at), finished_at = COALESCE($8, finished_at),
+                 for_window = $13
              WHERE id = $1 RETURNING id)
          INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) SELECT id, $9, $10, $11, $12 FROM changed",
     )
@@ -216,9 +217,10 @@ async fn apply_ticket_event(db: &mut PgConnection, actor: &Actor, ticket: Ticket
     .bind(actor.staff_id)
     .bind(&actor.label)
     .bind(Json(change.recorded))
+    .bind(change.for_window)
     .execute(db)
     .await?;
-    Ok(Ticket { state: change.next, queue: change.queue, ..ticket })
+    Ok(Ticket { state: change.next, queue: change.queue, for_window: change.for_window, ..ticket })
 }
 
 async fn take_ticket(db: &mut PgConnection, ticket: &NewTicket) -> StoreResult<Ticket> {
@@ -281,7 +283,7 @@ async fn call_next(db: &mut PgConnection, actor: &Actor, centre_code: &str, wind
     let candidates: Vec<WaitingTicket> = sqlx::query_as(rows::WAITING_SQL).bind(centre_code).bind(today).fetch_all(&mut *db).await?;
     let view: Vec<banshi_domain::queue::Waiting> = candidates.iter().map(WaitingTicket::view).collect();
     let preference: Vec<&str> = live.queues.iter().map(String::as_str).collect();
-    let Some(chosen) = banshi_domain::queue::next_ticket(&preference, &view, now, policy) else {
+    let Some(chosen) = banshi_domain::queue::next_ticket(banshi_domain::queue::Caller { window, queues: &preference }, &view, now, policy) else {
         return Ok(None);
     };
     let ticket = load_ticket(db, candidates[chosen].id).await?;
@@ -306,11 +308,17 @@ async fn update_ticket(db: &mut PgConnection, actor: &Actor, at: AtWindow<'_>, t
                 return Err(queue_rules::resume_busy(at.window, &number));
             }
         }
-        TicketEvent::Transferred { to_queue } => {
-            let exists: Option<(String,)> =
-                sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2").bind(at.centre_code).bind(to_queue).fetch_optional(&mut *db).await?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound(format!("queue {to_queue}")));
+        TicketEvent::Transferred { to_queue, to_window } => {
+            if let Some(to_queue) = to_queue {
+                let exists: Option<(String,)> =
+                    sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2").bind(at.centre_code).bind(to_queue).fetch_optional(&mut *db).await?;
+                if exists.is_none() {
+                    return Err(StoreError::NotFound(format!("queue {to_queue}")));
+                }
+            }
+            if let Some(to_window) = to_window {
+                let (target, _) = window_and_busy(db, at.centre_code, *to_window, None).await?;
+                queue_rules::require_handover_target(at.window, &target)?;
             }
         }
         _ => {}

@@ -13,6 +13,8 @@ pub(crate) struct TicketChange {
     pub called_at: Option<DateTime<Utc>>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// The window a transfer handed it to; cleared by any other change.
+    pub for_window: Option<i32>,
     /// The event as the ticket's history keeps it.
     pub recorded: serde_json::Value,
 }
@@ -20,9 +22,9 @@ pub(crate) struct TicketChange {
 /// The change `event` makes to `ticket` by the domain's rules, or why it may not.
 pub(crate) fn ticket_change(ticket: &Ticket, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<TicketChange> {
     let next = banshi_domain::queue::apply(&ticket.state, event, policy).map_err(|e| StoreError::Conflict(format!("ticket {}: {e}", ticket.number)))?;
-    let queue = match event {
-        TicketEvent::Transferred { to_queue } => to_queue.clone(),
-        _ => ticket.queue.clone(),
+    let (queue, for_window) = match event {
+        TicketEvent::Transferred { to_queue, to_window } => (to_queue.clone().unwrap_or_else(|| ticket.queue.clone()), *to_window),
+        _ => (ticket.queue.clone(), None),
     };
     let entered = |name: &str| (next.name() == name && ticket.state.name() != name).then_some(now);
     let mut recorded = to_json(event);
@@ -35,6 +37,7 @@ pub(crate) fn ticket_change(ticket: &Ticket, event: &TicketEvent, policy: &Queue
         finished_at: next.is_final().then_some(now),
         next,
         queue,
+        for_window,
         recorded,
     })
 }
@@ -74,15 +77,29 @@ pub(crate) fn resume_busy(window: i32, number: &str) -> StoreError {
     StoreError::Conflict(format!("window {window} is busy with ticket {number}: finish it or park it first"))
 }
 
+/// A ticket is handed to another window that someone can still work: open or paused, not closed.
+pub(crate) fn require_handover_target(from: i32, target: &WindowLive) -> StoreResult<()> {
+    if target.number == from {
+        return Err(StoreError::Conflict(format!("a ticket is handed to another window, not to window {from} itself")));
+    }
+    if target.status == WindowStatus::Closed {
+        return Err(StoreError::Conflict(format!("window {} is closed: hand the ticket to a window that is open or paused", target.number)));
+    }
+    Ok(())
+}
+
 /// Whether the ticket is this window's to act on: of its centre, held there, or waiting in one of
 /// its queues; and a call is to the window that makes it.
 pub(crate) fn require_window_may_act(live: &WindowLive, at: AtWindow<'_>, ticket: &Ticket, event: &TicketEvent) -> StoreResult<()> {
     if ticket.centre_code != at.centre_code {
         return Err(StoreError::NotFound(format!("ticket {}", ticket.id)));
     }
-    match ticket.state.window() {
-        Some(held_at) if held_at != at.window => return Err(StoreError::Conflict(format!("ticket {} is at window {held_at}", ticket.number))),
-        None if ticket.state == TicketState::Waiting && !live.queues.contains(&ticket.queue) => {
+    match (ticket.state.window(), ticket.for_window) {
+        (Some(held_at), _) if held_at != at.window => return Err(StoreError::Conflict(format!("ticket {} is at window {held_at}", ticket.number))),
+        (None, Some(handed_to)) if ticket.state == TicketState::Waiting && handed_to != at.window => {
+            return Err(StoreError::Conflict(format!("ticket {} is handed to window {handed_to}", ticket.number)));
+        }
+        (None, None) if ticket.state == TicketState::Waiting && !live.queues.contains(&ticket.queue) => {
             return Err(StoreError::Conflict(format!("window {} does not serve queue {}", at.window, ticket.queue)));
         }
         _ => {}

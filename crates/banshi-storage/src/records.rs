@@ -233,6 +233,8 @@ pub struct Ticket {
     pub called_at: Option<DateTime<Utc>>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// While waiting: the window it was handed to (转窗), which alone calls it.
+    pub for_window: Option<i32>,
 }
 
 /// A waiting ticket with just what the call rule reads.
@@ -242,11 +244,12 @@ pub struct WaitingTicket {
     pub queue: String,
     pub arrived_at: DateTime<Utc>,
     pub priority: bool,
+    pub for_window: Option<i32>,
 }
 
 impl WaitingTicket {
     pub fn view(&self) -> banshi_domain::queue::Waiting<'_> {
-        banshi_domain::queue::Waiting { id: self.id, queue: &self.queue, arrived_at: self.arrived_at, priority: self.priority }
+        banshi_domain::queue::Waiting { id: self.id, queue: &self.queue, arrived_at: self.arrived_at, priority: self.priority, for_window: self.for_window }
     }
 }
 

@@ -193,6 +193,7 @@ pub(crate) struct TicketRow {
     called_at: Option<DateTime<Utc>>,
     started_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
+    for_window: Option<i32>,
 }
 
 impl TicketRow {
@@ -215,11 +216,12 @@ impl TicketRow {
             called_at: self.called_at,
             started_at: self.started_at,
             finished_at: self.finished_at,
+            for_window: self.for_window,
         })
     }
 }
 
-pub(crate) const TICKET_COLUMNS: &str = "id, token, centre_code, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state_doc, called_at, started_at, finished_at";
+pub(crate) const TICKET_COLUMNS: &str = "id, token, centre_code, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state_doc, called_at, started_at, finished_at, for_window";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct CallRow {
@@ -243,7 +245,7 @@ pub(crate) struct NotificationRow {
 
 /// Today's waiting tickets of a centre ($1, $2 the day), as the call rule reads them.
 pub(crate) const WAITING_SQL: &str = "
-    SELECT id, queue_prefix AS queue, arrived_at, priority_reason IS NOT NULL AS priority
+    SELECT id, queue_prefix AS queue, arrived_at, priority_reason IS NOT NULL AS priority, for_window
     FROM tickets WHERE centre_code = $1 AND state = 'waiting' AND day = $2";
 
 impl TicketRow {
@@ -265,6 +267,7 @@ impl TicketRow {
             called_at: optional_time(10)?,
             started_at: optional_time(11)?,
             finished_at: optional_time(12)?,
+            for_window: row.get(13)?,
         })
     }
 }

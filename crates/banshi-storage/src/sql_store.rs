@@ -110,7 +110,8 @@ macro_rules! impl_sql_store {
             let change = crate::queue_rules::ticket_change(&ticket, event, policy, now)?;
             sqlx::query(
                 "UPDATE tickets SET state = $2, state_doc = $3, window_number = $4, queue_prefix = $5,
-                     called_at = COALESCE($6, called_at), started_at = COALESCE($7, started_at), finished_at = COALESCE($8, finished_at)
+                     called_at = COALESCE($6, called_at), started_at = COALESCE($7, started_at), finished_at = COALESCE($8, finished_at),
+                     for_window = $9
                  WHERE id = $1",
             )
             .bind(ticket.id)
@@ -121,6 +122,7 @@ macro_rules! impl_sql_store {
             .bind(change.called_at)
             .bind(change.started_at)
             .bind(change.finished_at)
+            .bind(change.for_window)
             .execute(&mut **tx)
             .await?;
             sqlx::query("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, $3, $4, $5)")
@@ -131,7 +133,25 @@ macro_rules! impl_sql_store {
                 .bind(Json(change.recorded))
                 .execute(&mut **tx)
                 .await?;
-            Ok(Ticket { state: change.next, queue: change.queue, ..ticket })
+            Ok(Ticket { state: change.next, queue: change.queue, for_window: change.for_window, ..ticket })
+        }
+
+        /// Tickets handed to a window that closes go back to their queues (nobody would call them).
+        async fn release_handed_to(tx: &mut Transaction<'_, $db>, actor: &Actor, centre_code: &str, window: i32, now: DateTime<Utc>) -> StoreResult<Vec<Ticket>> {
+            let handed: Vec<rows::TicketRow> = sqlx::query_as(&format!(
+                "SELECT {} FROM tickets WHERE centre_code = $1 AND for_window = $2 AND state = 'waiting'",
+                rows::TICKET_COLUMNS
+            ))
+            .bind(centre_code)
+            .bind(window)
+            .fetch_all(&mut **tx)
+            .await?;
+            let mut released = Vec::new();
+            for row in handed {
+                let event = TicketEvent::Transferred { to_queue: None, to_window: None };
+                released.push(apply_ticket_event(tx, actor, row.into_ticket()?, &event, &QueuePolicy::default(), now).await?);
+            }
+            Ok(released)
         }
 
         #[async_trait]
@@ -477,6 +497,7 @@ macro_rules! impl_sql_store {
                     if let Some(ticket) = held_at_window(&mut tx, centre_code, number, None, &["called", "serving", "parked"]).await? {
                         return Err(crate::StoreError::Conflict(format!("window {number} still has ticket {ticket}: finish or transfer it before leaving")));
                     }
+                    release_handed_to(&mut tx, actor, centre_code, number, Utc::now()).await?;
                 } else if let Some(staff_id) = actor.staff_id {
                     let elsewhere: Option<(i32,)> = sqlx::query_as(
                         "SELECT number FROM windows WHERE centre_code = $1 AND staff_id = $2 AND status <> 'closed' AND number <> $3",
@@ -515,10 +536,11 @@ macro_rules! impl_sql_store {
                     // arrival time in the same queue, so the next window takes them up soon.
                     let event = match ticket.state {
                         TicketState::Called { .. } => TicketEvent::Returned,
-                        _ => TicketEvent::Transferred { to_queue: ticket.queue.clone() },
+                        _ => TicketEvent::Transferred { to_queue: None, to_window: None },
                     };
                     returned.push(apply_ticket_event(&mut tx, actor, ticket, &event, policy, now).await?);
                 }
+                returned.extend(release_handed_to(&mut tx, actor, centre_code, number, now).await?);
                 let live = write_window_status(&mut tx, actor, centre_code, before, WindowStatus::Closed, Some(reason), None).await?;
                 self.commit(tx).await?;
                 Ok((live, returned))

@@ -90,7 +90,7 @@ pub(crate) fn call_next(db: &Connection, actor: &Actor, centre_code: &str, windo
     let candidates = waiting_tickets(db, centre_code, &today, None)?;
     let view: Vec<banshi_domain::queue::Waiting> = candidates.iter().map(WaitingTicket::view).collect();
     let preference: Vec<&str> = live.queues.iter().map(String::as_str).collect();
-    let Some(chosen) = banshi_domain::queue::next_ticket(&preference, &view, now, policy) else {
+    let Some(chosen) = banshi_domain::queue::next_ticket(banshi_domain::queue::Caller { window, queues: &preference }, &view, now, policy) else {
         return Ok(None);
     };
     let ticket = load_ticket(db, candidates[chosen].id)?;
@@ -110,13 +110,18 @@ pub(crate) fn update_ticket(db: &Connection, actor: &Actor, at: AtWindow<'_>, ti
                 return Err(queue_rules::resume_busy(at.window, &other));
             }
         }
-        TicketEvent::Transferred { to_queue } => {
-            let exists = db
-                .prepare_cached("SELECT 1 FROM queues WHERE centre_code = $1 AND prefix = $2")?
-                .query_row(named_params! { "$1": at.centre_code, "$2": to_queue }, |_| Ok(()))
-                .optional()?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound(format!("queue {to_queue}")));
+        TicketEvent::Transferred { to_queue, to_window } => {
+            if let Some(to_queue) = to_queue {
+                let exists = db
+                    .prepare_cached("SELECT 1 FROM queues WHERE centre_code = $1 AND prefix = $2")?
+                    .query_row(named_params! { "$1": at.centre_code, "$2": to_queue }, |_| Ok(()))
+                    .optional()?;
+                if exists.is_none() {
+                    return Err(StoreError::NotFound(format!("queue {to_queue}")));
+                }
+            }
+            if let Some(to_window) = to_window {
+                queue_rules::require_handover_target(at.window, &window_live(db, at.centre_code, *to_window)?)?;
             }
         }
         _ => {}
@@ -176,10 +181,10 @@ pub(crate) fn waiting_tickets(db: &Connection, centre_code: &str, today: &str, q
         Some(queue) => statement.query(named_params! { "$1": centre_code, "$2": today, "$3": queue })?,
         None => statement.query(named_params! { "$1": centre_code, "$2": today })?,
     };
-    rows.mapped(|row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, bool>(3)?)))
+    rows.mapped(|row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, bool>(3)?, row.get::<_, Option<i32>>(4)?)))
         .map(|row| {
-            let (id, queue, arrived_at, priority) = row?;
-            Ok(WaitingTicket { id, queue, arrived_at: parse_time(&arrived_at)?, priority })
+            let (id, queue, arrived_at, priority, for_window) = row?;
+            Ok(WaitingTicket { id, queue, arrived_at: parse_time(&arrived_at)?, priority, for_window })
         })
         .collect()
 }
@@ -225,17 +230,18 @@ fn load_ticket(db: &Connection, ticket_id: i64) -> StoreResult<Ticket> {
 }
 
 fn apply_ticket_event(db: &Connection, actor: &Actor, ticket: Ticket, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
-    let TicketChange { next, queue, called_at, started_at, finished_at, recorded } = queue_rules::ticket_change(&ticket, event, policy, now)?;
+    let TicketChange { next, queue, called_at, started_at, finished_at, for_window, recorded } = queue_rules::ticket_change(&ticket, event, policy, now)?;
     db.prepare_cached(
         "UPDATE tickets SET state = $2, state_doc = $3, window_number = $4, queue_prefix = $5,
-             called_at = COALESCE($6, called_at), started_at = COALESCE($7, started_at), finished_at = COALESCE($8, finished_at)
+             called_at = COALESCE($6, called_at), started_at = COALESCE($7, started_at), finished_at = COALESCE($8, finished_at),
+             for_window = $9
          WHERE id = $1",
     )?
     .execute(named_params! {
         "$1": ticket.id, "$2": next.name(), "$3": to_json(&next).to_string(), "$4": next.window(), "$5": queue,
-        "$6": called_at.map(time_text), "$7": started_at.map(time_text), "$8": finished_at.map(time_text),
+        "$6": called_at.map(time_text), "$7": started_at.map(time_text), "$8": finished_at.map(time_text), "$9": for_window,
     })?;
     db.prepare_cached("INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) VALUES ($1, $2, $3, $4, $5)")?
         .execute(named_params! { "$1": ticket.id, "$2": time_text(now), "$3": actor.staff_id, "$4": actor.label, "$5": recorded.to_string() })?;
-    Ok(Ticket { state: next, queue, ..ticket })
+    Ok(Ticket { state: next, queue, for_window, ..ticket })
 }

@@ -114,7 +114,7 @@ async fn tickets_are_numbered_and_called_by_the_rule() {
         // A transfer keeps the arrival time: the transferred ticket is called before later ones.
         let second = store.call_next(&actor, "SF01", 1, &policy, Utc::now()).await.unwrap().unwrap();
         assert_eq!(second.number, "A001");
-        let moved = store.update_ticket(&actor, at(1), second.id, &TicketEvent::Transferred { to_queue: "B".into() }, &policy, Utc::now()).await.unwrap();
+        let moved = store.update_ticket(&actor, at(1), second.id, &TicketEvent::Transferred { to_queue: Some("B".into()), to_window: None }, &policy, Utc::now()).await.unwrap();
         assert_eq!((moved.queue.as_str(), moved.arrived_at, &moved.state), ("B", second.arrived_at, &TicketState::Waiting));
         let b2 = store.take_ticket(&new_ticket("B", None, 0)).await.unwrap();
         let preferred = store.call_next(&actor, "SF01", 1, &policy, Utc::now()).await.unwrap().unwrap();
@@ -190,6 +190,58 @@ async fn many_windows_calling_at_once_never_share_a_ticket() {
         }
         assert_eq!(seen.len(), taken.len(), "every ticket was called");
         assert!(store.active_tickets("SF01").await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_ticket_handed_to_a_window_is_called_there_first_and_nowhere_else() {
+    for test in fresh_stores().await {
+        let store = test.store.as_ref();
+        let officers = hall(store, 4).await;
+        let system = Actor::system("test");
+        // Window 2 serves queue B only; the handed ticket is an A.
+        store.save_window_skills(&system, &WindowSkills { centre_code: "SF01".into(), number: 2, queues: vec!["B".into()], green_channel: false }).await.unwrap();
+        let policy = QueuePolicy::default();
+        let (one, two, three) = (Actor::staff(&officers[0]), Actor::staff(&officers[1]), Actor::staff(&officers[2]));
+        let handed = store.take_ticket(&new_ticket("A", None, 30)).await.unwrap();
+        let earlier_b = store.take_ticket(&new_ticket("B", None, 40)).await.unwrap();
+        let later_a = store.take_ticket(&new_ticket("A", None, 20)).await.unwrap();
+        let called = store.update_ticket(&one, at(1), handed.id, &TicketEvent::Called { window: 1, out_of_order_reason: Some("测试".into()) }, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&one, at(1), called.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
+
+        let to = |queue: Option<&str>, window: Option<i32>| TicketEvent::Transferred { to_queue: queue.map(String::from), to_window: window };
+        let own = store.update_ticket(&one, at(1), handed.id, &to(None, Some(1)), &policy, Utc::now()).await.unwrap_err();
+        assert!(own.to_string().contains("another window"), "{}: {own}", store.backend());
+        store.set_window_status(&Actor::staff(&officers[3]), "SF01", 4, WindowStatus::Closed, None).await.unwrap();
+        let closed = store.update_ticket(&one, at(1), handed.id, &to(None, Some(4)), &policy, Utc::now()).await.unwrap_err();
+        assert!(closed.to_string().contains("window 4 is closed"), "{}: {closed}", store.backend());
+        let waiting = store.update_ticket(&one, at(1), handed.id, &to(None, Some(2)), &policy, Utc::now()).await.unwrap();
+        assert_eq!((waiting.state.clone(), waiting.queue.as_str(), waiting.for_window), (TicketState::Waiting, "A", Some(2)), "{}", store.backend());
+
+        let out_of_order = store.update_ticket(&three, at(3), handed.id, &TicketEvent::Called { window: 3, out_of_order_reason: Some("插队".into()) }, &policy, Utc::now()).await.unwrap_err();
+        assert!(out_of_order.to_string().contains("handed to window 2"), "{}: {out_of_order}", store.backend());
+        let at_three = store.call_next(&three, "SF01", 3, &policy, Utc::now()).await.unwrap().unwrap();
+        assert_eq!(at_three.id, later_a.id, "{}: window 3 takes its queues' own tickets (A preferred)", store.backend());
+        let at_two = store.call_next(&two, "SF01", 2, &policy, Utc::now()).await.unwrap().unwrap();
+        assert_eq!((at_two.id, at_two.for_window), (handed.id, None), "{}: the handed ticket first at window 2, outside its queues", store.backend());
+        assert_eq!(store.waiting_tickets("SF01", None).await.unwrap().iter().map(|t| t.id).collect::<Vec<_>>(), vec![earlier_b.id]);
+    }
+}
+
+#[tokio::test]
+async fn tickets_handed_to_a_window_that_closes_go_back_to_their_queue() {
+    for test in fresh_stores().await {
+        let store = test.store.as_ref();
+        let officers = hall(store, 2).await;
+        let policy = QueuePolicy::default();
+        let (one, two) = (Actor::staff(&officers[0]), Actor::staff(&officers[1]));
+        let ticket = store.take_ticket(&new_ticket("A", None, 10)).await.unwrap();
+        store.call_next(&one, "SF01", 1, &policy, Utc::now()).await.unwrap();
+        store.update_ticket(&one, at(1), ticket.id, &TicketEvent::Transferred { to_queue: Some("B".into()), to_window: Some(2) }, &policy, Utc::now()).await.unwrap();
+        store.set_window_status(&two, "SF01", 2, WindowStatus::Closed, None).await.unwrap();
+        let waiting = store.waiting_tickets("SF01", None).await.unwrap();
+        assert_eq!(waiting.len(), 1);
+        assert_eq!((waiting[0].id, waiting[0].queue.as_str(), waiting[0].for_window), (ticket.id, "B", None), "{}", store.backend());
     }
 }
 

@@ -205,7 +205,14 @@ pub enum TicketAction {
     Recall,
     Start,
     Finish { outcome: Outcome },
-    Transfer { queue: String },
+    /// 转窗: to another queue, or handed to another window (its officer calls the visitor next),
+    /// or both.
+    Transfer {
+        #[serde(default)]
+        queue: Option<String>,
+        #[serde(default)]
+        window: Option<i32>,
+    },
     Park,
     Resume,
     Return,
@@ -227,7 +234,13 @@ pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_
         TicketAction::Recall => TicketEvent::Recalled,
         TicketAction::Start => TicketEvent::Started,
         TicketAction::Finish { outcome } => TicketEvent::Finished { outcome },
-        TicketAction::Transfer { queue } => TicketEvent::Transferred { to_queue: queue },
+        TicketAction::Transfer { queue, window: to_window } => {
+            let to_queue = queue.map(|q| q.trim().to_string()).filter(|q| !q.is_empty());
+            if to_queue.is_none() && to_window.is_none() {
+                return Err(AppError::invalid("queue", "say where the ticket goes: a queue, a window, or both"));
+            }
+            TicketEvent::Transferred { to_queue, to_window }
+        }
         TicketAction::Park => TicketEvent::Parked,
         TicketAction::Resume => TicketEvent::Resumed,
         TicketAction::Return => TicketEvent::Returned,

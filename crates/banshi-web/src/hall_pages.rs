@@ -129,7 +129,15 @@ pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(numbe
     // The visitor called or served now; parked ones wait aside (the window serves others meanwhile).
     let current = tickets.iter().find(|t| t.state.window() == Some(number) && matches!(t.state, TicketState::Called { .. } | TicketState::Serving { .. })).cloned();
     let parked: Vec<_> = tickets.iter().filter(|t| t.state == TicketState::Parked { window: number }).cloned().collect();
-    let waiting: Vec<_> = tickets.iter().filter(|t| t.state == TicketState::Waiting && window.queues.contains(&t.queue)).cloned().collect();
+    // What this window may call: its queues' tickets, and those handed to it (first, as it calls them).
+    let mut waiting: Vec<_> = tickets
+        .iter()
+        .filter(|t| t.state == TicketState::Waiting && (t.for_window == Some(number) || (t.for_window.is_none() && window.queues.contains(&t.queue))))
+        .cloned()
+        .collect();
+    waiting.sort_by_key(|t| t.for_window.is_none());
+    // Windows a visitor can be handed to: the others that someone can still work.
+    let handover_windows: Vec<_> = state.store.windows_live(&staff.centre_code).await?.into_iter().filter(|w| w.number != number && w.status != WindowStatus::Closed).collect();
     let queues = state.cache.queues(state.store.as_ref(), &staff.centre_code).await?;
     let outcomes = ["done", "notice_issued", "handed_over"].map(|o| (o, text(&format!("outcome_{o}"))));
     let current_state = current.as_ref().map(|t| t.state.name());
@@ -140,7 +148,7 @@ pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(numbe
     }
     let signed_in_here = window.staff_id == Some(staff.id) && window.status != WindowStatus::Closed;
     let context = context! {
-        window, current, current_state, current_items, parked, waiting, queues, outcomes, signed_in_here,
+        window, current, current_state, current_items, parked, waiting, queues, handover_windows, outcomes, signed_in_here,
         message => flash.message, error => flash.error,
         ..frame
     };
@@ -162,6 +170,9 @@ pub struct ConsoleForm {
     number: String,
     #[serde(default)]
     booking: String,
+    /// Transfer: the window the ticket is handed to; empty for none.
+    #[serde(default)]
+    to_window: String,
 }
 
 /// "A012 已办结": the ticket and what was just done to it.
@@ -219,7 +230,13 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
                 let outcome = form.outcome.ok_or_else(|| AppError::invalid("outcome", "choose how the visit ended"))?;
                 done(act(TicketAction::Finish { outcome }).await?.number, "finish")
             }
-            "transfer" => done(act(TicketAction::Transfer { queue: form.queue.clone() }).await?.number, "transfer"),
+            "transfer" => {
+                let window = match form.to_window.trim() {
+                    "" => None,
+                    number => Some(number.parse().map_err(|_| AppError::invalid("to_window", format!("no window \"{number}\"")))?),
+                };
+                done(act(TicketAction::Transfer { queue: Some(form.queue.clone()), window }).await?.number, "transfer")
+            }
             "park" => done(act(TicketAction::Park).await?.number, "park"),
             "resume" => done(act(TicketAction::Resume).await?.number, "resume"),
             "return" => done(act(TicketAction::Return).await?.number, "return"),

@@ -191,7 +191,14 @@ async fn the_console_works_without_javascript_and_the_overview_shows_lights() {
     assert!(app.page(&officer, "/console/1").await.contains("id=\"console-finish\""));
 
     let manager = app.client();
-    app.sign_in(&manager, "manager").await;
+    let manager_csrf = app.sign_in(&manager, "manager").await;
+    manager.post(app.url("/console/2")).form(&[("csrf", manager_csrf.as_str()), ("action", "open")]).send().await.unwrap();
+    // Handed to the duty leader's window (避免僵局): it leaves this console and waits, marked, at window 2.
+    let page = app.page(&officer, "/console/1").await;
+    assert!(page.contains("id=\"transfer-window\"") && page.contains("<option value=\"2\">2号窗口 · manager姓名</option>"), "{page}");
+    officer.post(app.url("/console/1")).form(&[("csrf", csrf.as_str()), ("action", "transfer"), ("ticket", id.as_str()), ("queue", ""), ("to_window", "2")]).send().await.unwrap();
+    assert!(app.page(&officer, "/console/1").await.contains("id=\"console-call-next\""));
+    assert!(app.page(&manager, "/console/2").await.contains("A001 转来"));
     let overview = manager.get(app.url("/manage/hall")).send().await.unwrap().text().await.unwrap();
     assert!(overview.contains("light-green") && overview.contains("officer姓名"));
     let board = app.client().get(app.url("/board")).send().await.unwrap().text().await.unwrap();
@@ -279,4 +286,37 @@ async fn an_officer_checks_an_appointment_in_and_it_goes_ahead_of_walk_ins() {
     let called: Value = officer.post(app.url("/api/v1/windows/1/call-next")).header("X-CSRF-Token", &csrf).send().await.unwrap().json().await.unwrap();
     assert_eq!(called["ticket"]["number"], "A002", "the checked-in appointment goes ahead of the earlier walk-in");
     assert_eq!(called["ticket"]["priority"], "appointment");
+}
+
+#[tokio::test]
+async fn an_officer_hands_a_visitor_to_a_colleagues_window_who_calls_them_next() {
+    for app in spawn_apps().await {
+        let client = app.client();
+        for _ in 0..3 {
+            client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A" })).send().await.unwrap();
+        }
+        let (officer, csrf) = api_officer(&app, "officer").await;
+        let (leader, leader_csrf) = api_officer(&app, "manager").await;
+        post(&officer, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "open" })).await;
+        post(&leader, &leader_csrf, app.url("/api/v1/windows/2/status"), json!({ "status": "open" })).await;
+        let called: Value = post(&officer, &csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await.json().await.unwrap();
+        let id = called["ticket"]["id"].as_i64().unwrap();
+        let act = |body: Value| post(&officer, &csrf, app.url(&format!("/api/v1/windows/1/tickets/{id}")), body);
+        act(json!({ "action": "start" })).await;
+
+        let nowhere = act(json!({ "action": "transfer" })).await;
+        assert_eq!(nowhere.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(nowhere.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "queue");
+        let handed = act(json!({ "action": "transfer", "window": 2 })).await;
+        assert_eq!(handed.status(), StatusCode::OK);
+        let handed: Value = handed.json().await.unwrap();
+        let handed = &handed["ticket"];
+        assert_eq!((handed["state"]["state"].as_str(), handed["for_window"].as_i64(), handed["queue"].as_str()), (Some("waiting"), Some(2), Some("A")));
+
+        // The ticket's page says where to go; the duty leader's window calls the visitor first.
+        let status: Value = client.get(app.url(&format!("/api/v1/tickets/{}", called["ticket"]["token"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(status["ticket"]["for_window"], 2);
+        let next: Value = post(&leader, &leader_csrf, app.url("/api/v1/windows/2/call-next"), json!({})).await.json().await.unwrap();
+        assert_eq!(next["ticket"]["number"], "A001", "handed to window 2, ahead of A002 and A003");
+    }
 }
