@@ -165,6 +165,18 @@ pub trait Store: Send + Sync {
     /// Its owner (the actor) records the answer; the inquiry is handled.
     async fn handle_inquiry(&self, actor: &Actor, id: i64, answer: &str, at: DateTime<Utc>) -> StoreResult<Inquiry>;
 
+    // The working-day calendar beyond the built-in schedules.
+    /// The holiday schedules admins loaded, by year.
+    async fn calendar_years(&self) -> StoreResult<Vec<banshi_domain::calendar::HolidaySchedule>>;
+    /// Loads (or replaces) a year's holiday schedule; the caller has checked it.
+    async fn save_calendar_year(&self, actor: &Actor, schedule: &banshi_domain::calendar::HolidaySchedule) -> StoreResult<()>;
+    /// The days a centre set itself, by date.
+    async fn centre_days(&self, centre_code: &str) -> StoreResult<Vec<banshi_domain::calendar::LocalDay>>;
+    /// Sets (or replaces) a centre's own day: a closure or an extended-service day.
+    async fn save_centre_day(&self, actor: &Actor, centre_code: &str, day: &banshi_domain::calendar::LocalDay) -> StoreResult<()>;
+    /// Removes a centre's own day; the day is as the national calendar has it again.
+    async fn remove_centre_day(&self, actor: &Actor, centre_code: &str, date: chrono::NaiveDate) -> StoreResult<()>;
+
     // Live events for boards and consoles (a JSON text each).
     /// Tells every instance sharing this database: over PostgreSQL's NOTIFY, or within this
     /// process for SQLite, which one process owns.

@@ -893,6 +893,69 @@ macro_rules! impl_sql_store {
                 Ok(after)
             }
 
+            async fn calendar_years(&self) -> StoreResult<Vec<banshi_domain::calendar::HolidaySchedule>> {
+                let rows: Vec<(Json<banshi_domain::calendar::HolidaySchedule>,)> = sqlx::query_as("SELECT schedule FROM calendar_years ORDER BY year").fetch_all(&self.read).await?;
+                Ok(rows.into_iter().map(|(schedule,)| schedule.0).collect())
+            }
+
+            async fn save_calendar_year(&self, actor: &Actor, schedule: &banshi_domain::calendar::HolidaySchedule) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let before: Option<(Json<serde_json::Value>,)> = sqlx::query_as("SELECT schedule FROM calendar_years WHERE year = $1").bind(schedule.year).fetch_optional(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO calendar_years (year, schedule, loaded_by, loaded_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (year) DO UPDATE SET schedule = excluded.schedule, loaded_by = excluded.loaded_by, loaded_at = excluded.loaded_at",
+                )
+                .bind(schedule.year)
+                .bind(Json(schedule))
+                .bind(&actor.label)
+                .bind(Utc::now())
+                .execute(&mut *tx)
+                .await?;
+                let entity_id = schedule.year.to_string();
+                audit(&mut tx, actor, AuditWrite { action: "load", entity: "calendar_year", entity_id: &entity_id, before: before.map(|(b,)| b.0), after: Some(to_json(schedule)) }).await?;
+                self.commit(tx).await
+            }
+
+            async fn centre_days(&self, centre_code: &str) -> StoreResult<Vec<banshi_domain::calendar::LocalDay>> {
+                let rows: Vec<(chrono::NaiveDate, bool, String)> =
+                    sqlx::query_as("SELECT day, working, reason FROM centre_days WHERE centre_code = $1 ORDER BY day").bind(centre_code).fetch_all(&self.read).await?;
+                Ok(rows.into_iter().map(|(date, working, reason)| banshi_domain::calendar::LocalDay { date, working, reason }).collect())
+            }
+
+            async fn save_centre_day(&self, actor: &Actor, centre_code: &str, day: &banshi_domain::calendar::LocalDay) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let before: Option<(bool, String)> =
+                    sqlx::query_as("SELECT working, reason FROM centre_days WHERE centre_code = $1 AND day = $2").bind(centre_code).bind(day.date).fetch_optional(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO centre_days (centre_code, day, working, reason) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (centre_code, day) DO UPDATE SET working = excluded.working, reason = excluded.reason",
+                )
+                .bind(centre_code)
+                .bind(day.date)
+                .bind(day.working)
+                .bind(&day.reason)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, &format!("the day {} of centre {centre_code}", day.date)))?;
+                let entity_id = format!("{centre_code}/{}", day.date);
+                let before = before.map(|(working, reason)| serde_json::json!({ "working": working, "reason": reason }));
+                audit(&mut tx, actor, AuditWrite { action: "save", entity: "centre_day", entity_id: &entity_id, before, after: Some(to_json(day)) }).await?;
+                self.commit(tx).await
+            }
+
+            async fn remove_centre_day(&self, actor: &Actor, centre_code: &str, date: chrono::NaiveDate) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let before: Option<(bool, String)> =
+                    sqlx::query_as("SELECT working, reason FROM centre_days WHERE centre_code = $1 AND day = $2").bind(centre_code).bind(date).fetch_optional(&mut *tx).await?;
+                let Some((working, reason)) = before else {
+                    return Err(crate::StoreError::NotFound(format!("no day {date} set for centre {centre_code}")));
+                };
+                sqlx::query("DELETE FROM centre_days WHERE centre_code = $1 AND day = $2").bind(centre_code).bind(date).execute(&mut *tx).await?;
+                let entity_id = format!("{centre_code}/{date}");
+                audit(&mut tx, actor, AuditWrite { action: "remove", entity: "centre_day", entity_id: &entity_id, before: Some(serde_json::json!({ "working": working, "reason": reason })), after: None }).await?;
+                self.commit(tx).await
+            }
+
             async fn publish(&self, event: &str) -> StoreResult<()> {
                 self.publish_event(event).await
             }

@@ -6,17 +6,22 @@
 //! deactivated account included: at most [`SESSION_SECONDS`]).
 
 use crate::error::AppError;
+use crate::calendar::{numbered, working_calendar, CentreCalendar};
 use banshi_storage::{Queue, Session, Staff, Store};
+use std::sync::Arc;
 use moka::sync::Cache;
 use std::time::Duration;
 
 pub const SESSION_SECONDS: u64 = 5;
+/// A calendar change (a year loaded, a centre's day) reaches other instances within this.
+pub const CALENDAR_SECONDS: u64 = 60;
 
 pub struct HallCache {
     sessions: Cache<String, Option<(Session, Staff)>>,
     queues: Cache<String, Vec<Queue>>,
     default_centre: Cache<(), Option<String>>,
     service_minutes: Cache<(String, String), Option<f64>>,
+    calendars: Cache<String, Arc<CentreCalendar>>,
 }
 
 impl Default for HallCache {
@@ -26,6 +31,7 @@ impl Default for HallCache {
             queues: lasting(5),
             default_centre: lasting(30),
             service_minutes: lasting(10),
+            calendars: lasting(CALENDAR_SECONDS),
         }
     }
 }
@@ -47,6 +53,20 @@ impl HallCache {
         let found = store.session(token_hash).await?;
         self.sessions.insert(token_hash.to_string(), found.clone());
         Ok(found)
+    }
+
+    /// The centre's working-day calendar: built in, loaded years, its own days.
+    pub async fn calendar(&self, store: &dyn Store, centre: &str) -> Result<Arc<CentreCalendar>, AppError> {
+        if let Some(found) = self.calendars.get(centre) {
+            return Ok(found);
+        }
+        let found = Arc::new(numbered(working_calendar(store, Some(centre)).await?));
+        self.calendars.insert(centre.to_string(), found.clone());
+        Ok(found)
+    }
+
+    pub fn forget_calendars(&self) {
+        self.calendars.invalidate_all();
     }
 
     pub fn forget_session(&self, token_hash: &str) {

@@ -149,14 +149,15 @@ pub struct DeadlineView {
     pub light: Light,
 }
 
-fn deadline_of(state: &AppState, case: &Case, history: &[CaseHistoryEntry]) -> Result<Option<DeadlineView>, AppError> {
+async fn deadline_of(state: &AppState, case: &Case, history: &[CaseHistoryEntry]) -> Result<Option<DeadlineView>, AppError> {
     let events: Vec<_> = history.iter().map(|entry| (entry.day, entry.event.clone())).collect();
     let Some(clock) = case::clock(&events, case.limit_days) else { return Ok(None) };
     if matches!(case.state, CaseState::Completed { .. } | CaseState::Delivered { .. } | CaseState::NotAccepted { .. }) {
         return Ok(None);
     }
     let today = Local::now().date_naive();
-    let found = deadline(&clock, today, &state.calendar, WarnPolicy::default()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let calendar = state.cache.calendar(state.store.as_ref(), &case.centre_code).await?;
+    let found = deadline(&clock, today, &calendar.index, WarnPolicy::default()).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Some(DeadlineView {
         due: found.due.map(|d| d.date.format("%F").to_string()),
         provisional: found.due.is_some_and(|d| d.provisional),
@@ -186,7 +187,7 @@ pub struct CaseView {
 
 pub(crate) async fn case_view(state: &AppState, case: Case) -> Result<CaseView, AppError> {
     let history = state.store.case_history(case.id).await?;
-    let deadline = deadline_of(state, &case, &history)?;
+    let deadline = deadline_of(state, &case, &history).await?;
     Ok(CaseView { case, history, deadline })
 }
 
@@ -287,7 +288,7 @@ pub async fn progress(state: &AppState, query: &ProgressQuery) -> Result<Progres
     let mut steps = vec![ProgressStep { at: case.created_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), text: text("progress_submitted").to_string() }];
     steps.extend(history.iter().map(|entry| ProgressStep { at: entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), text: step_text(&entry.event) }));
     Ok(Progress {
-        deadline: deadline_of(state, &case, &history)?,
+        deadline: deadline_of(state, &case, &history).await?,
         applicant: privacy::mask_name(&case.applicant_name),
         state: case.state.name(),
         item_name: case.item_name,

@@ -4,6 +4,7 @@ mod actions;
 mod api;
 mod auth;
 mod cache;
+pub mod calendar;
 mod case_pages;
 mod cases;
 mod error;
@@ -46,8 +47,6 @@ pub struct AppState {
     cache: Arc<cache::HallCache>,
     /// Wrong progress queries per case, so an ID tail cannot be guessed.
     progress_throttle: Arc<throttle::LoginThrottle>,
-    /// The working-day calendar, numbered for counting deadlines.
-    pub calendar: Arc<banshi_domain::calendar::WorkingDayIndex>,
     hub: Arc<events::Hub>,
 }
 
@@ -59,14 +58,8 @@ impl AppState {
 
     pub fn with_settings(store: Arc<dyn Store>, sealer: sealing::Sealer, settings: hall::HallSettings) -> Self {
         let hub = Arc::new(events::Hub::start(store.clone()));
-        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), calendar: Arc::new(calendar_index()), hub }
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub }
     }
-}
-
-/// The built-in calendar numbered from 2019 to 2040: every deadline a hall meets lies inside.
-fn calendar_index() -> banshi_domain::calendar::WorkingDayIndex {
-    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
-    banshi_domain::calendar::WorkingCalendar::china().index(day(2019, 1, 1), day(2040, 12, 31))
 }
 
 /// Every page and API route, behind the session and CSRF guard.
@@ -88,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/staff", post(pages::admin_create_staff))
         .route("/admin/catalog", post(pages::admin_import_catalog))
         .route("/admin/audit", get(pages::audit_log))
+        .route("/admin/calendar", get(calendar::page).post(calendar::page_action))
         .route("/kiosk", get(hall_pages::kiosk).post(hall_pages::kiosk_take))
         .route("/tickets/{token}", get(hall_pages::ticket_page))
         .route("/tickets/{token}/print", get(hall_pages::ticket_print))
@@ -123,6 +117,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/inquiries/{id}/handover", post(inquiries::api_hand_over))
         .route("/api/v1/inquiries/{id}/answer", post(inquiries::api_answer))
         .route("/api/v1/queues", get(hall_api::queues))
+        .route("/api/v1/calendar/years", post(calendar::api_load_year))
+        .route("/api/v1/calendar/centre-days", post(calendar::api_set_centre_day))
+        .route("/api/v1/calendar/centre-days/{date}", axum::routing::delete(calendar::api_remove_centre_day))
+        .route("/api/v1/calendar/{date}", get(calendar::api_day))
         .route("/api/v1/tickets", post(hall_api::take_ticket))
         .route("/api/v1/tickets/{token}", get(hall_api::ticket_status))
         .route("/api/v1/hall", get(hall_api::hall_snapshot))

@@ -95,10 +95,45 @@ enum Command {
 enum CalendarCommand {
     /// Print the date N working days after DATE (the period starts the day after, 民法典 art. 201),
     /// then ` provisional` when the count crossed a year with no schedule loaded.
-    Add { date: chrono::NaiveDate, n: u32 },
+    Add {
+        date: chrono::NaiveDate,
+        n: u32,
+        #[command(flatten)]
+        stored: StoredCalendar,
+    },
     /// Print `working` or `off` for DATE, then why: weekday, weekend, the holiday's name, make-up
-    /// working day.
-    Check { date: chrono::NaiveDate },
+    /// working day, a centre's closure or extended-service day.
+    Check {
+        date: chrono::NaiveDate,
+        #[command(flatten)]
+        stored: StoredCalendar,
+    },
+    /// Load a year's holiday schedule (holiday-cn's JSON format) into the database, for every
+    /// centre; loading a year again replaces it.
+    Load {
+        file: PathBuf,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+/// Without `--database`, the built-in State Council schedules alone.
+#[derive(clap::Args)]
+struct StoredCalendar {
+    /// Count on the years loaded into this database too.
+    #[arg(long = "database")]
+    database: Option<String>,
+    /// And on this centre's own days (closures, extended-service days).
+    #[arg(long, requires = "database")]
+    centre: Option<String>,
+}
+
+impl StoredCalendar {
+    async fn calendar(&self) -> anyhow::Result<WorkingCalendar> {
+        let Some(url) = &self.database else { return Ok(WorkingCalendar::china()) };
+        let store = open(url).await?;
+        banshi_web::calendar::working_calendar(store.as_ref(), self.centre.as_deref()).await.map_err(|e| anyhow::anyhow!(e.message()))
+    }
 }
 
 #[derive(Subcommand)]
@@ -215,8 +250,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{} database is up to date", store.backend());
         }
         Command::Catalog { command } => return catalog(command).await,
-        Command::Calendar { command: CalendarCommand::Add { date, n } } => println!("{}", WorkingCalendar::china().add_working_days(date, n)),
-        Command::Calendar { command: CalendarCommand::Check { date } } => println!("{}", WorkingCalendar::china().day(date)),
+        Command::Calendar { command: CalendarCommand::Add { date, n, stored } } => println!("{}", stored.calendar().await?.add_working_days(date, n)),
+        Command::Calendar { command: CalendarCommand::Check { date, stored } } => println!("{}", stored.calendar().await?.day(date)),
+        Command::Calendar { command: CalendarCommand::Load { file, database } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let schedule: banshi_domain::calendar::HolidaySchedule = serde_json::from_str(&text).with_context(|| format!("{}: not a schedule in holiday-cn's format", file.display()))?;
+            banshi_web::calendar::check_schedule(&schedule).map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message()))?;
+            let store = open(&database.url).await?;
+            store.save_calendar_year(&Actor::system("cli"), &schedule).await?;
+            println!("{}: {} days loaded", schedule.year, schedule.days.len());
+        }
         Command::Bench { command: BenchCommand::Queue(options) } => bench::run(options).await?,
         Command::Bench { command: BenchCommand::Deadlines(options) } => bench::deadlines(options)?,
         Command::Centre { command: CentreCommand::Set { code, name, address, hours, consult_phone, supervision_phone, database } } => {

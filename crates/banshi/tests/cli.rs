@@ -123,3 +123,22 @@ fn calendar_add_and_check_print_the_date_first() {
     let bad = banshi(&["calendar", "add", "2026-02-30", "1"]);
     assert!(!bad.status.success() && text(&bad.stderr).contains("2026-02-30"), "{}", text(&bad.stderr));
 }
+
+#[test]
+fn a_year_loaded_into_the_database_counts_and_is_no_longer_provisional() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("hall.db");
+    let database = database.to_str().unwrap();
+    let schedule = folder.path().join("2027.json");
+    std::fs::write(&schedule, r#"{ "year": 2027, "days": [{ "name": "元旦", "date": "2027-01-01", "isOffDay": true }] }"#).unwrap();
+    let loaded = banshi(&["calendar", "load", schedule.to_str().unwrap(), "--database", database]);
+    assert!(loaded.status.success(), "{}", text(&loaded.stderr));
+    assert!(text(&loaded.stdout).starts_with("2027: 1 days loaded"));
+    let first_line = |args: &[&str]| text(&banshi(args).stdout).lines().next().unwrap_or_default().to_string();
+    assert_eq!(first_line(&["calendar", "add", "2026-12-30", "3", "--database", database]), "2027-01-05");
+    assert_eq!(first_line(&["calendar", "check", "2027-01-01", "--database", database]), "off 元旦");
+    assert_eq!(first_line(&["calendar", "add", "2026-12-30", "3"]), "2027-01-04 provisional", "without the database: built in only");
+    std::fs::write(&schedule, r#"{ "year": 2027, "days": [{ "name": "", "date": "2027-01-01", "isOffDay": true }] }"#).unwrap();
+    let refused = banshi(&["calendar", "load", schedule.to_str().unwrap(), "--database", database]);
+    assert!(!refused.status.success() && text(&refused.stderr).contains("days: 2027-01-01: a holiday needs its name"), "{}", text(&refused.stderr));
+}
