@@ -23,11 +23,14 @@ pub enum SpecialProcedure {
     ExpertReview,
 }
 
-/// Where review stands: which step, with whom (an approver or a department).
+/// Where review stands: which step, with whom (an approver or a department), within how many
+/// working days of its routing (the step's own limit, inside the case's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewStep {
     pub step: u32,
     pub assignee: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,8 +66,12 @@ pub enum CaseEvent {
     /// 补正: a one-time notice of what is missing.
     MaterialsRequested { notice: String },
     MaterialsReceived,
-    /// To review, or to the next review step, with whom.
-    Routed { assignee: String },
+    /// To review, or to the next review step, with whom, and the step's limit in working days.
+    Routed {
+        assignee: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit_days: Option<u32>,
+    },
     /// 延长审批: approved by someone, for a reason.
     Extended { working_days: u32, approved_by: String, reason: String },
     SpecialProcedureStarted { procedure: SpecialProcedure },
@@ -173,9 +180,15 @@ pub fn apply(state: &CaseState, event: &CaseEvent) -> Result<CaseState, CaseErro
             Ok(S::AwaitingMaterials { notice: required(notice, action, "the one-time notice")?, resume: Box::new(state.clone()) })
         }
         (S::AwaitingMaterials { resume, .. }, E::MaterialsReceived) => Ok((**resume).clone()),
-        (S::Accepted, E::Routed { assignee }) => Ok(S::UnderReview(ReviewStep { step: 1, assignee: required(assignee, action, "whom it goes to")? })),
-        (S::UnderReview(review), E::Routed { assignee }) => {
-            Ok(S::UnderReview(ReviewStep { step: review.step + 1, assignee: required(assignee, action, "whom it goes to")? }))
+        (S::Accepted | S::UnderReview(_), E::Routed { assignee, limit_days }) => {
+            if *limit_days == Some(0) {
+                return Err(CaseError::Missing { action, what: "a step limit of at least one working day" });
+            }
+            let step = match state {
+                S::UnderReview(review) => review.step + 1,
+                _ => 1,
+            };
+            Ok(S::UnderReview(ReviewStep { step, assignee: required(assignee, action, "whom it goes to")?, limit_days: *limit_days }))
         }
         (S::Accepted | S::UnderReview(_), E::Extended { working_days, approved_by, reason }) => {
             if *working_days == 0 {
@@ -196,6 +209,41 @@ pub fn apply(state: &CaseState, event: &CaseEvent) -> Result<CaseState, CaseErro
         }
         (S::Completed { .. }, E::Delivered { how }) => Ok(S::Delivered { how: required(how, action, "how it was handed over")? }),
         _ => Err(refused()),
+    }
+}
+
+/// The current review step's clock, read off the history like [`clock`]: from the day the case was
+/// routed to the step, for the step's limit, standing still while materials are awaited or a
+/// special procedure runs. `None` when the case is not in review or its step has no limit.
+pub fn step_clock(history: &[(NaiveDate, CaseEvent)]) -> Option<Clock> {
+    let mut state = CaseState::Submitted;
+    let mut step: Option<Clock> = None;
+    for (day, event) in history {
+        let Ok(next) = apply(&state, event) else { continue };
+        match (event, step.as_mut()) {
+            (CaseEvent::Routed { limit_days, .. }, _) => step = limit_days.map(|limit| Clock { started: *day, limit, extended: 0, suspensions: vec![] }),
+            (CaseEvent::MaterialsRequested { .. } | CaseEvent::SpecialProcedureStarted { .. }, Some(clock)) => clock.suspensions.push(Suspension { from: *day, until: None }),
+            (CaseEvent::MaterialsReceived | CaseEvent::SpecialProcedureEnded, Some(clock)) => {
+                if let Some(open) = clock.suspensions.iter_mut().rev().find(|s| s.until.is_none()) {
+                    open.until = Some(*day);
+                }
+            }
+            _ => {}
+        }
+        state = next;
+    }
+    step.filter(|_| state.review().is_some())
+}
+
+impl CaseState {
+    /// The review step the case is at, also while a special procedure runs or materials are
+    /// awaited during review.
+    pub fn review(&self) -> Option<&ReviewStep> {
+        match self {
+            CaseState::UnderReview(review) | CaseState::InSpecialProcedure { review, .. } => Some(review),
+            CaseState::AwaitingMaterials { resume, .. } => resume.review(),
+            _ => None,
+        }
     }
 }
 

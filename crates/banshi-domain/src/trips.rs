@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 pub struct FinishedCase<'a> {
     pub item: &'a str,
     pub officer: &'a str,
+    /// The window it was received at, as shown (`3号窗口`).
+    pub window: &'a str,
     /// Visits to the hall the case took.
     pub visits: u32,
     /// Visits the item promises at most.
@@ -50,7 +52,7 @@ mod tests {
 
     #[test]
     fn rates_per_item_and_cases_over_the_promise() {
-        let case = |item, officer, visits, promised| FinishedCase { item, officer, visits, promised };
+        let case = |item, officer, visits, promised| FinishedCase { item, officer, window: if officer == "李敏" { "1号窗口" } else { "2号窗口" }, visits, promised };
         let cases = [case("出生登记", "李敏", 1, 1), case("出生登记", "王芳", 2, 1), case("出生登记", "李敏", 1, 1), case("迁入", "李敏", 2, 2)];
         let by_item = one_visit_rates(&cases, |c| c.item);
         assert_eq!(by_item.len(), 2);
@@ -58,6 +60,8 @@ mod tests {
         assert!((by_item[0].percent - 66.666).abs() < 0.01);
         let by_officer = one_visit_rates(&cases, |c| c.officer);
         assert_eq!(by_officer.iter().map(|r| (r.key.as_str(), r.one_visit, r.cases)).collect::<Vec<_>>(), [("李敏", 2, 3), ("王芳", 0, 1)]);
+        let by_window = one_visit_rates(&cases, |c| c.window);
+        assert_eq!(by_window.iter().map(|r| (r.key.as_str(), r.one_visit, r.cases)).collect::<Vec<_>>(), [("1号窗口", 2, 3), ("2号窗口", 0, 1)]);
         let over: Vec<bool> = cases.iter().map(over_promise).collect();
         assert_eq!(over, [false, true, false, false], "two visits where two are promised is kept");
     }

@@ -303,6 +303,8 @@ pub struct NewCase {
     pub ticket_id: Option<i64>,
     /// The applicant's mobile number, sealed, for the case's messages.
     pub phone_cipher: Option<String>,
+    /// The window the officer received it at, if signed in at one.
+    pub window: Option<i32>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -337,6 +339,8 @@ pub struct Case {
     pub visits: u32,
     /// The officer who opened it.
     pub created_by: Option<i64>,
+    /// The window it was received at.
+    pub window: Option<i32>,
     pub created_at: DateTime<Utc>,
 }
 

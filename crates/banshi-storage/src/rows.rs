@@ -292,6 +292,7 @@ pub(crate) struct CaseRow {
     visits: i32,
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
+    window_number: Option<i32>,
 }
 
 impl CaseRow {
@@ -314,12 +315,13 @@ impl CaseRow {
             phone_cipher: self.phone_cipher,
             visits: self.visits.max(0) as u32,
             created_by: self.created_by,
+            window: self.window_number,
             created_at: self.created_at,
         })
     }
 }
 
-pub(crate) const CASE_COLUMNS: &str = "id, number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name, applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, phone_cipher, state_doc, visits, created_by, created_at";
+pub(crate) const CASE_COLUMNS: &str = "id, number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name, applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, phone_cipher, state_doc, visits, created_by, created_at, window_number";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct CaseHistoryRow {

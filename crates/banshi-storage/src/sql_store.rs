@@ -679,8 +679,8 @@ macro_rules! impl_sql_store {
                 let state = banshi_domain::case::CaseState::Submitted;
                 let row: rows::CaseRow = sqlx::query_as(&format!(
                     "INSERT INTO cases (number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name,
-                         applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, state, state_doc, created_by, created_at, phone_cipher)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING {}",
+                         applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, state, state_doc, created_by, created_at, phone_cipher, window_number)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING {}",
                     rows::CASE_COLUMNS
                 ))
                 .bind(&number)
@@ -700,6 +700,7 @@ macro_rules! impl_sql_store {
                 .bind(actor.staff_id)
                 .bind(case.created_at)
                 .bind(&case.phone_cipher)
+                .bind(case.window)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, &format!("case {number}")))?;

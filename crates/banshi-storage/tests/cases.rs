@@ -32,6 +32,7 @@ fn new_case(name: &str) -> NewCase {
         authorisation: None,
         ticket_id: None,
         phone_cipher: None,
+        window: Some(3),
         created_at: Utc::now(),
     }
 }
@@ -47,6 +48,7 @@ async fn a_case_is_numbered_and_follows_the_rules() {
         let today = chrono::Local::now().date_naive().format("%Y%m%d").to_string();
         assert_eq!(first.number, format!("SF01-{today}-0001"), "{}", store.backend());
         assert_eq!(second.number, format!("SF01-{today}-0002"));
+        assert_eq!(store.case(&first.number).await.unwrap().unwrap().window, Some(3), "{}: the window it was received at", store.backend());
         assert_eq!(first.state, CaseState::Submitted);
 
         let day: NaiveDate = "2026-11-24".parse().unwrap();

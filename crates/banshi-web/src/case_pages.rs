@@ -32,16 +32,24 @@ pub struct BoardQuery {
     /// The ticket a case is opened for, from the console.
     #[serde(default)]
     ticket: Option<String>,
+    /// Only the cases of this department's items (the board per department).
+    #[serde(default)]
+    department: Option<String>,
 }
 
 pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>, Query(from): Query<BoardQuery>) -> PageResult {
     let staff = visitor.require(CASE_ROLES)?;
     let frame = frame(&state, &visitor).await?;
+    let items = state.store.catalog().await?.items;
+    let department = from.department.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let of_department = |code: &str| department.is_none_or(|d| items.iter().any(|item| item.code == code && item.department == d));
     let mut rows = Vec::new();
-    for case in state.store.open_cases(&staff.centre_code).await? {
-        let view = cases::case_view(&state, case).await?;
-        rows.push(view);
+    for case in state.store.open_cases(&staff.centre_code).await?.into_iter().filter(|case| of_department(&case.item_code)) {
+        rows.push(cases::case_view(&state, case).await?);
     }
+    let mut departments: Vec<&str> = items.iter().map(|item| item.department.as_str()).collect();
+    departments.sort_unstable();
+    departments.dedup();
     // A case opened from the console names the visitor's ticket and the item they came for.
     let ticket = match from.ticket.as_deref() {
         Some(token) => state.store.ticket_by_token(token).await?.filter(|t| t.centre_code == staff.centre_code),
@@ -49,10 +57,28 @@ pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash)
     };
     // Overdue first, then the fewest working days left; cases without a running clock last.
     rows.sort_by_key(|view| view.deadline.as_ref().filter(|d| d.due.is_some()).map_or(i64::MAX, |d| d.remaining_working_days));
-    let items = state.store.catalog().await?.items;
     let can_open = WINDOW_ROLES.contains(&staff.role);
     let ticket_item = ticket.as_ref().and_then(|t| t.items.first().cloned());
-    Ok(render("cases.html", context! { rows, items, can_open, ticket, ticket_item, message => flash.message, error => flash.error, ..frame }))
+    let context = context! { rows, items, departments, department, can_open, ticket, ticket_item, message => flash.message, error => flash.error, ..frame };
+    Ok(render("cases.html", context))
+}
+
+/// The back-office inbox (审批待办): the cases in review assigned to the approver (by username
+/// or name), or, for the centre's manager, every case in review; the step's deadline first.
+pub async fn inbox(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+    let staff = visitor.require(&[Role::Approver, Role::Manager])?;
+    let frame = frame(&state, &visitor).await?;
+    let mine = |assignee: &str| staff.role == Role::Manager || assignee == staff.username || assignee == staff.name;
+    let mut rows = Vec::new();
+    for case in state.store.open_cases(&staff.centre_code).await? {
+        if let Some(review) = case.state.review().filter(|review| mine(&review.assignee)).cloned() {
+            rows.push((cases::case_view(&state, case).await?, review));
+        }
+    }
+    let urgency = |d: &Option<cases::DeadlineView>| d.as_ref().filter(|d| d.due.is_some()).map_or(i64::MAX, |d| d.remaining_working_days);
+    rows.sort_by_key(|(view, _)| (urgency(&view.step_deadline), urgency(&view.deadline)));
+    let all = staff.role == Role::Manager;
+    Ok(render("inbox.html", context! { rows, all, ..frame }))
 }
 
 #[derive(Deserialize)]
@@ -106,7 +132,10 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(number):
         .collect();
     let state_name = view.case.state.name();
     let state_key = view.case.state.key();
-    Ok(render("case.html", context! { view, steps, state_name, state_key, message => flash.message, error => flash.error, ..frame }))
+    let review = view.case.state.review().cloned();
+    // Whom a case can be routed to: the centre's approvers by name (a department is typed in).
+    let approvers: Vec<String> = state.store.list_staff().await?.into_iter().filter(|s| s.centre_code == staff.centre_code && s.role == Role::Approver && s.active).map(|s| s.username).collect();
+    Ok(render("case.html", context! { view, steps, state_name, state_key, review, approvers, message => flash.message, error => flash.error, ..frame }))
 }
 
 #[derive(Deserialize)]
@@ -128,6 +157,9 @@ pub struct ActionForm {
     procedure: Option<SpecialProcedure>,
     #[serde(default)]
     how: String,
+    /// Routing: the step's limit in working days; empty for none of its own.
+    #[serde(default)]
+    limit_days: String,
 }
 
 /// Every button on a case's page posts here.
@@ -147,7 +179,13 @@ pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): 
             "refuse" => CaseEvent::Refused { reason: form.reason.clone(), legal_basis: form.legal_basis.clone() },
             "request_materials" => CaseEvent::MaterialsRequested { notice: form.notice.clone() },
             "materials_received" => CaseEvent::MaterialsReceived,
-            "route" => CaseEvent::Routed { assignee: form.assignee.clone() },
+            "route" => {
+                let limit_days = match form.limit_days.trim() {
+                    "" => None,
+                    days => Some(days.parse().map_err(|_| AppError::invalid("limit_days", format!("\"{days}\" is not a number of working days")))?),
+                };
+                CaseEvent::Routed { assignee: form.assignee.clone(), limit_days }
+            }
             "extend" => CaseEvent::Extended { working_days: form.working_days.unwrap_or(0), approved_by: form.approved_by.clone(), reason: form.reason.clone() },
             "special_start" => CaseEvent::SpecialProcedureStarted { procedure: form.procedure.ok_or_else(|| AppError::invalid("procedure", "which special procedure?"))? },
             "special_end" => CaseEvent::SpecialProcedureEnded,

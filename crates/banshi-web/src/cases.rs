@@ -21,7 +21,7 @@ use axum::Json;
 use banshi_domain::case::{self, CaseEvent, CaseState};
 use banshi_domain::deadline::{deadline, Light, WarnPolicy};
 use banshi_domain::{id_number, privacy, Problem, Role};
-use banshi_storage::{Actor, Case, CaseHistoryEntry, CaseMessage, NewCase};
+use banshi_storage::{Actor, Case, CaseHistoryEntry, CaseMessage, NewCase, WindowStatus};
 use chrono::{Local, Utc};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -121,6 +121,8 @@ pub async fn open_case(state: &AppState, officer: &banshi_storage::Staff, reques
         return Err(AppError::Invalid(problems));
     }
     let item = item.expect("checked above");
+    // The window the officer receives the case at, for the one-visit rate per window.
+    let window = state.store.windows_live(&officer.centre_code).await?.into_iter().find(|w| w.staff_id == Some(officer.id) && w.status != WindowStatus::Closed).map(|w| w.number);
     let new = NewCase {
         centre_code: officer.centre_code.clone(),
         item_code: item.code.clone(),
@@ -134,6 +136,7 @@ pub async fn open_case(state: &AppState, officer: &banshi_storage::Staff, reques
         authorisation: authorisation.map(str::to_string),
         ticket_id: ticket,
         phone_cipher: phone.map(|p| state.sealer.seal(p)),
+        window,
         created_at: Utc::now(),
     };
     Ok(state.store.create_case(&Actor::staff(officer), &new).await?)
@@ -155,15 +158,28 @@ async fn deadline_of(state: &AppState, case: &Case, history: &[CaseHistoryEntry]
     if matches!(case.state, CaseState::Completed { .. } | CaseState::Delivered { .. } | CaseState::NotAccepted { .. }) {
         return Ok(None);
     }
+    view_of(state, case, &clock).await.map(Some)
+}
+
+/// The current review step's own deadline, when the step has a limit.
+async fn step_deadline_of(state: &AppState, case: &Case, history: &[CaseHistoryEntry]) -> Result<Option<DeadlineView>, AppError> {
+    let events: Vec<_> = history.iter().map(|entry| (entry.day, entry.event.clone())).collect();
+    match case::step_clock(&events) {
+        Some(clock) => view_of(state, case, &clock).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+async fn view_of(state: &AppState, case: &Case, clock: &banshi_domain::deadline::Clock) -> Result<DeadlineView, AppError> {
     let today = Local::now().date_naive();
     let calendar = state.cache.calendar(state.store.as_ref(), &case.centre_code).await?;
-    let found = deadline(&clock, today, &calendar.index, WarnPolicy::default()).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Some(DeadlineView {
+    let found = deadline(clock, today, &calendar.index, WarnPolicy::default()).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(DeadlineView {
         due: found.due.map(|d| d.date.format("%F").to_string()),
         provisional: found.due.is_some_and(|d| d.provisional),
         remaining_working_days: found.remaining,
         light: found.light,
-    }))
+    })
 }
 
 /// The centre's overdue cases (red), escalated to the centre's manager on their workspace.
@@ -183,12 +199,15 @@ pub struct CaseView {
     pub case: Case,
     pub history: Vec<CaseHistoryEntry>,
     pub deadline: Option<DeadlineView>,
+    /// The current review step's own deadline (审批环节时限), when the step has a limit.
+    pub step_deadline: Option<DeadlineView>,
 }
 
 pub(crate) async fn case_view(state: &AppState, case: Case) -> Result<CaseView, AppError> {
     let history = state.store.case_history(case.id).await?;
     let deadline = deadline_of(state, &case, &history).await?;
-    Ok(CaseView { case, history, deadline })
+    let step_deadline = step_deadline_of(state, &case, &history).await?;
+    Ok(CaseView { case, history, deadline, step_deadline })
 }
 
 pub async fn api_open_case(State(state): State<AppState>, visitor: Visitor, Body(request): Body<CaseRequest>) -> Result<Response, ApiError> {

@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/progress", get(cases::progress_page))
         .route("/inquiries", get(inquiries::page).post(inquiries::page_action))
         .route("/cases", get(case_pages::board).post(case_pages::open))
+        .route("/cases/inbox", get(case_pages::inbox))
         .route("/cases/{number}", get(case_pages::show).post(case_pages::act))
         .route("/cases/{number}/receipt", get(case_pages::receipt))
         .route("/manage/trips", get(trips::page))

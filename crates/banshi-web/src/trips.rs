@@ -6,6 +6,7 @@ use crate::auth::Visitor;
 use crate::error::{ApiError, AppError, PageError};
 use crate::pages::frame;
 use crate::templates::render;
+use crate::texts::text;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -34,6 +35,7 @@ pub struct OverPromise {
 pub struct Trips {
     pub by_item: Vec<VisitRate>,
     pub by_officer: Vec<VisitRate>,
+    pub by_window: Vec<VisitRate>,
     pub over_promise: Vec<OverPromise>,
 }
 
@@ -41,14 +43,18 @@ pub async fn trips(state: &AppState, centre: &str) -> Result<Trips, AppError> {
     let cases = state.store.finished_cases(centre).await?;
     let officers: HashMap<i64, String> = state.store.list_staff().await?.into_iter().map(|s| (s.id, s.name)).collect();
     let promised: HashMap<String, u32> = state.store.catalog().await?.items.into_iter().map(|item| (item.code, u32::from(item.trips))).collect();
-    let named: Vec<(String, u32)> = cases
+    let named: Vec<(String, String, u32)> = cases
         .iter()
-        .map(|case| (case.created_by.and_then(|id| officers.get(&id).cloned()).unwrap_or_default(), promised.get(&case.item_code).copied().unwrap_or(1)))
+        .map(|case| {
+            let officer = case.created_by.and_then(|id| officers.get(&id).cloned()).unwrap_or_default();
+            let window = case.window.map_or_else(|| text("trips_no_window").to_string(), |w| format!("{w}{}", text("trips_window")));
+            (officer, window, promised.get(&case.item_code).copied().unwrap_or(1))
+        })
         .collect();
     let finished: Vec<FinishedCase> = cases
         .iter()
         .zip(&named)
-        .map(|(case, (officer, promised))| FinishedCase { item: &case.item_name, officer, visits: case.visits, promised: *promised })
+        .map(|(case, (officer, window, promised))| FinishedCase { item: &case.item_name, officer, window, visits: case.visits, promised: *promised })
         .collect();
     let mut over = Vec::new();
     for (case, seen) in cases.iter().zip(&finished) {
@@ -66,7 +72,12 @@ pub async fn trips(state: &AppState, centre: &str) -> Result<Trips, AppError> {
             over.push(OverPromise { number: case.number.clone(), item: case.item_name.clone(), officer: seen.officer.to_string(), visits: seen.visits, promised: seen.promised, notices });
         }
     }
-    Ok(Trips { by_item: one_visit_rates(&finished, |c| c.item), by_officer: one_visit_rates(&finished, |c| c.officer), over_promise: over })
+    Ok(Trips {
+        by_item: one_visit_rates(&finished, |c| c.item),
+        by_officer: one_visit_rates(&finished, |c| c.officer),
+        by_window: one_visit_rates(&finished, |c| c.window),
+        over_promise: over,
+    })
 }
 
 pub async fn api_trips(State(state): State<AppState>, visitor: Visitor) -> Result<Json<Trips>, ApiError> {

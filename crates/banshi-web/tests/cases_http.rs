@@ -129,7 +129,9 @@ async fn trips_are_counted_and_a_case_over_its_promise_is_listed_with_its_notice
     let app = spawn_app().await;
     let (client, csrf) = officer(&app).await;
     let mut numbers = Vec::new();
-    for name in ["张三", "李四"] {
+    // The first received at window 1, the second away from any window.
+    for (name, window) in [("张三", "open"), ("李四", "closed")] {
+        post(&client, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": window })).await;
         let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": name, "id_number": ID })).await.json().await.unwrap();
         numbers.push(opened["case"]["number"].as_str().unwrap().to_string());
     }
@@ -150,6 +152,8 @@ async fn trips_are_counted_and_a_case_over_its_promise_is_listed_with_its_notice
     assert_eq!(trips["by_item"][0]["cases"], 2);
     assert_eq!(trips["by_item"][0]["one_visit"], 1);
     assert_eq!(trips["by_officer"][0]["key"], "officer姓名");
+    let by_window: Vec<(&str, i64, i64)> = trips["by_window"].as_array().unwrap().iter().map(|r| (r["key"].as_str().unwrap(), r["one_visit"].as_i64().unwrap(), r["cases"].as_i64().unwrap())).collect();
+    assert_eq!(by_window, [("1号窗口", 1, 1), ("未在窗口受理", 0, 1)]);
     assert_eq!(trips["over_promise"][0]["number"], numbers[1]);
     assert_eq!(trips["over_promise"][0]["notices"][0], "SF01-20261128-007");
     let page = app.page(&manager, "/manage/trips").await;
@@ -205,4 +209,51 @@ async fn an_overdue_case_heads_the_managers_workspace() {
     let home = app.page(&manager, "/staff").await;
     assert!(home.contains("id=\"overdue-cases\"") && home.contains(&number) && home.contains("2026-01-12"), "{home}");
     assert!(!app.page(&client, "/staff").await.contains("id=\"overdue-cases\""), "the manager's, not every officer's");
+}
+
+#[tokio::test]
+async fn a_case_routed_to_an_approver_waits_in_their_inbox_with_the_steps_own_limit() {
+    let app = spawn_app().await;
+    let (client, csrf) = officer(&app).await;
+    let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID })).await.json().await.unwrap();
+    let number = opened["case"]["number"].as_str().unwrap().to_string();
+    let form = |fields: Vec<(&'static str, &'static str)>| {
+        let (client, csrf, url) = (client.clone(), csrf.clone(), app.url(&format!("/cases/{number}")));
+        async move {
+            let mut all = vec![("csrf", csrf.as_str())];
+            all.extend(fields);
+            let response = client.post(url).form(&all).send().await.unwrap();
+            response.headers()["location"].to_str().unwrap().to_string()
+        }
+    };
+    form(vec![("action", "accept")]).await;
+    let page = app.page(&client, &format!("/cases/{number}")).await;
+    assert!(page.contains("<datalist id=\"approvers\"><option value=\"approver\"></datalist>"), "the centre's approvers are offered: {page}");
+    let refused = form(vec![("action", "route"), ("assignee", "approver"), ("limit_days", "三天")]).await;
+    assert!(app.page(&client, &refused).await.contains("is not a number of working days"));
+    form(vec![("action", "route"), ("assignee", "approver"), ("limit_days", "3")]).await;
+    let page = app.page(&client, &format!("/cases/{number}")).await;
+    assert!(page.contains("id=\"case-review\"") && page.contains("id=\"case-step-due\""), "{page}");
+
+    let approver = app.client();
+    app.sign_in(&approver, "approver").await;
+    let inbox = app.page(&approver, "/cases/inbox").await;
+    assert!(inbox.contains(&format!("id=\"inbox-{number}\"")) && inbox.contains("1 · approver"), "{inbox}");
+    let manager = app.client();
+    app.sign_in(&manager, "manager").await;
+    assert!(app.page(&manager, "/cases/inbox").await.contains(&format!("id=\"inbox-{number}\"")), "the manager sees every case in review");
+    assert_eq!(client.get(app.url("/cases/inbox")).send().await.unwrap().status(), StatusCode::FORBIDDEN, "a window officer has no back-office inbox");
+    // Routed on to a department: it leaves the approver's inbox.
+    let routed = post(&client, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), json!({ "event": "routed", "assignee": "审批科", "limit_days": 2 })).await;
+    assert_eq!(routed.status(), StatusCode::OK);
+    let routed: Value = routed.json().await.unwrap();
+    assert_eq!((routed["case"]["state"]["step"].as_i64(), routed["step_deadline"]["due"].is_string()), (Some(2), true), "{routed}");
+    assert!(!app.page(&approver, "/cases/inbox").await.contains(&number));
+
+    // The deadline board per department.
+    let item: Value = app.client().get(app.url("/api/v1/items/T-BIRTH")).send().await.unwrap().json().await.unwrap();
+    let department = item["department"].as_str().unwrap();
+    let url = |d: &str| format!("/cases?department={}", form_urlencoded::byte_serialize(d.as_bytes()).collect::<String>());
+    assert!(app.page(&client, &url(department)).await.contains(&format!("id=\"case-{number}\"")));
+    assert!(!app.page(&client, &url("另一个部门")).await.contains(&format!("id=\"case-{number}\"")));
 }
