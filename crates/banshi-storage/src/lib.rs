@@ -148,8 +148,9 @@ pub trait Store: Send + Sync {
     async fn apply_case_event(&self, actor: &Actor, number: &str, event: &banshi_domain::case::CaseEvent, at: DateTime<Utc>, day: chrono::NaiveDate, message: Option<&CaseMessage>) -> StoreResult<Case>;
     /// Counts another visit to the hall for the case (到现场次数).
     async fn record_visit(&self, actor: &Actor, number: &str) -> StoreResult<Case>;
-    /// The centre's cases not yet final, oldest first.
-    async fn open_cases(&self, centre_code: &str) -> StoreResult<Vec<Case>>;
+    /// The centre's cases not yet final, oldest first, each with its history (two reads for the
+    /// whole board, not one per case).
+    async fn open_cases(&self, centre_code: &str) -> StoreResult<Vec<(Case, Vec<CaseHistoryEntry>)>>;
     /// The centre's cases decided (办结) or handed over, for the trip figures.
     async fn finished_cases(&self, centre_code: &str) -> StoreResult<Vec<Case>>;
 

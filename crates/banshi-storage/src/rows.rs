@@ -324,6 +324,15 @@ impl CaseRow {
 pub(crate) const CASE_COLUMNS: &str = "id, number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name, applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, phone_cipher, state_doc, visits, created_by, created_at, window_number";
 
 #[derive(sqlx::FromRow)]
+pub(crate) struct CaseEventRow {
+    pub(crate) case_id: i64,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) day: chrono::NaiveDate,
+    pub(crate) actor: String,
+    pub(crate) event: Json<serde_json::Value>,
+}
+
+#[derive(sqlx::FromRow)]
 pub(crate) struct CaseHistoryRow {
     pub(crate) at: DateTime<Utc>,
     pub(crate) day: chrono::NaiveDate,

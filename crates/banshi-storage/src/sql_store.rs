@@ -791,7 +791,7 @@ macro_rules! impl_sql_store {
                 Ok(case)
             }
 
-            async fn open_cases(&self, centre_code: &str) -> StoreResult<Vec<Case>> {
+            async fn open_cases(&self, centre_code: &str) -> StoreResult<Vec<(Case, Vec<CaseHistoryEntry>)>> {
                 let rows: Vec<rows::CaseRow> = sqlx::query_as(&format!(
                     "SELECT {} FROM cases WHERE centre_code = $1 AND state NOT IN ('不予受理', '送达领取') ORDER BY id",
                     rows::CASE_COLUMNS
@@ -799,7 +799,25 @@ macro_rules! impl_sql_store {
                 .bind(centre_code)
                 .fetch_all(&self.read)
                 .await?;
-                rows.into_iter().map(rows::CaseRow::into_case).collect()
+                let events: Vec<rows::CaseEventRow> = sqlx::query_as(
+                    "SELECT e.case_id, e.at, e.day, e.actor, e.event FROM case_events e JOIN cases c ON c.id = e.case_id
+                     WHERE c.centre_code = $1 AND c.state NOT IN ('不予受理', '送达领取') ORDER BY e.id",
+                )
+                .bind(centre_code)
+                .fetch_all(&self.read)
+                .await?;
+                let mut histories: std::collections::HashMap<i64, Vec<CaseHistoryEntry>> = std::collections::HashMap::new();
+                for row in events {
+                    let entry = CaseHistoryEntry { at: row.at, day: row.day, actor: row.actor, event: crate::from_json("case event", row.event.0)? };
+                    histories.entry(row.case_id).or_default().push(entry);
+                }
+                rows.into_iter()
+                    .map(|row| {
+                        let case = row.into_case()?;
+                        let history = histories.remove(&case.id).unwrap_or_default();
+                        Ok((case, history))
+                    })
+                    .collect()
             }
 
             async fn finished_cases(&self, centre_code: &str) -> StoreResult<Vec<Case>> {

@@ -66,8 +66,9 @@ async fn a_case_is_numbered_and_follows_the_rules() {
         assert_eq!(history.len(), 1, "a refused event leaves no trace");
         assert_eq!((history[0].day, &history[0].event, history[0].actor.as_str()), (day, &CaseEvent::Accepted, "officer"));
         assert_eq!(store.record_visit(&officer, &first.number).await.unwrap().visits, 2);
-        let open: Vec<String> = store.open_cases("SF01").await.unwrap().into_iter().map(|c| c.number).collect();
-        assert_eq!(open, vec![first.number.clone()], "the refused case is closed");
+        let open = store.open_cases("SF01").await.unwrap();
+        assert_eq!(open.iter().map(|(c, _)| c.number.clone()).collect::<Vec<_>>(), vec![first.number.clone()], "the refused case is closed");
+        assert_eq!(open[0].1, history, "{}: each open case comes with its history", store.backend());
         assert_eq!(store.case(&first.number).await.unwrap().unwrap().state, CaseState::Accepted);
         for rewrite in ["UPDATE case_events SET actor = 'x'", "DELETE FROM case_events"] {
             assert!(test.execute_raw(rewrite).await.is_err(), "{}: {rewrite}", store.backend());

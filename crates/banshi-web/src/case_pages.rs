@@ -35,6 +35,9 @@ pub struct BoardQuery {
     /// Only the cases of this department's items (the board per department).
     #[serde(default)]
     department: Option<String>,
+    /// `1`: only the cases the signed-in officer opened (我的办件).
+    #[serde(default)]
+    mine: Option<String>,
 }
 
 pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>, Query(from): Query<BoardQuery>) -> PageResult {
@@ -44,8 +47,12 @@ pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash)
     let department = from.department.as_deref().map(str::trim).filter(|d| !d.is_empty());
     let of_department = |code: &str| department.is_none_or(|d| items.iter().any(|item| item.code == code && item.department == d));
     let mut rows = Vec::new();
-    for case in state.store.open_cases(&staff.centre_code).await?.into_iter().filter(|case| of_department(&case.item_code)) {
-        rows.push(cases::case_view(&state, case).await?);
+    let mine = from.mine.is_some_and(|m| m == "1");
+    for (case, history) in state.store.open_cases(&staff.centre_code).await?.into_iter().filter(|(case, _)| of_department(&case.item_code)) {
+        if mine && case.created_by != Some(staff.id) {
+            continue;
+        }
+        rows.push(cases::case_view_from(&state, case, history).await?);
     }
     let mut departments: Vec<&str> = items.iter().map(|item| item.department.as_str()).collect();
     departments.sort_unstable();
@@ -59,7 +66,7 @@ pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash)
     rows.sort_by_key(|view| view.deadline.as_ref().filter(|d| d.due.is_some()).map_or(i64::MAX, |d| d.remaining_working_days));
     let can_open = WINDOW_ROLES.contains(&staff.role);
     let ticket_item = ticket.as_ref().and_then(|t| t.items.first().cloned());
-    let context = context! { rows, items, departments, department, can_open, ticket, ticket_item, message => flash.message, error => flash.error, ..frame };
+    let context = context! { rows, items, departments, department, mine, can_open, ticket, ticket_item, message => flash.message, error => flash.error, ..frame };
     Ok(render("cases.html", context))
 }
 
@@ -70,9 +77,9 @@ pub async fn inbox(State(state): State<AppState>, visitor: Visitor) -> PageResul
     let frame = frame(&state, &visitor).await?;
     let mine = |assignee: &str| staff.role == Role::Manager || assignee == staff.username || assignee == staff.name;
     let mut rows = Vec::new();
-    for case in state.store.open_cases(&staff.centre_code).await? {
+    for (case, history) in state.store.open_cases(&staff.centre_code).await? {
         if let Some(review) = case.state.review().filter(|review| mine(&review.assignee)).cloned() {
-            rows.push((cases::case_view(&state, case).await?, review));
+            rows.push((cases::case_view_from(&state, case, history).await?, review));
         }
     }
     let urgency = |d: &Option<cases::DeadlineView>| d.as_ref().filter(|d| d.due.is_some()).map_or(i64::MAX, |d| d.remaining_working_days);

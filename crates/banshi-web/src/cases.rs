@@ -185,8 +185,8 @@ async fn view_of(state: &AppState, case: &Case, clock: &banshi_domain::deadline:
 /// The centre's overdue cases (red), escalated to the centre's manager on their workspace.
 pub(crate) async fn overdue_cases(state: &AppState, centre: &str) -> Result<Vec<CaseView>, AppError> {
     let mut overdue = Vec::new();
-    for case in state.store.open_cases(centre).await? {
-        let view = case_view(state, case).await?;
+    for (case, history) in state.store.open_cases(centre).await? {
+        let view = case_view_from(state, case, history).await?;
         if view.deadline.as_ref().is_some_and(|d| d.light == Light::Red) {
             overdue.push(view);
         }
@@ -205,6 +205,11 @@ pub struct CaseView {
 
 pub(crate) async fn case_view(state: &AppState, case: Case) -> Result<CaseView, AppError> {
     let history = state.store.case_history(case.id).await?;
+    case_view_from(state, case, history).await
+}
+
+/// As [`case_view`], with the history already read.
+pub(crate) async fn case_view_from(state: &AppState, case: Case, history: Vec<CaseHistoryEntry>) -> Result<CaseView, AppError> {
     let deadline = deadline_of(state, &case, &history).await?;
     let step_deadline = step_deadline_of(state, &case, &history).await?;
     Ok(CaseView { case, history, deadline, step_deadline })
