@@ -173,6 +173,9 @@ pub struct ConsoleForm {
     /// Transfer: the window the ticket is handed to; empty for none.
     #[serde(default)]
     to_window: String,
+    /// A returning applicant's case number (续办): the visit is counted on it.
+    #[serde(default)]
+    case: String,
 }
 
 /// "A012 已办结": the ticket and what was just done to it.
@@ -223,6 +226,15 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
                 };
                 let ticket = hall::take_ticket(&state, &staff.centre_code, &request, Some(staff)).await?;
                 format!("{} {}", text("console_checked_in"), ticket.number)
+            }
+            "case_visit" => {
+                // The applicant is back for a case already opened (补正材料, 领取): another trip.
+                let number = form.case.trim();
+                if state.store.case(number).await?.filter(|c| c.centre_code == staff.centre_code).is_none() {
+                    return Err(AppError::invalid("case", format!("no case {number} at this centre")));
+                }
+                let case = state.store.record_visit(&banshi_storage::Actor::staff(staff), number).await?;
+                format!("{} {}：{} {}", text("console_case_visit_done"), case.number, text("case_visits"), case.visits)
             }
             "recall" => done(act(TicketAction::Recall).await?.number, "recall"),
             "start" => done(act(TicketAction::Start).await?.number, "start"),

@@ -260,3 +260,27 @@ async fn a_case_routed_to_an_approver_waits_in_their_inbox_with_the_steps_own_li
     assert!(app.page(&client, "/cases?mine=1").await.contains(&format!("id=\"case-{number}\"")));
     assert!(!app.page(&manager, "/cases?mine=1").await.contains(&format!("id=\"case-{number}\"")));
 }
+
+#[tokio::test]
+async fn an_applicant_back_for_their_case_is_counted_at_the_window() {
+    let app = spawn_app().await;
+    let (client, csrf) = officer(&app).await;
+    let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID })).await.json().await.unwrap();
+    let number = opened["case"]["number"].as_str().unwrap().to_string();
+    assert_eq!(opened["case"]["visits"], 1);
+    // Back with the missing materials: a new ticket, served at window 1.
+    app.client().post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A" })).send().await.unwrap();
+    post(&client, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "open" })).await;
+    let called: Value = post(&client, &csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await.json().await.unwrap();
+    post(&client, &csrf, app.url(&format!("/api/v1/windows/1/tickets/{}", called["ticket"]["id"])), json!({ "action": "start" })).await;
+    assert!(app.page(&client, "/console/1").await.contains("id=\"case-visit-form\""));
+    let visit = |case: String| {
+        let (client, csrf, url) = (client.clone(), csrf.clone(), app.url("/console/1"));
+        async move { client.post(url).form(&[("csrf", csrf.as_str()), ("action", "case_visit"), ("case", case.as_str())]).send().await.unwrap().headers()["location"].to_str().unwrap().to_string() }
+    };
+    let counted = app.page(&client, &visit(number.clone()).await).await;
+    assert!(counted.contains(&format!("已记到场： {number}：到现场次数 2")), "{counted}");
+    let unknown = app.page(&client, &visit("SF01-19990101-0001".into()).await).await;
+    assert!(unknown.contains("id=\"console-error\"") && unknown.contains("no case SF01-19990101-0001"), "{unknown}");
+    assert_eq!(app.store.case(&number).await.unwrap().unwrap().visits, 2);
+}
