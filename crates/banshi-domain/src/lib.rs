@@ -7,6 +7,7 @@ pub mod case;
 pub mod catalog;
 pub mod checklist;
 pub mod deadline;
+pub mod erlang;
 pub mod id_number;
 pub mod privacy;
 pub mod queue;

@@ -74,12 +74,25 @@ impl PriorityReason {
     }
 }
 
+/// A point in time as the call rule reads it: ordered, and able to say whether the waiting limit
+/// has passed. The hall uses real instants; the simulator its own clock, which it counts faster.
+pub trait Instant: Copy + Ord {
+    /// Whether `minutes` or more have passed from `earlier` to `self`.
+    fn at_least_minutes_after(self, earlier: Self, minutes: i64) -> bool;
+}
+
+impl Instant for DateTime<Utc> {
+    fn at_least_minutes_after(self, earlier: Self, minutes: i64) -> bool {
+        self - earlier >= Duration::minutes(minutes)
+    }
+}
+
 /// A waiting ticket as the call rule sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Waiting<'a> {
+pub struct Waiting<'a, T = DateTime<Utc>> {
     pub id: i64,
     pub queue: &'a str,
-    pub arrived_at: DateTime<Utc>,
+    pub arrived_at: T,
     pub priority: bool,
     /// The window it was handed to, which alone calls it.
     pub for_window: Option<i32>,
@@ -93,7 +106,7 @@ pub struct Caller<'a> {
 }
 
 /// The index in `waiting` of the ticket a window calls next, or `None` when nothing waits for it.
-pub fn next_ticket(caller: Caller<'_>, waiting: &[Waiting<'_>], now: DateTime<Utc>, policy: &QueuePolicy) -> Option<usize> {
+pub fn next_ticket<T: Instant>(caller: Caller<'_>, waiting: &[Waiting<'_, T>], now: T, policy: &QueuePolicy) -> Option<usize> {
     waiting
         .iter()
         .enumerate()
@@ -113,10 +126,10 @@ pub fn next_ticket(caller: Caller<'_>, waiting: &[Waiting<'_>], now: DateTime<Ut
 /// window serving only the ticket's queue — or, for a ticket handed to a window, by that window
 /// serving nothing else — or `None` when it is not among them. One pass: the same order as [`next_ticket`] applied again
 /// and again, without doing so.
-pub fn ahead_in_queue(waiting: &[Waiting<'_>], id: i64, now: DateTime<Utc>, policy: &QueuePolicy) -> Option<usize> {
+pub fn ahead_in_queue<T: Instant>(waiting: &[Waiting<'_, T>], id: i64, now: T, policy: &QueuePolicy) -> Option<usize> {
     let ticket = waiting.iter().find(|t| t.id == id)?;
     let rank = call_rank(ticket, 0, now, policy);
-    let same_line = |t: &&Waiting<'_>| match ticket.for_window {
+    let same_line = |t: &&Waiting<'_, T>| match ticket.for_window {
         Some(window) => t.for_window == Some(window),
         None => t.for_window.is_none() && t.queue == ticket.queue,
     };
@@ -125,8 +138,8 @@ pub fn ahead_in_queue(waiting: &[Waiting<'_>], id: i64, now: DateTime<Utc>, poli
 
 /// The order of the call rule: lower is called first. `preference` is the ticket's queue's place in
 /// the window's list.
-fn call_rank(t: &Waiting<'_>, preference: usize, now: DateTime<Utc>, policy: &QueuePolicy) -> (u8, usize, DateTime<Utc>, i64) {
-    if now - t.arrived_at >= Duration::minutes(policy.max_wait_minutes) {
+fn call_rank<T: Instant>(t: &Waiting<'_, T>, preference: usize, now: T, policy: &QueuePolicy) -> (u8, usize, T, i64) {
+    if now.at_least_minutes_after(t.arrived_at, policy.max_wait_minutes) {
         // Rank 0, then longest waiting; preference does not matter past the limit.
         (0, 0, t.arrived_at, t.id)
     } else if t.for_window.is_some() {

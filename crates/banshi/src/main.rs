@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod simulate;
 
 use anyhow::{bail, Context};
 use banshi_domain::calendar::WorkingCalendar;
@@ -84,6 +85,9 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Simulate a hall scenario (TOML, docs/simulate.md): waits with confidence intervals, queue
+    /// lengths, window use.
+    Simulate(simulate::SimulateCommand),
     /// Benchmarks, measured against a real server on loopback.
     Bench {
         #[command(subcommand)]
@@ -142,6 +146,8 @@ enum BenchCommand {
     Queue(bench::QueueBench),
     /// Recompute the deadlines of a province's open cases (10 million by default) on every core.
     Deadlines(bench::DeadlineBench),
+    /// The simulator: the reference hall, M/M/c against Erlang C, staffing; `--peer` runs SimPy too.
+    Sim(simulate::SimBench),
 }
 
 #[derive(Subcommand)]
@@ -262,6 +268,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench { command: BenchCommand::Queue(options) } => bench::run(options).await?,
         Command::Bench { command: BenchCommand::Deadlines(options) } => bench::deadlines(options)?,
+        Command::Bench { command: BenchCommand::Sim(options) } => simulate::bench(options)?,
+        Command::Simulate(command) => simulate::run(command)?,
         Command::Centre { command: CentreCommand::Set { code, name, address, hours, consult_phone, supervision_phone, database } } => {
             if code.is_empty() || code.len() > 16 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
                 bail!("the centre code \"{code}\" must be 1 to 16 letters or digits");

@@ -142,3 +142,38 @@ fn a_year_loaded_into_the_database_counts_and_is_no_longer_provisional() {
     let refused = banshi(&["calendar", "load", schedule.to_str().unwrap(), "--database", database]);
     assert!(!refused.status.success() && text(&refused.stderr).contains("days: 2027-01-01: a holiday needs its name"), "{}", text(&refused.stderr));
 }
+
+#[test]
+fn simulate_prints_the_waits_and_the_json_keys_the_issue_names() {
+    let hall = concat!(env!("CARGO_MANIFEST_DIR"), "/../../benches/peers/hall.toml");
+    let out = banshi(&["simulate", hall, "--days", "3", "--seed", "9", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["days"], 3);
+    assert!(report["visitors"].as_u64().unwrap() > 1000);
+    assert!(report["wait"]["mean"].is_number() && report["wait"]["p90"].is_number());
+    assert_eq!(report["wait"]["mean_ci95"].as_array().map(Vec::len), Some(2));
+    assert!(report["queues"]["A"]["wait"]["mean"].is_number());
+    assert_eq!(report["windows"][0]["id"], 1);
+    assert!(report["windows"][0]["utilisation"].as_f64().unwrap() > 0.0);
+    let again = banshi(&["simulate", hall, "--days", "3", "--seed", "9", "--json"]);
+    assert_eq!(out.stdout, again.stdout, "one seed, one result");
+    let table = text(&banshi(&["simulate", hall, "--days", "2"]).stdout);
+    assert!(table.contains("mean 95% CI") && table.contains("window 12"), "{table}");
+}
+
+#[test]
+fn a_bad_scenario_is_refused_with_its_lines_and_fields() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        "days = 5\nopen = \"08:00\"\nclose = \"09:00\"\nvisitors_per_day = 50\nhourly_weights = [1, 2]\n[[queue]]\nid = \"A\"\nshare = 1.0\nservice = { dist = \"exponential\", mean = 4 }\n[[window]]\nid = 1\nserves = [\"B\"]\n",
+    )
+    .unwrap();
+    let out = banshi(&["simulate", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("line 5: hourly_weights: one weight per opening hour: 1 from 08:00 to 09:00, not 2"), "{stderr}");
+    assert!(stderr.contains("line 12: window[0].serves: no queue \"B\""), "{stderr}");
+}

@@ -1,0 +1,9 @@
+//! banshi's hall simulator (no I/O): a scenario read from TOML ([`scenario`]), run as discrete
+//! events with the live call rule ([`engine`]), summarised with confidence intervals ([`stats`]).
+
+pub mod engine;
+pub mod scenario;
+pub mod stats;
+
+pub use engine::{simulate, Outcome};
+pub use scenario::{Scenario, ScenarioError};
