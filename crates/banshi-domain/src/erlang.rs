@@ -79,6 +79,15 @@ pub fn windows_needed(arrivals: f64, service: f64, target: ServiceTarget) -> u32
     }
 }
 
+/// The fewest windows per period (a half hour, say) and queue that meet `target`:
+/// `arrivals[period][queue]` per minute, `service_minutes[queue]` the mean visit.
+pub fn staffing_plan(arrivals: &[Vec<f64>], service_minutes: &[f64], target: ServiceTarget) -> Vec<Vec<u32>> {
+    arrivals
+        .iter()
+        .map(|period| period.iter().zip(service_minutes).map(|(rate, minutes)| windows_needed(*rate, 1.0 / minutes, target)).collect())
+        .collect()
+}
+
 /// What a number of windows gives when visitors give up, by Erlang A.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ErlangA {
@@ -155,6 +164,8 @@ mod tests {
         let level = |c| erlang_c(c, 0.9, 0.2).map_or(0.0, |e| e.service_level(0.9, 0.2, 15.0));
         assert!(level(needed) >= 0.8 && level(needed - 1) < 0.8, "{needed}: {} / {}", level(needed), level(needed - 1));
         assert_eq!(windows_needed(0.0, 0.2, target), 0);
+        let plan = staffing_plan(&[vec![0.9, 0.0], vec![0.1, 0.3]], &[5.0, 4.0], target);
+        assert_eq!(plan, vec![vec![needed, 0], vec![windows_needed(0.1, 0.2, target), windows_needed(0.3, 0.25, target)]]);
     }
 
     #[test]

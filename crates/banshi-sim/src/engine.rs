@@ -19,6 +19,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 
+/// The minutes the wait distribution is given for, one by one.
+pub const WAIT_CHART_MINUTES: usize = 60;
+
 /// What a run gives, in minutes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcome {
@@ -31,6 +34,9 @@ pub struct Outcome {
     /// Still waiting when the run gave up on them (only when no window could take them).
     pub unserved: u64,
     pub wait: WaitSummary,
+    /// All waits per whole minute: index i counts waits from i to i + 1 minutes; the last,
+    /// [`WAIT_CHART_MINUTES`] or more.
+    pub wait_by_minute: Vec<u64>,
     pub queues: BTreeMap<String, QueueOutcome>,
     pub windows: Vec<WindowOutcome>,
 }
@@ -362,6 +368,7 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
         no_shows,
         served_after_close: after_close,
         unserved: waiting_total,
+        wait_by_minute: overall.by_minute(WAIT_CHART_MINUTES),
         wait: overall.summary(),
         queues,
         windows,

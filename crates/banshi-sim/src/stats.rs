@@ -67,6 +67,17 @@ impl WaitRecorder {
         self.count
     }
 
+    /// Waits per whole minute: index i counts waits from i to i + 1 minutes; the last, `minutes`
+    /// or more.
+    pub fn by_minute(&self, minutes: usize) -> Vec<u64> {
+        let mut counts = vec![0u64; minutes + 1];
+        for (bin, count) in self.bins.iter().enumerate() {
+            counts[(bin / BINS_PER_MINUTE as usize).min(minutes)] += u64::from(*count);
+        }
+        counts[minutes] += self.beyond.len() as u64;
+        counts
+    }
+
     /// The values at `shares` (ascending) of all waits (nearest rank), to the histogram's
     /// resolution, in one pass over the bins up to the longest wait.
     fn percentiles<const N: usize>(&mut self, shares: [f64; N]) -> [f64; N] {

@@ -16,6 +16,7 @@ mod hall_pages;
 mod input_guard;
 mod inquiries;
 mod pages;
+mod simulate_page;
 pub mod sealing;
 mod templates;
 mod texts;
@@ -82,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/catalog", post(pages::admin_import_catalog))
         .route("/admin/audit", get(pages::audit_log))
         .route("/admin/calendar", get(calendar::page).post(calendar::page_action))
+        .route("/manage/simulate", get(simulate_page::page))
         .route("/kiosk", get(hall_pages::kiosk).post(hall_pages::kiosk_take))
         .route("/tickets/{token}", get(hall_pages::ticket_page))
         .route("/tickets/{token}/print", get(hall_pages::ticket_print))

@@ -320,3 +320,27 @@ async fn an_officer_hands_a_visitor_to_a_colleagues_window_who_calls_them_next()
         assert_eq!(next["ticket"]["number"], "A001", "handed to window 2, ahead of A002 and A003");
     }
 }
+
+#[tokio::test]
+async fn the_manager_asks_what_if_and_sees_the_waits_and_the_windows_each_half_hour_needs() {
+    let app = spawn_app().await;
+    let manager = app.client();
+    app.sign_in(&manager, "manager").await;
+    let form = app.page(&manager, "/manage/simulate").await;
+    assert!(form.contains("id=\"what-if\"") && form.contains("name=\"share_A\"") && !form.contains("id=\"wait-chart\""), "{form}");
+    // The centre's windows as they are, then one window more.
+    let windows = form.split("id=\"sim-windows\" name=\"windows\" rows=\"8\" cols=\"30\">").nth(1).unwrap().split("</textarea>").next().unwrap().to_string();
+    assert!(windows.starts_with("1 A"), "{windows}");
+    let query = |windows: &str| {
+        let pairs = [("run", "1"), ("days", "5"), ("visitors", "200"), ("open", "09:00"), ("close", "12:00"), ("weights", "1, 2, 1"), ("priority", "0.1"), ("share_A", "0.6"), ("service_A", "5"), ("share_B", "0.4"), ("service_B", "8"), ("windows", windows)];
+        format!("/manage/simulate?{}", form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish())
+    };
+    let ran = app.page(&manager, &query("1 A B\n2 B A")).await;
+    assert!(ran.contains("id=\"wait-chart\"") && ran.contains("<rect") && ran.contains("id=\"sim-plan\"") && ran.contains("09:30"), "{ran}");
+    assert!(ran.contains("id=\"sim-windows-result\""));
+    let wrong = app.page(&manager, &query("1 A Z")).await;
+    assert!(wrong.contains("id=\"sim-problems\"") && wrong.contains("window[0].serves: no queue &quot;Z&quot;"), "{wrong}");
+    let officer = app.client();
+    app.sign_in(&officer, "officer").await;
+    assert_eq!(officer.get(app.url("/manage/simulate")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}

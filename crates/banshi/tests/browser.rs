@@ -273,3 +273,25 @@ async fn from_a_ticket_to_a_case_to_completion_and_the_citizens_query() {
     desk.close().await.unwrap();
     citizen.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_manager_asks_what_if_a_window_is_added_and_sees_the_waits() {
+    let folder = tempfile::tempdir().unwrap();
+    let Some((_driver, url)) = start_driver() else { return };
+    let demo = DemoProcess::start(folder.path());
+    let manager = session(&url, &folder.path().join("manager")).await;
+    sign_in(&manager, &demo, "wangjg").await;
+    manager.goto(&demo.url("/manage/simulate")).await.unwrap();
+    // The centre's windows are filled in; the manager adds one that serves A and runs.
+    let windows = manager.find(Locator::Css("#sim-windows")).await.unwrap();
+    let current = windows.prop("value").await.unwrap().unwrap_or_default();
+    assert!(!current.trim().is_empty(), "the centre's windows are filled in");
+    windows.send_keys("\n99 A").await.unwrap();
+    click_and_wait(&manager, Locator::Css("#sim-run")).await;
+    assert!(manager.find(Locator::Css("#wait-chart rect")).await.is_ok(), "the wait distribution is drawn");
+    let windows_result = text_of(&manager, "#sim-windows-result").await;
+    assert!(windows_result.contains("99"), "{windows_result}");
+    assert!(!text_of(&manager, "#sim-plan").await.is_empty(), "the half-hour staffing plan is shown");
+    save_screenshot(&manager, "what-if").await;
+    manager.close().await.unwrap();
+}

@@ -1,0 +1,185 @@
+//! The manager's what-if page (`/manage/simulate`): the centre's own queues and windows filled in,
+//! the manager changes the visitors, the service times, the windows and their skills, and sees
+//! the waits the simulator gives (a chart of the wait distribution, per queue, per window) and the
+//! windows Erlang C asks for each half hour. The form is a GET, so a result can be linked.
+
+use crate::auth::Visitor;
+use crate::error::{AppError, PageError};
+use crate::pages::frame;
+use crate::templates::render;
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use banshi_domain::erlang::{staffing_plan, ServiceTarget};
+use banshi_domain::Role;
+use banshi_sim::engine::WAIT_CHART_MINUTES;
+use banshi_sim::{simulate, Outcome, Scenario};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+const ROLES: &[Role] = &[Role::Manager, Role::Admin];
+/// A what-if runs in well under a second at these sizes.
+const MAX_DAYS: u32 = 60;
+
+/// The form: hall-wide fields by name, per queue `share_A`, `service_A` …
+#[derive(Deserialize, Default)]
+pub struct WhatIf {
+    #[serde(flatten)]
+    fields: HashMap<String, String>,
+}
+
+impl WhatIf {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+}
+
+/// One queue's row of the form.
+#[derive(Serialize)]
+struct QueueInput {
+    prefix: String,
+    name: String,
+    share: String,
+    service: String,
+}
+
+/// One bar of the wait chart, in SVG units.
+#[derive(Serialize)]
+struct Bar {
+    x: f64,
+    height: f64,
+    minute: usize,
+    count: u64,
+}
+
+pub async fn page(State(state): State<AppState>, visitor: Visitor, Query(form): Query<WhatIf>) -> Result<Response, PageError> {
+    let manager = visitor.require(ROLES)?;
+    let frame = frame(&state, &visitor).await?;
+    let centre = &manager.centre_code;
+    let queues = state.cache.queues(state.store.as_ref(), centre).await?;
+    let windows = state.store.windows_live(centre).await?;
+
+    // The form as sent, or the centre as it is: equal shares, recent service times, the windows'
+    // skills one per line ("3 A B": window 3 serves A, then B).
+    let mut rows = Vec::new();
+    for queue in &queues {
+        let recent = state.cache.service_minutes(state.store.as_ref(), centre, &queue.prefix).await?.unwrap_or(state.settings.default_service_minutes);
+        rows.push(QueueInput {
+            share: form.get(&format!("share_{}", queue.prefix)).map_or_else(|| format!("{:.2}", 1.0 / queues.len() as f64), str::to_string),
+            service: form.get(&format!("service_{}", queue.prefix)).map_or_else(|| format!("{recent:.1}"), str::to_string),
+            prefix: queue.prefix.clone(),
+            name: queue.name.clone(),
+        });
+    }
+    let window_lines = form.get("windows").map_or_else(
+        || windows.iter().filter(|w| !w.queues.is_empty()).map(|w| format!("{} {}", w.number, w.queues.join(" "))).collect::<Vec<_>>().join("\n"),
+        str::to_string,
+    );
+    let value = |name: &str, default: &str| form.get(name).unwrap_or(default).to_string();
+    let inputs = context! {
+        days => value("days", "20"),
+        visitors => value("visitors", "300"),
+        open => value("open", "09:00"),
+        close => value("close", "17:00"),
+        weights => value("weights", "0.8, 1.3, 1.3, 0.9, 0.6, 1.0, 1.2, 0.9"),
+        priority => value("priority", "0.10"),
+        windows => window_lines.clone(),
+        queues => rows,
+    };
+
+    let ran = form.get("run").is_some();
+    let (outcome, problems, bars, plan) = if ran {
+        match scenario(&form, &queues.iter().map(|q| q.prefix.clone()).collect::<Vec<_>>(), &window_lines) {
+            Ok(scenario) => {
+                let plan = half_hour_plan(&scenario);
+                let outcome = tokio::task::spawn_blocking(move || simulate(&scenario)).await.map_err(|e| AppError::Internal(e.to_string()))?;
+                let bars = chart(&outcome);
+                (Some(outcome), Vec::new(), bars, plan)
+            }
+            Err(problems) => (None, problems, Vec::new(), Vec::new()),
+        }
+    } else {
+        (None, Vec::new(), Vec::new(), Vec::new())
+    };
+    let queue_ids: Vec<String> = queues.iter().map(|q| q.prefix.clone()).collect();
+    let context = context! { inputs, ran, outcome, problems, bars, plan, queue_ids, chart_minutes => WAIT_CHART_MINUTES, ..frame };
+    Ok(render("simulate.html", context).into_response())
+}
+
+/// The scenario the form describes, written as the TOML `banshi simulate` reads, so the page and
+/// the command check it alike; its problems by field.
+fn scenario(form: &WhatIf, queues: &[String], window_lines: &str) -> Result<Scenario, Vec<String>> {
+    let mut problems = Vec::new();
+    let number = |name: &str, problems: &mut Vec<String>| -> f64 {
+        match form.get(name).map(str::parse::<f64>) {
+            Some(Ok(value)) if value.is_finite() => value,
+            _ => {
+                problems.push(format!("{name}: a number"));
+                0.0
+            }
+        }
+    };
+    let days = number("days", &mut problems);
+    if !(1.0..=MAX_DAYS as f64).contains(&days) {
+        problems.push(format!("days: 1 to {MAX_DAYS}"));
+    }
+    let visitors = number("visitors", &mut problems);
+    let priority = number("priority", &mut problems);
+    let weights: Vec<String> = form.get("weights").unwrap_or("").split([',', ' ', '，']).filter(|w| !w.is_empty()).map(str::to_string).collect();
+    if weights.iter().any(|w| w.parse::<f64>().is_err()) {
+        problems.push("weights: numbers separated by commas".into());
+    }
+    let quoted = |name: &str| format!("{:?}", form.get(name).unwrap_or(""));
+    let mut text = format!(
+        "days = {}\nopen = {}\nclose = {}\nseed = 1\nvisitors_per_day = {visitors}\nhourly_weights = [{}]\npriority_share = {priority}\n",
+        days as u32,
+        quoted("open"),
+        quoted("close"),
+        weights.join(", ")
+    );
+    for prefix in queues {
+        let share = number(&format!("share_{prefix}"), &mut problems);
+        let service = number(&format!("service_{prefix}"), &mut problems);
+        text.push_str(&format!("[[queue]]\nid = {prefix:?}\nshare = {share}\nservice = {{ dist = \"lognormal\", mean = {service}, cv = 0.6 }}\n"));
+    }
+    for (line, entry) in window_lines.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        let mut parts = entry.split_whitespace();
+        match parts.next().map(str::parse::<i32>) {
+            Some(Ok(id)) => {
+                let serves: Vec<String> = parts.map(|q| format!("{q:?}")).collect();
+                text.push_str(&format!("[[window]]\nid = {id}\nserves = [{}]\n", serves.join(", ")));
+            }
+            _ => problems.push(format!("windows: line {}: a window number, then the queues it serves (\"3 A B\")", line + 1)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Scenario::parse(&text).map_err(|errors| errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect())
+}
+
+/// Windows per half hour and queue by Erlang C (80% within 15 minutes), from the scenario's rates.
+fn half_hour_plan(scenario: &Scenario) -> Vec<(String, Vec<u32>, u32)> {
+    let weighted: f64 = scenario.hourly_weights.iter().enumerate().map(|(h, w)| w * ((scenario.open + 60.0 * (h + 1) as f64).min(scenario.close) - (scenario.open + 60.0 * h as f64))).sum();
+    let mut periods = Vec::new();
+    let mut labels = Vec::new();
+    let mut start = scenario.open;
+    while start < scenario.close {
+        let hour = ((start - scenario.open) / 60.0) as usize;
+        let rate = scenario.visitors_per_day * scenario.hourly_weights.get(hour).copied().unwrap_or(0.0) / weighted;
+        periods.push(scenario.queues.iter().map(|q| rate * q.share).collect::<Vec<f64>>());
+        labels.push(format!("{:02}:{:02}", (start / 60.0) as u32, (start % 60.0) as u32));
+        start += 30.0;
+    }
+    let services: Vec<f64> = scenario.queues.iter().map(|q| q.service.mean()).collect();
+    let plan = staffing_plan(&periods, &services, ServiceTarget::default());
+    labels.into_iter().zip(plan).map(|(label, row)| { let total = row.iter().sum(); (label, row, total) }).collect()
+}
+
+/// The wait distribution as bars of an SVG 600 × 200.
+fn chart(outcome: &Outcome) -> Vec<Bar> {
+    let highest = outcome.wait_by_minute.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let width = 600.0 / outcome.wait_by_minute.len() as f64;
+    outcome.wait_by_minute.iter().enumerate().map(|(minute, count)| Bar { x: minute as f64 * width, height: 200.0 * *count as f64 / highest, minute, count: *count }).collect()
+}
