@@ -2,6 +2,7 @@
 //! events with the live call rule ([`engine`]), summarised with confidence intervals ([`stats`]).
 
 pub mod engine;
+pub mod forecast;
 pub mod scenario;
 pub mod stats;
 

@@ -113,6 +113,9 @@ pub trait Store: Send + Sync {
     async fn active_tickets(&self, centre_code: &str) -> StoreResult<Vec<Ticket>>;
     /// Today's waiting tickets (of one queue when named), with just what the call rule reads.
     async fn waiting_tickets(&self, centre_code: &str, queue: Option<&str>) -> StoreResult<Vec<WaitingTicket>>;
+    /// Every ticket's queue and arrival from `from` on (the days of the centre's local calendar),
+    /// oldest first: the history the arrivals forecast learns from.
+    async fn arrivals(&self, centre_code: &str, from: chrono::NaiveDate) -> StoreResult<Vec<(String, DateTime<Utc>)>>;
     /// Calls the next ticket for a window by the domain's call rule, atomically: two windows,
     /// on one instance or several, never get the same ticket. The actor must be signed in at the
     /// open window, with nobody called or served there.

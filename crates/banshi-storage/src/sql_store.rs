@@ -581,6 +581,14 @@ macro_rules! impl_sql_store {
                 rows.into_iter().map(rows::TicketRow::into_ticket).collect()
             }
 
+            async fn arrivals(&self, centre_code: &str, from: chrono::NaiveDate) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
+                Ok(sqlx::query_as("SELECT queue_prefix, arrived_at FROM tickets WHERE centre_code = $1 AND day >= $2 ORDER BY arrived_at")
+                    .bind(centre_code)
+                    .bind(from)
+                    .fetch_all(&self.read)
+                    .await?)
+            }
+
             async fn recent_calls(&self, centre_code: &str, limit: i64) -> StoreResult<Vec<Call>> {
                 let rows: Vec<rows::CallRow> = sqlx::query_as(
                     "SELECT e.ticket_id, t.number, e.at, e.event, t.window_number

@@ -10,6 +10,7 @@ mod cases;
 mod error;
 mod events;
 mod flash;
+mod forecast_page;
 pub mod hall;
 mod hall_api;
 mod hall_pages;
@@ -84,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/audit", get(pages::audit_log))
         .route("/admin/calendar", get(calendar::page).post(calendar::page_action))
         .route("/manage/simulate", get(simulate_page::page))
+        .route("/manage/forecast", get(forecast_page::page))
         .route("/kiosk", get(hall_pages::kiosk).post(hall_pages::kiosk_take))
         .route("/tickets/{token}", get(hall_pages::ticket_page))
         .route("/tickets/{token}/print", get(hall_pages::ticket_print))

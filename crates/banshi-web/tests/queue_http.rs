@@ -344,3 +344,54 @@ async fn the_manager_asks_what_if_and_sees_the_waits_and_the_windows_each_half_h
     app.sign_in(&officer, "officer").await;
     assert_eq!(officer.get(app.url("/manage/simulate")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_forecast_learns_from_the_halls_history_and_plans_the_windows() {
+    let app = spawn_app().await;
+    let manager = app.client();
+    app.sign_in(&manager, "manager").await;
+    let empty = app.page(&manager, "/manage/forecast").await;
+    assert!(empty.contains("id=\"forecast-problem\""), "no history yet: {empty}");
+
+    // Eight weeks of working days: mornings busier, queue A twice queue B.
+    use chrono::{Duration as Days, Local, TimeZone};
+    let calendar = banshi_domain::calendar::WorkingCalendar::china();
+    let today = Local::now().date_naive();
+    let mut n = 0u32;
+    for back in 1..=56 {
+        let day = today - Days::days(back);
+        if !calendar.day(day).working {
+            continue;
+        }
+        for hour in 9..17u32 {
+            let per_queue = if hour < 12 { [6, 3] } else { [3, 2] };
+            for (queue, count) in ["A", "B"].into_iter().zip(per_queue) {
+                for i in 0..count {
+                    n += 1;
+                    let at = Local.from_local_datetime(&day.and_hms_opt(hour, (i * 9) % 60, 0).unwrap()).unwrap().with_timezone(&chrono::Utc);
+                    let ticket = banshi_storage::NewTicket {
+                        centre_code: "SF01".into(),
+                        queue: queue.into(),
+                        priority: None,
+                        items: vec![],
+                        phone_cipher: None,
+                        arrived_at: at,
+                        token: format!("history-{n}"),
+                        issuer: banshi_storage::Actor::system("kiosk"),
+                        booking: None,
+                    };
+                    app.store.take_ticket(&ticket).await.unwrap();
+                }
+            }
+        }
+    }
+    let page = app.page(&manager, "/manage/forecast").await;
+    assert!(!page.contains("id=\"forecast-problem\""), "{page}");
+    assert!(page.contains("id=\"forecast-days\"") && page.contains("id=\"forecast-plan\"") && page.contains("09:00"), "{page}");
+    let mape = page.split("<td>A 户籍办理</td><td>").nth(1).and_then(|rest| rest.split('%').next()).unwrap_or_default().to_string();
+    let mape: f64 = mape.parse().unwrap_or_else(|_| panic!("a backtest error for queue A: {page}"));
+    assert!(mape < 30.0, "a regular history is forecast closely: {mape}%");
+    let officer = app.client();
+    app.sign_in(&officer, "officer").await;
+    assert_eq!(officer.get(app.url("/manage/forecast")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}
