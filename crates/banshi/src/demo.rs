@@ -113,6 +113,8 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
         store.save_window_skills(&actor, &skills).await?;
     }
 
+    seed_arrivals(store, &centre.code).await?;
+
     let mut accounts = Vec::new();
     for (username, name, badge, role) in STAFF {
         let password = demo_password();
@@ -128,6 +130,62 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
         accounts.push(DemoAccount { username, name, role, password });
     }
     Ok(accounts)
+}
+
+/// Eight weeks of past arrivals on the working days, so the forecast page has a history to learn
+/// from: busier mornings and Mondays, each queue its share, some day-to-day noise. Only the
+/// arrivals: these tickets were never called, as the forecast reads nothing else of them.
+async fn seed_arrivals(store: &dyn Store, centre: &str) -> anyhow::Result<()> {
+    use chrono::{Datelike, Duration, Local, TimeZone, Weekday};
+    let calendar = banshi_domain::calendar::WorkingCalendar::china();
+    let today = Local::now().date_naive();
+    let shares = [("A", 0.30), ("B", 0.25), ("C", 0.25), ("D", 0.08), ("E", 0.12)];
+    // A fixed pseudo-random sequence: every demo has the same history.
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut noise = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % 1000) as f64 / 1000.0
+    };
+    let mut tickets = Vec::new();
+    for back in 1..=56 {
+        let day = today - Duration::days(back);
+        if !calendar.day(day).working {
+            continue;
+        }
+        let monday = if day.weekday() == Weekday::Mon { 1.3 } else { 1.0 };
+        for slot in 18..34u32 {
+            // 9:00–17:00 in half hours: a morning peak and a smaller one after lunch.
+            let shape = match slot { 19..=22 => 1.5, 27..=30 => 1.2, _ => 0.8 };
+            for (queue, share) in shares {
+                let expected = 12.0 * shape * monday * share * (0.8 + 0.4 * noise());
+                for i in 0..expected.round() as u32 {
+                    let minute = (slot % 2) * 30 + (i * 7) % 30;
+                    let Some(local) = Local.from_local_datetime(&day.and_hms_opt(slot / 2, minute, 0).expect("a valid time")).single() else { continue };
+                    tickets.push(banshi_storage::NewTicket {
+                        centre_code: centre.to_string(),
+                        queue: queue.to_string(),
+                        priority: None,
+                        items: vec![],
+                        phone_cipher: None,
+                        arrived_at: local.with_timezone(&chrono::Utc),
+                        token: format!("demo-history-{}", tickets.len()),
+                        issuer: Actor::system("kiosk"),
+                        booking: None,
+                    });
+                }
+            }
+        }
+    }
+    // Taken many at a time, so the store commits them in batches.
+    for chunk in tickets.chunks(200) {
+        let taken = futures_util::future::join_all(chunk.iter().map(|ticket| store.take_ticket(ticket))).await;
+        for result in taken {
+            result?;
+        }
+    }
+    Ok(())
 }
 
 /// Ten characters from an alphabet without look-alikes (no 0/O, 1/l/I), easy to type from a screen.

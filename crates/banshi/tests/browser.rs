@@ -275,7 +275,7 @@ async fn from_a_ticket_to_a_case_to_completion_and_the_citizens_query() {
 }
 
 #[tokio::test]
-async fn the_manager_asks_what_if_a_window_is_added_and_sees_the_waits() {
+async fn the_manager_asks_what_if_a_window_is_added_and_reads_the_forecast() {
     let folder = tempfile::tempdir().unwrap();
     let Some((_driver, url)) = start_driver() else { return };
     let demo = DemoProcess::start(folder.path());
@@ -293,5 +293,13 @@ async fn the_manager_asks_what_if_a_window_is_added_and_sees_the_waits() {
     assert!(windows_result.contains("99"), "{windows_result}");
     assert!(!text_of(&manager, "#sim-plan").await.is_empty(), "the half-hour staffing plan is shown");
     save_screenshot(&manager, "what-if").await;
+
+    // The forecast from the demo's eight weeks of arrivals, and a day's staffing plan.
+    manager.goto(&demo.url("/manage/forecast")).await.unwrap();
+    let days = text_of(&manager, "#forecast-days").await;
+    assert!(days.contains("%"), "each queue's backtest error is shown: {days}");
+    click_and_wait(&manager, Locator::Css("#plan-day-form button")).await;
+    assert!(text_of(&manager, "#forecast-plan").await.contains("09:00"), "the plan runs through the day's half hours");
+    save_screenshot(&manager, "forecast").await;
     manager.close().await.unwrap();
 }
