@@ -31,6 +31,9 @@ pub struct Outcome {
     pub no_shows: u64,
     /// Served after the doors closed (they had their ticket before).
     pub served_after_close: u64,
+    /// By the half hour of the day visitors arrived in (0 = 00:00–00:30): the share served within
+    /// the scenario's `target_minutes`; none where nobody arrived.
+    pub service_level_by_half_hour: Vec<Option<f64>>,
     /// Still waiting when the run gave up on them (only when no window could take them).
     pub unserved: u64,
     pub wait: WaitSummary,
@@ -218,7 +221,7 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
     // a window's state, so finding the next end reads one short run of memory.
     let mut ends: Vec<f64> = vec![f64::INFINITY; scenario.windows.len()];
     // When windows open in a day, in order: a window opening is an event while someone waits.
-    let mut openings: Vec<f64> = scenario.windows.iter().map(|w| w.open).collect();
+    let mut openings: Vec<f64> = scenario.windows.iter().flat_map(|w| w.shifts.iter().map(|(from, _)| *from)).collect();
     openings.sort_by(f64::total_cmp);
     openings.dedup();
     let mut overall = WaitRecorder::default();
@@ -228,7 +231,8 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
     let mut waiting_total = 0u64;
     let mut lengths = Lengths { area: vec![0.0; scenario.queues.len()], since: vec![0.0; scenario.queues.len()] };
     let mut longest = vec![0u64; scenario.queues.len()];
-    let (mut visitors, mut no_shows, mut after_close) = (0u64, 0u64, 0u64);
+    let mut visitors = 0u64;
+    let mut tally = Tally { no_shows: 0, after_close: 0, served_by_half_hour: [0; 48], within_target_by_half_hour: [0; 48] };
     let mut now = 0.0f64;
     let mut day = Day::default();
     let give_up = (scenario.days as f64 + 30.0) * DAY;
@@ -256,7 +260,7 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
 
     let available = |w: usize, clock: f64| {
         let spec = &scenario.windows[w];
-        (spec.open..spec.close).contains(&clock) || (clock >= scenario.close && spec.close >= scenario.close)
+        spec.staffed(clock, scenario.close)
     };
 
     loop {
@@ -293,7 +297,7 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
                     if ends[w] < done_at {
                         (done_window, done_at) = (w, ends[w]);
                     }
-                    record(&visitor, now, &day, scenario, &mut overall, &mut per_queue, &mut no_shows, &mut after_close);
+                    record(&visitor, now, &day, scenario, &mut overall, &mut per_queue, &mut tally);
                 }
                 None => {
                     lanes[visitor.queue][usize::from(visitor.priority)].push_back(visitor);
@@ -335,7 +339,7 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
             if ends[w] < done_at {
                 (done_window, done_at) = (w, ends[w]);
             }
-            record(&visitor, now, &day, scenario, &mut overall, &mut per_queue, &mut no_shows, &mut after_close);
+            record(&visitor, now, &day, scenario, &mut overall, &mut per_queue, &mut tally);
         }
     }
     overall.end_batch();
@@ -356,7 +360,7 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
         .iter()
         .zip(&windows)
         .map(|(spec, state)| {
-            let scheduled = scenario.days as f64 * (spec.close - spec.open);
+            let scheduled = scenario.days as f64 * spec.shifts.iter().map(|(from, to)| to - from).sum::<f64>();
             WindowOutcome { id: spec.id, served: state.served, utilisation: state.busy / (scheduled + state.overtime) }
         })
         .collect();
@@ -365,8 +369,14 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
         days: scenario.days,
         visitors,
         served,
-        no_shows,
-        served_after_close: after_close,
+        no_shows: tally.no_shows,
+        served_after_close: tally.after_close,
+        service_level_by_half_hour: tally
+            .served_by_half_hour
+            .iter()
+            .zip(tally.within_target_by_half_hour)
+            .map(|(served, within)| (*served > 0).then(|| within as f64 / *served as f64))
+            .collect(),
         unserved: waiting_total,
         wait_by_minute: overall.by_minute(WAIT_CHART_MINUTES),
         wait: overall.summary(),
@@ -455,15 +465,27 @@ fn serve(window: &mut WindowState, visitor: &Visitor, now: f64, clock: f64, scen
 
 /// Counts the call: a wait for a visitor served (after closing, if so), or a no-show.
 #[allow(clippy::too_many_arguments)]
-fn record(visitor: &Visitor, now: f64, day: &Day, scenario: &Scenario, overall: &mut WaitRecorder, per_queue: &mut [WaitRecorder], no_shows: &mut u64, after_close: &mut u64) {
+fn record(visitor: &Visitor, now: f64, day: &Day, scenario: &Scenario, overall: &mut WaitRecorder, per_queue: &mut [WaitRecorder], tally: &mut Tally) {
     if visitor.no_show {
-        *no_shows += 1;
+        tally.no_shows += 1;
         return;
     }
     let wait = now - visitor.arrived;
     overall.record(wait);
     per_queue[visitor.queue].record(wait);
     if day.clock(now) >= scenario.close || visitor.arrived < day.start {
-        *after_close += 1;
+        tally.after_close += 1;
     }
+    let slot = ((visitor.arrived.rem_euclid(DAY) / 30.0) as usize).min(47);
+    tally.served_by_half_hour[slot] += 1;
+    tally.within_target_by_half_hour[slot] += u64::from(wait <= scenario.target_minutes);
+}
+
+/// Counts kept beside the waits.
+struct Tally {
+    no_shows: u64,
+    after_close: u64,
+    /// By the half hour of the day the visitor arrived in: served, and served within the target.
+    served_by_half_hour: [u64; 48],
+    within_target_by_half_hour: [u64; 48],
 }

@@ -4,6 +4,7 @@
 pub mod engine;
 pub mod forecast;
 pub mod scenario;
+pub mod staffing;
 pub mod stats;
 
 pub use engine::{simulate, Outcome};

@@ -46,10 +46,18 @@ pub struct WindowSpec {
     pub serves: Vec<usize>,
     /// A green-channel window takes priority visitors first and others last.
     pub green_channel: bool,
-    /// Minutes after midnight the window opens and closes (by default the hall's hours). A window
-    /// open at the hall's closing keeps serving those still waiting.
-    pub open: f64,
-    pub close: f64,
+    /// When the window is staffed: spans of minutes after midnight, in order (by default the
+    /// hall's hours, one span). A window staffed at the hall's closing keeps serving those still
+    /// waiting.
+    pub shifts: Vec<(f64, f64)>,
+}
+
+impl WindowSpec {
+    /// Whether the window takes visitors at `clock` minutes after midnight, in a hall that stops
+    /// issuing tickets at `hall_close`.
+    pub fn staffed(&self, clock: f64, hall_close: f64) -> bool {
+        self.shifts.iter().any(|(from, to)| (*from..*to).contains(&clock)) || (clock >= hall_close && self.shifts.last().is_some_and(|(_, to)| *to >= hall_close))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +77,8 @@ pub struct Scenario {
     /// Visitors who are gone when called; the window loses `no_show_minutes` on each.
     pub no_show_share: f64,
     pub no_show_minutes: f64,
+    /// The wait the service level counts against (15 minutes by default).
+    pub target_minutes: f64,
     pub policy: QueuePolicy,
     pub queues: Vec<QueueSpec>,
     pub windows: Vec<WindowSpec>,
@@ -112,6 +122,8 @@ struct RawScenario {
     no_show_share: Option<Spanned<f64>>,
     #[serde(default)]
     no_show_minutes: Option<Spanned<f64>>,
+    #[serde(default)]
+    target_minutes: Option<Spanned<f64>>,
     #[serde(default)]
     policy: QueuePolicy,
     #[serde(default)]
@@ -232,6 +244,14 @@ impl Scenario {
             None => 1.0,
         };
 
+        let target_minutes = match &raw.target_minutes {
+            Some(minutes) if !(minutes.get_ref().is_finite() && *minutes.get_ref() > 0.0) => {
+                problems.add(minutes, "target_minutes", "more than zero minutes");
+                15.0
+            }
+            Some(minutes) => *minutes.get_ref(),
+            None => 15.0,
+        };
         let mut queues = Vec::new();
         let mut ids = HashSet::new();
         if raw.queue.is_empty() {
@@ -294,7 +314,7 @@ impl Scenario {
             if window_close <= window_open {
                 problems.add(&window.id, field("close"), "a window closes after it opens");
             }
-            windows.push(WindowSpec { id: *window.id.get_ref(), serves, green_channel: window.green_channel, open: window_open, close: window_close });
+            windows.push(WindowSpec { id: *window.id.get_ref(), serves, green_channel: window.green_channel, shifts: vec![(window_open, window_close)] });
         }
         for (index, queue) in queues.iter().enumerate() {
             if queue.share > 0.0 && !windows.iter().any(|w| w.serves.contains(&index)) {
@@ -316,6 +336,7 @@ impl Scenario {
             appointment_share,
             no_show_share,
             no_show_minutes,
+            target_minutes,
             policy: raw.policy,
             queues,
             windows,

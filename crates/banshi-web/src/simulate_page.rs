@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use banshi_domain::erlang::{staffing_plan, ServiceTarget};
 use banshi_domain::Role;
 use banshi_sim::engine::WAIT_CHART_MINUTES;
+use banshi_sim::staffing::check_staffing;
 use banshi_sim::{simulate, Outcome, Scenario};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,8 @@ use std::collections::HashMap;
 const ROLES: &[Role] = &[Role::Manager, Role::Admin];
 /// A what-if runs in well under a second at these sizes.
 const MAX_DAYS: u32 = 60;
+/// Simulations the staffing check may run, each adding windows where the target was missed.
+const CHECK_ROUNDS: usize = 6;
 
 /// The form: hall-wide fields by name, per queue `share_A`, `service_A` …
 #[derive(Deserialize, Default)]
@@ -92,9 +95,17 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor, Query(form): 
     let (outcome, problems, bars, plan) = if ran {
         match scenario(&form, &queues.iter().map(|q| q.prefix.clone()).collect::<Vec<_>>(), &window_lines) {
             Ok(scenario) => {
-                let plan = half_hour_plan(&scenario);
-                let outcome = tokio::task::spawn_blocking(move || simulate(&scenario)).await.map_err(|e| AppError::Internal(e.to_string()))?;
+                let erlang = half_hour_plan(&scenario);
+                let totals: Vec<u32> = erlang.iter().map(|(_, _, total)| *total).collect();
+                let (outcome, checked) = tokio::task::spawn_blocking(move || (simulate(&scenario), check_staffing(&scenario, &totals, ServiceTarget::default(), CHECK_ROUNDS)))
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
                 let bars = chart(&outcome);
+                let plan: Vec<PlanRow> = erlang
+                    .into_iter()
+                    .zip(checked)
+                    .map(|((slot, per_queue, total), checked)| PlanRow { slot, per_queue, total, checked: checked.windows, level: checked.service_level.map(|l| l * 100.0) })
+                    .collect();
                 (Some(outcome), Vec::new(), bars, plan)
             }
             Err(problems) => (None, problems, Vec::new(), Vec::new()),
@@ -157,6 +168,18 @@ fn scenario(form: &WhatIf, queues: &[String], window_lines: &str) -> Result<Scen
         return Err(problems);
     }
     Scenario::parse(&text).map_err(|errors| errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect())
+}
+
+/// A half hour of the plan: Erlang C's windows per queue and in all, and the windows the
+/// simulation of the hall's own (multi-queue) windows settled on, with the share it served within
+/// 15 minutes.
+#[derive(Serialize)]
+struct PlanRow {
+    slot: String,
+    per_queue: Vec<u32>,
+    total: u32,
+    checked: u32,
+    level: Option<f64>,
 }
 
 /// Windows per half hour and queue by Erlang C (80% within 15 minutes), from the scenario's rates.

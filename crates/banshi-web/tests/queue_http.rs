@@ -338,6 +338,8 @@ async fn the_manager_asks_what_if_and_sees_the_waits_and_the_windows_each_half_h
     let ran = app.page(&manager, &query("1 A B\n2 B A")).await;
     assert!(ran.contains("id=\"wait-chart\"") && ran.contains("<rect") && ran.contains("id=\"sim-plan\"") && ran.contains("09:30"), "{ran}");
     assert!(ran.contains("id=\"sim-windows-result\""));
+    let plan = ran.split("id=\"sim-plan\"").nth(1).unwrap();
+    assert!(plan.contains("按本中心窗口模拟核定") && plan.contains('%'), "the plan checked by simulation: {plan}");
     let wrong = app.page(&manager, &query("1 A Z")).await;
     assert!(wrong.contains("id=\"sim-problems\"") && wrong.contains("window[0].serves: no queue &quot;Z&quot;"), "{wrong}");
     let officer = app.client();
