@@ -56,7 +56,12 @@ impl WindowSpec {
     /// Whether the window takes visitors at `clock` minutes after midnight, in a hall that stops
     /// issuing tickets at `hall_close`.
     pub fn staffed(&self, clock: f64, hall_close: f64) -> bool {
-        self.shifts.iter().any(|(from, to)| (*from..*to).contains(&clock)) || (clock >= hall_close && self.shifts.last().is_some_and(|(_, to)| *to >= hall_close))
+        let in_shift = match self.shifts.as_slice() {
+            // Most windows keep one span a day: no loop for them.
+            [(from, to)] => (*from..*to).contains(&clock),
+            shifts => shifts.iter().any(|(from, to)| (*from..*to).contains(&clock)),
+        };
+        in_shift || (clock >= hall_close && self.shifts.last().is_some_and(|(_, to)| *to >= hall_close))
     }
 }
 
