@@ -182,11 +182,11 @@ impl<'a> Arrivals<'a> {
     }
 }
 
-struct WindowState {
+struct WindowState<'a> {
     busy: f64,
     overtime: f64,
     served: u64,
-    queue_names: Vec<&'static str>,
+    queue_names: Vec<&'a str>,
 }
 
 /// The rule's clock in the simulation: microseconds from the start, an integer so instants order
@@ -209,8 +209,8 @@ impl Instant for SimInstant {
 
 /// Runs the scenario to the end of its days and until everyone who came has been served.
 pub fn simulate(scenario: &Scenario) -> Outcome {
-    // The rule reads queue names; the run borrows them for its whole length.
-    let names: Vec<&'static str> = scenario.queues.iter().map(|q| &*Box::leak(q.id.clone().into_boxed_str())).collect();
+    // The rule reads queue names, borrowed from the scenario for the run.
+    let names: Vec<&str> = scenario.queues.iter().map(|q| q.id.as_str()).collect();
     let mut arrivals = Arrivals::new(scenario);
     let mut upcoming = arrivals.next();
     // Per queue: [walk-ins, priority], each in arrival order.
@@ -240,7 +240,7 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
     let mut day = Day::default();
     let give_up = (scenario.days as f64 + 30.0) * DAY;
     // Reused for every call: the lanes' oldest tickets as the rule sees them, and where each is.
-    let mut view: Vec<Waiting<'static, SimInstant>> = Vec::new();
+    let mut view: Vec<Waiting<'_, SimInstant>> = Vec::new();
     let mut places: Vec<(usize, usize)> = Vec::new();
     // Per queue and kind (walk-in, priority): the windows a visitor who finds them idle goes to,
     // best first (green channel first for priority, last for others; most specialised; lowest).

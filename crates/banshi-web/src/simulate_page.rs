@@ -20,8 +20,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 const ROLES: &[Role] = &[Role::Manager, Role::Admin];
-/// A what-if runs in well under a second at these sizes.
+/// A what-if runs in well under a second at these sizes (the staffing check runs it up to
+/// `CHECK_ROUNDS` times more).
 const MAX_DAYS: u32 = 60;
+const MAX_VISITORS_PER_DAY: f64 = 5_000.0;
+const MAX_WINDOWS: usize = 200;
 /// Simulations the staffing check may run, each adding windows where the target was missed.
 const CHECK_ROUNDS: usize = 6;
 
@@ -136,6 +139,9 @@ fn scenario(form: &WhatIf, queues: &[String], window_lines: &str) -> Result<Scen
         problems.push(format!("days: 1 to {MAX_DAYS}"));
     }
     let visitors = number("visitors", &mut problems);
+    if !(1.0..=MAX_VISITORS_PER_DAY).contains(&visitors) {
+        problems.push(format!("visitors: 1 to {MAX_VISITORS_PER_DAY} a day"));
+    }
     let priority = number("priority", &mut problems);
     let weights: Vec<String> = form.get("weights").unwrap_or("").split([',', ' ', '，']).filter(|w| !w.is_empty()).map(str::to_string).collect();
     if weights.iter().any(|w| w.parse::<f64>().is_err()) {
@@ -154,7 +160,10 @@ fn scenario(form: &WhatIf, queues: &[String], window_lines: &str) -> Result<Scen
         let service = number(&format!("service_{prefix}"), &mut problems);
         text.push_str(&format!("[[queue]]\nid = {prefix:?}\nshare = {share}\nservice = {{ dist = \"lognormal\", mean = {service}, cv = 0.6 }}\n"));
     }
-    for (line, entry) in window_lines.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+    if window_lines.lines().filter(|l| !l.trim().is_empty()).count() > MAX_WINDOWS {
+        problems.push(format!("windows: at most {MAX_WINDOWS}"));
+    }
+    for (line, entry) in window_lines.lines().map(str::trim).filter(|l| !l.is_empty()).take(MAX_WINDOWS).enumerate() {
         let mut parts = entry.split_whitespace();
         match parts.next().map(str::parse::<i32>) {
             Some(Ok(id)) => {

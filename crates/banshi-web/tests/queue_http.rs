@@ -340,6 +340,8 @@ async fn the_manager_asks_what_if_and_sees_the_waits_and_the_windows_each_half_h
     assert!(ran.contains("id=\"sim-windows-result\""));
     let plan = ran.split("id=\"sim-plan\"").nth(1).unwrap();
     assert!(plan.contains("按本中心窗口模拟核定") && plan.contains('%'), "the plan checked by simulation: {plan}");
+    let huge = app.page(&manager, &query("1 A B").replace("visitors=200", "visitors=100000000")).await;
+    assert!(huge.contains("visitors: 1 to 5000 a day"), "a what-if stays small enough to answer at once");
     let wrong = app.page(&manager, &query("1 A Z")).await;
     assert!(wrong.contains("id=\"sim-problems\"") && wrong.contains("window[0].serves: no queue &quot;Z&quot;"), "{wrong}");
     let officer = app.client();
