@@ -118,12 +118,7 @@ struct Arrivals<'a> {
 
 impl<'a> Arrivals<'a> {
     fn new(scenario: &'a Scenario) -> Self {
-        let spans: Vec<(f64, f64)> = (0..scenario.hourly_weights.len())
-            .map(|h| (scenario.open + 60.0 * h as f64, (scenario.open + 60.0 * (h + 1) as f64).min(scenario.close)))
-            .collect();
-        // Rates so that a day brings `visitors_per_day` on average, spread by the weights.
-        let weighted: f64 = spans.iter().zip(&scenario.hourly_weights).map(|((from, to), w)| (to - from) * w).sum();
-        let hours = spans.iter().zip(&scenario.hourly_weights).map(|(&(from, to), w)| (from, to, scenario.visitors_per_day * w / weighted)).collect();
+        let hours = scenario.hourly_rates();
         let mut total = 0.0;
         let cumulative_shares = scenario.queues.iter().map(|q| {
             total += q.share;

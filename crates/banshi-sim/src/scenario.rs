@@ -190,6 +190,15 @@ fn clock_minutes(text: &str) -> Option<f64> {
 }
 
 impl Scenario {
+    /// Per opening hour: its start and end (minutes after midnight; the last may be part of an
+    /// hour) and its arrivals per minute, so that a day brings `visitors_per_day` on average,
+    /// spread by the weights.
+    pub fn hourly_rates(&self) -> Vec<(f64, f64, f64)> {
+        let spans: Vec<(f64, f64)> = (0..self.hourly_weights.len()).map(|h| (self.open + 60.0 * h as f64, (self.open + 60.0 * (h + 1) as f64).min(self.close))).collect();
+        let weighted: f64 = spans.iter().zip(&self.hourly_weights).map(|((from, to), w)| (to - from) * w).sum();
+        spans.iter().zip(&self.hourly_weights).map(|(&(from, to), w)| (from, to, self.visitors_per_day * w / weighted)).collect()
+    }
+
     /// Reads and checks a scenario; every problem found is returned, each with its line.
     pub fn parse(text: &str) -> Result<Scenario, Vec<ScenarioError>> {
         let raw: RawScenario = toml::from_str(text).map_err(|err| {

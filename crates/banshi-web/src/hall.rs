@@ -150,12 +150,6 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
     Ok(issued)
 }
 
-/// The window the staff member is signed in at, with its live state.
-pub async fn window_of(state: &AppState, staff: &Staff, number: i32) -> Result<WindowLive, AppError> {
-    let windows = state.store.windows_live(&staff.centre_code).await?;
-    windows.into_iter().find(|w| w.number == number).ok_or_else(|| AppError::NotFound(format!("window {number}")))
-}
-
 /// Signs a staff member in at a window (open), pauses it with a reason, or closes it. The store
 /// refuses, under the centre's lock, a window someone else is signed in at.
 pub async fn set_window(state: &AppState, staff: &Staff, number: i32, status: WindowStatus, reason: Option<&str>) -> Result<WindowLive, AppError> {

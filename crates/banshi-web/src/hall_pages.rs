@@ -123,7 +123,8 @@ pub async fn console_home(State(state): State<AppState>, visitor: Visitor) -> Pa
 
 pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(number): Path<i32>, Query(flash): Query<Flash>) -> PageResult {
     let staff = visitor.require(WINDOW_ROLES)?;
-    let window = hall::window_of(&state, staff, number).await?;
+    let windows = state.store.windows_live(&staff.centre_code).await?;
+    let window = windows.iter().find(|w| w.number == number).cloned().ok_or_else(|| AppError::NotFound(format!("window {number}")))?;
     let frame = frame(&state, &visitor).await?;
     let tickets = state.store.active_tickets(&staff.centre_code).await?;
     // The visitor called or served now; parked ones wait aside (the window serves others meanwhile).
@@ -137,7 +138,7 @@ pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(numbe
         .collect();
     waiting.sort_by_key(|t| t.for_window.is_none());
     // Windows a visitor can be handed to: the others that someone can still work.
-    let handover_windows: Vec<_> = state.store.windows_live(&staff.centre_code).await?.into_iter().filter(|w| w.number != number && w.status != WindowStatus::Closed).collect();
+    let handover_windows: Vec<_> = windows.into_iter().filter(|w| w.number != number && w.status != WindowStatus::Closed).collect();
     let queues = state.cache.queues(state.store.as_ref(), &staff.centre_code).await?;
     let outcomes = ["done", "notice_issued", "handed_over"].map(|o| (o, text(&format!("outcome_{o}"))));
     let current_state = current.as_ref().map(|t| t.state.name());

@@ -193,13 +193,13 @@ struct PlanRow {
 
 /// Windows per half hour and queue by Erlang C (80% within 15 minutes), from the scenario's rates.
 fn half_hour_plan(scenario: &Scenario) -> Vec<(String, Vec<u32>, u32)> {
-    let weighted: f64 = scenario.hourly_weights.iter().enumerate().map(|(h, w)| w * ((scenario.open + 60.0 * (h + 1) as f64).min(scenario.close) - (scenario.open + 60.0 * h as f64))).sum();
+    let hours = scenario.hourly_rates();
     let mut periods = Vec::new();
     let mut labels = Vec::new();
     let mut start = scenario.open;
     while start < scenario.close {
         let hour = ((start - scenario.open) / 60.0) as usize;
-        let rate = scenario.visitors_per_day * scenario.hourly_weights.get(hour).copied().unwrap_or(0.0) / weighted;
+        let rate = hours.get(hour).map_or(0.0, |(_, _, rate)| *rate);
         periods.push(scenario.queues.iter().map(|q| rate * q.share).collect::<Vec<f64>>());
         labels.push(format!("{:02}:{:02}", (start / 60.0) as u32, (start % 60.0) as u32));
         start += 30.0;
