@@ -162,12 +162,17 @@ impl<'a> Arrivals<'a> {
                 continue;
             }
             let arrived = self.day as f64 * DAY + self.clock;
+            // One uniform picks the queue, then the visitor's kind and whether they come: where it
+            // fell within the queue's share is again uniform and independent of the queue, and so
+            // on down (fewer draws per visitor; the same distribution to 53 bits).
             let pick: f64 = self.rng.gen();
             let queue = self.cumulative_shares.iter().position(|c| pick < *c).unwrap_or(self.cumulative_shares.len() - 1);
-            // Draws only for the shares a scenario has (fewer draws, the same distribution).
+            let low = if queue == 0 { 0.0 } else { self.cumulative_shares[queue - 1] };
+            let within = ((pick - low) / (self.cumulative_shares[queue] - low)).clamp(0.0, 1.0);
             let priority_share = self.scenario.priority_share + self.scenario.appointment_share;
-            let priority = priority_share > 0.0 && self.rng.gen::<f64>() < priority_share;
-            let no_show = self.scenario.no_show_share > 0.0 && self.rng.gen::<f64>() < self.scenario.no_show_share;
+            let priority = within < priority_share;
+            let within = if priority { within / priority_share } else { (within - priority_share) / (1.0 - priority_share) };
+            let no_show = within < self.scenario.no_show_share;
             let service = self.samplers[queue].draw(&mut self.rng);
             self.next_id += 1;
             let arrived_at = SimInstant::of(arrived);

@@ -16,8 +16,12 @@ pub struct WaitRecorder {
     max: f64,
     bins: Vec<u32>,
     beyond: Vec<f64>,
-    /// The current batch's waits, for its percentiles.
+    /// The current batch's waits above zero, for its percentiles, and how many were zero (most
+    /// visitors of a well-staffed hall wait for nothing; counting them apart keeps the daily
+    /// percentile searches short).
     batch: Vec<f64>,
+    batch_zeros: usize,
+    batch_sum: f64,
     batches: Batches,
 }
 
@@ -30,7 +34,7 @@ struct Batches {
 
 impl Default for WaitRecorder {
     fn default() -> Self {
-        WaitRecorder { count: 0, sum: 0.0, max: 0.0, bins: vec![0; BINS], beyond: Vec::new(), batch: Vec::new(), batches: Batches::default() }
+        WaitRecorder { count: 0, sum: 0.0, max: 0.0, bins: vec![0; BINS], beyond: Vec::new(), batch: Vec::new(), batch_zeros: 0, batch_sum: 0.0, batches: Batches::default() }
     }
 }
 
@@ -44,23 +48,36 @@ impl WaitRecorder {
             Some(count) => *count += 1,
             None => self.beyond.push(wait),
         }
-        self.batch.push(wait);
+        if wait > 0.0 {
+            self.batch.push(wait);
+            self.batch_sum += wait;
+        } else {
+            self.batch_zeros += 1;
+        }
     }
 
     /// Closes the current batch (a day); a day without visitors is no batch.
     pub fn end_batch(&mut self) {
-        if self.batch.is_empty() {
+        let len = self.batch.len() + self.batch_zeros;
+        if len == 0 {
             return;
         }
-        let mean = self.batch.iter().sum::<f64>() / self.batch.len() as f64;
-        // The 90th first; the 95th lies among the tenth above it, a short second search.
-        let (p90_rank, p95_rank) = (rank(self.batch.len(), 0.90), rank(self.batch.len(), 0.95));
-        let p90 = *self.batch.select_nth_unstable_by(p90_rank, f64::total_cmp).1;
-        let p95 = *self.batch[p90_rank..].select_nth_unstable_by(p95_rank - p90_rank, f64::total_cmp).1;
-        self.batches.means.push(mean);
+        // The 90th first; the 95th lies among the tenth above it, a short second search. A rank
+        // among the zeros is zero.
+        let (p90_rank, p95_rank) = (rank(len, 0.90), rank(len, 0.95));
+        let zeros = self.batch_zeros;
+        let p90 = if p90_rank < zeros { 0.0 } else { *self.batch.select_nth_unstable_by(p90_rank - zeros, f64::total_cmp).1 };
+        let p95 = match (p95_rank.checked_sub(zeros), p90_rank.checked_sub(zeros)) {
+            (None, _) => 0.0,
+            (Some(p95_at), None) => *self.batch.select_nth_unstable_by(p95_at, f64::total_cmp).1,
+            (Some(p95_at), Some(p90_at)) => *self.batch[p90_at..].select_nth_unstable_by(p95_at - p90_at, f64::total_cmp).1,
+        };
+        self.batches.means.push(self.batch_sum / len as f64);
         self.batches.p90.push(p90);
         self.batches.p95.push(p95);
         self.batch.clear();
+        self.batch_zeros = 0;
+        self.batch_sum = 0.0;
     }
 
     pub fn count(&self) -> u64 {
@@ -185,6 +202,15 @@ mod tests {
         assert!((summary.max - 9.99).abs() < 1e-9);
         let [low, high] = summary.mean_ci95.unwrap();
         assert!(low < summary.mean && summary.mean < high && high - low < 0.1, "{low} {high}");
+        let mut mostly_zero = WaitRecorder::default();
+        for day in 0..3 {
+            for i in 0..100 {
+                mostly_zero.record(if i < 92 { 0.0 } else { (i - 91) as f64 + day as f64 });
+            }
+            mostly_zero.end_batch();
+        }
+        assert_eq!(mostly_zero.batches.p90, [0.0; 3], "the 90th of 100 falls among 92 zeros");
+        assert_eq!(mostly_zero.batches.p95, [3.0, 4.0, 5.0], "the 95th is the third wait above zero");
         let mut long = WaitRecorder::default();
         long.record(1.0);
         long.record(2000.0);
