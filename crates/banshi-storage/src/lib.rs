@@ -6,11 +6,13 @@
 //! Every write takes the [`Actor`] who makes it and appends to the audit log in the same
 //! transaction, so there is no write without its audit entry.
 
+mod aftercare;
 mod postgres;
 mod postgres_queue;
 mod queue_rules;
 mod records;
 mod rows;
+mod sql_aftercare;
 mod sql_store;
 mod sqlite;
 mod sqlite_direct;
@@ -19,6 +21,7 @@ mod wal_sync;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use aftercare::*;
 pub use postgres::PostgresStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
@@ -52,7 +55,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The storage interface the web layer and the command line use.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: AftercareStore + Send + Sync {
     /// `sqlite` or `postgres`, for logs and test names.
     fn backend(&self) -> &'static str;
 

@@ -80,3 +80,4 @@ impl PostgresStore {
 }
 
 impl_sql_store!(PostgresStore, Postgres, "postgres", LOCK_CENTRE_SQL);
+crate::sql_aftercare::impl_aftercare_store!(PostgresStore, Postgres);

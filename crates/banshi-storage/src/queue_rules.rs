@@ -28,7 +28,9 @@ pub(crate) fn ticket_change(ticket: &Ticket, event: &TicketEvent, policy: &Queue
     };
     let entered = |name: &str| (next.name() == name && ticket.state.name() != name).then_some(now);
     let mut recorded = to_json(event);
-    if let (TicketEvent::Recalled, Some(window)) = (event, ticket.state.window()) {
+    // A change that takes the ticket away from a window names the window in its history: the
+    // recall of an absent visitor, and the finished visit its rating is of.
+    if let (Some(window), None) = (ticket.state.window(), next.window()) {
         recorded["window"] = window.into();
     }
     Ok(TicketChange {

@@ -110,3 +110,4 @@ impl SqliteStore {
 }
 
 impl_sql_store!(SqliteStore, Sqlite, "sqlite", "");
+crate::sql_aftercare::impl_aftercare_store!(SqliteStore, Sqlite);
