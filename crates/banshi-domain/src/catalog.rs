@@ -75,6 +75,10 @@ pub struct Item {
     pub questions: Vec<Question>,
     /// 申请材料
     pub materials: Vec<Material>,
+    /// 回访: working days after the case is decided to call the applicant back; none for no
+    /// callback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_days: Option<u32>,
 }
 
 /// 事项类型, by its GB/T 39046 code.

@@ -10,6 +10,16 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// `13812345678` → `138****5678`: the first three and last four digits.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.trim().chars().collect();
+    if digits.len() < 8 {
+        return "*".repeat(digits.len());
+    }
+    let (head, tail) = (&digits[..3], &digits[digits.len() - 4..]);
+    format!("{}{}{}", head.iter().collect::<String>(), "*".repeat(digits.len() - 7), tail.iter().collect::<String>())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -19,5 +29,11 @@ mod tests {
         assert_eq!(mask_name("张三丰"), "张**");
         assert_eq!(mask_name("李四"), "李*");
         assert_eq!(mask_name(""), "");
+    }
+
+    #[test]
+    fn phones_keep_their_ends() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("123"), "***");
     }
 }

@@ -163,6 +163,9 @@ fn validate_item(item: &Item, at: &str, out: &mut Problems) {
     if item.trips > 5 {
         out.push(format!("{at}.trips"), format!("{} trips is not credible: at most 5", item.trips));
     }
+    if item.callback_days.is_some_and(|days| !(1..=60).contains(&days)) {
+        out.push(format!("{at}.callback_days"), "from 1 to 60 working days".to_string());
+    }
     for (i, faq) in item.faq.iter().enumerate() {
         out.non_empty(format!("{at}.faq[{i}].question"), &faq.question);
         out.non_empty(format!("{at}.faq[{i}].answer"), &faq.answer);

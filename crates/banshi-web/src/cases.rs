@@ -246,7 +246,14 @@ pub(crate) async fn apply_event(state: &AppState, staff: &banshi_storage::Staff,
         CaseEvent::Decided { approved: false, .. } => Some(CaseMessage { kind: "case_completed".into(), text: fill("message_case_refused", "") }),
         _ => None,
     };
-    Ok(state.store.apply_case_event(&Actor::staff(staff), number, event, Utc::now(), Local::now().date_naive(), message.as_ref()).await?)
+    let case = state.store.apply_case_event(&Actor::staff(staff), number, event, Utc::now(), Local::now().date_naive(), message.as_ref()).await?;
+    if matches!(event, CaseEvent::Decided { .. }) {
+        // The decision stands whatever happens to its callback task; a failure is logged.
+        if let Err(err) = crate::follow_ups::case_callback(state, &case).await {
+            tracing::error!(case = %case.number, ?err, "no callback task made");
+        }
+    }
+    Ok(case)
 }
 
 /// What a citizen sees of a case: no ID number, the name masked, the steps in plain words.
@@ -258,6 +265,9 @@ pub struct Progress {
     pub state: &'static str,
     pub steps: Vec<ProgressStep>,
     pub deadline: Option<DeadlineView>,
+    /// Finished and not yet rated: the page offers the rating (一事一评).
+    pub can_rate: bool,
+    pub rated: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -294,7 +304,7 @@ pub(crate) fn step_text(event: &CaseEvent) -> String {
 }
 
 /// The case a number and an ID tail name, or why not; wrong tries are counted per case.
-pub async fn progress(state: &AppState, query: &ProgressQuery) -> Result<Progress, AppError> {
+pub(crate) async fn case_for_applicant(state: &AppState, query: &ProgressQuery) -> Result<Case, AppError> {
     let number = query.case.trim().to_ascii_uppercase();
     let tail = query.id_tail.trim().to_ascii_uppercase();
     if number.is_empty() || tail.chars().count() != 6 {
@@ -307,7 +317,14 @@ pub async fn progress(state: &AppState, query: &ProgressQuery) -> Result<Progres
     let found = state.store.case(&number).await?.filter(|case| state.sealer.open(&case.applicant_id_cipher).is_ok_and(|id| id.ends_with(&tail)));
     state.progress_throttle.record(&number, found.is_some(), now);
     // The same answer for an unknown case and a wrong ID tail: nothing to learn by guessing.
-    let case = found.ok_or_else(|| AppError::NotFound(text("progress_not_found").to_string()))?;
+    found.ok_or_else(|| AppError::NotFound(text("progress_not_found").to_string()))
+}
+
+/// What the applicant sees of the case a number and an ID tail name.
+pub async fn progress(state: &AppState, query: &ProgressQuery) -> Result<Progress, AppError> {
+    let case = case_for_applicant(state, query).await?;
+    let rated = state.store.rating_of(banshi_storage::Rated::Case(case.id)).await?.is_some();
+    let finished = matches!(case.state, banshi_domain::case::CaseState::Completed { .. } | banshi_domain::case::CaseState::Delivered { .. });
     let history = state.store.case_history(case.id).await?;
     let mut steps = vec![ProgressStep { at: case.created_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), text: text("progress_submitted").to_string() }];
     steps.extend(history.iter().map(|entry| ProgressStep { at: entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), text: step_text(&entry.event) }));
@@ -318,6 +335,8 @@ pub async fn progress(state: &AppState, query: &ProgressQuery) -> Result<Progres
         item_name: case.item_name,
         number: case.number,
         steps,
+        can_rate: finished && !rated,
+        rated,
     })
 }
 
@@ -326,13 +345,17 @@ pub async fn api_progress(State(state): State<AppState>, Params(query): Params<P
 }
 
 /// 进度查询: the form, and the case's steps once found.
-pub async fn progress_page(State(state): State<AppState>, visitor: Visitor, Query(query): Query<ProgressQuery>) -> Result<Response, PageError> {
+pub async fn progress_page(State(state): State<AppState>, visitor: Visitor, Query(query): Query<ProgressQuery>, Query(flash): Query<crate::flash::Flash>) -> Result<Response, PageError> {
     let frame = frame(&state, &visitor).await?;
+    let frame = context! { message => flash.message, rating_error => flash.error, ..frame };
     if query.case.trim().is_empty() && query.id_tail.trim().is_empty() {
         return Ok(render("progress.html", context! { query_case => "", ..frame }));
     }
     match progress(&state, &query).await {
-        Ok(found) => Ok(render("progress.html", context! { progress => found, query_case => query.case, ..frame })),
+        Ok(found) => {
+            let rating_hidden = context! { case => found.number.clone(), id_tail => query.id_tail.trim() };
+            Ok(render("progress.html", context! { progress => found, query_case => query.case, rating_hidden, choices => crate::ratings::choices(), ..frame }))
+        }
         Err(err @ (AppError::Invalid(_) | AppError::NotFound(_) | AppError::TooManyAttempts(_))) => {
             let mut page = render("progress.html", context! { error => err.message(), query_case => query.case, ..frame });
             *page.status_mut() = err.status();

@@ -22,6 +22,12 @@ pub struct HallSettings {
     pub yellow_until_minutes: i64,
     /// Assumed service time until the hall has its own figures.
     pub default_service_minutes: f64,
+    /// Working days to verify and call back a bad rating, and to fix or explain it.
+    pub bad_rating_limits: banshi_domain::rating::BadRatingLimits,
+    /// Working days to answer a complaint, suggestion, request for help or inquiry.
+    pub feedback_limits: banshi_domain::complaint::FeedbackLimits,
+    /// Working days to contact a resident a policy may help.
+    pub follow_up_days: u32,
 }
 
 impl Default for HallSettings {
@@ -32,6 +38,9 @@ impl Default for HallSettings {
             green_until_minutes: 15,
             yellow_until_minutes: 30,
             default_service_minutes: 6.0,
+            bad_rating_limits: Default::default(),
+            feedback_limits: Default::default(),
+            follow_up_days: 5,
         }
     }
 }

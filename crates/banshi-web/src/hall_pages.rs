@@ -89,7 +89,10 @@ async fn ticket_context(state: &AppState, visitor: &Visitor, token: &str) -> Res
         .map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(140, 140).build())
         .unwrap_or_default();
     let state_label = text(&format!("ticket_state_{}", status.ticket.state.name()));
-    Ok(context! { status, arrived, qr_svg, state_label, status_path, ..frame })
+    let done = matches!(status.ticket.state, TicketState::Done { .. });
+    let rating = crate::ratings::ticket_rating(state, status.ticket.id, done).await?;
+    let rating_hidden = context! { ticket => token };
+    Ok(context! { status, arrived, qr_svg, state_label, status_path, rating, rating_hidden, ..frame })
 }
 
 /// The 80 mm ticket the kiosk prints, with a QR code of the status page.
@@ -98,8 +101,9 @@ pub async fn ticket_print(State(state): State<AppState>, visitor: Visitor, Path(
 }
 
 /// The ticket holder's page: people ahead, estimated wait; refreshes itself on hall events.
-pub async fn ticket_page(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>) -> PageResult {
-    Ok(render("ticket.html", ticket_context(&state, &visitor, &token).await?))
+pub async fn ticket_page(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>, Query(flash): Query<Flash>) -> PageResult {
+    let page = ticket_context(&state, &visitor, &token).await?;
+    Ok(render("ticket.html", context! { message => flash.message, error => flash.error, ..page }))
 }
 
 pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(query): Query<CentreQuery>) -> PageResult {
@@ -107,7 +111,9 @@ pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(query)
     let frame = frame(&state, &visitor).await?;
     let mut snapshot = hall::snapshot(&state, &centre).await?;
     hall::mask_staff(&mut snapshot);
-    Ok(render("board.html", context! { snapshot, centre_code => centre, ..frame }))
+    // The public figures, on the board between calls (评价公开).
+    let results = crate::ratings::results(&state, &centre).await?;
+    Ok(render("board.html", context! { snapshot, results, centre_code => centre, ..frame }))
 }
 
 pub async fn console_home(State(state): State<AppState>, visitor: Visitor) -> PageResult {

@@ -9,7 +9,9 @@ mod case_pages;
 mod cases;
 mod error;
 mod events;
+mod feedback;
 mod flash;
+mod follow_ups;
 mod forecast_page;
 pub mod hall;
 mod hall_api;
@@ -17,6 +19,7 @@ mod hall_pages;
 mod input_guard;
 mod inquiries;
 mod pages;
+mod ratings;
 mod simulate_page;
 pub mod sealing;
 mod templates;
@@ -100,7 +103,15 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{number}/receipt", get(case_pages::receipt))
         .route("/manage/trips", get(trips::page))
         .route("/manage/hall", get(hall_pages::overview))
-        .route("/manage/hall/windows/{window}/close", post(hall_pages::overview_close_window));
+        .route("/manage/hall/windows/{window}/close", post(hall_pages::overview_close_window))
+        .route("/pad/{window}", get(ratings::pad).post(ratings::pad_rate))
+        .route("/ratings", post(ratings::page_rate))
+        .route("/manage/ratings", get(ratings::ledger_page))
+        .route("/manage/ratings/{id}", post(ratings::ledger_action))
+        .route("/results", get(ratings::results_page))
+        .route("/feedback", get(feedback::desk).post(feedback::desk_action))
+        .route("/feedback/new", get(feedback::box_page).post(feedback::box_submit))
+        .route("/followups", get(follow_ups::page).post(follow_ups::page_action));
     let api = Router::new()
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/items", get(api::list_items))
@@ -133,7 +144,20 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/windows/{window}/status", post(hall_api::set_window))
         .route("/api/v1/windows/{window}/call-next", post(hall_api::call_next))
         .route("/api/v1/windows/{window}/force-close", post(hall_api::force_close_window))
-        .route("/api/v1/windows/{window}/tickets/{id}", post(hall_api::act_on_ticket));
+        .route("/api/v1/windows/{window}/tickets/{id}", post(hall_api::act_on_ticket))
+        .route("/api/v1/ratings", post(ratings::api_rate))
+        .route("/api/v1/ratings/export", get(ratings::api_export))
+        .route("/api/v1/ratings/bad", get(ratings::api_ledger))
+        .route("/api/v1/ratings/bad/{id}/events", post(ratings::api_act))
+        .route("/api/v1/results", get(ratings::api_results))
+        .route("/api/v1/feedback", get(feedback::api_list).post(feedback::api_record))
+        .route("/api/v1/feedback/{id}/take", post(feedback::api_take))
+        .route("/api/v1/feedback/{id}/steps", post(feedback::api_step))
+        .route("/api/v1/follow-ups", get(follow_ups::api_list))
+        .route("/api/v1/follow-ups/{id}/contacts", post(follow_ups::api_contact))
+        .route("/api/v1/follow-ups/{id}/complete", post(follow_ups::api_complete))
+        .route("/api/v1/residents", post(follow_ups::api_save_resident))
+        .route("/api/v1/eligibility/rules", axum::routing::put(follow_ups::api_load_rules));
     pages
         .merge(api)
         .route("/static/{*path}", get(static_file))
