@@ -37,6 +37,7 @@ impl FeedbackKind {
 
 /// The limit of each kind in working days from receipt (the usual 12345 limits by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct FeedbackLimits {
     pub inquiry: u32,
     pub help: u32,

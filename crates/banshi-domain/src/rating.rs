@@ -217,6 +217,7 @@ pub fn replay<'a>(facts_real_name: bool, events: impl IntoIterator<Item = &'a Ba
 
 /// The item's two limits, in working days from the rating's day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct BadRatingLimits {
     /// To verify and call back (many places: 1 working day).
     pub verify_days: u32,

@@ -130,6 +130,12 @@ fn desk_row(state: &AppState, item: Feedback) -> DeskRow {
     }
 }
 
+/// Items not answered by their deadline: escalated to the manager's workspace.
+pub async fn overdue_count(state: &AppState, centre: &str) -> Result<usize, AppError> {
+    let today = Local::now().date_naive();
+    Ok(state.store.feedback_list(centre, today).await?.iter().filter(|f| !f.stage.answered() && today > f.due_on).count())
+}
+
 pub async fn api_record(State(state): State<AppState>, visitor: Visitor, Body(request): Body<FeedbackRequest>) -> Result<Response, ApiError> {
     let item = record(&state, visitor.staff.as_ref(), &request).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": item.id, "kind": item.kind, "stage": item.stage, "due_on": item.due_on }))).into_response())

@@ -168,8 +168,16 @@ pub async fn staff_home(State(state): State<AppState>, visitor: Visitor) -> Page
     let catalog = state.store.catalog().await?;
     // Overdue cases escalate to the centre's manager: they head the manager's workspace.
     let overdue = if staff.role == Role::Manager { crate::cases::overdue_cases(&state, &staff.centre_code).await? } else { Vec::new() };
+    // So do bad ratings and complaints past their deadlines (超期督办).
+    let (overdue_ratings, overdue_feedback) = if staff.role == Role::Manager {
+        (crate::ratings::overdue_count(&state, staff).await?, crate::feedback::overdue_count(&state, &staff.centre_code).await?)
+    } else {
+        (0, 0)
+    };
     let context = context! {
         overdue,
+        overdue_ratings,
+        overdue_feedback,
         role_label => text(&format!("role_{}", staff.role.as_str())),
         can_issue => NOTICE_ISSUERS.contains(&staff.role),
         groups => views::group_by_category(&catalog.items),

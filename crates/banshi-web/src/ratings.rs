@@ -308,6 +308,11 @@ async fn ledger(state: &AppState, staff: &Staff) -> Result<Vec<LedgerRow>, AppEr
     Ok(rows)
 }
 
+/// Open items past their step's deadline: escalated to the manager's workspace.
+pub async fn overdue_count(state: &AppState, staff: &Staff) -> Result<usize, AppError> {
+    Ok(ledger(state, staff).await?.iter().filter(|r| r.item.state.is_open() && r.due.is_some_and(|d| d.overdue)).count())
+}
+
 pub async fn api_ledger(State(state): State<AppState>, visitor: Visitor) -> Result<Json<Vec<LedgerRow>>, ApiError> {
     let staff = visitor.require(LEDGER_ROLES)?;
     Ok(Json(ledger(&state, staff).await?))

@@ -227,3 +227,35 @@ async fn a_resident_the_rules_match_becomes_a_follow_up_with_the_reason() {
         assert!(page.contains("id=\"rules-form\"") && page.contains("明天起可申领"), "the manager sees the rules in force");
     }
 }
+
+#[tokio::test]
+async fn an_item_past_its_deadline_escalates_to_the_manager() {
+    let app = spawn_app().await;
+    let (officer, csrf) = signed_in(&app, "officer").await;
+    let opened: Value = post(&officer, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": "11010519491231002X" })).await.json().await.unwrap();
+    let number = opened["case"]["number"].as_str().unwrap().to_string();
+    for event in [json!({ "event": "accepted" }), json!({ "event": "decided", "approved": true })] {
+        post(&officer, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), event).await;
+    }
+    // Rated badly a week ago: its callback was due days ago.
+    let week_ago = Local::now().date_naive() - chrono::Days::new(7);
+    let case_id = app.store.case(&number).await.unwrap().unwrap().id;
+    let rating = banshi_storage::NewRating {
+        rated: banshi_storage::Rated::Case(case_id),
+        grade: banshi_domain::rating::Grade::VeryDissatisfied,
+        channel: "progress".into(),
+        reasons: vec![],
+        comment: None,
+        contact_cipher: None,
+        rated_at: chrono::Utc::now(),
+        day: week_ago,
+        verify_by: week_ago + chrono::Days::new(1),
+        fix_by: week_ago + chrono::Days::new(5),
+    };
+    app.store.rate(&banshi_storage::Actor::system("test"), &rating).await.unwrap();
+    let (manager, _) = signed_in(&app, "manager").await;
+    let home = app.page(&manager, "/staff").await;
+    assert!(home.contains("id=\"overdue-ratings\""), "the manager's workspace heads with it");
+    assert!(app.page(&manager, "/manage/ratings").await.contains("已超期·督办"));
+    assert!(!app.page(&officer, "/staff").await.contains("id=\"overdue-ratings\""), "escalated to the manager, not the officer's home");
+}

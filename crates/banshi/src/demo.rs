@@ -114,6 +114,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
     }
 
     seed_arrivals(store, &centre.code).await?;
+    seed_residents(store, &centre.code).await?;
 
     let mut accounts = Vec::new();
     for (username, name, badge, role) in STAFF {
@@ -130,6 +131,24 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
         accounts.push(DemoAccount { username, name, role, password });
     }
     Ok(accounts)
+}
+
+/// Two residents the articles tell of, so the follow-up list shows what the eligibility rules find:
+/// the unemployed man of 53 in a special work type, and the unemployed resident, seriously ill, with
+/// a month of unemployment benefit left. Made-up names; no phone numbers.
+async fn seed_residents(store: &dyn Store, centre: &str) -> anyhow::Result<()> {
+    let today = chrono::Local::now().date_naive();
+    let birth = |months: u32| (today - chrono::Months::new(months)).to_string();
+    let residents = [
+        ("周建华", serde_json::json!({ "birth": birth(53 * 12 + 2), "sex": "male", "work_type": "special", "employment": "unemployed" })),
+        ("吴秀英", serde_json::json!({ "birth": birth(48 * 12), "sex": "female", "employment": "unemployed", "insured_months": 4, "benefit_months_left": 1, "serious_illness": true })),
+    ];
+    for (name, facts) in residents {
+        let facts = facts.as_object().cloned().unwrap_or_default();
+        let resident = banshi_storage::NewResident { centre_code: centre.to_string(), name: name.to_string(), phone_cipher: None, facts };
+        store.save_resident(&Actor::system("demo"), None, &resident).await?;
+    }
+    Ok(())
 }
 
 /// Eight weeks of past arrivals on the working days, so the forecast page has a history to learn

@@ -1,6 +1,7 @@
 //! The demo in a real browser (headless Chromium through chromedriver): a citizen does the
 //! self-check; an officer signs in, issues a one-time notice and opens its printable pages; a ticket
-//! is called and finished; a ticket becomes a case, taken to completion and followed by the citizen.
+//! is called and finished; a ticket becomes a case, taken to completion and followed by the citizen;
+//! a finished visit is rated on the window's pad and reaches the manager's bad-rating ledger.
 //!
 //! Skipped, with a message, where chromedriver is not installed; `.ci/run` installs it and sets
 //! BANSHI_REQUIRE_BROWSER=1 so that there a missing browser fails instead.
@@ -302,4 +303,62 @@ async fn the_manager_asks_what_if_a_window_is_added_and_reads_the_forecast() {
     assert!(text_of(&manager, "#forecast-plan").await.contains("09:00"), "the plan runs through the day's half hours");
     save_screenshot(&manager, "forecast").await;
     manager.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_finished_visit_is_rated_on_the_pad_and_lands_in_the_managers_ledger() {
+    let folder = tempfile::tempdir().unwrap();
+    let Some((_driver, url)) = start_driver() else { return };
+    let demo = DemoProcess::start(folder.path());
+    let desk = session(&url, &folder.path().join("desk")).await;
+    let pad = session(&url, &folder.path().join("pad")).await;
+    let manager = session(&url, &folder.path().join("manager")).await;
+
+    desk.goto(&demo.url("/kiosk")).await.unwrap();
+    click_and_wait(&desk, Locator::Css("#take-A")).await;
+    let number = text_of(&desk, "#ticket-number").await;
+    sign_in(&desk, &demo, "chenjing").await;
+    desk.goto(&demo.url("/console")).await.unwrap();
+    click_and_wait(&desk, Locator::Css("#open-window-1")).await;
+    click_and_wait(&desk, Locator::Css("#console-call-next")).await;
+    click_and_wait(&desk, Locator::Css("#console-start")).await;
+
+    // The window's rating pad waits, facing the citizen.
+    sign_in(&pad, &demo, "chenjing").await;
+    pad.goto(&demo.url("/pad/1")).await.unwrap();
+    pad.wait().for_element(Locator::Css("#pad-idle")).await.unwrap();
+
+    // The officer finishes; the pad, never reloaded by hand, asks for the rating.
+    click_and_wait(&desk, Locator::Css("#console-finish")).await;
+    let mut asked = false;
+    for _ in 0..100 {
+        if pad.find(Locator::Css("#pad-ask")).await.is_ok() {
+            asked = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(asked, "the pad shows the grades once the visit is finished");
+    assert!(pad.source().await.unwrap().contains(&number));
+    save_screenshot(&pad, "pad").await;
+    click_and_wait(&pad, Locator::Css("#grade-dissatisfied")).await;
+    pad.wait().for_element(Locator::Css("#reason-waiting")).await.unwrap().click().await.unwrap();
+    pad.find(Locator::Css("#pad-phone")).await.unwrap().send_keys("13812345678").await.unwrap();
+    click_and_wait(&pad, Locator::Css("#pad-submit")).await;
+    assert!(text_of(&pad, "#pad-message").await.contains("感谢"));
+
+    // The manager's ledger has it, to verify and call back by tomorrow.
+    sign_in(&manager, &demo, "wangjg").await;
+    manager.goto(&demo.url("/manage/ratings")).await.unwrap();
+    let item = text_of(&manager, "section[id^=bad-rating-]").await;
+    assert!(item.contains("不满意") && item.contains("等候时间太长") && item.contains("138****5678") && item.contains("待核实回访"), "{item}");
+    let note = manager.find(Locator::Css("section[id^=bad-rating-] input[name=note]")).await.unwrap();
+    note.send_keys("已电话回访，高峰时段等候较久").await.unwrap();
+    manager.find(Locator::Css("section[id^=bad-rating-] input[name=yes]")).await.unwrap().click().await.unwrap();
+    click_and_wait(&manager, Locator::Css("button[id^=verify-]")).await;
+    assert!(text_of(&manager, "#ledger-message").await.contains("待整改"));
+    save_screenshot(&manager, "ledger").await;
+    for client in [desk, pad, manager] {
+        client.close().await.unwrap();
+    }
 }
