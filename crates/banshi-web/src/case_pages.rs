@@ -218,5 +218,8 @@ pub async fn receipt(State(state): State<AppState>, visitor: Visitor, Path(numbe
     let state_key = view.case.state.key();
     let printed = Local::now().format("%Y-%m-%d %H:%M").to_string();
     let applicant = banshi_domain::privacy::mask_name(&view.case.applicant_name);
-    Ok(render("case_receipt.html", context! { view, state_key, printed, applicant, ..frame }))
+    // The progress page, where the applicant follows the case and rates it once it is finished.
+    let progress_path = format!("/progress?case={}", view.case.number);
+    let qr_svg = qrcode::QrCode::new(progress_path.as_bytes()).map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(120, 120).build()).unwrap_or_default();
+    Ok(render("case_receipt.html", context! { view, state_key, printed, applicant, progress_path, qr_svg, ..frame }))
 }
