@@ -41,6 +41,11 @@ pub async fn rules(state: &AppState) -> Result<Rules, AppError> {
     })
 }
 
+/// A day before any task: the list with every task done since then is every task.
+fn since_ever() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date")
+}
+
 fn due_after(state: &AppState, calendar: &crate::calendar::CentreCalendar, day: NaiveDate) -> NaiveDate {
     let days = state.settings.follow_up_days;
     calendar.index.add_working_days(day, days).unwrap_or_else(|| calendar.calendar.add_working_days(day, days)).date
@@ -51,13 +56,19 @@ fn due_after(state: &AppState, calendar: &crate::calendar::CentreCalendar, day: 
 pub async fn sweep(state: &AppState, centre: &str, residents: &[Resident], date: NaiveDate) -> Result<usize, AppError> {
     let rules = rules(state).await?;
     let calendar = state.cache.calendar(state.store.as_ref(), centre).await?;
+    // The tasks there are already, read once: most runs find nothing new, and then write nothing.
+    let known: std::collections::HashSet<String> = state.store.follow_ups(centre, None, since_ever()).await?.into_iter().map(|t| t.source).collect();
     let mut made = 0;
     for resident in residents {
         for found in rules.matches(&resident.facts, date) {
+            let source = format!("policy:{}:resident:{}", found.policy_id, resident.id);
+            if known.contains(&source) {
+                continue;
+            }
             let task = NewFollowUp {
                 centre_code: centre.to_string(),
                 kind: "eligibility".into(),
-                source: format!("policy:{}:resident:{}", found.policy_id, resident.id),
+                source,
                 resident_id: Some(resident.id),
                 case_id: None,
                 title: found.title,
@@ -181,6 +192,16 @@ async fn tasks(state: &AppState, staff: &Staff) -> Result<Vec<TaskRow>, AppError
     Ok(rows)
 }
 
+/// The reminder on the staff member's workspace: their open tasks (and the unassigned) due by today.
+pub async fn due_count(state: &AppState, staff: &Staff) -> Result<usize, AppError> {
+    if !STAFF_ROLES.contains(&staff.role) {
+        return Ok(0);
+    }
+    let today = Local::now().date_naive();
+    let assignee = (staff.role != Role::Manager).then_some(staff.id);
+    Ok(state.store.follow_ups(&staff.centre_code, assignee, today).await?.iter().filter(|t| t.done_at.is_none() && t.due_on <= today).count())
+}
+
 pub async fn api_list(State(state): State<AppState>, visitor: Visitor) -> Result<Json<Vec<TaskRow>>, ApiError> {
     let staff = visitor.require(STAFF_ROLES)?;
     Ok(Json(tasks(&state, staff).await?))
@@ -195,8 +216,7 @@ pub struct ContactRequest {
 }
 
 async fn task_in_centre(state: &AppState, staff: &Staff, id: i64) -> Result<FollowUp, AppError> {
-    let today = Local::now().date_naive();
-    let all = state.store.follow_ups(&staff.centre_code, None, today - Duration::days(3650)).await?;
+    let all = state.store.follow_ups(&staff.centre_code, None, since_ever()).await?;
     all.into_iter().find(|t| t.id == id).ok_or_else(|| AppError::NotFound(format!("follow-up {id}")))
 }
 
@@ -265,7 +285,12 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor, Query(flash):
     let staff = visitor.require(STAFF_ROLES)?;
     let frame = frame(&state, &visitor).await?;
     let rows = tasks(&state, staff).await?;
-    let residents: Vec<_> = state.store.residents(&staff.centre_code).await?.into_iter().map(|r| context! { id => r.id, name => mask_name(&r.name), facts => r.facts }).collect();
+    let mut residents = Vec::new();
+    for resident in state.store.residents(&staff.centre_code).await? {
+        // Each resident's contact log, across their tasks (留心持续接力).
+        let contacts = state.store.contacts(Some(resident.id), None).await?;
+        residents.push(context! { id => resident.id, name => mask_name(&resident.name), facts => resident.facts, contacts });
+    }
     let rules_text = if staff.role == Role::Manager { Some(state.store.eligibility_rules().await?.unwrap_or_else(|| DEFAULT_RULES.to_string())) } else { None };
     Ok(render("follow_ups.html", context! { rows, residents, rules_text, message => flash.message, error => flash.error, ..frame }))
 }

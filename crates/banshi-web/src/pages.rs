@@ -174,8 +174,10 @@ pub async fn staff_home(State(state): State<AppState>, visitor: Visitor) -> Page
     } else {
         (0, 0)
     };
+    let follow_ups_due = crate::follow_ups::due_count(&state, staff).await?;
     let context = context! {
         overdue,
+        follow_ups_due,
         overdue_ratings,
         overdue_feedback,
         role_label => text(&format!("role_{}", staff.role.as_str())),

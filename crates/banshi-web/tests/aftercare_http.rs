@@ -258,4 +258,21 @@ async fn an_item_past_its_deadline_escalates_to_the_manager() {
     assert!(home.contains("id=\"overdue-ratings\""), "the manager's workspace heads with it");
     assert!(app.page(&manager, "/manage/ratings").await.contains("已超期·督办"));
     assert!(!app.page(&officer, "/staff").await.contains("id=\"overdue-ratings\""), "escalated to the manager, not the officer's home");
+
+    // A callback due yesterday reminds its officer on their workspace.
+    let officer_id = app.store.staff_by_username("officer").await.unwrap().unwrap().staff.id;
+    let task = banshi_storage::NewFollowUp {
+        centre_code: "SF01".into(),
+        kind: "callback".into(),
+        source: format!("case:{number}"),
+        resident_id: None,
+        case_id: Some(case_id),
+        title: "办结回访".into(),
+        reason: "回访申请人".into(),
+        assignee_id: Some(officer_id),
+        due_on: Local::now().date_naive() - chrono::Days::new(1),
+        created_at: chrono::Utc::now(),
+    };
+    app.store.create_follow_up(&banshi_storage::Actor::system("test"), &task).await.unwrap().unwrap();
+    assert!(app.page(&officer, "/staff").await.contains("id=\"follow-ups-due\""), "the officer is reminded");
 }
