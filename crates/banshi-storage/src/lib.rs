@@ -64,6 +64,8 @@ pub trait Store: AftercareStore + Send + Sync {
     async fn centre(&self, code: &str) -> StoreResult<Option<Centre>>;
     /// The first centre, for a single-hall installation.
     async fn default_centre(&self) -> StoreResult<Option<Centre>>;
+    /// Every centre, by code.
+    async fn centres(&self) -> StoreResult<Vec<Centre>>;
     async fn save_window(&self, actor: &Actor, window: &Window) -> StoreResult<()>;
     async fn windows(&self, centre_code: &str) -> StoreResult<Vec<Window>>;
 

@@ -202,6 +202,10 @@ macro_rules! impl_sql_store {
                 Ok(sqlx::query_as("SELECT * FROM centres ORDER BY code LIMIT 1").fetch_optional(&self.read).await?)
             }
 
+            async fn centres(&self) -> StoreResult<Vec<Centre>> {
+                Ok(sqlx::query_as("SELECT * FROM centres ORDER BY code").fetch_all(&self.read).await?)
+            }
+
             async fn save_window(&self, actor: &Actor, window: &Window) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 let before: Option<Window> = sqlx::query_as("SELECT * FROM windows WHERE centre_code = $1 AND number = $2")

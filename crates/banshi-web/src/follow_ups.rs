@@ -1,9 +1,9 @@
 //! Follow-up (跟踪回访, 主动服务): callback tasks after cases whose item asks for one, residents a
 //! policy may help (eligibility rules over their facts, docs/eligibility.md), the contact log, and
 //! the officer's list (`/followups`). Tasks are made once per source, so the rules may run as
-//! often as anything changes: when a resident's facts are saved, when rules are loaded, and when
-//! the list is opened (which is how a policy that starts on a later day reaches its residents on
-//! that day).
+//! often as anything changes: when a resident's facts are saved, when rules are loaded, when the
+//! list is opened, and every hour on every instance (which is how a policy that starts on a later
+//! day reaches its residents on that day).
 
 use crate::api::Body;
 use crate::auth::Visitor;
@@ -81,6 +81,34 @@ pub async fn sweep(state: &AppState, centre: &str, residents: &[Resident], date:
         }
     }
     Ok(made)
+}
+
+/// How often every instance runs the rules for every centre, so a policy reaches its residents on
+/// the day it starts even when nobody opens the list (a task is made once however many run).
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Runs the rules for every centre now and then every [`SWEEP_EVERY`]; failures are logged and
+/// retried at the next round.
+pub async fn sweep_regularly(state: AppState) {
+    let mut ticks = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        ticks.tick().await;
+        let today = Local::now().date_naive();
+        let outcome: Result<usize, AppError> = async {
+            let mut made = 0;
+            for centre in state.store.centres().await? {
+                let residents = state.store.residents(&centre.code).await?;
+                made += sweep(&state, &centre.code, &residents, today).await?;
+            }
+            Ok(made)
+        }
+        .await;
+        match outcome {
+            Ok(0) => {}
+            Ok(made) => tracing::info!(made, "eligibility rules made follow-up tasks"),
+            Err(err) => tracing::error!(?err, "eligibility rules could not run"),
+        }
+    }
 }
 
 /// After a case is decided: a callback task for its officer when the item asks for one.

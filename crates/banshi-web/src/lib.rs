@@ -56,14 +56,17 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Must be called within a tokio runtime: it starts the instance's event hub.
+    /// Must be called within a tokio runtime: it starts the instance's event hub and the hourly
+    /// run of the eligibility rules.
     pub fn new(store: Arc<dyn Store>, sealer: sealing::Sealer) -> Self {
         Self::with_settings(store, sealer, hall::HallSettings::default())
     }
 
     pub fn with_settings(store: Arc<dyn Store>, sealer: sealing::Sealer, settings: hall::HallSettings) -> Self {
         let hub = Arc::new(events::Hub::start(store.clone()));
-        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub }
+        let state = AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub };
+        tokio::spawn(follow_ups::sweep_regularly(state.clone()));
+        state
     }
 }
 

@@ -276,3 +276,26 @@ async fn an_item_past_its_deadline_escalates_to_the_manager() {
     app.store.create_follow_up(&banshi_storage::Actor::system("test"), &task).await.unwrap().unwrap();
     assert!(app.page(&officer, "/staff").await.contains("id=\"follow-ups-due\""), "the officer is reminded");
 }
+
+#[tokio::test]
+async fn each_instance_runs_the_rules_when_it_starts_and_hourly() {
+    let test_store = banshi_storage::testing::fresh_sqlite().await;
+    let store = test_store.store.clone();
+    seed(store.as_ref()).await;
+    // A resident saved behind the web layer's back: only the regular run finds them.
+    let facts = json!({ "birth": "1975-02-01", "employment": "unemployed", "insured_months": 5, "benefit_months_left": 1, "serious_illness": true });
+    let resident = banshi_storage::NewResident { centre_code: "SF01".into(), name: "吴秀英".into(), phone_cipher: None, facts: facts.as_object().unwrap().clone() };
+    store.save_resident(&banshi_storage::Actor::system("test"), None, &resident).await.unwrap();
+    let since = Local::now().date_naive() - chrono::Days::new(1);
+    assert!(store.follow_ups("SF01", None, since).await.unwrap().is_empty());
+    let _state = banshi_web::AppState::new(store.clone(), banshi_web::sealing::Sealer::from_hex(&banshi_web::sealing::Sealer::generate_key()).unwrap());
+    let mut made = Vec::new();
+    for _ in 0..50 {
+        made = store.follow_ups("SF01", None, since).await.unwrap();
+        if !made.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(made.iter().map(|t| t.source.split(':').nth(1).unwrap()).collect::<Vec<_>>(), ["unemployment-benefit-medical-cover"]);
+}

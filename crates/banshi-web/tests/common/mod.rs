@@ -48,7 +48,7 @@ pub const ACCOUNTS: [(&str, Role); 5] = [
     ("auditor", Role::Auditor),
 ];
 
-async fn seed(store: &dyn Store) {
+pub async fn seed(store: &dyn Store) {
     let actor = Actor::system("test");
     let centre = Centre {
         code: "SF01".into(),
