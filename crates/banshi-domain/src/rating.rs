@@ -124,7 +124,8 @@ pub enum BadRatingEvent {
     Appealed { reason: String },
     /// The manager's decision on the appeal.
     AppealDecided { upheld: bool, note: String },
-    /// 办结: the citizen's view of the fix.
+    /// The citizen's view of the fix: satisfied closes the item (办结); not satisfied sends it
+    /// back to be fixed again (重新整改), against the same deadline.
     Closed { citizen_satisfied: bool, note: String },
 }
 
@@ -136,7 +137,8 @@ impl BadRatingEvent {
             BadRatingEvent::Explained { .. } => "解释说明",
             BadRatingEvent::Appealed { .. } => "申诉",
             BadRatingEvent::AppealDecided { .. } => "申诉裁定",
-            BadRatingEvent::Closed { .. } => "办结",
+            BadRatingEvent::Closed { citizen_satisfied: true, .. } => "办结",
+            BadRatingEvent::Closed { citizen_satisfied: false, .. } => "重新整改",
         }
     }
 
@@ -199,7 +201,7 @@ pub fn apply(state: BadRatingState, facts: BadRatingFacts, event: &BadRatingEven
                 S::Open
             })
         }
-        (S::Fixed, E::Closed { note: text, .. }) => note(text).map(|_| S::Closed),
+        (S::Fixed, E::Closed { note: text, citizen_satisfied }) => note(text).map(|_| if *citizen_satisfied { S::Closed } else { S::Verified }),
         _ => Err(refused),
     }
 }
@@ -287,6 +289,12 @@ mod tests {
             BadRatingEvent::Closed { citizen_satisfied: true, note: note("群众认可") },
         ];
         assert_eq!(replay(true, &events).unwrap().0, BadRatingState::Closed);
+        let unconvinced = [
+            BadRatingEvent::Verified { called_back: true, note: note("已回访") },
+            BadRatingEvent::Fixed { note: note("已整改") },
+            BadRatingEvent::Closed { citizen_satisfied: false, note: note("群众仍不满意") },
+        ];
+        assert_eq!(replay(true, &unconvinced).unwrap().0, BadRatingState::Verified, "an unconvinced citizen sends the item back to be fixed again");
         let closed_early = [BadRatingEvent::Closed { citizen_satisfied: true, note: note("x") }];
         assert!(matches!(replay(false, &closed_early), Err(BadRatingError::NotNow { state: "待核实回访", .. })));
     }

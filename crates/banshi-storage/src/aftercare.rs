@@ -129,6 +129,8 @@ pub struct Feedback {
     pub channel: String,
     pub subject: String,
     pub body: String,
+    /// Shown masked; never in the JSON.
+    #[serde(skip)]
     pub person_name: Option<String>,
     #[serde(skip)]
     pub contact_cipher: Option<String>,
@@ -198,6 +200,8 @@ pub struct FollowUp {
     pub kind: String,
     pub source: String,
     pub resident_id: Option<i64>,
+    /// Shown masked; never in the JSON.
+    #[serde(skip_serializing)]
     pub resident_name: Option<String>,
     pub case_id: Option<i64>,
     pub case_number: Option<String>,
@@ -245,10 +249,11 @@ pub trait AftercareStore: Send + Sync {
     /// Records it; the actor, when staff, owns it (首问负责).
     async fn create_feedback(&self, actor: &Actor, feedback: &NewFeedback) -> StoreResult<Feedback>;
     async fn feedback(&self, id: i64) -> StoreResult<Option<Feedback>>;
-    /// Everything not archived, and what was archived from `archived_since` on.
+    /// Everything not archived, and what was archived (answered) from `archived_since` on.
     async fn feedback_list(&self, centre_code: &str, archived_since: NaiveDate) -> StoreResult<Vec<Feedback>>;
-    /// Takes an unowned item (from the online box) as its owner.
-    async fn take_feedback(&self, actor: &Actor, id: i64) -> StoreResult<Feedback>;
+    /// Takes an unowned item (from the online box) as its owner; with `over_owner`, one another
+    /// staff member owns (the manager reassigning it to themself when its owner is away).
+    async fn take_feedback(&self, actor: &Actor, id: i64, over_owner: bool) -> StoreResult<Feedback>;
     /// The next step, by [`banshi_domain::complaint::advance`]; only its owner takes it.
     async fn advance_feedback(&self, actor: &Actor, id: i64, to: FeedbackStage, note: &str, at: DateTime<Utc>, day: NaiveDate) -> StoreResult<Feedback>;
 
@@ -258,13 +263,14 @@ pub trait AftercareStore: Send + Sync {
     async fn residents(&self, centre_code: &str) -> StoreResult<Vec<Resident>>;
     /// Makes the task unless its source has one already (then `None`).
     async fn create_follow_up(&self, actor: &Actor, follow_up: &NewFollowUp) -> StoreResult<Option<FollowUp>>;
-    /// Open tasks first by due date, then those done from `done_since` on; one assignee's or all.
-    async fn follow_ups(&self, centre_code: &str, assignee_id: Option<i64>, done_since: NaiveDate) -> StoreResult<Vec<FollowUp>>;
+    /// Open tasks first by due date, then those done from `done_since` on; one assignee's (with the
+    /// unassigned) or all.
+    async fn follow_ups(&self, centre_code: &str, assignee_id: Option<i64>, done_since: DateTime<Utc>) -> StoreResult<Vec<FollowUp>>;
     async fn complete_follow_up(&self, actor: &Actor, id: i64, outcome: &str, at: DateTime<Utc>) -> StoreResult<FollowUp>;
     /// Appends to the contact log (append-only).
     async fn record_contact(&self, actor: &Actor, resident_id: Option<i64>, follow_up_id: Option<i64>, channel: &str, note: &str, at: DateTime<Utc>) -> StoreResult<Contact>;
     async fn contacts(&self, resident_id: Option<i64>, follow_up_id: Option<i64>) -> StoreResult<Vec<Contact>>;
-    /// The eligibility rules file in force, if one was loaded (otherwise the built-in one).
-    async fn eligibility_rules(&self) -> StoreResult<Option<String>>;
-    async fn save_eligibility_rules(&self, actor: &Actor, text: &str) -> StoreResult<()>;
+    /// The centre's eligibility rules file, if one was loaded (otherwise the built-in one applies).
+    async fn eligibility_rules(&self, centre_code: &str) -> StoreResult<Option<String>>;
+    async fn save_eligibility_rules(&self, actor: &Actor, centre_code: &str, text: &str) -> StoreResult<()>;
 }

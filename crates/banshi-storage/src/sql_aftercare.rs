@@ -285,7 +285,7 @@ macro_rules! impl_aftercare_store {
         }
 
         async fn feedback_where(conn: &mut <$db as sqlx::Database>::Connection, which: Which<'_>) -> StoreResult<Vec<Feedback>> {
-            let condition = which.condition("f.id", "f.centre_code = $1 AND (f.stage <> 'archived' OR f.received_on >= $2)");
+            let condition = which.condition("f.id", "f.centre_code = $1 AND (f.stage <> 'archived' OR f.answered_on >= $2)");
             let rows: Vec<FeedbackRow> = which.bind(sqlx::query_as(&format!("{FEEDBACK_SQL} WHERE {condition} ORDER BY f.due_on, f.id"))).fetch_all(&mut *conn).await?;
             let steps: Vec<FeedbackStepRow> = which
                 .bind(sqlx::query_as(&format!(
@@ -439,12 +439,13 @@ macro_rules! impl_aftercare_store {
                 let (state, facts) = banshi_domain::rating::replay(before.rating.real_name, before.history.iter().map(|h| &h.event)).map_err(|e| StoreError::Corrupt(format!("bad rating {rating_id}: {e}")))?;
                 let next = banshi_domain::rating::apply(state, facts, event).map_err(|e| StoreError::Conflict(e.to_string()))?;
                 use banshi_domain::rating::BadRatingEvent as E;
-                let fixed_on = matches!(event, E::Fixed { .. } | E::Explained { .. }).then_some(day);
-                let citizen_satisfied = match event {
-                    E::Closed { citizen_satisfied, .. } => Some(*citizen_satisfied),
-                    _ => None,
+                // A fix dates the item; a citizen unconvinced by it undoes the date, to be fixed again.
+                let (fixed_on, citizen_satisfied) = match event {
+                    E::Fixed { .. } | E::Explained { .. } => (Some(day), before.citizen_satisfied),
+                    E::Closed { citizen_satisfied, .. } => (if *citizen_satisfied { before.fixed_on } else { None }, Some(*citizen_satisfied)),
+                    _ => (before.fixed_on, before.citizen_satisfied),
                 };
-                sqlx::query("UPDATE bad_ratings SET state = $2, fixed_on = COALESCE($3, fixed_on), citizen_satisfied = COALESCE($4, citizen_satisfied) WHERE rating_id = $1")
+                sqlx::query("UPDATE bad_ratings SET state = $2, fixed_on = $3, citizen_satisfied = $4 WHERE rating_id = $1")
                     .bind(rating_id)
                     .bind(Json(next))
                     .bind(fixed_on)
@@ -512,21 +513,26 @@ macro_rules! impl_aftercare_store {
                 feedback_where(&mut *self.read.acquire().await?, Which::Centre(centre_code, archived_since)).await
             }
 
-            async fn take_feedback(&self, actor: &Actor, id: i64) -> StoreResult<Feedback> {
+            async fn take_feedback(&self, actor: &Actor, id: i64, over_owner: bool) -> StoreResult<Feedback> {
                 let staff_id = actor.staff_id.ok_or_else(|| StoreError::Conflict("feedback is taken by a staff member".into()))?;
                 let mut tx = self.begin().await?;
-                let taken = sqlx::query("UPDATE feedback SET owner_id = $2, first_owner_id = COALESCE(first_owner_id, $2) WHERE id = $1 AND owner_id IS NULL")
-                    .bind(id)
-                    .bind(staff_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                let before = one_feedback(&mut *tx, id).await?;
+                let taken = sqlx::query(
+                    "UPDATE feedback SET owner_id = $2, first_owner_id = COALESCE(first_owner_id, $2)
+                     WHERE id = $1 AND stage <> 'archived' AND (owner_id IS NULL OR ($3 AND owner_id <> $2))",
+                )
+                .bind(id)
+                .bind(staff_id)
+                .bind(over_owner)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
                 let after = one_feedback(&mut *tx, id).await?;
                 if taken == 0 {
                     return Err(StoreError::Conflict(format!("feedback {id} is {}'s already", after.owner_name.unwrap_or_default())));
                 }
                 let entity_id = id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: "take", entity: "feedback", entity_id: &entity_id, before: None, after: Some(to_json(&after)) }).await?;
+                audit(&mut tx, actor, AuditWrite { action: "take", entity: "feedback", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
                 self.commit(tx).await?;
                 Ok(after)
             }
@@ -542,12 +548,18 @@ macro_rules! impl_aftercare_store {
                 }
                 let next = banshi_domain::complaint::advance(before.stage, to, note).map_err(|e| StoreError::Conflict(e.to_string()))?;
                 let answered_on = (next == FeedbackStage::Answered).then_some(day);
-                sqlx::query("UPDATE feedback SET stage = $2, answered_on = COALESCE($3, answered_on) WHERE id = $1")
+                // Only from the stage just read: a second submit of the same step finds it taken.
+                let moved = sqlx::query("UPDATE feedback SET stage = $2, answered_on = COALESCE($3, answered_on) WHERE id = $1 AND stage = $4")
                     .bind(id)
                     .bind(stage_name(next))
                     .bind(answered_on)
+                    .bind(stage_name(before.stage))
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
+                    .rows_affected();
+                if moved == 0 {
+                    return Err(StoreError::Conflict(format!("feedback {id} changed meanwhile: look again")));
+                }
                 sqlx::query("INSERT INTO feedback_steps (feedback_id, stage, note, actor_id, actor, at) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(id)
                     .bind(stage_name(next))
@@ -641,10 +653,10 @@ macro_rules! impl_aftercare_store {
                 Ok(Some(created))
             }
 
-            async fn follow_ups(&self, centre_code: &str, assignee_id: Option<i64>, done_since: NaiveDate) -> StoreResult<Vec<FollowUp>> {
+            async fn follow_ups(&self, centre_code: &str, assignee_id: Option<i64>, done_since: DateTime<Utc>) -> StoreResult<Vec<FollowUp>> {
                 Ok(sqlx::query_as(&format!(
                     "{} WHERE u.centre_code = $1 AND ($2 IS NULL OR u.assignee_id = $2 OR u.assignee_id IS NULL)
-                     AND (u.done_at IS NULL OR u.due_on >= $3) ORDER BY u.done_at IS NOT NULL, u.due_on, u.id",
+                     AND (u.done_at IS NULL OR u.done_at >= $3) ORDER BY u.done_at IS NOT NULL, u.due_on, u.id",
                     FOLLOW_UP_SQL
                 ))
                 .bind(centre_code)
@@ -660,13 +672,17 @@ macro_rules! impl_aftercare_store {
                 if before.done_at.is_some() {
                     return Err(StoreError::Conflict(format!("follow-up {id} is done already")));
                 }
-                sqlx::query("UPDATE follow_ups SET done_at = $2, outcome = $3, assignee_id = COALESCE(assignee_id, $4) WHERE id = $1")
+                let completed = sqlx::query("UPDATE follow_ups SET done_at = $2, outcome = $3, assignee_id = COALESCE(assignee_id, $4) WHERE id = $1 AND done_at IS NULL")
                     .bind(id)
                     .bind(at)
                     .bind(outcome)
                     .bind(actor.staff_id)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
+                    .rows_affected();
+                if completed == 0 {
+                    return Err(StoreError::Conflict(format!("follow-up {id} is done already")));
+                }
                 let after = follow_up_by_id(&mut *tx, id).await?;
                 let entity_id = id.to_string();
                 audit(&mut tx, actor, AuditWrite { action: "complete", entity: "follow_up", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
@@ -702,24 +718,26 @@ macro_rules! impl_aftercare_store {
                     .await?)
             }
 
-            async fn eligibility_rules(&self) -> StoreResult<Option<String>> {
-                let row: Option<(String,)> = sqlx::query_as("SELECT document FROM eligibility_rules WHERE id = 1").fetch_optional(&self.read).await?;
+            async fn eligibility_rules(&self, centre_code: &str) -> StoreResult<Option<String>> {
+                let row: Option<(String,)> = sqlx::query_as("SELECT document FROM eligibility_rules WHERE centre_code = $1").bind(centre_code).fetch_optional(&self.read).await?;
                 Ok(row.map(|(document,)| document))
             }
 
-            async fn save_eligibility_rules(&self, actor: &Actor, text: &str) -> StoreResult<()> {
+            async fn save_eligibility_rules(&self, actor: &Actor, centre_code: &str, text: &str) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let before: Option<(String,)> = sqlx::query_as("SELECT document FROM eligibility_rules WHERE id = 1").fetch_optional(&mut *tx).await?;
+                let before: Option<(String,)> = sqlx::query_as("SELECT document FROM eligibility_rules WHERE centre_code = $1").bind(centre_code).fetch_optional(&mut *tx).await?;
                 sqlx::query(
-                    "INSERT INTO eligibility_rules (id, document, loaded_by, loaded_at) VALUES (1, $1, $2, $3)
-                     ON CONFLICT (id) DO UPDATE SET document = excluded.document, loaded_by = excluded.loaded_by, loaded_at = excluded.loaded_at",
+                    "INSERT INTO eligibility_rules (centre_code, document, loaded_by, loaded_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (centre_code) DO UPDATE SET document = excluded.document, loaded_by = excluded.loaded_by, loaded_at = excluded.loaded_at",
                 )
+                .bind(centre_code)
                 .bind(text)
                 .bind(&actor.label)
                 .bind(Utc::now())
                 .execute(&mut *tx)
-                .await?;
-                audit(&mut tx, actor, AuditWrite { action: "load", entity: "eligibility_rules", entity_id: "1", before: before.map(|(b,)| serde_json::Value::String(b)), after: Some(serde_json::Value::String(text.to_string())) }).await?;
+                .await
+                .map_err(|e| conflict_or(e, "eligibility rules"))?;
+                audit(&mut tx, actor, AuditWrite { action: "load", entity: "eligibility_rules", entity_id: centre_code, before: before.map(|(b,)| serde_json::Value::String(b)), after: Some(serde_json::Value::String(text.to_string())) }).await?;
                 self.commit(tx).await
             }
         }

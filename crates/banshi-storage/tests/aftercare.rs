@@ -124,8 +124,9 @@ async fn complaints_are_taken_forward_by_their_owner_and_follow_ups_made_once() 
         assert_eq!((box_item.owner_id, box_item.stage, box_item.steps.len()), (None, FeedbackStage::Received, 1));
         let refused = store.advance_feedback(&Actor::staff(&officer), box_item.id, FeedbackStage::Investigating, "调查", Utc::now(), day("2026-03-03")).await;
         assert!(matches!(refused, Err(StoreError::Conflict(m)) if m.contains("take it first")));
-        store.take_feedback(&Actor::staff(&manager), box_item.id).await.unwrap();
-        assert!(matches!(store.take_feedback(&Actor::staff(&officer), box_item.id).await, Err(StoreError::Conflict(_))));
+        store.take_feedback(&Actor::staff(&officer), box_item.id, false).await.unwrap();
+        assert!(matches!(store.take_feedback(&Actor::staff(&manager), box_item.id, false).await, Err(StoreError::Conflict(_))), "owned: not taken");
+        store.take_feedback(&Actor::staff(&manager), box_item.id, true).await.unwrap();
         let not_owner = store.advance_feedback(&Actor::staff(&officer), box_item.id, FeedbackStage::Investigating, "调查", Utc::now(), day("2026-03-03")).await;
         assert!(matches!(not_owner, Err(StoreError::Conflict(m)) if m.contains("only its owner")), "{}", store.backend());
         let skipped = store.advance_feedback(&Actor::staff(&manager), box_item.id, FeedbackStage::Answered, "已答复", Utc::now(), day("2026-03-03")).await;
@@ -153,14 +154,17 @@ async fn complaints_are_taken_forward_by_their_owner_and_follow_ups_made_once() 
         };
         let made = store.create_follow_up(&Actor::system("rules"), &task).await.unwrap().expect("made the first time");
         assert!(store.create_follow_up(&Actor::system("rules"), &task).await.unwrap().is_none(), "{}: once per source", store.backend());
-        assert_eq!(store.follow_ups("SF01", Some(officer.id), day("2026-03-01")).await.unwrap().len(), 1, "an unassigned task is on everyone's list");
+        let lately = Utc::now() - chrono::Duration::days(30);
+        assert_eq!(store.follow_ups("SF01", Some(officer.id), lately).await.unwrap().len(), 1, "an unassigned task is on everyone's list");
         store.record_contact(&Actor::staff(&officer), Some(saved.id), Some(made.id), "phone", "已电话告知", Utc::now()).await.unwrap();
         let done = store.complete_follow_up(&Actor::staff(&officer), made.id, "居民将于下周来办", Utc::now()).await.unwrap();
         assert_eq!((done.assignee_id, done.resident_name.as_deref()), (Some(officer.id), Some("赵六")));
         assert!(matches!(store.complete_follow_up(&Actor::staff(&officer), made.id, "again", Utc::now()).await, Err(StoreError::Conflict(_))));
         assert_eq!(store.contacts(Some(saved.id), None).await.unwrap()[0].staff_name, "officer名");
-        store.save_eligibility_rules(&Actor::staff(&manager), "[[policy]]").await.unwrap();
-        assert_eq!(store.eligibility_rules().await.unwrap().as_deref(), Some("[[policy]]"));
+        assert_eq!(store.follow_ups("SF01", None, lately).await.unwrap().len(), 1, "done today: still listed");
+        store.save_eligibility_rules(&Actor::staff(&manager), "SF01", "[[policy]]").await.unwrap();
+        assert_eq!(store.eligibility_rules("SF01").await.unwrap().as_deref(), Some("[[policy]]"));
+        assert_eq!(store.eligibility_rules("XX99").await.unwrap(), None, "each centre has its own");
         for rewrite in ["UPDATE feedback_steps SET note = 'x'", "DELETE FROM feedback_steps", "UPDATE contacts SET note = 'x'", "DELETE FROM contacts"] {
             assert!(test.execute_raw(rewrite).await.is_err(), "{}: {rewrite}", store.backend());
         }

@@ -162,9 +162,11 @@ async fn in_centre(state: &AppState, staff: &Staff, id: i64) -> Result<(), AppEr
     }
 }
 
+/// Takes an item from the online box; the manager may also take one over from its owner (who is
+/// away, or has left), so nothing stays stuck.
 pub async fn take(state: &AppState, staff: &Staff, id: i64) -> Result<Feedback, AppError> {
     in_centre(state, staff, id).await?;
-    Ok(state.store.take_feedback(&Actor::staff(staff), id).await?)
+    Ok(state.store.take_feedback(&Actor::staff(staff), id, staff.role == Role::Manager).await?)
 }
 
 pub async fn step(state: &AppState, staff: &Staff, id: i64, request: &StepRequest) -> Result<Feedback, AppError> {
@@ -193,7 +195,7 @@ pub async fn desk(State(state): State<AppState>, visitor: Visitor, Query(flash):
     let mut rows: Vec<DeskRow> = items.into_iter().map(|i| desk_row(&state, i)).collect();
     rows.sort_by_key(|r| (r.item.stage == FeedbackStage::Archived, !r.overdue, r.item.due_on));
     let kinds: Vec<_> = FeedbackKind::ALL.iter().map(|k| context! { value => serde_json::to_value(k).ok(), name => k.name(), days => state.settings.feedback_limits.days(*k) }).collect();
-    Ok(render("feedback_desk.html", context! { rows, kinds, me => staff.id, message => flash.message, error => flash.error, ..frame }))
+    Ok(render("feedback_desk.html", context! { rows, kinds, me => staff.id, can_take_over => staff.role == Role::Manager, message => flash.message, error => flash.error, ..frame }))
 }
 
 #[derive(Deserialize)]

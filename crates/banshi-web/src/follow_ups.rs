@@ -22,7 +22,7 @@ use banshi_domain::eligibility::{parse_rules, Rules, DEFAULT_RULES};
 use banshi_domain::privacy::mask_name;
 use banshi_domain::{Problem, Role};
 use banshi_storage::{Actor, Case, Contact, FollowUp, NewFollowUp, NewResident, Resident, Staff};
-use chrono::{Duration, Local, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -31,9 +31,9 @@ const STAFF_ROLES: &[Role] = &[Role::WindowStaff, Role::Manager, Role::Approver]
 /// Who loads the eligibility rules.
 const RULES_ROLES: &[Role] = &[Role::Manager, Role::Admin];
 
-/// The rules in force: the loaded file, or the built-in one.
-pub async fn rules(state: &AppState) -> Result<Rules, AppError> {
-    let text = state.store.eligibility_rules().await?.unwrap_or_else(|| DEFAULT_RULES.to_string());
+/// The centre's rules in force: its loaded file, or the built-in one.
+pub async fn rules(state: &AppState, centre: &str) -> Result<Rules, AppError> {
+    let text = state.store.eligibility_rules(centre).await?.unwrap_or_else(|| DEFAULT_RULES.to_string());
     // A stored file was checked when loaded; one that no longer parses is reported, not fatal.
     parse_rules(&text).or_else(|problems| {
         tracing::error!(?problems, "the stored eligibility rules do not parse; using the built-in ones");
@@ -41,9 +41,14 @@ pub async fn rules(state: &AppState) -> Result<Rules, AppError> {
     })
 }
 
-/// A day before any task: the list with every task done since then is every task.
-fn since_ever() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date")
+/// An instant before any task: the list with every task done since then is every task.
+fn since_ever() -> DateTime<Utc> {
+    DateTime::UNIX_EPOCH
+}
+
+/// The start of `days` days ago, for "done lately" lists.
+fn days_ago(days: i64) -> DateTime<Utc> {
+    Utc::now() - Duration::days(days)
 }
 
 fn due_after(state: &AppState, calendar: &crate::calendar::CentreCalendar, day: NaiveDate) -> NaiveDate {
@@ -54,7 +59,7 @@ fn due_after(state: &AppState, calendar: &crate::calendar::CentreCalendar, day: 
 /// Makes a task for every policy in force on `date` that one of `residents` meets and has none
 /// yet; the number made.
 pub async fn sweep(state: &AppState, centre: &str, residents: &[Resident], date: NaiveDate) -> Result<usize, AppError> {
-    let rules = rules(state).await?;
+    let rules = rules(state, centre).await?;
     let calendar = state.cache.calendar(state.store.as_ref(), centre).await?;
     // The tasks there are already, read once: most runs find nothing new, and then write nothing.
     let known: std::collections::HashSet<String> = state.store.follow_ups(centre, None, since_ever()).await?.into_iter().map(|t| t.source).collect();
@@ -190,7 +195,7 @@ pub async fn save_resident(state: &AppState, staff: &Staff, request: &ResidentRe
 /// Checks and loads a rules file, then runs it for the centre's residents.
 pub async fn load_rules(state: &AppState, staff: &Staff, text: &str) -> Result<usize, AppError> {
     parse_rules(text).map_err(|problems| AppError::Invalid(problems.into_iter().map(|message| Problem { path: "rules".into(), message }).collect()))?;
-    state.store.save_eligibility_rules(&Actor::staff(staff), text).await?;
+    state.store.save_eligibility_rules(&Actor::staff(staff), &staff.centre_code, text).await?;
     let residents = state.store.residents(&staff.centre_code).await?;
     sweep(state, &staff.centre_code, &residents, Local::now().date_naive()).await
 }
@@ -213,7 +218,7 @@ async fn tasks(state: &AppState, staff: &Staff) -> Result<Vec<TaskRow>, AppError
     sweep(state, &staff.centre_code, &residents, today).await?;
     let assignee = (staff.role != Role::Manager).then_some(staff.id);
     let mut rows = Vec::new();
-    for task in state.store.follow_ups(&staff.centre_code, assignee, today - Duration::days(30)).await? {
+    for task in state.store.follow_ups(&staff.centre_code, assignee, days_ago(30)).await? {
         let contacts = state.store.contacts(None, Some(task.id)).await?;
         rows.push(TaskRow { resident: task.resident_name.as_deref().map(mask_name), overdue: task.done_at.is_none() && today > task.due_on, contacts, task });
     }
@@ -227,7 +232,7 @@ pub async fn due_count(state: &AppState, staff: &Staff) -> Result<usize, AppErro
     }
     let today = Local::now().date_naive();
     let assignee = (staff.role != Role::Manager).then_some(staff.id);
-    Ok(state.store.follow_ups(&staff.centre_code, assignee, today).await?.iter().filter(|t| t.done_at.is_none() && t.due_on <= today).count())
+    Ok(state.store.follow_ups(&staff.centre_code, assignee, Utc::now()).await?.iter().filter(|t| t.done_at.is_none() && t.due_on <= today).count())
 }
 
 pub async fn api_list(State(state): State<AppState>, visitor: Visitor) -> Result<Json<Vec<TaskRow>>, ApiError> {
@@ -319,7 +324,7 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor, Query(flash):
         let contacts = state.store.contacts(Some(resident.id), None).await?;
         residents.push(context! { id => resident.id, name => mask_name(&resident.name), facts => resident.facts, contacts });
     }
-    let rules_text = if staff.role == Role::Manager { Some(state.store.eligibility_rules().await?.unwrap_or_else(|| DEFAULT_RULES.to_string())) } else { None };
+    let rules_text = if staff.role == Role::Manager { Some(state.store.eligibility_rules(&staff.centre_code).await?.unwrap_or_else(|| DEFAULT_RULES.to_string())) } else { None };
     Ok(render("follow_ups.html", context! { rows, residents, rules_text, message => flash.message, error => flash.error, ..frame }))
 }
 

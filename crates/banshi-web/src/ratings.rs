@@ -88,8 +88,9 @@ fn grade_of(request: &RatingRequest, problems: &mut Vec<Problem>) -> Option<Grad
     grade
 }
 
-/// Checks and stores a rating; `channel` is where it was given (`pad`, `ticket`, `progress`).
-pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str) -> Result<Rating, AppError> {
+/// Checks and stores a rating; `channel` is where it was given (`pad`, `ticket`, `progress`), and
+/// `device` whose signed-in pad it was given on, for the audit log.
+pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, device: Option<&Staff>) -> Result<Rating, AppError> {
     let mut problems = Vec::new();
     let grade = grade_of(request, &mut problems);
     if grade.is_some_and(|g| !g.is_bad()) && !request.reasons.is_empty() {
@@ -143,12 +144,19 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str) ->
         verify_by: after(limits.verify_days),
         fix_by: after(limits.fix_days),
     };
-    Ok(state.store.rate(&Actor::system(&format!("citizen ({channel})")), &new).await?)
+    let label = match device {
+        Some(staff) => format!("citizen ({channel} signed in by {})", staff.username),
+        None => format!("citizen ({channel})"),
+    };
+    Ok(state.store.rate(&Actor::system(&label), &new).await?)
 }
 
 pub async fn api_rate(State(state): State<AppState>, Body(request): Body<RatingRequest>) -> Result<Response, ApiError> {
     let channel = if request.case.is_some() { "progress" } else { "ticket" };
-    Ok((StatusCode::CREATED, Json(submit(&state, &request, channel).await?)).into_response())
+    let rating = submit(&state, &request, channel, None).await?;
+    // The public answer names no officer (the board hides them from the public too).
+    let answer = serde_json::json!({ "id": rating.id, "grade": rating.grade, "window": rating.window, "real_name": rating.real_name, "rated_at": rating.rated_at });
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
 /// A form's fields as pairs, so the reasons can be ticked several at once.
@@ -196,8 +204,23 @@ async fn visit_to_rate(state: &AppState, centre: &str, window: i32) -> Result<Op
 
 /// 评价器: the window's rating pad, facing the citizen. It shows the grades as soon as the officer
 /// finishes a visit (the page follows the hall's events) and thanks them after.
-pub async fn pad(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Query(query): Query<PadQuery>) -> Result<Response, PageError> {
+/// The pad is the device of the officer signed in at its window (or the manager's): nobody rates
+/// another window's visits from their own desk.
+async fn pad_staff<'a>(state: &AppState, visitor: &'a Visitor, window: i32) -> Result<&'a Staff, AppError> {
     let staff = visitor.require(WINDOW_ROLES)?;
+    if staff.role == Role::Manager {
+        return Ok(staff);
+    }
+    let windows = state.store.windows_live(&staff.centre_code).await?;
+    match windows.iter().find(|w| w.number == window) {
+        Some(live) if live.staff_id == Some(staff.id) => Ok(staff),
+        Some(_) => Err(AppError::Conflict(text("rating_pad_not_yours").to_string())),
+        None => Err(AppError::NotFound(format!("window {window}"))),
+    }
+}
+
+pub async fn pad(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Query(query): Query<PadQuery>) -> Result<Response, PageError> {
+    let staff = pad_staff(&state, &visitor, window).await?;
     let frame = frame(&state, &visitor).await?;
     let visit = visit_to_rate(&state, &staff.centre_code, window).await?;
     // A bad grade chosen: its reasons next (the visit named by the form, if still unrated).
@@ -213,14 +236,14 @@ pub async fn pad(State(state): State<AppState>, visitor: Visitor, Path(window): 
 }
 
 pub async fn pad_rate(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
-    let staff = visitor.require(WINDOW_ROLES)?;
+    let staff = pad_staff(&state, &visitor, window).await?;
     let request = request_from_form(&pairs);
     // The pad rates the visit finished at its own window only.
     let at_window = match &request.ticket {
         Some(token) => visit_to_rate(&state, &staff.centre_code, window).await?.is_some_and(|v| &v.token == token),
         None => false,
     };
-    let outcome = if at_window { submit(&state, &request, "pad").await.map(|_| text("rating_thanks").to_string()) } else { Err(AppError::Conflict(text("rating_pad_no_visit").to_string())) };
+    let outcome = if at_window { submit(&state, &request, "pad", Some(staff)).await.map(|_| text("rating_thanks").to_string()) } else { Err(AppError::Conflict(text("rating_pad_no_visit").to_string())) };
     let query = redirect_query(outcome)?;
     Ok(Redirect::to(&format!("/pad/{window}?{query}")).into_response())
 }
@@ -229,10 +252,10 @@ pub async fn pad_rate(State(state): State<AppState>, visitor: Visitor, Path(wind
 pub async fn page_rate(State(state): State<AppState>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let request = request_from_form(&pairs);
     let (channel, back) = match (&request.ticket, &request.case) {
-        (Some(token), _) => ("ticket", format!("/tickets/{token}")),
+        (Some(token), _) => ("ticket", format!("/tickets/{}", urlencode(token))),
         _ => ("progress", "/progress".to_string()),
     };
-    let outcome = submit(&state, &request, channel).await.map(|_| text("rating_thanks").to_string());
+    let outcome = submit(&state, &request, channel, None).await.map(|_| text("rating_thanks").to_string());
     let query = redirect_query(outcome)?;
     let back = if channel == "progress" {
         format!("{back}?case={}&id_tail={}&{query}", urlencode(request.case.as_deref().unwrap_or_default()), urlencode(request.id_tail.as_deref().unwrap_or_default()))
@@ -304,7 +327,8 @@ async fn ledger(state: &AppState, staff: &Staff) -> Result<Vec<LedgerRow>, AppEr
         .filter(|item| staff.role != Role::WindowStaff || item.rating.officer_id == Some(staff.id))
         .map(|item| ledger_row(state, item, today))
         .collect();
-    rows.sort_by_key(|row| (!row.item.state.is_open(), !row.due.is_some_and(|d| d.overdue), row.due.map(|d| d.due)));
+    // Open first: the overdue, then by deadline, then those waiting for the citizen's view.
+    rows.sort_by_key(|row| (!row.item.state.is_open(), !row.due.is_some_and(|d| d.overdue), row.due.is_none(), row.due.map(|d| d.due)));
     Ok(rows)
 }
 
@@ -322,9 +346,11 @@ pub async fn api_ledger(State(state): State<AppState>, visitor: Visitor) -> Resu
 pub async fn act(state: &AppState, staff: &Staff, rating_id: i64, event: &BadRatingEvent) -> Result<BadRating, AppError> {
     let item = state.store.bad_rating(rating_id).await?.filter(|i| i.rating.centre_code == staff.centre_code);
     let item = item.ok_or_else(|| AppError::NotFound(format!("bad rating {rating_id}")))?;
+    // Nobody works or decides an item about themself: a rated manager appeals like any officer.
+    let about_me = item.rating.officer_id == Some(staff.id);
     let allowed = match event {
-        BadRatingEvent::Appealed { .. } => item.rating.officer_id == Some(staff.id),
-        _ => DESK_ROLES.contains(&staff.role),
+        BadRatingEvent::Appealed { .. } => about_me,
+        _ => DESK_ROLES.contains(&staff.role) && !about_me,
     };
     if !allowed {
         return Err(AppError::Forbidden);

@@ -48,6 +48,18 @@ async fn a_visit_is_rated_once_and_a_bad_rating_is_worked_through_the_ledger() {
         let pad = app.page(&officer, "/pad/1").await;
         assert!(pad.contains("id=\"grade-satisfied\"") && pad.contains(&token) && !pad.contains(&before), "{pad}");
         assert_eq!(app.client().get(app.url("/pad/1")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "the pad is the window's device: sign in first");
+        let colleague = banshi_storage::NewStaff {
+            username: "colleague".into(),
+            name: "同事".into(),
+            badge_number: "B99".into(),
+            role: banshi_domain::Role::WindowStaff,
+            centre_code: "SF01".into(),
+            password_hash: banshi_web::hash_password("password-colleague"),
+        };
+        app.store.create_staff(&banshi_storage::Actor::system("test"), &colleague).await.unwrap();
+        let (colleague, _) = signed_in(&app, "colleague").await;
+        let elsewhere = colleague.get(app.url("/pad/1")).send().await.unwrap();
+        assert_eq!(elsewhere.status(), StatusCode::CONFLICT, "another officer's window is not my pad");
 
         let anyone = app.client();
         let rating = json!({ "ticket": token, "grade": "dissatisfied", "reasons": ["waiting", "attitude"], "comment": "等了很久", "phone": "13812345678" });
@@ -56,6 +68,7 @@ async fn a_visit_is_rated_once_and_a_bad_rating_is_worked_through_the_ledger() {
         let rated: Value = rated.json().await.unwrap();
         assert_eq!((rated["window"].as_i64(), rated["real_name"].as_bool()), (Some(1), Some(true)), "{rated}");
         assert!(rated.get("contact_cipher").is_none() && !rated.to_string().contains("13812345678"));
+        assert!(rated.get("officer_name").is_none() && rated.get("officer_id").is_none(), "the public answer names no officer");
         let again = anyone.post(app.url("/api/v1/ratings")).json(&json!({ "ticket": token, "grade": "satisfied" })).send().await.unwrap();
         assert_eq!(again.status(), StatusCode::CONFLICT);
         assert_eq!(again.json::<Value>().await.unwrap()["error"]["message"], "this visit has been rated already (一次一评)");
@@ -259,6 +272,19 @@ async fn an_item_past_its_deadline_escalates_to_the_manager() {
     assert!(app.page(&manager, "/manage/ratings").await.contains("已超期·督办"));
     assert!(!app.page(&officer, "/staff").await.contains("id=\"overdue-ratings\""), "escalated to the manager, not the officer's home");
 
+    // A rated manager appeals like any officer, and does not work the item about themself.
+    let (manager, manager_csrf) = signed_in(&app, "manager").await;
+    let mine: Value = post(&manager, &manager_csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "李四", "id_number": "11010519491231002X" })).await.json().await.unwrap();
+    let mine = mine["case"]["number"].as_str().unwrap().to_string();
+    for event in [json!({ "event": "accepted" }), json!({ "event": "decided", "approved": true })] {
+        post(&manager, &manager_csrf, app.url(&format!("/api/v1/cases/{mine}/events")), event).await;
+    }
+    let rated: Value = app.client().post(app.url("/api/v1/ratings")).json(&json!({ "case": mine, "id_tail": "31002X", "grade": "very_dissatisfied" })).send().await.unwrap().json().await.unwrap();
+    let events = app.url(&format!("/api/v1/ratings/bad/{}/events", rated["id"]));
+    let own = post(&manager, &manager_csrf, events.clone(), json!({ "kind": "verified", "called_back": false, "note": "自己核实" })).await;
+    assert_eq!(own.status(), StatusCode::FORBIDDEN);
+    assert_eq!(post(&manager, &manager_csrf, events, json!({ "kind": "appealed", "reason": "恶意" })).await.status(), StatusCode::OK);
+
     // A callback due yesterday reminds its officer on their workspace.
     let officer_id = app.store.staff_by_username("officer").await.unwrap().unwrap().staff.id;
     let task = banshi_storage::NewFollowUp {
@@ -286,7 +312,7 @@ async fn each_instance_runs_the_rules_when_it_starts_and_hourly() {
     let facts = json!({ "birth": "1975-02-01", "employment": "unemployed", "insured_months": 5, "benefit_months_left": 1, "serious_illness": true });
     let resident = banshi_storage::NewResident { centre_code: "SF01".into(), name: "吴秀英".into(), phone_cipher: None, facts: facts.as_object().unwrap().clone() };
     store.save_resident(&banshi_storage::Actor::system("test"), None, &resident).await.unwrap();
-    let since = Local::now().date_naive() - chrono::Days::new(1);
+    let since = chrono::Utc::now() - chrono::Duration::days(1);
     assert!(store.follow_ups("SF01", None, since).await.unwrap().is_empty());
     let _state = banshi_web::AppState::new(store.clone(), banshi_web::sealing::Sealer::from_hex(&banshi_web::sealing::Sealer::generate_key()).unwrap());
     let mut made = Vec::new();

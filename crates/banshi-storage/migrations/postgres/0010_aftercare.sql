@@ -111,12 +111,13 @@ CREATE TABLE contacts (
     CHECK (resident_id IS NOT NULL OR follow_up_id IS NOT NULL)
 );
 
--- The eligibility rules file in force (one row; without it the built-in rules apply).
+-- Each centre's eligibility rules file (without one, the built-in rules apply): policies are
+-- often local, and one centre's manager must not change another's.
 CREATE TABLE eligibility_rules (
-    id        INTEGER PRIMARY KEY CHECK (id = 1),
-    document  TEXT NOT NULL,
-    loaded_by TEXT NOT NULL,
-    loaded_at TIMESTAMPTZ NOT NULL
+    centre_code TEXT PRIMARY KEY REFERENCES centres(code),
+    document    TEXT NOT NULL,
+    loaded_by   TEXT NOT NULL,
+    loaded_at   TIMESTAMPTZ NOT NULL
 );
 
 CREATE FUNCTION aftercare_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
