@@ -234,6 +234,8 @@ pub trait AftercareStore: Send + Sync {
     /// transaction. A second rating of the same visit or case is refused (一次一评, 一事一评).
     async fn rate(&self, actor: &Actor, rating: &NewRating) -> StoreResult<Rating>;
     async fn rating_of(&self, rated: Rated) -> StoreResult<Option<Rating>>;
+    /// The centre's ratings from `from` on, oldest first (the export).
+    async fn ratings(&self, centre_code: &str, from: NaiveDate) -> StoreResult<Vec<Rating>>;
     /// The centre's visits finished on `day`, newest first, with whether each is rated.
     async fn finished_visits(&self, centre_code: &str, day: NaiveDate, limit: i64) -> StoreResult<Vec<FinishedVisit>>;
     /// A finished visit by its ticket's id.

@@ -387,6 +387,12 @@ macro_rules! impl_aftercare_store {
                 row.map(RatingRow::into_rating).transpose()
             }
 
+            async fn ratings(&self, centre_code: &str, from: NaiveDate) -> StoreResult<Vec<Rating>> {
+                let rows: Vec<RatingRow> =
+                    sqlx::query_as(&format!("{RATING_SQL} WHERE r.centre_code = $1 AND r.day >= $2 ORDER BY r.id")).bind(centre_code).bind(from).fetch_all(&self.read).await?;
+                rows.into_iter().map(RatingRow::into_rating).collect()
+            }
+
             async fn finished_visits(&self, centre_code: &str, day: NaiveDate, limit: i64) -> StoreResult<Vec<FinishedVisit>> {
                 let rows: Vec<VisitRow> = sqlx::query_as(&format!(
                     "{} WHERE t.centre_code = $1 AND t.day = $2 AND t.state = 'done' ORDER BY t.finished_at DESC, t.id DESC LIMIT $3",

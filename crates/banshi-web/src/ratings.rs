@@ -502,19 +502,37 @@ pub struct ExportQuery {
     from: Option<NaiveDate>,
 }
 
-/// The counts for another system: each grade's code in the scheme asked for (`national`, the
-/// default, or `reverse`), by item and window.
+/// The ratings for another system (the 好差评 platform, a statistics office), each grade's code in
+/// the scheme asked for (`national`, the default, or `reverse`): every rating, with whether an
+/// upheld appeal struck it, and the counts by item, window and grade. No phone numbers.
 pub async fn api_export(State(state): State<AppState>, visitor: Visitor, Params(query): Params<ExportQuery>) -> Result<Json<serde_json::Value>, ApiError> {
     let staff = visitor.require(&[Role::Manager, Role::Admin, Role::Auditor])?;
     let scheme = query.scheme.unwrap_or(GradeCode::National);
     let from = query.from.unwrap_or_else(|| Local::now().date_naive() - Duration::days(RESULTS_DAYS));
-    let counts = state.store.rating_counts(&staff.centre_code, from).await?;
-    let rows: Vec<_> = counts
+    let voided: std::collections::HashSet<i64> =
+        state.store.bad_ratings(&staff.centre_code, from).await?.into_iter().filter(|b| b.state == rating::BadRatingState::Voided).map(|b| b.rating.id).collect();
+    let ratings: Vec<_> = state
+        .store
+        .ratings(&staff.centre_code, from)
+        .await?
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id, "code": r.grade.code(scheme), "grade": r.grade, "ticket_id": r.ticket_id, "case_id": r.case_id, "channel": r.channel,
+                "window": r.window, "officer": r.officer_name, "item_code": r.item_code, "reasons": r.reasons, "comment": r.comment,
+                "real_name": r.real_name, "day": r.day, "rated_at": r.rated_at, "voided": voided.contains(&r.id),
+            })
+        })
+        .collect();
+    let counts: Vec<_> = state
+        .store
+        .rating_counts(&staff.centre_code, from)
+        .await?
         .iter()
         .filter_map(|c| {
             let grade = u8::try_from(c.grade).ok().and_then(|g| Grade::from_code(g, GradeCode::National))?;
             Some(serde_json::json!({ "item_code": c.item_code, "window": c.window_number, "code": grade.code(scheme), "grade": grade, "voided": c.voided, "count": c.count }))
         })
         .collect();
-    Ok(Json(serde_json::json!({ "scheme": scheme, "from": from, "counts": rows })))
+    Ok(Json(serde_json::json!({ "scheme": scheme, "from": from, "ratings": ratings, "counts": counts })))
 }

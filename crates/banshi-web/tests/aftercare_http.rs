@@ -106,6 +106,11 @@ async fn a_visit_is_rated_once_and_a_bad_rating_is_worked_through_the_ledger() {
         let mut codes: Vec<i64> = export["counts"].as_array().unwrap().iter().map(|c| c["code"].as_i64().unwrap()).collect();
         codes.sort();
         assert_eq!(codes, [2, 5], "不满意 is 2 and 非常满意 5 in the reverse code");
+        let each: Vec<(i64, &str)> = export["ratings"].as_array().unwrap().iter().map(|r| (r["code"].as_i64().unwrap(), r["grade"].as_str().unwrap())).collect();
+        assert_eq!(each, [(2, "dissatisfied"), (5, "very_satisfied")], "each rating in the reverse code, in order");
+        assert!(!export.to_string().contains("13812345678"), "no phone numbers in the export");
+        let national: Value = manager.get(app.url("/api/v1/ratings/export")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(national["ratings"][0]["code"], 4, "不满意 is 4 in the national code");
         assert!(app.page(&anyone, "/results").await.contains("id=\"results-rate\">50.0%<"));
         assert!(app.page(&anyone, "/board").await.contains("id=\"board-results\""));
         assert!(app.page(&manager, "/manage/ratings").await.contains("已办结"));
