@@ -10,6 +10,11 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// A mainland mobile number as banshi takes it: 11 digits starting with 1.
+pub fn is_mobile_number(text: &str) -> bool {
+    text.len() == 11 && text.starts_with('1') && text.chars().all(|c| c.is_ascii_digit())
+}
+
 /// `13812345678` → `138****5678`: the first three and last four digits.
 pub fn mask_phone(phone: &str) -> String {
     let digits: Vec<char> = phone.trim().chars().collect();
@@ -35,5 +40,6 @@ mod tests {
     fn phones_keep_their_ends() {
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_phone("123"), "***");
+        assert!(is_mobile_number("13812345678") && !is_mobile_number("23812345678") && !is_mobile_number("1381234567x"));
     }
 }

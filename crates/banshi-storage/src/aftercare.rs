@@ -265,6 +265,7 @@ pub trait AftercareStore: Send + Sync {
     async fn residents(&self, centre_code: &str) -> StoreResult<Vec<Resident>>;
     /// Makes the task unless its source has one already (then `None`).
     async fn create_follow_up(&self, actor: &Actor, follow_up: &NewFollowUp) -> StoreResult<Option<FollowUp>>;
+    async fn follow_up(&self, id: i64) -> StoreResult<Option<FollowUp>>;
     /// Open tasks first by due date, then those done from `done_since` on; one assignee's (with the
     /// unassigned) or all.
     async fn follow_ups(&self, centre_code: &str, assignee_id: Option<i64>, done_since: DateTime<Utc>) -> StoreResult<Vec<FollowUp>>;

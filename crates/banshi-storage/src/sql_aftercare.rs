@@ -659,6 +659,10 @@ macro_rules! impl_aftercare_store {
                 Ok(Some(created))
             }
 
+            async fn follow_up(&self, id: i64) -> StoreResult<Option<FollowUp>> {
+                Ok(sqlx::query_as(&format!("{FOLLOW_UP_SQL} WHERE u.id = $1")).bind(id).fetch_optional(&self.read).await?)
+            }
+
             async fn follow_ups(&self, centre_code: &str, assignee_id: Option<i64>, done_since: DateTime<Utc>) -> StoreResult<Vec<FollowUp>> {
                 Ok(sqlx::query_as(&format!(
                     "{} WHERE u.centre_code = $1 AND ($2 IS NULL OR u.assignee_id = $2 OR u.assignee_id IS NULL)

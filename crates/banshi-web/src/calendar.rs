@@ -34,6 +34,14 @@ pub struct CentreCalendar {
     pub index: WorkingDayIndex,
 }
 
+impl CentreCalendar {
+    /// The date `n` working days after `day`: from the index, or counted on the calendar past its
+    /// years.
+    pub fn add_working_days(&self, day: NaiveDate, n: u32) -> NaiveDate {
+        self.index.add_working_days(day, n).unwrap_or_else(|| self.calendar.add_working_days(day, n)).date
+    }
+}
+
 /// The calendar with the loaded years and, for a centre, its own days.
 pub async fn working_calendar(store: &dyn Store, centre: Option<&str>) -> Result<WorkingCalendar, AppError> {
     let mut calendar = WorkingCalendar::china();

@@ -104,7 +104,7 @@ pub async fn open_case(state: &AppState, officer: &banshi_storage::Staff, reques
         _ => problem("agent_name", "an agent needs both a name and an ID number"),
     }
     let phone = trimmed(&request.phone);
-    if phone.is_some_and(|p| !(p.len() == 11 && p.starts_with('1') && p.chars().all(|c| c.is_ascii_digit()))) {
+    if phone.is_some_and(|p| !banshi_domain::privacy::is_mobile_number(p)) {
         problem("phone", "a mobile number has 11 digits starting with 1");
     }
     let ticket = match trimmed(&request.ticket) {

@@ -8,7 +8,7 @@ use crate::auth::Visitor;
 use crate::error::{ApiError, AppError, PageError};
 use crate::flash::{redirect_query, Flash};
 use crate::pages::frame;
-use crate::ratings::mobile;
+use crate::actions::mobile;
 use crate::templates::render;
 use crate::texts::text;
 use crate::AppState;
@@ -85,7 +85,7 @@ pub async fn record(state: &AppState, staff: Option<&Staff>, request: &FeedbackR
     let today = Local::now().date_naive();
     let calendar = state.cache.calendar(state.store.as_ref(), &centre).await?;
     let days = state.settings.feedback_limits.days(kind);
-    let due_on = calendar.index.add_working_days(today, days).unwrap_or_else(|| calendar.calendar.add_working_days(today, days)).date;
+    let due_on = calendar.add_working_days(today, days);
     let new = NewFeedback {
         centre_code: centre,
         kind,
@@ -187,6 +187,11 @@ pub async fn api_step(State(state): State<AppState>, visitor: Visitor, Path(id):
     Ok(Json(desk_row(&state, step(&state, staff, id, &request).await?)))
 }
 
+/// The kinds as the forms offer them, each with its limit.
+fn kind_choices(state: &AppState) -> Vec<minijinja::Value> {
+    FeedbackKind::ALL.iter().map(|k| context! { value => serde_json::to_value(k).ok(), name => k.name(), days => state.settings.feedback_limits.days(*k) }).collect()
+}
+
 /// 投诉建议台: open items by deadline, overdue first, and the form for one received now.
 pub async fn desk(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> Result<Response, PageError> {
     let staff = visitor.require(STAFF_ROLES)?;
@@ -194,7 +199,7 @@ pub async fn desk(State(state): State<AppState>, visitor: Visitor, Query(flash):
     let items = state.store.feedback_list(&staff.centre_code, Local::now().date_naive() - Duration::days(30)).await?;
     let mut rows: Vec<DeskRow> = items.into_iter().map(|i| desk_row(&state, i)).collect();
     rows.sort_by_key(|r| (r.item.stage == FeedbackStage::Archived, !r.overdue, r.item.due_on));
-    let kinds: Vec<_> = FeedbackKind::ALL.iter().map(|k| context! { value => serde_json::to_value(k).ok(), name => k.name(), days => state.settings.feedback_limits.days(*k) }).collect();
+    let kinds = kind_choices(&state);
     Ok(render("feedback_desk.html", context! { rows, kinds, me => staff.id, can_take_over => staff.role == Role::Manager, message => flash.message, error => flash.error, ..frame }))
 }
 
@@ -248,7 +253,7 @@ pub async fn desk_action(State(state): State<AppState>, visitor: Visitor, Form(f
 /// 意见箱: the public form.
 pub async fn box_page(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> Result<Response, PageError> {
     let frame = frame(&state, &visitor).await?;
-    let kinds: Vec<_> = FeedbackKind::ALL.iter().map(|k| context! { value => serde_json::to_value(k).ok(), name => k.name(), days => state.settings.feedback_limits.days(*k) }).collect();
+    let kinds = kind_choices(&state);
     Ok(render("feedback_box.html", context! { kinds, message => flash.message, error => flash.error, ..frame }))
 }
 

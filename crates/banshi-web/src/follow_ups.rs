@@ -1,16 +1,16 @@
 //! Follow-up (跟踪回访, 主动服务): callback tasks after cases whose item asks for one, residents a
 //! policy may help (eligibility rules over their facts, docs/eligibility.md), the contact log, and
 //! the officer's list (`/followups`). Tasks are made once per source, so the rules may run as
-//! often as anything changes: when a resident's facts are saved, when rules are loaded, when the
-//! list is opened, and every hour on every instance (which is how a policy that starts on a later
-//! day reaches its residents on that day).
+//! often as anything changes: when a resident's facts are saved, when rules are loaded, and every
+//! hour on every instance (which is how a policy that starts on a later day reaches its residents
+//! on that day).
 
 use crate::api::Body;
 use crate::auth::Visitor;
 use crate::error::{ApiError, AppError, PageError};
 use crate::flash::{redirect_query, Flash};
 use crate::pages::frame;
-use crate::ratings::mobile;
+use crate::actions::mobile;
 use crate::templates::render;
 use crate::texts::text;
 use crate::AppState;
@@ -51,11 +51,6 @@ fn days_ago(days: i64) -> DateTime<Utc> {
     Utc::now() - Duration::days(days)
 }
 
-fn due_after(state: &AppState, calendar: &crate::calendar::CentreCalendar, day: NaiveDate) -> NaiveDate {
-    let days = state.settings.follow_up_days;
-    calendar.index.add_working_days(day, days).unwrap_or_else(|| calendar.calendar.add_working_days(day, days)).date
-}
-
 /// Makes a task for every policy in force on `date` that one of `residents` meets and has none
 /// yet; the number made.
 pub async fn sweep(state: &AppState, centre: &str, residents: &[Resident], date: NaiveDate) -> Result<usize, AppError> {
@@ -79,7 +74,7 @@ pub async fn sweep(state: &AppState, centre: &str, residents: &[Resident], date:
                 title: found.title,
                 reason: found.reason,
                 assignee_id: None,
-                due_on: due_after(state, &calendar, date),
+                due_on: calendar.add_working_days(date, state.settings.follow_up_days),
                 created_at: Utc::now(),
             };
             made += usize::from(state.store.create_follow_up(&Actor::system("eligibility rules"), &task).await?.is_some());
@@ -132,7 +127,7 @@ pub async fn case_callback(state: &AppState, case: &Case) -> Result<(), AppError
         title: format!("{}：{}", text("followup_callback"), case.item_name),
         reason: format!("{} {}", text("followup_callback_reason"), case.number),
         assignee_id: case.created_by,
-        due_on: calendar.index.add_working_days(today, days).unwrap_or_else(|| calendar.calendar.add_working_days(today, days)).date,
+        due_on: calendar.add_working_days(today, days),
         created_at: Utc::now(),
     };
     state.store.create_follow_up(&Actor::system("case callback"), &task).await?;
@@ -210,12 +205,9 @@ pub struct TaskRow {
     contacts: Vec<Contact>,
 }
 
-/// The staff member's tasks (theirs and the unassigned; a manager's, all), after running the rules
-/// for today.
+/// The staff member's tasks (theirs and the unassigned; a manager's, all).
 async fn tasks(state: &AppState, staff: &Staff) -> Result<Vec<TaskRow>, AppError> {
     let today = Local::now().date_naive();
-    let residents = state.store.residents(&staff.centre_code).await?;
-    sweep(state, &staff.centre_code, &residents, today).await?;
     let assignee = (staff.role != Role::Manager).then_some(staff.id);
     let mut rows = Vec::new();
     for task in state.store.follow_ups(&staff.centre_code, assignee, days_ago(30)).await? {
@@ -249,8 +241,8 @@ pub struct ContactRequest {
 }
 
 async fn task_in_centre(state: &AppState, staff: &Staff, id: i64) -> Result<FollowUp, AppError> {
-    let all = state.store.follow_ups(&staff.centre_code, None, since_ever()).await?;
-    all.into_iter().find(|t| t.id == id).ok_or_else(|| AppError::NotFound(format!("follow-up {id}")))
+    let task = state.store.follow_up(id).await?.filter(|t| t.centre_code == staff.centre_code);
+    task.ok_or_else(|| AppError::NotFound(format!("follow-up {id}")))
 }
 
 pub async fn contact(state: &AppState, staff: &Staff, id: i64, request: &ContactRequest) -> Result<Contact, AppError> {

@@ -127,7 +127,7 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
     }
     let phone = request.phone.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if let Some(phone) = phone {
-        if !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit())) {
+        if !banshi_domain::privacy::is_mobile_number(phone) {
             problems.push(("phone", "a mobile number has 11 digits starting with 1".to_string()));
         }
     }

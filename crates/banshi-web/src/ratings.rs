@@ -4,6 +4,7 @@
 //! citizen's view; the rated officer may appeal, the manager decides. The public figures
 //! (满意率, bad ratings fixed on time) are `results`.
 
+use crate::actions::mobile;
 use crate::api::{Body, Params};
 use crate::auth::Visitor;
 use crate::cases::{case_for_applicant, ProgressQuery};
@@ -66,16 +67,6 @@ pub struct RatingRequest {
     pub phone: Option<String>,
 }
 
-/// A mobile number as banshi takes it: 11 digits starting with 1; blank is none.
-pub(crate) fn mobile(problems: &mut Vec<Problem>, path: &str, value: Option<&str>) -> Option<String> {
-    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
-    if !(value.len() == 11 && value.starts_with('1') && value.chars().all(|c| c.is_ascii_digit())) {
-        problems.push(Problem { path: path.into(), message: "a mobile number has 11 digits starting with 1".into() });
-        return None;
-    }
-    Some(value.to_string())
-}
-
 fn grade_of(request: &RatingRequest, problems: &mut Vec<Problem>) -> Option<Grade> {
     let grade = match (&request.grade, request.code) {
         (Some(name), None) => serde_json::from_value(serde_json::Value::String(name.clone())).ok(),
@@ -131,7 +122,6 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, de
     let day = Local::now().date_naive();
     let calendar = state.cache.calendar(state.store.as_ref(), &centre).await?;
     let limits = state.settings.bad_rating_limits;
-    let after = |n: u32| calendar.index.add_working_days(day, n).unwrap_or_else(|| calendar.calendar.add_working_days(day, n)).date;
     let new = NewRating {
         rated,
         grade,
@@ -141,8 +131,8 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, de
         contact_cipher: phone.map(|p| state.sealer.seal(&p)),
         rated_at: Utc::now(),
         day,
-        verify_by: after(limits.verify_days),
-        fix_by: after(limits.fix_days),
+        verify_by: calendar.add_working_days(day, limits.verify_days),
+        fix_by: calendar.add_working_days(day, limits.fix_days),
     };
     let label = match device {
         Some(staff) => format!("citizen ({channel} signed in by {})", staff.username),
@@ -317,24 +307,27 @@ fn ledger_row(state: &AppState, item: BadRating, today: NaiveDate) -> LedgerRow 
     LedgerRow { state_name: item.state.name(), step, grade_name: item.rating.grade.name(), steps, reasons, due, contact, item }
 }
 
-/// The ledger as the staff member may see it: all of the centre's for the desk, their own for an
-/// officer; open overdue items first (escalated), then by deadline, then the closed.
+/// The items the staff member may see: all of the centre's for the desk, their own for an officer.
+async fn visible_items(state: &AppState, staff: &Staff, today: NaiveDate) -> Result<Vec<BadRating>, AppError> {
+    let items = state.store.bad_ratings(&staff.centre_code, today - Duration::days(365)).await?;
+    Ok(items.into_iter().filter(|item| staff.role != Role::WindowStaff || item.rating.officer_id == Some(staff.id)).collect())
+}
+
+/// The ledger: open overdue items first (escalated), then by deadline, then the closed.
 async fn ledger(state: &AppState, staff: &Staff) -> Result<Vec<LedgerRow>, AppError> {
     let today = Local::now().date_naive();
-    let items = state.store.bad_ratings(&staff.centre_code, today - Duration::days(365)).await?;
-    let mut rows: Vec<LedgerRow> = items
-        .into_iter()
-        .filter(|item| staff.role != Role::WindowStaff || item.rating.officer_id == Some(staff.id))
-        .map(|item| ledger_row(state, item, today))
-        .collect();
+    let mut rows: Vec<LedgerRow> = visible_items(state, staff, today).await?.into_iter().map(|item| ledger_row(state, item, today)).collect();
     // Open first: the overdue, then by deadline, then those waiting for the citizen's view.
     rows.sort_by_key(|row| (!row.item.state.is_open(), !row.due.is_some_and(|d| d.overdue), row.due.is_none(), row.due.map(|d| d.due)));
     Ok(rows)
 }
 
-/// Open items past their step's deadline: escalated to the manager's workspace.
+/// Open items past their step's deadline: escalated to the manager's workspace. Counted off the
+/// items themselves (no rows to build, no phone to open).
 pub async fn overdue_count(state: &AppState, staff: &Staff) -> Result<usize, AppError> {
-    Ok(ledger(state, staff).await?.iter().filter(|r| r.item.state.is_open() && r.due.is_some_and(|d| d.overdue)).count())
+    let today = Local::now().date_naive();
+    let items = visible_items(state, staff, today).await?;
+    Ok(items.iter().filter(|item| rating::due(item.state, item.verify_by, item.fix_by, today).is_some_and(|d| d.overdue)).count())
 }
 
 pub async fn api_ledger(State(state): State<AppState>, visitor: Visitor) -> Result<Json<Vec<LedgerRow>>, ApiError> {
