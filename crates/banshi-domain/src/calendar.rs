@@ -15,13 +15,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 /// One year's schedule in the State Council's (holiday-cn) format: only the exceptions are listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HolidaySchedule {
     pub year: i32,
     pub days: Vec<ScheduleDay>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScheduleDay {
     /// The holiday the day belongs to: 春节, 国庆节 …
     pub name: String,
@@ -32,7 +32,7 @@ pub struct ScheduleDay {
 }
 
 /// A day a centre sets itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LocalDay {
     pub date: NaiveDate,
     /// `true` for an extended-service day (a Saturday open), `false` for a closure.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The special procedures whose time is not counted (行政许可法 art. 45).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SpecialProcedure {
     /// 听证
@@ -25,7 +25,7 @@ pub enum SpecialProcedure {
 
 /// Where review stands: which step, with whom (an approver or a department), within how many
 /// working days of its routing (the step's own limit, inside the case's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReviewStep {
     pub step: u32,
     pub assignee: String,
@@ -33,7 +33,7 @@ pub struct ReviewStep {
     pub limit_days: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CaseState {
     /// 申办: applied, not yet looked at.
@@ -45,7 +45,11 @@ pub enum CaseState {
     /// 不予受理, with the reason and its legal basis.
     NotAccepted { reason: String, legal_basis: String },
     /// 补正: waiting for materials a one-time notice asked for; back to `resume` when they come.
-    AwaitingMaterials { notice: String, resume: Box<CaseState> },
+    AwaitingMaterials {
+        notice: String,
+        #[schema(no_recursion)]
+        resume: Box<CaseState>,
+    },
     /// 审查/审批 at a step.
     UnderReview(ReviewStep),
     /// 特别程序 during review; the clock stands still.
@@ -56,7 +60,7 @@ pub enum CaseState {
     Delivered { how: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum CaseEvent {
     PreAccepted,

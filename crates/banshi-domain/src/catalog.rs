@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 /// The catalogue file's schema version this build reads and writes.
 pub const CATALOG_SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
     pub schema_version: u32,
@@ -16,7 +16,7 @@ pub struct Catalog {
 }
 
 /// One service item (事项) as a hall implements it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Item {
     /// 实施编码: the hall's own code for the item, unique in the catalogue; the item's key.
@@ -82,7 +82,7 @@ pub struct Item {
 }
 
 /// 事项类型, by its GB/T 39046 code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum ItemKind {
     #[serde(rename = "00")]
     AdministrativePower,
@@ -126,7 +126,7 @@ impl ItemKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeLimit {
     /// Working days (工作日), counted from the day after acceptance.
@@ -137,7 +137,7 @@ pub struct TimeLimit {
 }
 
 /// 办件类型
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Handling {
     /// 即办件: done on the spot.
@@ -155,7 +155,7 @@ impl Handling {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fee {
     pub charged: bool,
@@ -168,7 +168,7 @@ pub struct Fee {
 }
 
 /// 办理形式
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Window,
@@ -188,7 +188,7 @@ impl Channel {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Faq {
     pub question: String,
@@ -196,7 +196,7 @@ pub struct Faq {
 }
 
 /// A situation question (情形), e.g. "是否在医院出生".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     /// Identifier used by conditions, unique within the item: lowercase letters, digits, `_`.
@@ -205,10 +205,11 @@ pub struct Question {
     pub options: Vec<Choice>,
     /// Ask this question only when the condition holds on earlier answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(inline)]
     pub when: Option<Condition>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub id: String,
@@ -224,7 +225,7 @@ pub struct Choice {
 pub type Condition = BTreeMap<String, Vec<String>>;
 
 /// One application material (申请材料).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Material {
     /// Identifier unique within the item: lowercase letters, digits, `_`.
@@ -246,6 +247,7 @@ pub struct Material {
     pub commitment: bool,
     /// Required only in these situations; always when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(inline)]
     pub when: Option<Condition>,
     /// 填报须知 / 备注
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -41,7 +41,7 @@ fn condition_holds(condition: &Condition, answers: &Answers, asked: &[&Question]
 }
 
 /// What the assessment found for one applicable material.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MaterialStatus {
     /// The applicant has it.
@@ -65,7 +65,7 @@ impl MaterialStatus {
 
 /// One applicable material and its status, copied out of the catalogue so a stored notice keeps
 /// saying what it said when issued, whatever the catalogue says later.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CheckedMaterial {
     pub id: String,
     pub name: String,
@@ -81,7 +81,7 @@ pub struct CheckedMaterial {
 }
 
 /// An answer that carries a policy note (符合哪项政策), shown to the applicant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PolicyNote {
     pub question: String,
     pub answer: String,
@@ -89,7 +89,7 @@ pub struct PolicyNote {
 }
 
 /// The outcome of checking an applicant's materials for one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Assessment {
     /// The answered questions as "question text → answer label", in order, for the printed page.
     pub situation: Vec<(String, String)>,
@@ -99,7 +99,7 @@ pub struct Assessment {
 }
 
 /// Whether the application can be accepted with what the applicant has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Every required material is present.

@@ -40,7 +40,7 @@ impl Default for QueuePolicy {
 }
 
 /// Why a ticket goes ahead of walk-ins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PriorityReason {
     Elderly,
@@ -150,7 +150,7 @@ fn call_rank<T: Instant>(t: &Waiting<'_, T>, preference: usize, now: T, policy: 
 }
 
 /// How a visit at the window ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// 办结 or accepted: the business was done.
@@ -162,7 +162,7 @@ pub enum Outcome {
 }
 
 /// Where a ticket is in its life.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum TicketState {
     Waiting,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The five grades, best first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Grade {
     VerySatisfied,
@@ -19,7 +19,7 @@ pub enum Grade {
 
 /// How a number stands for a grade. banshi stores the national code; the reverse code (5 = best,
 /// the common star scale of many apps and older pads) is read and written only at the border.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GradeCode {
     /// GB/T 39046 and the national 好差评 system: 1 = 非常满意 … 5 = 非常不满意.
@@ -75,7 +75,7 @@ pub const BAD_REASONS: [(&str, &str); 6] = [
 ];
 
 /// Where a bad rating's work item stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BadRatingState {
     /// 待核实回访
@@ -111,7 +111,7 @@ impl BadRatingState {
 }
 
 /// What happens to a bad rating's work item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BadRatingEvent {
     /// 核实并回访: what was found, and whether the citizen was called back.
@@ -234,7 +234,7 @@ impl Default for BadRatingLimits {
 }
 
 /// Where an open item stands against its limits today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BadRatingDue {
     /// The date of the step it waits for: verifying, or fixing.
     pub due: NaiveDate,

@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A staff member's role. Each page and API call names the roles it admits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Centres, windows, staff accounts, the catalogue.

@@ -18,7 +18,7 @@ pub struct FinishedCase<'a> {
 }
 
 /// One row of a rate table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct VisitRate {
     pub key: String,
     pub cases: usize,

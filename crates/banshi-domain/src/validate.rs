@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 /// One problem in a catalogue: where it is and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Problem {
     pub path: String,
     pub message: String,

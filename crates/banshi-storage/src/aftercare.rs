@@ -39,7 +39,7 @@ pub struct NewRating {
     pub fix_by: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Rating {
     pub id: i64,
     pub centre_code: String,
@@ -61,7 +61,7 @@ pub struct Rating {
 }
 
 /// A bad rating's work item with its rating and history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct BadRating {
     pub rating: Rating,
     pub state: BadRatingState,
@@ -73,7 +73,7 @@ pub struct BadRating {
     pub history: Vec<BadRatingEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BadRatingEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -121,7 +121,7 @@ pub struct NewFeedback {
     pub due_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Feedback {
     pub id: i64,
     pub centre_code: String,
@@ -146,7 +146,7 @@ pub struct Feedback {
     pub steps: Vec<FeedbackStep>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct FeedbackStep {
     pub stage: String,
     pub note: String,
@@ -193,7 +193,7 @@ pub struct NewFollowUp {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct FollowUp {
     pub id: i64,
     pub centre_code: String,
@@ -216,7 +216,7 @@ pub struct FollowUp {
 }
 
 /// One contact with a resident or about a task (电话, 上门, 窗口, 短信).
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Contact {
     pub id: i64,
     pub resident_id: Option<i64>,

@@ -22,7 +22,7 @@ impl Actor {
 }
 
 /// A service hall (政务服务中心 or 派出所户籍室).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Centre {
     /// Short code, used in notice numbers: letters and digits.
     pub code: String,
@@ -40,7 +40,7 @@ pub struct Window {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Staff {
     pub id: i64,
     pub username: String,
@@ -100,7 +100,7 @@ pub struct NewNotice {
 }
 
 /// A stored one-time notice (一次性告知单), as it was issued.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Notice {
     pub number: String,
     pub centre_code: String,
@@ -115,7 +115,7 @@ pub struct Notice {
 }
 
 /// How many notices an officer issued for an item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct NoticeCount {
     pub item_code: String,
     pub item_name: String,
@@ -125,7 +125,7 @@ pub struct NoticeCount {
     pub notices: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -148,7 +148,7 @@ pub(crate) struct AuditWrite<'a> {
 }
 
 /// A queue (队列) of a centre: a letter prefix for its ticket numbers and the items it serves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Queue {
     pub centre_code: String,
     /// One or two capital letters, starting every ticket number of the queue (A012).
@@ -168,7 +168,7 @@ pub struct WindowSkills {
     pub green_channel: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WindowStatus {
     Open,
@@ -187,7 +187,7 @@ impl WindowStatus {
 }
 
 /// A window as the hall sees it now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WindowLive {
     pub number: i32,
     pub name: String,
@@ -218,7 +218,7 @@ pub struct NewTicket {
     pub booking: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Ticket {
     pub id: i64,
     pub token: String,
@@ -262,7 +262,7 @@ pub struct AtWindow<'a> {
 }
 
 /// A call shown on the board: the ticket number, the window, when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Call {
     pub ticket_id: i64,
     pub number: String,
@@ -315,7 +315,7 @@ pub struct CaseMessage {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Case {
     pub id: i64,
     pub number: String,
@@ -345,7 +345,7 @@ pub struct Case {
 }
 
 /// One event of a case's history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseHistoryEntry {
     pub at: DateTime<Utc>,
     /// The working-calendar day it counts on.
@@ -366,7 +366,7 @@ pub struct NewInquiry {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Inquiry {
     pub id: i64,
     pub centre_code: String,
@@ -382,7 +382,7 @@ pub struct Inquiry {
 }
 
 /// A handover of an inquiry to a named colleague.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Handover {
     pub from_name: String,
     pub to_name: String,

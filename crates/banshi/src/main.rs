@@ -10,7 +10,7 @@ use banshi_domain::calendar::WorkingCalendar;
 use banshi_domain::{parse_catalog, Role};
 use banshi_storage::{connect, Actor, Centre, NewStaff, Store, DEFAULT_DATABASE_URL};
 use banshi_web::sealing::Sealer;
-use banshi_web::hall::HallSettings;
+use banshi_web::HallSettings;
 use banshi_web::AppState;
 use clap::{Parser, Subcommand};
 use std::io::Read;

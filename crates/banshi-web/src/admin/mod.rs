@@ -1,0 +1,29 @@
+//! The installation's administration: staff accounts, the catalogue (import and export), the
+//! working-day calendar (years' schedules, the centre's own days), and the audit log for admins
+//! and auditors.
+
+mod api;
+mod calendar;
+mod pages;
+mod steps;
+
+use crate::shared::AppState;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::export_catalog, api::import_catalog))
+        .routes(routes!(api::list_staff, api::create_staff))
+        .routes(routes!(api::audit_log))
+        .routes(routes!(api::load_calendar_year))
+        .routes(routes!(api::set_centre_day))
+        .routes(routes!(api::remove_centre_day))
+        .routes(routes!(api::calendar_day))
+        .route("/admin", get(pages::admin))
+        .route("/admin/staff", post(pages::create_staff))
+        .route("/admin/catalog", post(pages::import_catalog))
+        .route("/admin/audit", get(pages::audit_log))
+        .route("/admin/calendar", get(pages::calendar).post(pages::calendar_action))
+}

@@ -1,0 +1,46 @@
+//! Cases through the API: open one, read one, apply an event; and the citizen's progress query.
+
+use super::steps::{self, CaseRequest, CaseView, Progress, ProgressQuery};
+use crate::shared::auth::Visitor;
+use crate::shared::error::AppError;
+use crate::shared::extract::{ApiResult, Body, Params};
+use crate::shared::roles::{CASE_ROLES, WINDOW_ROLES};
+use crate::shared::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use banshi_domain::case::CaseEvent;
+
+/// Open a case for an applicant (a person by ID number, an enterprise by its credit code); the ID
+/// number is sealed before it is stored.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseRequest, responses((status = 201, description = "the case opened", body = CaseView)), security(("session" = [], "csrf" = [])))]
+pub async fn open_case(State(state): State<AppState>, visitor: Visitor, Body(request): Body<CaseRequest>) -> ApiResult<Response> {
+    let officer = visitor.require(WINDOW_ROLES)?;
+    let case = steps::open_case(&state, officer, &request).await?;
+    Ok((StatusCode::CREATED, Json(steps::case_view(&state, case).await?)).into_response())
+}
+
+/// A case of the staff member's centre, with its history and deadlines.
+#[utoipa::path(get, path = "/api/v1/cases/{number}", tag = "cases", params(("number" = String, Path, description = "the case number")), responses((status = 200, description = "the case with its history and deadlines", body = CaseView)), security(("session" = [])))]
+pub async fn case(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>) -> ApiResult<Json<CaseView>> {
+    let staff = visitor.require(CASE_ROLES)?;
+    let case = state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code);
+    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    Ok(Json(steps::case_view(&state, case).await?))
+}
+
+/// Move a case by an event its state allows; a refused event names both.
+#[utoipa::path(post, path = "/api/v1/cases/{number}/events", tag = "cases", params(("number" = String, Path, description = "the case number")), request_body = CaseEvent, responses((status = 200, description = "the case with its history and deadlines", body = CaseView)), security(("session" = [], "csrf" = [])))]
+pub async fn case_event(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>, Body(event): Body<CaseEvent>) -> ApiResult<Json<CaseView>> {
+    let staff = visitor.require(CASE_ROLES)?;
+    let case = steps::apply_event(&state, staff, &number, &event).await?;
+    Ok(Json(steps::case_view(&state, case).await?))
+}
+
+/// 进度查询: a case by its number and the last six characters of the applicant's ID number; five
+/// wrong tries lock that case's query for five minutes.
+#[utoipa::path(get, path = "/api/v1/progress", tag = "cases", params(ProgressQuery), responses((status = 200, description = "the case as its applicant sees it", body = Progress)))]
+pub async fn progress(State(state): State<AppState>, Params(query): Params<ProgressQuery>) -> ApiResult<Json<Progress>> {
+    Ok(Json(steps::progress(&state, &query).await?))
+}

@@ -1,0 +1,245 @@
+//! The case pages: the deadline board with the form to open a case (`/cases`), a case with its
+//! history and the actions its state allows (`/cases/{number}`), the approver's inbox, the
+//! printable acceptance receipt (受理回执) or refusal notice (不予受理通知书), and the citizen's
+//! progress query (`/progress`).
+
+use super::steps::{self, CaseRequest, DeadlineView, ProgressQuery};
+use crate::ratings;
+use crate::shared::auth::Visitor;
+use crate::shared::error::{AppError, PageError};
+use crate::shared::flash::{redirect_query, Flash};
+use crate::shared::frame::frame;
+use crate::shared::roles::{CASE_ROLES, REVIEWERS, WINDOW_ROLES};
+use crate::shared::templates::render;
+use crate::shared::texts::text;
+use crate::shared::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use banshi_domain::case::{CaseEvent, SpecialProcedure};
+use banshi_domain::Role;
+use banshi_storage::Actor;
+use chrono::Local;
+use minijinja::context;
+use serde::Deserialize;
+
+type PageResult = Result<Response, PageError>;
+
+/// The deadline board: the centre's open cases, most urgent first, and the form to open one.
+#[derive(Deserialize, Default)]
+pub struct BoardQuery {
+    /// The ticket a case is opened for, from the console.
+    #[serde(default)]
+    ticket: Option<String>,
+    /// Only the cases of this department's items (the board per department).
+    #[serde(default)]
+    department: Option<String>,
+    /// `1`: only the cases the signed-in officer opened (我的办件).
+    #[serde(default)]
+    mine: Option<String>,
+}
+
+pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>, Query(from): Query<BoardQuery>) -> PageResult {
+    let staff = visitor.require(CASE_ROLES)?;
+    let frame = frame(&state, &visitor).await?;
+    let items = state.store.catalog().await?.items;
+    let department = from.department.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let of_department = |code: &str| department.is_none_or(|d| items.iter().any(|item| item.code == code && item.department == d));
+    let mut rows = Vec::new();
+    let mine = from.mine.is_some_and(|m| m == "1");
+    for (case, history) in state.store.open_cases(&staff.centre_code).await?.into_iter().filter(|(case, _)| of_department(&case.item_code)) {
+        if mine && case.created_by != Some(staff.id) {
+            continue;
+        }
+        rows.push(steps::case_view_from(&state, case, history).await?);
+    }
+    let mut departments: Vec<&str> = items.iter().map(|item| item.department.as_str()).collect();
+    departments.sort_unstable();
+    departments.dedup();
+    // A case opened from the console names the visitor's ticket and the item they came for.
+    let ticket = match from.ticket.as_deref() {
+        Some(token) => state.store.ticket_by_token(token).await?.filter(|t| t.centre_code == staff.centre_code),
+        None => None,
+    };
+    // Overdue first, then the fewest working days left; cases without a running clock last.
+    rows.sort_by_key(|view| view.deadline.as_ref().filter(|d| d.due.is_some()).map_or(i64::MAX, |d| d.remaining_working_days));
+    let can_open = WINDOW_ROLES.contains(&staff.role);
+    let ticket_item = ticket.as_ref().and_then(|t| t.items.first().cloned());
+    let context = context! { rows, items, departments, department, mine, can_open, ticket, ticket_item, message => flash.message, error => flash.error, ..frame };
+    Ok(render("cases/cases.html", context))
+}
+
+/// The back-office inbox (审批待办): the cases in review assigned to the approver (by username
+/// or name), or, for the centre's manager, every case in review; the step's deadline first.
+pub async fn inbox(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+    let staff = visitor.require(REVIEWERS)?;
+    let frame = frame(&state, &visitor).await?;
+    let mine = |assignee: &str| staff.role == Role::Manager || assignee == staff.username || assignee == staff.name;
+    let mut rows = Vec::new();
+    for (case, history) in state.store.open_cases(&staff.centre_code).await? {
+        if let Some(review) = case.state.review().filter(|review| mine(&review.assignee)).cloned() {
+            rows.push((steps::case_view_from(&state, case, history).await?, review));
+        }
+    }
+    let urgency = |d: &Option<DeadlineView>| d.as_ref().filter(|d| d.due.is_some()).map_or(i64::MAX, |d| d.remaining_working_days);
+    rows.sort_by_key(|(view, _)| (urgency(&view.step_deadline), urgency(&view.deadline)));
+    let all = staff.role == Role::Manager;
+    Ok(render("cases/inbox.html", context! { rows, all, ..frame }))
+}
+
+#[derive(Deserialize)]
+pub struct OpenForm {
+    item: String,
+    applicant_kind: String,
+    applicant_name: String,
+    id_number: String,
+    #[serde(default)]
+    agent_name: String,
+    #[serde(default)]
+    agent_id_number: String,
+    #[serde(default)]
+    authorisation: String,
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    phone: String,
+}
+
+pub async fn open(State(state): State<AppState>, visitor: Visitor, Form(form): Form<OpenForm>) -> PageResult {
+    let officer = visitor.require(WINDOW_ROLES)?;
+    let some = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
+    let request = CaseRequest {
+        item: form.item,
+        applicant_kind: form.applicant_kind,
+        applicant_name: form.applicant_name,
+        id_number: form.id_number,
+        agent_name: some(&form.agent_name),
+        agent_id_number: some(&form.agent_id_number),
+        authorisation: some(&form.authorisation),
+        ticket: some(&form.ticket),
+        phone: some(&form.phone),
+    };
+    match steps::open_case(&state, officer, &request).await {
+        Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.number)).into_response()),
+        Err(err) => Ok(Redirect::to(&format!("/cases?{}", redirect_query(Err(err))?)).into_response()),
+    }
+}
+
+pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>, Query(flash): Query<Flash>) -> PageResult {
+    let staff = visitor.require(CASE_ROLES)?;
+    let frame = frame(&state, &visitor).await?;
+    let case = state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code);
+    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let view = steps::case_view(&state, case).await?;
+    let steps: Vec<(String, String, String)> = view
+        .history
+        .iter()
+        .map(|entry| (entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), steps::step_text(&entry.event), entry.actor.clone()))
+        .collect();
+    let state_name = view.case.state.name();
+    let state_key = view.case.state.key();
+    let review = view.case.state.review().cloned();
+    // Whom a case can be routed to: the centre's approvers by name (a department is typed in).
+    let approvers: Vec<String> = state.store.list_staff().await?.into_iter().filter(|s| s.centre_code == staff.centre_code && s.role == Role::Approver && s.active).map(|s| s.username).collect();
+    Ok(render("cases/case.html", context! { view, steps, state_name, state_key, review, approvers, message => flash.message, error => flash.error, ..frame }))
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    legal_basis: String,
+    #[serde(default)]
+    notice: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    working_days: Option<u32>,
+    #[serde(default)]
+    approved_by: String,
+    #[serde(default)]
+    procedure: Option<SpecialProcedure>,
+    #[serde(default)]
+    how: String,
+    /// Routing: the step's limit in working days; empty for none of its own.
+    #[serde(default)]
+    limit_days: String,
+}
+
+/// Every button on a case's page posts here.
+pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>, Form(form): Form<ActionForm>) -> PageResult {
+    let staff = visitor.require(CASE_ROLES)?;
+    let outcome: Result<String, AppError> = async {
+        if form.action == "visit" {
+            if state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code).is_none() {
+                return Err(AppError::NotFound(format!("case {number}")));
+            }
+            let case = state.store.record_visit(&Actor::staff(staff), &number).await?;
+            return Ok(format!("{} {}", text("case_visits"), case.visits));
+        }
+        let event = match form.action.as_str() {
+            "pre_accept" => CaseEvent::PreAccepted,
+            "accept" => CaseEvent::Accepted,
+            "refuse" => CaseEvent::Refused { reason: form.reason.clone(), legal_basis: form.legal_basis.clone() },
+            "request_materials" => CaseEvent::MaterialsRequested { notice: form.notice.clone() },
+            "materials_received" => CaseEvent::MaterialsReceived,
+            "route" => {
+                let limit_days = match form.limit_days.trim() {
+                    "" => None,
+                    days => Some(days.parse().map_err(|_| AppError::invalid("limit_days", format!("\"{days}\" is not a number of working days")))?),
+                };
+                CaseEvent::Routed { assignee: form.assignee.clone(), limit_days }
+            }
+            "extend" => CaseEvent::Extended { working_days: form.working_days.unwrap_or(0), approved_by: form.approved_by.clone(), reason: form.reason.clone() },
+            "special_start" => CaseEvent::SpecialProcedureStarted { procedure: form.procedure.ok_or_else(|| AppError::invalid("procedure", "which special procedure?"))? },
+            "special_end" => CaseEvent::SpecialProcedureEnded,
+            "approve" => CaseEvent::Decided { approved: true, reason: Some(form.reason.clone()).filter(|r| !r.trim().is_empty()) },
+            "disapprove" => CaseEvent::Decided { approved: false, reason: Some(form.reason.clone()) },
+            "deliver" => CaseEvent::Delivered { how: form.how.clone() },
+            other => return Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+        };
+        let case = steps::apply_event(&state, staff, &number, &event).await?;
+        Ok(format!("{}：{}", text("case_now"), case.state.name()))
+    }
+    .await;
+    Ok(Redirect::to(&format!("/cases/{number}?{}", redirect_query(outcome)?)).into_response())
+}
+
+/// The printable 受理回执 (accepted and later) or 不予受理通知书.
+pub async fn receipt(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>) -> PageResult {
+    let staff = visitor.require(CASE_ROLES)?;
+    let frame = frame(&state, &visitor).await?;
+    let case = state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code);
+    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let view = steps::case_view(&state, case).await?;
+    let state_key = view.case.state.key();
+    let printed = Local::now().format("%Y-%m-%d %H:%M").to_string();
+    let applicant = banshi_domain::privacy::mask_name(&view.case.applicant_name);
+    // The progress page, where the applicant follows the case and rates it once it is finished.
+    let progress_path = format!("/progress?case={}", view.case.number);
+    let qr_svg = qrcode::QrCode::new(progress_path.as_bytes()).map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(120, 120).build()).unwrap_or_default();
+    Ok(render("cases/receipt.html", context! { view, state_key, printed, applicant, progress_path, qr_svg, ..frame }))
+}
+
+/// 进度查询: the form, and the case's steps once found.
+pub async fn progress(State(state): State<AppState>, visitor: Visitor, Query(query): Query<ProgressQuery>, Query(flash): Query<Flash>) -> PageResult {
+    let frame = frame(&state, &visitor).await?;
+    let frame = context! { message => flash.message, rating_error => flash.error, ..frame };
+    if query.case.trim().is_empty() && query.id_tail.trim().is_empty() {
+        return Ok(render("cases/progress.html", context! { query_case => "", ..frame }));
+    }
+    match steps::progress(&state, &query).await {
+        Ok(found) => {
+            let rating_hidden = context! { case => found.number.clone(), id_tail => query.id_tail.trim() };
+            Ok(render("cases/progress.html", context! { progress => found, query_case => query.case, rating_hidden, choices => ratings::choices(), ..frame }))
+        }
+        Err(err @ (AppError::Invalid(_) | AppError::NotFound(_) | AppError::TooManyAttempts(_))) => {
+            let mut page = render("cases/progress.html", context! { error => err.message(), query_case => query.case, ..frame });
+            *page.status_mut() = err.status();
+            Ok(page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}

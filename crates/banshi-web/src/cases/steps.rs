@@ -1,0 +1,304 @@
+//! What happens to cases (办件), shared by the pages and the API, and what the citizen's progress
+//! query (进度查询) shows.
+//!
+//! An officer opens a case for an applicant (a person by ID number, an enterprise by its unified
+//! credit code; an agent with the authorisation material), the ID number sealed before it is
+//! stored. Events move the case by the domain's rules; its deadline is read off its history on the
+//! working-day calendar. A citizen finds a case by its number and the last six characters of the
+//! applicant's ID number; five wrong tries lock that case's query for five minutes.
+
+use crate::followups;
+use crate::shared::applicant::case_for_applicant;
+use crate::shared::error::AppError;
+use crate::shared::texts::text;
+use crate::shared::AppState;
+use banshi_domain::case::{self, CaseEvent, CaseState};
+use banshi_domain::deadline::{deadline, Light, WarnPolicy};
+use banshi_domain::{id_number, privacy, Problem};
+use banshi_storage::{Actor, Case, CaseHistoryEntry, CaseMessage, NewCase, Staff, WindowStatus};
+use chrono::{Local, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseRequest {
+    /// The item's 实施编码.
+    pub item: String,
+    /// `person` or `enterprise`.
+    #[schema(example = "person")]
+    pub applicant_kind: String,
+    #[schema(min_length = 1, max_length = 60)]
+    pub applicant_name: String,
+    /// A person's ID number, or an enterprise's unified social credit code (18 digits and capitals).
+    #[schema(min_length = 18, max_length = 18)]
+    pub id_number: String,
+    #[serde(default)]
+    pub agent_name: Option<String>,
+    #[serde(default)]
+    pub agent_id_number: Option<String>,
+    /// The agent's authorisation material (委托书), as received.
+    #[serde(default)]
+    pub authorisation: Option<String>,
+    /// The token of the ticket the applicant came with, when the case starts at a window.
+    #[serde(default)]
+    pub ticket: Option<String>,
+    /// The applicant's mobile number for the case's messages (materials needed, completed); sealed.
+    #[serde(default)]
+    #[schema(pattern = "^1[0-9]{10}$")]
+    pub phone: Option<String>,
+}
+
+/// A unified social credit code: 18 digits and capital letters.
+fn credit_code_problem(code: &str) -> Option<&'static str> {
+    (code.len() != 18 || !code.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())).then_some("a unified social credit code has 18 digits and capital letters")
+}
+
+fn trimmed(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+pub async fn open_case(state: &AppState, officer: &Staff, request: &CaseRequest) -> Result<Case, AppError> {
+    let mut problems = Vec::new();
+    let mut problem = |path: &str, message: &str| problems.push(Problem { path: path.into(), message: message.into() });
+    let item = state.store.item(request.item.trim()).await?;
+    if item.is_none() {
+        problem("item", "no such item in the catalogue");
+    }
+    let name = request.applicant_name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        problem("applicant_name", "the applicant's name, at most 60 characters");
+    }
+    let id = request.id_number.trim().to_ascii_uppercase();
+    match request.applicant_kind.as_str() {
+        "person" => {
+            if let Err(message) = id_number::birth_date(&id) {
+                problem("id_number", message);
+            }
+        }
+        "enterprise" => {
+            if let Some(message) = credit_code_problem(&id) {
+                problem("id_number", message);
+            }
+        }
+        _ => problem("applicant_kind", "person or enterprise"),
+    }
+    let agent_name = trimmed(&request.agent_name);
+    let agent_id = trimmed(&request.agent_id_number).map(str::to_ascii_uppercase);
+    let authorisation = trimmed(&request.authorisation);
+    match (agent_name, &agent_id) {
+        (None, None) => {}
+        (Some(_), Some(agent_id)) => {
+            if let Err(message) = id_number::birth_date(agent_id) {
+                problem("agent_id_number", message);
+            }
+            if authorisation.is_none() {
+                problem("authorisation", "an agent (代办) needs the applicant's authorisation material");
+            }
+        }
+        _ => problem("agent_name", "an agent needs both a name and an ID number"),
+    }
+    let phone = trimmed(&request.phone);
+    if phone.is_some_and(|p| !banshi_domain::privacy::is_mobile_number(p)) {
+        problem("phone", "a mobile number has 11 digits starting with 1");
+    }
+    let ticket = match trimmed(&request.ticket) {
+        Some(token) => match state.store.ticket_by_token(token).await?.filter(|t| t.centre_code == officer.centre_code) {
+            Some(ticket) => Some(ticket.id),
+            None => {
+                problem("ticket", "no such ticket at this centre");
+                None
+            }
+        },
+        None => None,
+    };
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let item = item.expect("checked above");
+    // The window the officer receives the case at, for the one-visit rate per window.
+    let window = state.store.windows_live(&officer.centre_code).await?.into_iter().find(|w| w.staff_id == Some(officer.id) && w.status != WindowStatus::Closed).map(|w| w.number);
+    let new = NewCase {
+        centre_code: officer.centre_code.clone(),
+        item_code: item.code.clone(),
+        item_name: item.name.clone(),
+        limit_days: item.promised_limit.working_days,
+        applicant_kind: request.applicant_kind.clone(),
+        applicant_name: name.to_string(),
+        applicant_id_cipher: state.sealer.seal(&id),
+        agent_name: agent_name.map(str::to_string),
+        agent_id_cipher: agent_id.map(|id| state.sealer.seal(&id)),
+        authorisation: authorisation.map(str::to_string),
+        ticket_id: ticket,
+        phone_cipher: phone.map(|p| state.sealer.seal(p)),
+        window,
+        created_at: Utc::now(),
+    };
+    Ok(state.store.create_case(&Actor::staff(officer), &new).await?)
+}
+
+/// A case's deadline as of today, for pages and the API.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeadlineView {
+    pub due: Option<String>,
+    /// The due date lies in a year without a holiday schedule: it may move.
+    pub provisional: bool,
+    pub remaining_working_days: i64,
+    pub light: Light,
+}
+
+async fn deadline_of(state: &AppState, case: &Case, history: &[CaseHistoryEntry]) -> Result<Option<DeadlineView>, AppError> {
+    let events: Vec<_> = history.iter().map(|entry| (entry.day, entry.event.clone())).collect();
+    let Some(clock) = case::clock(&events, case.limit_days) else { return Ok(None) };
+    if matches!(case.state, CaseState::Completed { .. } | CaseState::Delivered { .. } | CaseState::NotAccepted { .. }) {
+        return Ok(None);
+    }
+    view_of(state, case, &clock).await.map(Some)
+}
+
+/// The current review step's own deadline, when the step has a limit.
+async fn step_deadline_of(state: &AppState, case: &Case, history: &[CaseHistoryEntry]) -> Result<Option<DeadlineView>, AppError> {
+    let events: Vec<_> = history.iter().map(|entry| (entry.day, entry.event.clone())).collect();
+    match case::step_clock(&events) {
+        Some(clock) => view_of(state, case, &clock).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+async fn view_of(state: &AppState, case: &Case, clock: &banshi_domain::deadline::Clock) -> Result<DeadlineView, AppError> {
+    let today = Local::now().date_naive();
+    let calendar = state.cache.calendar(state.store.as_ref(), &case.centre_code).await?;
+    let found = deadline(clock, today, &calendar.index, WarnPolicy::default()).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(DeadlineView {
+        due: found.due.map(|d| d.date.format("%F").to_string()),
+        provisional: found.due.is_some_and(|d| d.provisional),
+        remaining_working_days: found.remaining,
+        light: found.light,
+    })
+}
+
+/// The centre's overdue cases (red), escalated to the centre's manager on their workspace.
+pub async fn overdue_cases(state: &AppState, centre: &str) -> Result<Vec<CaseView>, AppError> {
+    let mut overdue = Vec::new();
+    for (case, history) in state.store.open_cases(centre).await? {
+        let view = case_view_from(state, case, history).await?;
+        if view.deadline.as_ref().is_some_and(|d| d.light == Light::Red) {
+            overdue.push(view);
+        }
+    }
+    Ok(overdue)
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseView {
+    pub case: Case,
+    pub history: Vec<CaseHistoryEntry>,
+    pub deadline: Option<DeadlineView>,
+    /// The current review step's own deadline (审批环节时限), when the step has a limit.
+    pub step_deadline: Option<DeadlineView>,
+}
+
+pub async fn case_view(state: &AppState, case: Case) -> Result<CaseView, AppError> {
+    let history = state.store.case_history(case.id).await?;
+    case_view_from(state, case, history).await
+}
+
+/// As [`case_view`], with the history already read.
+pub async fn case_view_from(state: &AppState, case: Case, history: Vec<CaseHistoryEntry>) -> Result<CaseView, AppError> {
+    let deadline = deadline_of(state, &case, &history).await?;
+    let step_deadline = step_deadline_of(state, &case, &history).await?;
+    Ok(CaseView { case, history, deadline, step_deadline })
+}
+
+/// Applies an event to a case of the staff member's centre; one that needs materials or completes
+/// the case sends the applicant a message (through the outbox, with the event).
+pub async fn apply_event(state: &AppState, staff: &Staff, number: &str, event: &CaseEvent) -> Result<Case, AppError> {
+    let case = state.store.case(number).await?.filter(|c| c.centre_code == staff.centre_code);
+    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let fill = |key: &str, notice: &str| text(key).replace("{number}", &case.number).replace("{item}", &case.item_name).replace("{notice}", notice);
+    let message = match event {
+        CaseEvent::MaterialsRequested { notice } => Some(CaseMessage { kind: "case_materials".into(), text: fill("message_case_materials", notice) }),
+        CaseEvent::Decided { approved: true, .. } => Some(CaseMessage { kind: "case_completed".into(), text: fill("message_case_approved", "") }),
+        CaseEvent::Decided { approved: false, .. } => Some(CaseMessage { kind: "case_completed".into(), text: fill("message_case_refused", "") }),
+        _ => None,
+    };
+    let case = state.store.apply_case_event(&Actor::staff(staff), number, event, Utc::now(), Local::now().date_naive(), message.as_ref()).await?;
+    if matches!(event, CaseEvent::Decided { .. }) {
+        // The decision stands whatever happens to its callback task; a failure is logged.
+        if let Err(err) = followups::case_callback(state, &case).await {
+            tracing::error!(case = %case.number, ?err, "no callback task made");
+        }
+    }
+    Ok(case)
+}
+
+/// What a citizen sees of a case: no ID number, the name masked, the steps in plain words.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Progress {
+    pub number: String,
+    pub item_name: String,
+    /// The applicant's name, masked.
+    pub applicant: String,
+    /// The state in the hall's words (受理, 补正, 办结 …).
+    pub state: &'static str,
+    pub steps: Vec<ProgressStep>,
+    pub deadline: Option<DeadlineView>,
+    /// Finished and not yet rated: the page offers the rating (一事一评).
+    pub can_rate: bool,
+    pub rated: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProgressStep {
+    pub at: String,
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProgressQuery {
+    /// The case number, as on the receipt.
+    #[serde(default)]
+    pub case: String,
+    /// The last six characters of the applicant's ID number (or credit code).
+    #[serde(default)]
+    pub id_tail: String,
+}
+
+/// The plain words for a step of the case's history.
+pub fn step_text(event: &CaseEvent) -> String {
+    match event {
+        CaseEvent::PreAccepted => text("progress_pre_accepted").to_string(),
+        CaseEvent::Accepted => text("progress_accepted").to_string(),
+        CaseEvent::Refused { reason, legal_basis } => format!("{}：{reason}（{legal_basis}）", text("progress_refused")),
+        CaseEvent::MaterialsRequested { notice } => format!("{}（{notice}）", text("progress_materials_requested")),
+        CaseEvent::MaterialsReceived => text("progress_materials_received").to_string(),
+        CaseEvent::Routed { .. } => text("progress_routed").to_string(),
+        CaseEvent::Extended { working_days, reason, .. } => format!("{} {working_days} {}：{reason}", text("progress_extended"), text("progress_working_days")),
+        CaseEvent::SpecialProcedureStarted { .. } => text("progress_special_started").to_string(),
+        CaseEvent::SpecialProcedureEnded => text("progress_special_ended").to_string(),
+        CaseEvent::Decided { approved: true, .. } => text("progress_approved").to_string(),
+        CaseEvent::Decided { approved: false, reason } => format!("{}：{}", text("progress_not_approved"), reason.clone().unwrap_or_default()),
+        CaseEvent::Delivered { how } => format!("{}（{how}）", text("progress_delivered")),
+    }
+}
+
+/// What the applicant sees of the case a number and an ID tail name.
+pub async fn progress(state: &AppState, query: &ProgressQuery) -> Result<Progress, AppError> {
+    let case = case_for_applicant(state, &query.case, &query.id_tail).await?;
+    let rated = state.store.rating_of(banshi_storage::Rated::Case(case.id)).await?.is_some();
+    let finished = matches!(case.state, banshi_domain::case::CaseState::Completed { .. } | banshi_domain::case::CaseState::Delivered { .. });
+    let history = state.store.case_history(case.id).await?;
+    let mut steps = vec![ProgressStep { at: case.created_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), text: text("progress_submitted").to_string() }];
+    steps.extend(history.iter().map(|entry| ProgressStep { at: entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), text: step_text(&entry.event) }));
+    Ok(Progress {
+        deadline: deadline_of(state, &case, &history).await?,
+        applicant: privacy::mask_name(&case.applicant_name),
+        state: case.state.name(),
+        item_name: case.item_name,
+        number: case.number,
+        steps,
+        can_rate: finished && !rated,
+        rated,
+    })
+}
+

@@ -1,0 +1,65 @@
+//! The steps of an inquiry, shared by the page and the API: record it (the recorder owns it), hand
+//! it to a named colleague with the reason, answer it.
+
+use crate::shared::error::AppError;
+use crate::shared::AppState;
+use banshi_domain::Problem;
+use banshi_storage::{Actor, Inquiry, NewInquiry, Staff};
+use chrono::Utc;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InquiryRequest {
+    /// `window`, `phone` or `online`.
+    #[schema(example = "phone")]
+    pub channel: String,
+    #[schema(min_length = 1, max_length = 500)]
+    pub subject: String,
+    /// Who asked, as they gave it.
+    #[schema(min_length = 1, max_length = 60)]
+    pub asker: String,
+}
+
+fn required(problems: &mut Vec<Problem>, path: &str, value: &str, most: usize) -> String {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > most {
+        problems.push(Problem { path: path.into(), message: format!("required, at most {most} characters") });
+    }
+    value.to_string()
+}
+
+pub async fn record(state: &AppState, staff: &Staff, request: &InquiryRequest) -> Result<Inquiry, AppError> {
+    let mut problems = Vec::new();
+    if !["window", "phone", "online"].contains(&request.channel.as_str()) {
+        problems.push(Problem { path: "channel".into(), message: "window, phone or online".into() });
+    }
+    let subject = required(&mut problems, "subject", &request.subject, 500);
+    let asker = required(&mut problems, "asker", &request.asker, 60);
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let new = NewInquiry { centre_code: staff.centre_code.clone(), channel: request.channel.clone(), subject, asker, created_at: Utc::now() };
+    Ok(state.store.create_inquiry(&Actor::staff(staff), &new).await?)
+}
+
+/// Hands the inquiry to the colleague with this username.
+pub async fn hand_over(state: &AppState, staff: &Staff, id: i64, to_username: &str, reason: &str) -> Result<Inquiry, AppError> {
+    let mut problems = Vec::new();
+    let reason = required(&mut problems, "reason", reason, 200);
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let colleague = state.store.staff_by_username(to_username.trim()).await?.ok_or_else(|| AppError::invalid("to", format!("no colleague \"{}\"", to_username.trim())))?;
+    Ok(state.store.hand_over_inquiry(&Actor::staff(staff), id, colleague.staff.id, &reason, Utc::now()).await?)
+}
+
+pub async fn answer(state: &AppState, staff: &Staff, id: i64, answer: &str) -> Result<Inquiry, AppError> {
+    let mut problems = Vec::new();
+    let answer = required(&mut problems, "answer", answer, 2000);
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    Ok(state.store.handle_inquiry(&Actor::staff(staff), id, &answer, Utc::now()).await?)
+}
+

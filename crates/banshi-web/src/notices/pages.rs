@@ -1,0 +1,115 @@
+//! The officer's notice form and the printable notice; the managers' counts.
+
+use super::{steps, views};
+use crate::catalog::{form_state, item_or_404, ChecklistInput};
+use crate::shared::auth::Visitor;
+use crate::shared::error::{AppError, PageError};
+use crate::shared::frame::frame;
+use crate::shared::roles::{FIGURE_READERS, NOTICE_ISSUERS};
+use crate::shared::templates::render;
+use crate::shared::texts::text;
+use crate::shared::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use banshi_domain::privacy::mask_name;
+use banshi_domain::Item;
+use banshi_storage::{Centre, Notice};
+use minijinja::context;
+use serde::Deserialize;
+
+type PageResult = Result<Response, PageError>;
+
+/// The officer's notice form: the situation first, then the materials the applicant brought.
+pub async fn new_notice(State(state): State<AppState>, visitor: Visitor, Query(pairs): Query<Vec<(String, String)>>) -> PageResult {
+    visitor.require(NOTICE_ISSUERS)?;
+    let code = pairs.iter().find(|(k, _)| k == "item").map(|(_, v)| v.clone()).unwrap_or_default();
+    let item = item_or_404(&state, &code).await?;
+    let input = ChecklistInput::from_pairs(&pairs).sanitised(&item);
+    render_notice_form(&state, &visitor, &item, &input, &[]).await
+}
+
+async fn render_notice_form(state: &AppState, visitor: &Visitor, item: &Item, input: &ChecklistInput, problems: &[String]) -> PageResult {
+    let frame = frame(state, visitor).await?;
+    let form = form_state(item, input);
+    let context = context! {
+        questions => form.questions,
+        all_answered => form.all_answered,
+        materials => form.materials,
+        present_hint => text("notice_present_hint"),
+        problems,
+        item,
+        ..frame
+    };
+    Ok(render("notices/new.html", context))
+}
+
+pub async fn issue_notice(State(state): State<AppState>, visitor: Visitor, Form(pairs): Form<Vec<(String, String)>>) -> PageResult {
+    let officer = visitor.require(NOTICE_ISSUERS)?;
+    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let item = item_or_404(&state, field("item").unwrap_or_default()).await?;
+    let input = ChecklistInput::from_pairs(&pairs);
+    match steps::issue_notice(&state, officer, &item.code, &input.answers, &input.present, field("applicant_name")).await {
+        Ok(notice) => Ok(Redirect::to(&format!("/notices/{}", notice.number)).into_response()),
+        Err(AppError::Invalid(problems)) => {
+            let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            let mut response = render_notice_form(&state, &visitor, &item, &input.sanitised(&item), &problems).await?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FindNotice {
+    #[serde(default)]
+    number: String,
+}
+
+pub async fn find_notice(visitor: Visitor, Query(query): Query<FindNotice>) -> PageResult {
+    visitor.require_staff()?;
+    let number: String = query.number.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    Ok(Redirect::to(&format!("/notices/{}", number.to_ascii_uppercase())).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NoticeFormat {
+    #[serde(default)]
+    format: String,
+}
+
+/// The printable notice: A4 by default, `?format=receipt` for an 80 mm receipt printer.
+pub async fn show_notice(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(number): Path<String>,
+    Query(format): Query<NoticeFormat>,
+) -> PageResult {
+    let staff = visitor.require_staff()?;
+    let notice: Notice = state.store.notice(&number).await?.filter(|n| n.centre_code == staff.centre_code).ok_or_else(|| AppError::NotFound(number.clone()))?;
+    let frame = frame(&state, &visitor).await?;
+    let centre: Option<Centre> = state.store.centre(&notice.centre_code).await?;
+    let supervision_phone = centre.as_ref().map(|c| c.supervision_phone.clone()).unwrap_or_default();
+    let issued_date = notice.issued_at.with_timezone(&chrono::Local).format("%Y年%m月%d日").to_string();
+    let context = context! {
+        sections => views::notice_sections(&notice.assessment),
+        applicant => notice.applicant_name.as_deref().map(mask_name),
+        issued_date,
+        supervision_phone,
+        centre,
+        notice,
+        ..frame
+    };
+    let template = if format.format == "receipt" { "notices/receipt.html" } else { "notices/notice.html" };
+    Ok(render(template, context))
+}
+
+pub async fn notice_counts(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+    visitor.require(FIGURE_READERS)?;
+    let frame = frame(&state, &visitor).await?;
+    let counts = state.store.notice_counts().await?;
+    let total: i64 = counts.iter().map(|c| c.notices).sum();
+    Ok(render("notices/counts.html", context! { counts, total, ..frame }))
+}

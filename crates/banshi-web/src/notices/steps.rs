@@ -1,0 +1,40 @@
+//! Issuing a one-time notice (一次性告知单), shared by the officer's form and the API: the
+//! applicant's materials are assessed against the item for their situation, and when anything is
+//! missing the notice is numbered and stored, with its audit entry, in one transaction.
+
+use crate::shared::error::AppError;
+use crate::shared::texts::text;
+use crate::shared::AppState;
+use banshi_domain::{assess, Answers};
+use banshi_storage::{Actor, NewNotice, Notice, Staff};
+use std::collections::BTreeSet;
+
+/// Assesses the applicant's materials and, when anything is missing, issues a numbered notice.
+pub async fn issue_notice(
+    state: &AppState,
+    officer: &Staff,
+    item_code: &str,
+    answers: &Answers,
+    present: &BTreeSet<String>,
+    applicant_name: Option<&str>,
+) -> Result<Notice, AppError> {
+    let item = state.store.item(item_code).await?.ok_or_else(|| AppError::invalid("item", format!("no item \"{item_code}\" in the catalogue")))?;
+    let assessment = assess(&item, answers, present).map_err(AppError::Invalid)?;
+    if assessment.missing().next().is_none() {
+        return Err(AppError::invalid("present", text("notice_nothing_missing")));
+    }
+    let applicant_name = applicant_name.map(str::trim).filter(|n| !n.is_empty());
+    if applicant_name.is_some_and(|n| n.chars().count() > 40) {
+        return Err(AppError::invalid("applicant_name", "at most 40 characters"));
+    }
+    let notice = NewNotice {
+        centre_code: officer.centre_code.clone(),
+        item_code: item.code.clone(),
+        item_name: item.name.clone(),
+        officer: officer.clone(),
+        applicant_name: applicant_name.map(str::to_string),
+        assessment,
+        issued_at: chrono::Utc::now(),
+    };
+    Ok(state.store.issue_notice(&Actor::staff(officer), &notice).await?)
+}

@@ -1,0 +1,352 @@
+//! The queue as the pages and the API share it: taking tickets, calling, the ticket's actions, and
+//! what a board and the duty leader see.
+
+use crate::shared::error::AppError;
+use crate::shared::events::{publish, HallEvent};
+use crate::shared::AppState;
+use banshi_domain::id_number;
+use banshi_domain::queue::{self, ahead_in_queue, estimated_wait_minutes, Outcome, PriorityReason, TicketEvent, TicketState, Waiting};
+use banshi_storage::{Actor, AtWindow, Call, NewTicket, Staff, Ticket, WaitingTicket, WindowLive, WindowStatus};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+/// 多事一次办 has a sensible limit; it also bounds the work one anonymous request can cause.
+const MAX_ITEMS_PER_TICKET: usize = 20;
+
+/// 128 random bits in hex: a ticket's public pages cannot be found by counting.
+fn new_ticket_token() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+/// What the kiosk or an app asks for.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct TicketRequest {
+    /// The queue's letter (`GET /api/v1/queues`).
+    #[schema(example = "A")]
+    pub queue: String,
+    /// Green channel reason chosen at the kiosk.
+    #[serde(default)]
+    pub priority: Option<PriorityReason>,
+    /// Optional: read for the age (elderly visitors get the green channel), never stored.
+    #[serde(default)]
+    #[schema(example = "110101195001011234")]
+    pub id_number: Option<String>,
+    /// Optional mobile number for "almost your turn"; stored sealed.
+    #[serde(default)]
+    #[schema(pattern = "^1[0-9]{10}$")]
+    pub phone: Option<String>,
+    /// The items of the visit (多事一次办), by 实施编码.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub items: Vec<String>,
+    /// The booking an officer checks in at the desk (with the priority `appointment`).
+    #[serde(default)]
+    #[schema(max_length = 40)]
+    pub booking: Option<String>,
+}
+
+/// Issues a ticket: at the kiosk (`desk` is `None`), or at the desk by an officer, who alone may
+/// check an appointment in (priority `appointment` with its booking reference).
+pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest, desk: Option<&Staff>) -> Result<Ticket, AppError> {
+    let mut problems = Vec::new();
+    let booking = request.booking.as_deref().map(str::trim).filter(|b| !b.is_empty());
+    match (request.priority == Some(PriorityReason::Appointment), desk, booking) {
+        (true, None, _) => problems.push(("priority", "an appointment is checked in at the desk, not chosen at the kiosk".to_string())),
+        (true, Some(_), None) => problems.push(("booking", "checking an appointment in needs its booking reference".to_string())),
+        (false, _, Some(_)) => problems.push(("booking", "a booking reference goes with the priority \"appointment\"".to_string())),
+        _ => {}
+    }
+    if booking.is_some_and(|b| b.chars().count() > 40) {
+        problems.push(("booking", "a booking reference has at most 40 characters".to_string()));
+    }
+    if request.items.len() > MAX_ITEMS_PER_TICKET {
+        problems.push(("items", format!("at most {MAX_ITEMS_PER_TICKET} items in one visit")));
+    }
+    let mut priority = request.priority;
+    if let Some(id) = request.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        match id_number::birth_date(id) {
+            Ok(birth) => {
+                let age = id_number::age_on(birth, chrono::Local::now().date_naive());
+                if priority.is_none() && age >= state.settings.policy.green_channel_age {
+                    priority = Some(PriorityReason::Elderly);
+                }
+            }
+            Err(message) => problems.push(("id_number", message.to_string())),
+        }
+    }
+    let phone = request.phone.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if let Some(phone) = phone {
+        if !banshi_domain::privacy::is_mobile_number(phone) {
+            problems.push(("phone", "a mobile number has 11 digits starting with 1".to_string()));
+        }
+    }
+    let queues = state.cache.queues(state.store.as_ref(), centre).await?;
+    if !queues.iter().any(|q| q.prefix == request.queue) {
+        problems.push(("queue", format!("no queue \"{}\" here", request.queue)));
+    }
+    for code in request.items.iter().take(MAX_ITEMS_PER_TICKET) {
+        if state.store.item(code).await?.is_none() {
+            problems.push(("items", format!("no item \"{code}\" in the catalogue")));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems.into_iter().map(|(path, message)| banshi_domain::Problem { path: path.into(), message }).collect()));
+    }
+    let ticket = NewTicket {
+        centre_code: centre.to_string(),
+        queue: request.queue.clone(),
+        priority,
+        items: request.items.clone(),
+        phone_cipher: phone.map(|p| state.sealer.seal(p)),
+        arrived_at: Utc::now(),
+        token: new_ticket_token(),
+        issuer: desk.map_or_else(|| Actor::system("kiosk"), Actor::staff),
+        booking: booking.map(str::to_string),
+    };
+    let issued = state.store.take_ticket(&ticket).await?;
+    publish(state, HallEvent::Changed { centre: centre.to_string() }).await;
+    Ok(issued)
+}
+
+/// Signs a staff member in at a window (open), pauses it with a reason, or closes it. The store
+/// refuses, under the centre's lock, a window someone else is signed in at.
+pub async fn set_window(state: &AppState, staff: &Staff, number: i32, status: WindowStatus, reason: Option<&str>) -> Result<WindowLive, AppError> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if status == WindowStatus::Paused && reason.is_none() {
+        return Err(AppError::invalid("reason", "say why the window pauses (break, back-office work …)"));
+    }
+    let live = state.store.set_window_status(&Actor::staff(staff), &staff.centre_code, number, status, reason).await?;
+    publish(state, HallEvent::Changed { centre: staff.centre_code.clone() }).await;
+    Ok(live)
+}
+
+/// The duty leader closes a window its officer left: its tickets go back to their queues.
+pub async fn close_window_for(state: &AppState, manager: &Staff, number: i32, reason: &str) -> Result<(WindowLive, Vec<Ticket>), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid("reason", "say why the window is closed for its officer"));
+    }
+    let closed = state.store.close_window_for(&Actor::staff(manager), &manager.centre_code, number, reason, &state.settings.policy, Utc::now()).await?;
+    publish(state, HallEvent::Changed { centre: manager.centre_code.clone() }).await;
+    notify_almost_turn(state, &manager.centre_code).await;
+    Ok(closed)
+}
+
+/// Calls the next ticket by the call rule; the store checks that the officer is signed in at the
+/// open window and that nobody is at it.
+pub async fn call_next(state: &AppState, staff: &Staff, window: i32) -> Result<Option<Ticket>, AppError> {
+    let called = state.store.call_next(&Actor::staff(staff), &staff.centre_code, window, &state.settings.policy, Utc::now()).await?;
+    if let Some(ticket) = &called {
+        announce(state, ticket, window, false).await;
+        notify_almost_turn(state, &staff.centre_code).await;
+    }
+    Ok(called)
+}
+
+async fn announce(state: &AppState, ticket: &Ticket, window: i32, recall: bool) {
+    let text = queue::call_announcement(&ticket.number, window);
+    publish(state, HallEvent::Call { centre: ticket.centre_code.clone(), number: ticket.number.clone(), window, recall, text }).await;
+}
+
+/// An action at the window on a ticket, as the console and the API name them.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum TicketAction {
+    /// Call this ticket out of order (特呼), with a reason that is recorded.
+    Call { reason: String },
+    Recall,
+    Start,
+    Finish { outcome: Outcome },
+    /// 转窗: to another queue, or handed to another window (its officer calls the visitor next),
+    /// or both.
+    Transfer {
+        #[serde(default)]
+        queue: Option<String>,
+        #[serde(default)]
+        window: Option<i32>,
+    },
+    Park,
+    Resume,
+    Return,
+    NoShow,
+    Cancel,
+}
+
+/// An action on a ticket from a window; the store checks, under the centre's lock, that the officer
+/// is signed in there and that the ticket is the window's to act on.
+pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_id: i64, action: TicketAction) -> Result<Ticket, AppError> {
+    let event = match action {
+        TicketAction::Call { reason } => {
+            let reason = reason.trim().to_string();
+            if reason.is_empty() {
+                return Err(AppError::invalid("reason", "calling out of order needs a reason"));
+            }
+            TicketEvent::Called { window, out_of_order_reason: Some(reason) }
+        }
+        TicketAction::Recall => TicketEvent::Recalled,
+        TicketAction::Start => TicketEvent::Started,
+        TicketAction::Finish { outcome } => TicketEvent::Finished { outcome },
+        TicketAction::Transfer { queue, window: to_window } => {
+            let to_queue = queue.map(|q| q.trim().to_string()).filter(|q| !q.is_empty());
+            if to_queue.is_none() && to_window.is_none() {
+                return Err(AppError::invalid("queue", "say where the ticket goes: a queue, a window, or both"));
+            }
+            TicketEvent::Transferred { to_queue, to_window }
+        }
+        TicketAction::Park => TicketEvent::Parked,
+        TicketAction::Resume => TicketEvent::Resumed,
+        TicketAction::Return => TicketEvent::Returned,
+        TicketAction::NoShow => TicketEvent::NoShow,
+        TicketAction::Cancel => TicketEvent::Cancelled,
+    };
+    let at = AtWindow { centre_code: &staff.centre_code, window };
+    let updated = state.store.update_ticket(&Actor::staff(staff), at, ticket_id, &event, &state.settings.policy, Utc::now()).await?;
+    match (&event, &updated.state) {
+        (TicketEvent::Called { .. }, _) => announce(state, &updated, window, false).await,
+        (TicketEvent::Recalled, TicketState::Called { .. }) => announce(state, &updated, window, true).await,
+        _ => publish(state, HallEvent::Changed { centre: staff.centre_code.clone() }).await,
+    }
+    if matches!(event, TicketEvent::Called { .. } | TicketEvent::Transferred { .. } | TicketEvent::Returned) {
+        notify_almost_turn(state, &staff.centre_code).await;
+    }
+    Ok(updated)
+}
+
+/// Queues "almost your turn" messages for waiting visitors with a phone who are now near the front.
+async fn notify_almost_turn(state: &AppState, centre: &str) {
+    let result: Result<(), AppError> = async {
+        if !state.store.has_unnotified_phones(centre).await? {
+            return Ok(());
+        }
+        let tickets = state.store.active_tickets(centre).await?;
+        let waiting = state.store.waiting_tickets(centre, None).await?;
+        let view: Vec<Waiting> = waiting.iter().map(WaitingTicket::view).collect();
+        let now = Utc::now();
+        for ticket in tickets.iter().filter(|t| t.has_phone && t.state == TicketState::Waiting) {
+            if ahead_in_queue(&view, ticket.id, now, &state.settings.policy).is_some_and(|ahead| ahead <= state.settings.notify_when_ahead) {
+                let message = format!("【办事提醒】您的{}号前面还有不超过{}人，请到等候区留意叫号。", ticket.number, state.settings.notify_when_ahead);
+                if let Some(cipher) = state.store.ticket_phone(ticket.id).await? {
+                    state.store.enqueue_notification(ticket.id, "almost_your_turn", &cipher, &message).await?;
+                    tracing::info!(ticket = %ticket.number, "almost-your-turn message queued");
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(err) = result {
+        tracing::warn!(?err, "almost-your-turn check failed");
+    }
+}
+
+/// A ticket's place for its holder: people ahead and the estimated wait. Anyone with the ticket's
+/// link may read it, so it says "green channel" but never why (age, disability, pregnancy …).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TicketStatus {
+    pub ticket: Ticket,
+    pub green_channel: bool,
+    pub queue_name: String,
+    pub ahead: Option<usize>,
+    pub estimated_wait_minutes: Option<f64>,
+    pub window: Option<i32>,
+}
+
+/// The status of the ticket a public link's token names.
+pub async fn ticket_status_by_token(state: &AppState, token: &str) -> Result<TicketStatus, AppError> {
+    let ticket = state.store.ticket_by_token(token).await?.ok_or_else(|| AppError::NotFound("ticket".into()))?;
+    ticket_status(state, ticket).await
+}
+
+pub async fn ticket_status(state: &AppState, ticket: Ticket) -> Result<TicketStatus, AppError> {
+    let queue_name = state.cache.queues(state.store.as_ref(), &ticket.centre_code).await?.into_iter().find(|q| q.prefix == ticket.queue).map(|q| q.name).unwrap_or_default();
+    let (ahead, wait) = if ticket.state == TicketState::Waiting {
+        let waiting = state.store.waiting_tickets(&ticket.centre_code, Some(&ticket.queue)).await?;
+        let view: Vec<Waiting> = waiting.iter().map(WaitingTicket::view).collect();
+        let ahead = ahead_in_queue(&view, ticket.id, Utc::now(), &state.settings.policy).unwrap_or(0);
+        let windows = state.store.windows_live(&ticket.centre_code).await?;
+        let open = windows.iter().filter(|w| w.status == WindowStatus::Open && w.queues.contains(&ticket.queue)).count();
+        let mean = state.cache.service_minutes(state.store.as_ref(), &ticket.centre_code, &ticket.queue).await?.unwrap_or(state.settings.default_service_minutes);
+        (Some(ahead), estimated_wait_minutes(ahead + 1, mean, open).map(|m| m.round()))
+    } else {
+        (None, None)
+    };
+    let window = ticket.state.window();
+    let green_channel = ticket.priority.is_some();
+    let ticket = Ticket { priority: None, ..ticket };
+    Ok(TicketStatus { ticket, green_channel, queue_name, ahead, estimated_wait_minutes: wait, window })
+}
+
+/// One queue on the board and the overview.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QueueView {
+    pub prefix: String,
+    pub name: String,
+    pub waiting: usize,
+    pub longest_wait_minutes: i64,
+    /// green, yellow or red by the longest wait.
+    #[schema(example = "green")]
+    pub light: &'static str,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WindowView {
+    #[serde(flatten)]
+    pub window: WindowLive,
+    /// The number of the ticket called or served there now.
+    pub current: Option<String>,
+    /// `called` or `serving`.
+    pub current_state: Option<&'static str>,
+}
+
+/// What the board and the duty leader's overview show.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HallSnapshot {
+    pub centre: String,
+    pub queues: Vec<QueueView>,
+    pub windows: Vec<WindowView>,
+    /// Newest first; the first ones are shown large.
+    pub calls: Vec<Call>,
+}
+
+pub async fn snapshot(state: &AppState, centre: &str) -> Result<HallSnapshot, AppError> {
+    let tickets = state.store.active_tickets(centre).await?;
+    let now = Utc::now();
+    let queues = state
+        .store
+        .queues(centre)
+        .await?
+        .into_iter()
+        .map(|q| {
+            let waiting: Vec<&Ticket> = tickets.iter().filter(|t| t.queue == q.prefix && t.state == TicketState::Waiting).collect();
+            let longest = waiting.iter().map(|t| (now - t.arrived_at).num_minutes()).max().unwrap_or(0);
+            let light = if longest <= state.settings.green_until_minutes {
+                "green"
+            } else if longest <= state.settings.yellow_until_minutes {
+                "yellow"
+            } else {
+                "red"
+            };
+            QueueView { prefix: q.prefix, name: q.name, waiting: waiting.len(), longest_wait_minutes: longest, light }
+        })
+        .collect();
+    let windows = state
+        .store
+        .windows_live(centre)
+        .await?
+        .into_iter()
+        .map(|w| {
+            let current = tickets.iter().find(|t| t.state.window() == Some(w.number));
+            WindowView { current: current.map(|t| t.number.clone()), current_state: current.map(|t| t.state.name()), window: w }
+        })
+        .collect();
+    let calls = state.store.recent_calls(centre, 8).await?;
+    Ok(HallSnapshot { centre: centre.to_string(), queues, windows, calls })
+}
+
+/// Hides officers' names for public screens: `张三` → `张*`.
+pub fn mask_staff(snapshot: &mut HallSnapshot) {
+    for window in &mut snapshot.windows {
+        window.window.staff_name = window.window.staff_name.as_deref().map(banshi_domain::privacy::mask_name);
+        window.window.staff_id = None;
+    }
+}

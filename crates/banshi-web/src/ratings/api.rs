@@ -1,0 +1,72 @@
+//! Ratings through the API: rate a visit or a case, the bad-rating ledger and its steps, the public
+//! results, and the export for another system.
+
+use super::ledger::{self, LedgerRow};
+use super::results::{self, Export, ExportQuery, Results};
+use super::steps::{self, RatingRequest};
+use crate::shared::auth::Visitor;
+use crate::shared::centre::{resolve_centre, CentreQuery};
+use crate::shared::extract::{ApiResult, Body, Params};
+use crate::shared::roles::{FIGURE_READERS, LEDGER_ROLES};
+use crate::shared::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use banshi_domain::rating::{BadRatingEvent, Grade};
+use chrono::{DateTime, Local, Utc};
+use serde::Serialize;
+
+/// The public answer to a rating: it names no officer (the board hides them from the public too).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RatingGiven {
+    id: i64,
+    grade: Grade,
+    window: Option<i32>,
+    /// A phone to be called back on was given (实名评价).
+    real_name: bool,
+    rated_at: DateTime<Utc>,
+}
+
+/// Rate a finished visit (by its ticket's token, 一次一评) or a finished case (by its number and the
+/// ID tail, 一事一评).
+#[utoipa::path(post, path = "/api/v1/ratings", tag = "ratings", request_body = RatingRequest, responses((status = 201, description = "the rating stored", body = RatingGiven)))]
+pub async fn rate(State(state): State<AppState>, Body(request): Body<RatingRequest>) -> ApiResult<Response> {
+    let channel = if request.case.is_some() { "progress" } else { "ticket" };
+    let rating = steps::submit(&state, &request, channel, None).await?;
+    let answer = RatingGiven { id: rating.id, grade: rating.grade, window: rating.window, real_name: rating.real_name, rated_at: rating.rated_at };
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
+}
+
+/// The bad-rating ledger: the centre's items for the desk, an officer's own items.
+#[utoipa::path(get, path = "/api/v1/ratings/bad", tag = "ratings", responses((status = 200, description = "the ledger, overdue items first", body = Vec<LedgerRow>)), security(("session" = [])))]
+pub async fn bad_ratings(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Json<Vec<LedgerRow>>> {
+    let staff = visitor.require(LEDGER_ROLES)?;
+    Ok(Json(ledger::ledger(&state, staff).await?))
+}
+
+/// A step of a bad rating's item: verify and call back, fix, explain, close; appeal (the rated
+/// officer) and decide the appeal (the manager).
+#[utoipa::path(post, path = "/api/v1/ratings/bad/{id}/events", tag = "ratings", params(("id" = i64, Path, description = "the rating's id")), request_body = BadRatingEvent, responses((status = 200, description = "the item after the step", body = LedgerRow)), security(("session" = [], "csrf" = [])))]
+pub async fn bad_rating_event(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>, Body(event): Body<BadRatingEvent>) -> ApiResult<Json<LedgerRow>> {
+    let staff = visitor.require(LEDGER_ROLES)?;
+    let item = steps::act(&state, staff, id, &event).await?;
+    Ok(Json(ledger::ledger_row(&state, item, Local::now().date_naive())))
+}
+
+/// 评价公开: the satisfaction rate per centre, item and window over 90 days, and the share of bad
+/// ratings fixed on time.
+#[utoipa::path(get, path = "/api/v1/results", tag = "ratings", params(CentreQuery), responses((status = 200, description = "the public figures", body = Results)))]
+pub async fn public_results(State(state): State<AppState>, visitor: Visitor, Params(query): Params<CentreQuery>) -> ApiResult<Json<Results>> {
+    let centre = resolve_centre(&state, &visitor, query.centre).await?;
+    Ok(Json(results::results(&state, &centre).await?))
+}
+
+/// The ratings for another system (the 好差评 platform, a statistics office), each grade's code in
+/// the scheme asked for: every rating, with whether an upheld appeal struck it, and the counts by
+/// item, window and grade. No phone numbers.
+#[utoipa::path(get, path = "/api/v1/ratings/export", tag = "ratings", params(ExportQuery), responses((status = 200, description = "the ratings and their counts", body = Export)), security(("session" = [])))]
+pub async fn export(State(state): State<AppState>, visitor: Visitor, Params(query): Params<ExportQuery>) -> ApiResult<Json<Export>> {
+    let staff = visitor.require(FIGURE_READERS)?;
+    Ok(Json(results::export(&state, &staff.centre_code, &query).await?))
+}

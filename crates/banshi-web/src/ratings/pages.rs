@@ -1,0 +1,195 @@
+//! The rating pages: the window's rating pad (评价器), the rating forms on a ticket's page and the
+//! progress page, the bad-rating ledger (差评台账), and the public results (评价公开).
+
+use super::ledger;
+use super::results::results;
+use super::steps::{self, RatingRequest};
+use crate::shared::auth::Visitor;
+use crate::shared::centre::{resolve_centre, CentreQuery};
+use crate::shared::error::{AppError, PageError};
+use crate::shared::flash::{redirect_query, Flash};
+use crate::shared::frame::frame;
+use crate::shared::roles::{LEDGER_ROLES, MANAGERS, WINDOW_ROLES};
+use crate::shared::templates::render;
+use crate::shared::texts::text;
+use crate::shared::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use banshi_domain::rating::{BadRatingEvent, Grade, BAD_REASONS};
+use banshi_domain::Role;
+use banshi_storage::{FinishedVisit, Rated, Staff};
+use chrono::{Duration, Local, Utc};
+use minijinja::context;
+use serde::Deserialize;
+
+/// The pad offers a visit finished this recently at its window.
+const PAD_MINUTES: i64 = 15;
+
+/// A form's fields as pairs, so the reasons can be ticked several at once.
+fn request_from_form(pairs: &[(String, String)]) -> RatingRequest {
+    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    RatingRequest {
+        ticket: field("ticket"),
+        case: field("case"),
+        id_tail: field("id_tail"),
+        grade: field("grade"),
+        reasons: pairs.iter().filter(|(k, _)| k == "reasons").map(|(_, v)| v.clone()).collect(),
+        comment: field("comment"),
+        phone: field("phone"),
+        ..RatingRequest::default()
+    }
+}
+
+/// The grades and reasons as the rating forms show them.
+pub fn choices() -> minijinja::Value {
+    let grades: Vec<_> = Grade::ALL.iter().map(|g| context! { value => serde_json::to_value(g).ok(), name => g.name(), bad => g.is_bad() }).collect();
+    let reasons: Vec<_> = BAD_REASONS.iter().map(|(code, name)| context! { code, name }).collect();
+    context! { grades, reasons }
+}
+
+#[derive(Deserialize)]
+pub struct PadQuery {
+    #[serde(default)]
+    ticket: Option<String>,
+    #[serde(default)]
+    grade: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+/// The visit the pad offers: the newest finished at this window in the last minutes, unrated.
+async fn visit_to_rate(state: &AppState, centre: &str, window: i32) -> Result<Option<FinishedVisit>, AppError> {
+    let visits = state.store.finished_visits(centre, Local::now().date_naive(), 50).await?;
+    let since = Utc::now() - Duration::minutes(PAD_MINUTES);
+    // Only the newest visit at the window counts: once the next is finished, the earlier one is
+    // rated on its ticket's page instead.
+    Ok(visits.into_iter().find(|v| v.window == Some(window)).filter(|v| !v.rated && v.finished_at.is_some_and(|at| at >= since)))
+}
+
+/// 评价器: the window's rating pad, facing the citizen. It shows the grades as soon as the officer
+/// finishes a visit (the page follows the hall's events) and thanks them after.
+/// The pad is the device of the officer signed in at its window (or the manager's): nobody rates
+/// another window's visits from their own desk.
+async fn pad_staff<'a>(state: &AppState, visitor: &'a Visitor, window: i32) -> Result<&'a Staff, AppError> {
+    let staff = visitor.require(WINDOW_ROLES)?;
+    if staff.role == Role::Manager {
+        return Ok(staff);
+    }
+    let windows = state.store.windows_live(&staff.centre_code).await?;
+    match windows.iter().find(|w| w.number == window) {
+        Some(live) if live.staff_id == Some(staff.id) => Ok(staff),
+        Some(_) => Err(AppError::Conflict(text("rating_pad_not_yours").to_string())),
+        None => Err(AppError::NotFound(format!("window {window}"))),
+    }
+}
+
+pub async fn pad(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Query(query): Query<PadQuery>) -> Result<Response, PageError> {
+    let staff = pad_staff(&state, &visitor, window).await?;
+    let frame = frame(&state, &visitor).await?;
+    let visit = visit_to_rate(&state, &staff.centre_code, window).await?;
+    // A bad grade chosen: its reasons next (the visit named by the form, if still unrated).
+    let chosen_bad = query.grade.as_deref().and_then(|g| serde_json::from_value::<Grade>(serde_json::Value::String(g.into())).ok()).filter(|g| g.is_bad());
+    let reasons_for = match (&chosen_bad, &query.ticket, &visit) {
+        (Some(_), Some(token), Some(visit)) if &visit.token == token => Some(visit.clone()),
+        _ => None,
+    };
+    Ok(render(
+        "ratings/pad.html",
+        context! { window, visit, reasons_for, grade => query.grade, grade_name => chosen_bad.map(Grade::name), choices => choices(), centre_code => staff.centre_code, message => query.message, error => query.error, ..frame },
+    ))
+}
+
+pub async fn pad_rate(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let staff = pad_staff(&state, &visitor, window).await?;
+    let request = request_from_form(&pairs);
+    // The pad rates the visit finished at its own window only.
+    let at_window = match &request.ticket {
+        Some(token) => visit_to_rate(&state, &staff.centre_code, window).await?.is_some_and(|v| &v.token == token),
+        None => false,
+    };
+    let outcome = if at_window { steps::submit(&state, &request, "pad", Some(staff)).await.map(|_| text("rating_thanks").to_string()) } else { Err(AppError::Conflict(text("rating_pad_no_visit").to_string())) };
+    let query = redirect_query(outcome)?;
+    Ok(Redirect::to(&format!("/pad/{window}?{query}")).into_response())
+}
+
+/// The ticket's page and the progress page post here.
+pub async fn page_rate(State(state): State<AppState>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let request = request_from_form(&pairs);
+    let (channel, back) = match (&request.ticket, &request.case) {
+        (Some(token), _) => ("ticket", format!("/tickets/{}", urlencode(token))),
+        _ => ("progress", "/progress".to_string()),
+    };
+    let outcome = steps::submit(&state, &request, channel, None).await.map(|_| text("rating_thanks").to_string());
+    let query = redirect_query(outcome)?;
+    let back = if channel == "progress" {
+        format!("{back}?case={}&id_tail={}&{query}", urlencode(request.case.as_deref().unwrap_or_default()), urlencode(request.id_tail.as_deref().unwrap_or_default()))
+    } else {
+        format!("{back}?{query}")
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+fn urlencode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// What the rating form on a ticket's page needs: whether the visit can be rated there.
+pub async fn ticket_rating(state: &AppState, ticket_id: i64, done: bool) -> Result<minijinja::Value, AppError> {
+    let rated = state.store.rating_of(Rated::Ticket(ticket_id)).await?.is_some();
+    Ok(context! { can_rate => done && !rated, rated, choices => choices() })
+}
+
+
+/// 差评台账: the manager's ledger (an officer's own items, to appeal).
+pub async fn ledger_page(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+    let staff = visitor.require(LEDGER_ROLES)?;
+    let frame = frame(&state, &visitor).await?;
+    let rows = ledger::ledger(&state, staff).await?;
+    let overdue = rows.iter().filter(|r| r.item.state.is_open() && r.due.is_some_and(|d| d.overdue)).count();
+    let desk = MANAGERS.contains(&staff.role);
+    Ok(render("ratings/ledger.html", context! { rows, overdue, desk, me => staff.id, message => flash.message, error => flash.error, ..frame }))
+}
+
+#[derive(Deserialize)]
+pub struct LedgerForm {
+    action: String,
+    #[serde(default)]
+    note: String,
+    /// A checkbox or a yes/no choice: present means yes.
+    #[serde(default)]
+    yes: Option<String>,
+}
+
+pub async fn ledger_action(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>, Form(form): Form<LedgerForm>) -> Result<Response, PageError> {
+    let staff = visitor.require(LEDGER_ROLES)?;
+    let note = form.note.trim().to_string();
+    let yes = form.yes.as_deref().is_some_and(|v| v == "yes" || v == "on");
+    let event = match form.action.as_str() {
+        "verify" => Ok(BadRatingEvent::Verified { called_back: yes, note }),
+        "fix" => Ok(BadRatingEvent::Fixed { note }),
+        "explain" => Ok(BadRatingEvent::Explained { note }),
+        "appeal" => Ok(BadRatingEvent::Appealed { reason: note }),
+        "decide" => Ok(BadRatingEvent::AppealDecided { upheld: yes, note }),
+        "close" => Ok(BadRatingEvent::Closed { citizen_satisfied: yes, note }),
+        other => Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+    };
+    let outcome = match event {
+        Ok(event) => steps::act(&state, staff, id, &event).await.map(|item| format!("{} #{id}：{}", text("ledger_done"), item.state.name())),
+        Err(err) => Err(err),
+    };
+    let query = redirect_query(outcome)?;
+    Ok(Redirect::to(&format!("/manage/ratings?{query}")).into_response())
+}
+
+
+/// 评价公开: the public page.
+pub async fn results_page(State(state): State<AppState>, visitor: Visitor, Query(query): Query<CentreQuery>) -> Result<Response, PageError> {
+    let centre = resolve_centre(&state, &visitor, query.centre).await?;
+    let frame = frame(&state, &visitor).await?;
+    let results = results(&state, &centre).await?;
+    Ok(render("ratings/results.html", context! { results, ..frame }))
+}
+

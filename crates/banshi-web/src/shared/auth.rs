@@ -1,0 +1,260 @@
+//! Staff sign-in, sessions, roles and CSRF protection.
+//!
+//! A session is a random token in an HttpOnly cookie; the database keeps only its SHA-256. Every
+//! request passes [`guard`], which finds the visitor's session and, for any request that can change
+//! something (not GET or HEAD), demands the CSRF token: the session's own when signed in, otherwise
+//! the pre-session cookie's (double submit, which protects the login form). Forms send it as the
+//! field `csrf`, API clients as the header `X-CSRF-Token`. A handler then asks [`Visitor::require`]
+//! for the roles it admits.
+
+use super::error::{ApiError, AppError, PageError};
+use super::AppState;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::body::{to_bytes, Body};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use banshi_domain::Role;
+use banshi_storage::{Actor, NewSession, Staff};
+use chrono::{Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::time::Instant;
+
+pub const SESSION_COOKIE: &str = "banshi_session";
+pub const PRE_SESSION_COOKIE: &str = "banshi_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const CSRF_FIELD: &str = "csrf";
+/// A working day and then some: staff sign in each morning.
+const SESSION_HOURS: i64 = 12;
+/// Large enough for a whole catalogue pasted into the import form.
+pub const MAX_FORM_BYTES: usize = 8 * 1024 * 1024;
+
+/// Who is asking: a signed-in staff member or an anonymous visitor, and the CSRF token their
+/// forms must carry.
+#[derive(Clone)]
+pub struct Visitor {
+    pub staff: Option<Staff>,
+    pub csrf_token: String,
+    session_token_hash: Option<String>,
+}
+
+impl Visitor {
+    /// The signed-in staff member if their role is among `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<&Staff, AppError> {
+        let staff = self.staff.as_ref().ok_or(AppError::Unauthenticated)?;
+        if roles.contains(&staff.role) {
+            Ok(staff)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Any signed-in staff member.
+    pub fn require_staff(&self) -> Result<&Staff, AppError> {
+        self.require(&Role::ALL)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Visitor>().cloned().ok_or_else(|| {
+            PageError(AppError::Internal("the auth guard did not run for this route".into())).into_response()
+        })
+    }
+}
+
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any password").to_string()
+}
+
+fn password_matches(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A hash that matches no password, verified when the username is unknown so that the answer
+/// takes as long as for a known one and does not reveal which usernames exist.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password(&random_token()))
+}
+
+/// Checks a username and password; on success stores a new session and returns the staff member,
+/// the cookie's token and the session's CSRF token. Refused while the account is locked after
+/// repeated failures.
+pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result<Option<(Staff, String, String)>, AppError> {
+    let username = username.trim();
+    if !state.login_throttle.allows(username, Instant::now()) {
+        return Err(AppError::TooManyAttempts("login_locked"));
+    }
+    let login = state.store.staff_by_username(username).await?;
+    let (hash, staff) = match login {
+        Some(login) if login.staff.active => (login.password_hash, Some(login.staff)),
+        _ => (decoy_hash().to_string(), None),
+    };
+    let password = password.to_string();
+    let matches = tokio::task::spawn_blocking(move || password_matches(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    state.login_throttle.record(username, matches && staff.is_some(), Instant::now());
+    let Some(staff) = staff.filter(|_| matches) else {
+        tracing::info!(username, "sign-in refused");
+        return Ok(None);
+    };
+    let token = random_token();
+    let csrf_token = random_token();
+    let now = Utc::now();
+    let session = NewSession {
+        token_hash: token_hash(&token),
+        staff_id: staff.id,
+        csrf_token: csrf_token.clone(),
+        created_at: now,
+        expires_at: now + Duration::hours(SESSION_HOURS),
+    };
+    state.store.create_session(&session).await?;
+    Ok(Some((staff, token, csrf_token)))
+}
+
+pub async fn sign_out(state: &AppState, visitor: &Visitor) -> Result<(), AppError> {
+    if let (Some(hash), Some(staff)) = (&visitor.session_token_hash, &visitor.staff) {
+        state.store.delete_session(&Actor::staff(staff), hash).await?;
+        state.cache.forget_session(hash);
+    }
+    Ok(())
+}
+
+pub fn session_cookie(token: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).build()
+}
+
+pub fn removal_cookie() -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, "")).path("/").build()
+}
+
+/// Finds the visitor, enforces CSRF on every request that can change something, and hands the
+/// visitor to the handler.
+pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let refuse = |err: AppError| if is_api { ApiError(err).into_response() } else { PageError(err).into_response() };
+
+    let mut session_token_hash = None;
+    let mut signed_in = None;
+    if let Some(cookie) = jar.get(SESSION_COOKIE).filter(|c| !c.value().is_empty()) {
+        let hash = token_hash(cookie.value());
+        match state.cache.session(state.store.as_ref(), &hash).await {
+            Ok(Some((session, staff))) => {
+                session_token_hash = Some(hash);
+                signed_in = Some((session, staff));
+            }
+            Ok(None) => {}
+            Err(err) => return refuse(err),
+        }
+    }
+    let pre_session = jar.get(PRE_SESSION_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 64);
+    // Pages carry forms and need the pre-session token; API clients never get the cookie.
+    let new_pre_session = (pre_session.is_none() && !is_api).then(random_token);
+    let csrf_token = match &signed_in {
+        Some((session, _)) => session.csrf_token.clone(),
+        None => pre_session.clone().or_else(|| new_pre_session.clone()).unwrap_or_default(),
+    };
+
+    let mut request = request;
+    if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        // An API call without a session has no ambient authority to abuse: it acts anonymously.
+        // (Signing in through the API needs a JSON body, which no cross-site form can send.)
+        let (provided, rebuilt) = match provided_token(request).await {
+            Ok(found) => found,
+            Err(err) => return refuse(err),
+        };
+        request = rebuilt;
+        let expected = match &signed_in {
+            Some((session, _)) => Some(session.csrf_token.as_str()),
+            None => pre_session.as_deref(),
+        };
+        let valid = match (expected, provided.as_deref()) {
+            (Some(expected), Some(provided)) => constant_time_eq(expected.as_bytes(), provided.as_bytes()),
+            _ => false,
+        };
+        if !valid && (signed_in.is_some() || !is_api) {
+            tracing::warn!(path = %request.uri().path(), "request refused: CSRF token missing or wrong");
+            return refuse(AppError::Csrf);
+        }
+    }
+
+    let visitor = Visitor { staff: signed_in.map(|(_, staff)| staff), csrf_token, session_token_hash };
+    request.extensions_mut().insert(visitor);
+    let response = next.run(request).await;
+    match new_pre_session {
+        Some(token) => {
+            let cookie = Cookie::build((PRE_SESSION_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Strict).build();
+            (CookieJar::new().add(cookie), response).into_response()
+        }
+        None => response,
+    }
+}
+
+/// The CSRF token a request carries: the header, or the `csrf` field of a URL-encoded form. The
+/// form body is read and put back for the handler.
+async fn provided_token(request: Request) -> Result<(Option<String>, Request), AppError> {
+    if let Some(value) = request.headers().get(CSRF_HEADER) {
+        return Ok((value.to_str().ok().map(str::to_string), request));
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((None, request));
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| AppError::invalid("body", format!("the form is larger than {MAX_FORM_BYTES} bytes")))?;
+    let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_against_their_hash_only() {
+        let hash = hash_password("correct horse");
+        assert!(password_matches("correct horse", &hash));
+        assert!(!password_matches("wrong horse", &hash));
+        assert!(!password_matches("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_ne!(token_hash(&a), a);
+        assert!(constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abd") && !constant_time_eq(b"ab", b"abc"));
+    }
+}

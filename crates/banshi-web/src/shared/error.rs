@@ -1,0 +1,155 @@
+//! One error type for the web layer, answered as a JSON error under `/api` and as a page elsewhere.
+//! Every refusal names what was wrong; a database failure is logged and answered without details,
+//! and since every write is one transaction, nothing half-done remains behind it.
+
+use super::texts::text;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use banshi_domain::Problem;
+use banshi_storage::StoreError;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// The request's content is wrong; each problem names its field.
+    Invalid(Vec<Problem>),
+    /// Not signed in.
+    Unauthenticated,
+    /// Signed in, but the role may not do this.
+    Forbidden,
+    /// The form or call did not carry the session's CSRF token.
+    Csrf,
+    NotFound(String),
+    Conflict(String),
+    /// Too many failed tries in a row (sign-ins for an account, progress queries for a case); the
+    /// text key says which and when to try again.
+    TooManyAttempts(&'static str),
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(path: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![Problem { path: path.to_string(), message: message.into() }])
+    }
+
+    /// A stable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid(_) => "invalid_request",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::Csrf => "csrf_token_invalid",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What a person reads.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Invalid(problems) => {
+                let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                format!("{}{}", text("error_bad_request"), list.join("；"))
+            }
+            AppError::Unauthenticated => text("login_title").to_string(),
+            AppError::Forbidden => text("error_forbidden").to_string(),
+            AppError::Csrf => text("error_csrf").to_string(),
+            AppError::NotFound(what) => format!("{}（{what}）", text("error_not_found")),
+            AppError::Conflict(message) => message.clone(),
+            AppError::TooManyAttempts(key) => text(key).to_string(),
+            AppError::Internal(_) => text("error_internal").to_string(),
+        }
+    }
+
+    fn log_if_internal(&self) {
+        if let AppError::Internal(detail) = self {
+            tracing::error!(%detail, "request failed");
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(message) => AppError::Conflict(message),
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// An error answered as JSON: `{"error": {"code", "message", "problems"}}`.
+pub struct ApiError(pub AppError);
+
+/// The one shape of every refused API call.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, for clients: `invalid_request` (422), `unauthenticated` (401), `forbidden` (403),
+    /// `csrf_token_invalid` (403), `not_found` (404), `conflict` (409), `too_many_attempts` (429),
+    /// `internal_error` (500).
+    #[schema(example = "invalid_request")]
+    pub code: &'static str,
+    /// What a person reads.
+    pub message: String,
+    /// For `invalid_request`: each problem with the field (`path`) it is about.
+    pub problems: Vec<Problem>,
+}
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        ApiError(err.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let err = self.0;
+        err.log_if_internal();
+        let problems = match &err {
+            AppError::Invalid(problems) => problems.clone(),
+            _ => vec![],
+        };
+        let body = ErrorBody { error: ErrorDetail { code: err.code(), message: err.message(), problems } };
+        (err.status(), Json(body)).into_response()
+    }
+}
+
+/// An error answered as a page; an anonymous visitor on a staff page is sent to sign in.
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(err: E) -> Self {
+        PageError(err.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let err = self.0;
+        err.log_if_internal();
+        if let AppError::Unauthenticated = err {
+            return Redirect::to("/login").into_response();
+        }
+        super::templates::error_page(err.status(), &err.message())
+    }
+}

@@ -1,0 +1,32 @@
+//! What every handler of an instance shares: the store, the data key, the hall settings, and the
+//! instance's own caches, throttles and events hub.
+
+use super::cache::HallCache;
+use super::events::Hub;
+use super::sealing::Sealer;
+use super::settings::HallSettings;
+use super::throttle::LoginThrottle;
+use banshi_storage::Store;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    /// Seals personal data before it is stored.
+    pub sealer: Arc<Sealer>,
+    pub settings: Arc<HallSettings>,
+    pub(crate) login_throttle: Arc<LoginThrottle>,
+    pub(crate) cache: Arc<HallCache>,
+    /// Wrong progress queries per case, so an ID tail cannot be guessed.
+    pub(crate) progress_throttle: Arc<LoginThrottle>,
+    pub(crate) hub: Arc<Hub>,
+}
+
+impl AppState {
+    /// The state alone, without the instance's background work (which [`AppState::new`] starts,
+    /// above the capabilities). Must be called within a tokio runtime: it starts the events hub.
+    pub(crate) fn build(store: Arc<dyn Store>, sealer: Sealer, settings: HallSettings) -> Self {
+        let hub = Arc::new(Hub::start(store.clone()));
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub }
+    }
+}

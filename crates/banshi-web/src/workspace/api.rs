@@ -1,0 +1,51 @@
+//! The session through the API: sign in (the answer carries the CSRF token every later write
+//! sends as `X-CSRF-Token`), who am I, sign out.
+
+use crate::shared::auth::{self, Visitor};
+use crate::shared::error::AppError;
+use crate::shared::extract::{ApiResult, Body};
+use crate::shared::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use axum_extra::extract::CookieJar;
+use banshi_storage::Staff;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SignedIn {
+    staff: Staff,
+    /// Sent as the `X-CSRF-Token` header with every write of this session.
+    csrf_token: String,
+}
+
+/// Sign in: sets the session cookie; five wrong passwords in a row lock the account for 5 minutes.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn, responses((status = 200, description = "signed in; the session cookie is set", body = SignedIn)))]
+pub async fn sign_in(State(state): State<AppState>, jar: CookieJar, Body(request): Body<SignIn>) -> ApiResult<Response> {
+    match auth::sign_in(&state, &request.username, &request.password).await? {
+        Some((staff, token, csrf_token)) => Ok((jar.add(auth::session_cookie(token)), Json(SignedIn { staff, csrf_token })).into_response()),
+        None => Err(AppError::Unauthenticated.into()),
+    }
+}
+
+/// Sign out: the session ends.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204, description = "signed out")), security(("session" = [], "csrf" = [])))]
+pub async fn sign_out(State(state): State<AppState>, visitor: Visitor, jar: CookieJar) -> ApiResult<Response> {
+    visitor.require_staff()?;
+    auth::sign_out(&state, &visitor).await?;
+    Ok((jar.add(auth::removal_cookie()), StatusCode::NO_CONTENT).into_response())
+}
+
+/// The signed-in staff member.
+#[utoipa::path(get, path = "/api/v1/session", tag = "session", responses((status = 200, description = "the signed-in staff member", body = Staff)), security(("session" = [])))]
+pub async fn whoami(visitor: Visitor) -> ApiResult<Json<Staff>> {
+    Ok(Json(visitor.require_staff()?.clone()))
+}

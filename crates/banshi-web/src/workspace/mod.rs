@@ -1,0 +1,20 @@
+//! The staff's way in and their home: sign in and out (pages and the session API), and the
+//! workspace (`/staff`) that gathers what needs each staff member from every capability — overdue
+//! cases, bad ratings and complaints for the manager, follow-ups due — and the items a window
+//! officer issues notices for.
+
+mod api;
+mod pages;
+
+use crate::shared::AppState;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::whoami, api::sign_in, api::sign_out))
+        .route("/login", get(pages::login_page).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/staff", get(pages::staff_home))
+}
