@@ -10,6 +10,7 @@ pub mod complaint;
 pub mod deadline;
 pub mod eligibility;
 pub mod erlang;
+pub mod hall;
 pub mod id_number;
 pub mod privacy;
 pub mod queue;

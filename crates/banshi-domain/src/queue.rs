@@ -15,6 +15,9 @@
 //!    checked-in appointments), in the window's order of queue preference, then earliest arrival;
 //! 4. then the other tickets, in the window's order of queue preference, then earliest arrival.
 //!
+//! A window that calls by arrival ([`CallOrder::Arrival`], a generalist window) treats its queues
+//! as one: steps 3 and 4 go by arrival alone.
+//!
 //! Ties on arrival fall to the lower ticket id, so the choice is a function of its input alone.
 
 use chrono::{DateTime, Duration, Utc};
@@ -98,11 +101,32 @@ pub struct Waiting<'a, T = DateTime<Utc>> {
     pub for_window: Option<i32>,
 }
 
-/// The window calling: its number and its queues, most preferred first.
+/// How a window picks among the queues it serves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallOrder {
+    /// Its queues in order of preference, each by arrival.
+    #[default]
+    Preference,
+    /// The ticket that arrived first across all its queues, as a generalist window (综窗) calls.
+    Arrival,
+}
+
+impl CallOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallOrder::Preference => "preference",
+            CallOrder::Arrival => "arrival",
+        }
+    }
+}
+
+/// The window calling: its number, its queues (most preferred first) and how it picks among them.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller<'a> {
     pub window: i32,
     pub queues: &'a [&'a str],
+    pub order: CallOrder,
 }
 
 /// The index in `waiting` of the ticket a window calls next, or `None` when nothing waits for it.
@@ -114,7 +138,10 @@ pub fn next_ticket<T: Instant>(caller: Caller<'_>, waiting: &[Waiting<'_, T>], n
             let preference = match t.for_window {
                 Some(window) if window == caller.window => Some(0),
                 Some(_) => None,
-                None => caller.queues.iter().position(|q| *q == t.queue),
+                None => caller.queues.iter().position(|q| *q == t.queue).map(|at| match caller.order {
+                    CallOrder::Preference => at,
+                    CallOrder::Arrival => 0,
+                }),
             };
             preference.map(|preference| (i, call_rank(t, preference, now, policy)))
         })
@@ -173,6 +200,8 @@ pub enum TicketState {
     Done { outcome: Outcome },
     NoShow,
     Cancelled,
+    /// 过期: still waiting, called or at a window when the day closed (日结).
+    Expired,
 }
 
 impl TicketState {
@@ -185,6 +214,7 @@ impl TicketState {
             TicketState::Done { .. } => "done",
             TicketState::NoShow => "no_show",
             TicketState::Cancelled => "cancelled",
+            TicketState::Expired => "expired",
         }
     }
 
@@ -196,7 +226,7 @@ impl TicketState {
     }
 
     pub fn is_final(&self) -> bool {
-        matches!(self, TicketState::Done { .. } | TicketState::NoShow | TicketState::Cancelled)
+        matches!(self, TicketState::Done { .. } | TicketState::NoShow | TicketState::Cancelled | TicketState::Expired)
     }
 }
 
@@ -225,6 +255,8 @@ pub enum TicketEvent {
     Returned,
     NoShow,
     Cancelled,
+    /// The day closed (日结) with the ticket not finished.
+    Expired,
 }
 
 impl TicketEvent {
@@ -240,6 +272,7 @@ impl TicketEvent {
             TicketEvent::Returned => "return",
             TicketEvent::NoShow => "no_show",
             TicketEvent::Cancelled => "cancel",
+            TicketEvent::Expired => "expire",
         }
     }
 }
@@ -282,6 +315,7 @@ pub fn apply(state: &TicketState, event: &TicketEvent, policy: &QueuePolicy) -> 
         (S::Parked { window }, E::Resumed) => Ok(S::Serving { window: *window }),
         (S::Waiting | S::Called { .. } | S::Serving { .. } | S::Parked { .. }, E::Transferred { .. }) => Ok(S::Waiting),
         (S::Waiting | S::Called { .. } | S::Parked { .. }, E::Cancelled) => Ok(S::Cancelled),
+        (S::Waiting | S::Called { .. } | S::Serving { .. } | S::Parked { .. }, E::Expired) => Ok(S::Expired),
         _ => Err(refused()),
     }
 }
@@ -315,7 +349,7 @@ mod tests {
     }
 
     fn window<'a>(queues: &'a [&'a str]) -> Caller<'a> {
-        Caller { window: 1, queues }
+        Caller { window: 1, queues, order: CallOrder::Preference }
     }
 
     #[test]
@@ -332,6 +366,27 @@ mod tests {
     }
 
     #[test]
+    fn a_generalist_window_calls_by_arrival_across_its_queues() {
+        let policy = QueuePolicy::default();
+        let waiting = [ticket(1, "A", 3, false), ticket(2, "B", 0, false), ticket(3, "A", 5, true), ticket(4, "B", 4, true)];
+        let generalist = Caller { window: 1, queues: &["A", "B"], order: CallOrder::Arrival };
+        assert_eq!(next_ticket(generalist, &waiting, at(10), &policy), Some(3), "priority still first, then by arrival across queues");
+        let walk_ins = &waiting[..2];
+        assert_eq!(next_ticket(generalist, walk_ins, at(10), &policy), Some(1), "the oldest ticket, whatever its queue");
+        assert_eq!(next_ticket(window(&["A", "B"]), walk_ins, at(10), &policy), Some(0), "a window by preference takes its first queue");
+    }
+
+    #[test]
+    fn the_day_close_expires_what_is_not_finished() {
+        let policy = QueuePolicy::default();
+        for state in [TicketState::Waiting, TicketState::Called { window: 1, calls: 1 }, TicketState::Serving { window: 1 }, TicketState::Parked { window: 1 }] {
+            assert_eq!(apply(&state, &TicketEvent::Expired, &policy), Ok(TicketState::Expired));
+        }
+        assert!(TicketState::Expired.is_final());
+        assert!(apply(&TicketState::NoShow, &TicketEvent::Expired, &policy).is_err(), "a finished ticket stays as it ended");
+    }
+
+    #[test]
     fn past_the_waiting_limit_a_ticket_goes_before_everyone() {
         let policy = QueuePolicy { max_wait_minutes: 30, ..QueuePolicy::default() };
         let waiting = [ticket(1, "B", 0, false), ticket(2, "A", 20, true), ticket(3, "A", 25, false)];
@@ -344,13 +399,13 @@ mod tests {
         let policy = QueuePolicy::default();
         let handed = Waiting { for_window: Some(2), ..ticket(1, "C", 5, false) };
         let waiting = [ticket(2, "A", 0, true), handed, ticket(3, "A", 1, false)];
-        assert_eq!(next_ticket(Caller { window: 2, queues: &["A"] }, &waiting, at(10), &policy), Some(1), "before priority, and outside the window's queues");
-        assert_eq!(next_ticket(Caller { window: 1, queues: &["A", "C"] }, &waiting, at(10), &policy), Some(0), "another window never calls it");
-        assert_eq!(next_ticket(Caller { window: 1, queues: &["C"] }, &waiting, at(10), &policy), None);
+        assert_eq!(next_ticket(Caller { window: 2, queues: &["A"], order: CallOrder::Preference }, &waiting, at(10), &policy), Some(1), "before priority, and outside the window's queues");
+        assert_eq!(next_ticket(Caller { window: 1, queues: &["A", "C"], order: CallOrder::Preference }, &waiting, at(10), &policy), Some(0), "another window never calls it");
+        assert_eq!(next_ticket(Caller { window: 1, queues: &["C"], order: CallOrder::Preference }, &waiting, at(10), &policy), None);
         assert_eq!(ahead_in_queue(&waiting, 1, at(10), &policy), Some(0), "its line is the window's, not queue C's");
         assert_eq!(ahead_in_queue(&waiting, 3, at(10), &policy), Some(1), "and it is not in queue A's line");
         let overdue = [ticket(4, "A", 0, false), Waiting { for_window: Some(2), ..ticket(5, "A", 50, false) }];
-        assert_eq!(next_ticket(Caller { window: 2, queues: &["A"] }, &overdue, at(60), &policy), Some(0), "the waiting limit still comes first");
+        assert_eq!(next_ticket(Caller { window: 2, queues: &["A"], order: CallOrder::Preference }, &overdue, at(60), &policy), Some(0), "the waiting limit still comes first");
     }
 
     #[test]

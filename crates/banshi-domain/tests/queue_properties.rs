@@ -68,7 +68,7 @@ proptest! {
                     .map(|(id, queue, arrived_at, priority, for_window)| Waiting { id: *id, queue, arrived_at: *arrived_at, priority: *priority, for_window: *for_window })
                     .collect();
                 let now = minute(now_minute);
-                let Some(chosen) = next_ticket(Caller { window: number, queues: &queues }, &view, now, &policy) else { continue };
+                let Some(chosen) = next_ticket(Caller { window: number, queues: &queues, order: CallOrder::Preference }, &view, now, &policy) else { continue };
                 let pick = &view[chosen];
                 let handed_here = |t: &Waiting| t.for_window == Some(number);
                 let candidates: Vec<&Waiting> = view.iter().filter(|t| handed_here(t) || (t.for_window.is_none() && queues.contains(&t.queue))).collect();
@@ -117,7 +117,7 @@ proptest! {
                 next_id += 1;
             }
             let view: Vec<Waiting> = waiting.iter().map(|(id, at, p)| Waiting { id: *id, queue: "A", arrived_at: *at, priority: *p, for_window: None }).collect();
-            let chosen = next_ticket(Caller { window: 1, queues: &["A"] }, &view, minute(now_minute), &policy).unwrap();
+            let chosen = next_ticket(Caller { window: 1, queues: &["A"], order: CallOrder::Preference }, &view, minute(now_minute), &policy).unwrap();
             if view[chosen].id == 0 {
                 prop_assert_eq!(now_minute, max_wait, "called exactly when the limit is reached");
                 return Ok(());
@@ -141,8 +141,8 @@ proptest! {
             // window serving nothing else — calls one by one until the ticket comes up.
             let only_its_queue = [ticket.queue];
             let caller = match ticket.for_window {
-                Some(window) => Caller { window, queues: &[] },
-                None => Caller { window: -1, queues: &only_its_queue },
+                Some(window) => Caller { window, queues: &[], order: CallOrder::Preference },
+                None => Caller { window: -1, queues: &only_its_queue, order: CallOrder::Preference },
             };
             let mut rest: Vec<Waiting> = view.clone();
             let mut called_before = 0;

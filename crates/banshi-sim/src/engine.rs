@@ -12,7 +12,7 @@
 
 use crate::scenario::{Scenario, Service, DAY};
 use crate::stats::{WaitRecorder, WaitSummary};
-use banshi_domain::queue::{next_ticket, Caller, Instant, Waiting};
+use banshi_domain::queue::{next_ticket, CallOrder, Caller, Instant, Waiting};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp, Exp1, LogNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -331,7 +331,7 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
                     }
                 }
             }
-            let caller = Caller { window: spec.id, queues: &windows[w].queue_names };
+            let caller = Caller { window: spec.id, queues: &windows[w].queue_names, order: CallOrder::Preference };
             let Some(chosen) = next_ticket(caller, &view, SimInstant::of(now), &scenario.policy) else { continue };
             let (q, lane) = places[chosen];
             let visitor = lanes[q][lane].pop_front().expect("the head just chosen");

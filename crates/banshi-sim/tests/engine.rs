@@ -3,7 +3,7 @@
 //! ticket only.
 
 use banshi_domain::erlang::erlang_c;
-use banshi_domain::queue::{next_ticket, Caller, QueuePolicy, Waiting};
+use banshi_domain::queue::{next_ticket, CallOrder, Caller, QueuePolicy, Waiting};
 use banshi_sim::{simulate, Scenario};
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
@@ -128,7 +128,7 @@ proptest! {
         sorted.sort_by_key(|t| t.2);
         let all: Vec<Waiting> = sorted.iter().enumerate().map(|(i, (q, p, at))| Waiting { id: i as i64, queue: names[*q], arrived_at: minute(*at), priority: *p, for_window: None }).collect();
         let heads: Vec<Waiting> = all.iter().filter(|t| !all.iter().any(|o| o.queue == t.queue && o.priority == t.priority && (o.arrived_at, o.id) < (t.arrived_at, t.id))).cloned().collect();
-        let caller = Caller { window: 1, queues: &preference[..served] };
+        let caller = Caller { window: 1, queues: &preference[..served], order: CallOrder::Preference };
         let from_all = next_ticket(caller, &all, minute(now), &policy).map(|i| all[i].id);
         let from_heads = next_ticket(caller, &heads, minute(now), &policy).map(|i| heads[i].id);
         prop_assert_eq!(from_all, from_heads);

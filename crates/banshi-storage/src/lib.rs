@@ -7,12 +7,14 @@
 //! transaction, so there is no write without its audit entry.
 
 mod aftercare;
+mod hall;
 mod postgres;
 mod postgres_queue;
 mod queue_rules;
 mod records;
 mod rows;
 mod sql_aftercare;
+mod sql_hall;
 mod sql_store;
 mod sqlite;
 mod sqlite_direct;
@@ -22,6 +24,7 @@ mod wal_sync;
 pub mod testing;
 
 pub use aftercare::*;
+pub use hall::*;
 pub use postgres::PostgresStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
@@ -49,13 +52,19 @@ pub enum StoreError {
     Direct(String),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    /// A rule of the hall refused the write; `key` names the text that says why, with its values.
+    #[error("refused: {key} {values:?}")]
+    Rule { key: &'static str, values: Vec<(&'static str, String)> },
+    /// The queue's tickets for the day are all taken (限号).
+    #[error("the queue's {0} tickets for today are all taken")]
+    QuotaReached(u32),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The storage interface the web layer and the command line use.
 #[async_trait]
-pub trait Store: AftercareStore + Send + Sync {
+pub trait Store: AftercareStore + HallStore + Send + Sync {
     /// `sqlite` or `postgres`, for logs and test names.
     fn backend(&self) -> &'static str;
 

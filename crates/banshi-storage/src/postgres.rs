@@ -81,3 +81,4 @@ impl PostgresStore {
 
 impl_sql_store!(PostgresStore, Postgres, "postgres", LOCK_CENTRE_SQL);
 crate::sql_aftercare::impl_aftercare_store!(PostgresStore, Postgres);
+crate::sql_hall::impl_hall_store!(PostgresStore, Postgres);

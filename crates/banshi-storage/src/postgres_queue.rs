@@ -240,6 +240,9 @@ async fn take_ticket(db: &mut PgConnection, ticket: &NewTicket) -> StoreResult<T
     let Some((sequence,)) = sequence else {
         return Err(StoreError::NotFound(format!("queue {}", ticket.queue)));
     };
+    if let Some(quota) = ticket.daily_quota.filter(|quota| sequence > i64::from(*quota)) {
+        return Err(crate::StoreError::QuotaReached(quota));
+    }
     let number = banshi_domain::queue::ticket_number(&ticket.queue, sequence as u32);
     let state = TicketState::Waiting;
     let row: TicketRow = sqlx::query_as(&format!(
@@ -283,7 +286,7 @@ async fn call_next(db: &mut PgConnection, actor: &Actor, centre_code: &str, wind
     let candidates: Vec<WaitingTicket> = sqlx::query_as(rows::WAITING_SQL).bind(centre_code).bind(today).fetch_all(&mut *db).await?;
     let view: Vec<banshi_domain::queue::Waiting> = candidates.iter().map(WaitingTicket::view).collect();
     let preference: Vec<&str> = live.queues.iter().map(String::as_str).collect();
-    let Some(chosen) = banshi_domain::queue::next_ticket(banshi_domain::queue::Caller { window, queues: &preference }, &view, now, policy) else {
+    let Some(chosen) = banshi_domain::queue::next_ticket(banshi_domain::queue::Caller { window, queues: &preference, order: live.call_order }, &view, now, policy) else {
         return Ok(None);
     };
     let ticket = load_ticket(db, candidates[chosen].id).await?;

@@ -198,6 +198,8 @@ pub struct WindowLive {
     pub staff_id: Option<i64>,
     pub staff_name: Option<String>,
     pub staff_badge: Option<String>,
+    /// How it picks among its queues.
+    pub call_order: banshi_domain::queue::CallOrder,
 }
 
 /// A ticket to issue.
@@ -216,6 +218,9 @@ pub struct NewTicket {
     pub issuer: Actor,
     /// The booking an appointment ticket was checked in for, kept in the ticket's history.
     pub booking: Option<String>,
+    /// The queue's 限号: the ticket is refused once the day's are all taken, however many kiosks
+    /// ask at once.
+    pub daily_quota: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

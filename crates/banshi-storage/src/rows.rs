@@ -148,6 +148,16 @@ pub(crate) struct WindowLiveRow {
     staff_id: Option<i64>,
     staff_name: Option<String>,
     staff_badge: Option<String>,
+    call_order: String,
+}
+
+/// `preference` or `arrival` as the database keeps a window's call order.
+pub(crate) fn call_order(text: &str) -> StoreResult<banshi_domain::queue::CallOrder> {
+    match text {
+        "preference" => Ok(banshi_domain::queue::CallOrder::Preference),
+        "arrival" => Ok(banshi_domain::queue::CallOrder::Arrival),
+        other => Err(StoreError::Corrupt(format!("window call order \"{other}\""))),
+    }
 }
 
 impl WindowLiveRow {
@@ -168,13 +178,14 @@ impl WindowLiveRow {
             staff_id: self.staff_id,
             staff_name: self.staff_name,
             staff_badge: self.staff_badge,
+            call_order: call_order(&self.call_order)?,
         })
     }
 }
 
 pub(crate) const WINDOWS_LIVE_SQL: &str = "
     SELECT w.number, w.name, w.queues, w.green_channel, w.status, w.pause_reason, w.staff_id,
-           s.name AS staff_name, s.badge_number AS staff_badge
+           s.name AS staff_name, s.badge_number AS staff_badge, w.call_order
     FROM windows w LEFT JOIN staff s ON s.id = w.staff_id
     WHERE w.centre_code = $1";
 

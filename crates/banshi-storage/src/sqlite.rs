@@ -111,3 +111,4 @@ impl SqliteStore {
 
 impl_sql_store!(SqliteStore, Sqlite, "sqlite", "");
 crate::sql_aftercare::impl_aftercare_store!(SqliteStore, Sqlite);
+crate::sql_hall::impl_hall_store!(SqliteStore, Sqlite);

@@ -50,6 +50,9 @@ pub(crate) fn take_ticket(db: &Connection, ticket: &NewTicket) -> StoreResult<Ti
              RETURNING last",
         )?
         .query_row(named_params! { "$1": ticket.centre_code, "$2": ticket.queue, "$3": day }, |row| row.get(0))?;
+    if let Some(quota) = ticket.daily_quota.filter(|quota| sequence > i64::from(*quota)) {
+        return Err(StoreError::QuotaReached(quota));
+    }
     let number = banshi_domain::queue::ticket_number(&ticket.queue, sequence as u32);
     let state = TicketState::Waiting;
     let sql = format!(
@@ -90,7 +93,7 @@ pub(crate) fn call_next(db: &Connection, actor: &Actor, centre_code: &str, windo
     let candidates = waiting_tickets(db, centre_code, &today, None)?;
     let view: Vec<banshi_domain::queue::Waiting> = candidates.iter().map(WaitingTicket::view).collect();
     let preference: Vec<&str> = live.queues.iter().map(String::as_str).collect();
-    let Some(chosen) = banshi_domain::queue::next_ticket(banshi_domain::queue::Caller { window, queues: &preference }, &view, now, policy) else {
+    let Some(chosen) = banshi_domain::queue::next_ticket(banshi_domain::queue::Caller { window, queues: &preference, order: live.call_order }, &view, now, policy) else {
         return Ok(None);
     };
     let ticket = load_ticket(db, candidates[chosen].id)?;
@@ -157,6 +160,10 @@ fn window_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<WindowLiv
         Ok(queues) => queues,
         Err(err) => return Ok(Err(err)),
     };
+    let call_order = match rows::call_order(&row.get::<_, String>(9)?) {
+        Ok(order) => order,
+        Err(err) => return Ok(Err(err)),
+    };
     Ok(Ok(WindowLive {
         number: row.get(0)?,
         name: row.get(1)?,
@@ -167,6 +174,7 @@ fn window_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<WindowLiv
         staff_id: row.get(6)?,
         staff_name: row.get(7)?,
         staff_badge: row.get(8)?,
+        call_order,
     }))
 }
 

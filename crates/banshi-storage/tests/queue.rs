@@ -73,6 +73,7 @@ fn new_ticket(queue: &str, priority: Option<PriorityReason>, minutes_ago: i64) -
         token: format!("token-{queue}-{minutes_ago}-{}", rand_suffix()),
         issuer: Actor::system("kiosk"),
         booking: None,
+        daily_quota: None,
     }
 }
 

@@ -6,6 +6,7 @@ mod cases;
 mod catalog;
 mod feedback;
 mod followups;
+mod hall;
 mod inquiries;
 mod notices;
 mod openapi;
@@ -15,9 +16,11 @@ mod ratings;
 mod shared;
 mod workspace;
 
+pub use hall::import_toml as import_hall;
 pub use shared::auth::hash_password;
 pub use shared::settings::HallSettings;
 pub use shared::texts::texts;
+pub use shared::clock::Clock;
 pub use shared::{calendar, sealing, AppState};
 
 use axum::extract::Path;
@@ -33,8 +36,8 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 impl AppState {
-    /// Must be called within a tokio runtime: it starts the instance's event hub and the hourly
-    /// run of the eligibility rules.
+    /// Must be called within a tokio runtime: it starts the instance's event hub, the hourly run
+    /// of the eligibility rules and the day's close.
     pub fn new(store: Arc<dyn banshi_storage::Store>, sealer: sealing::Sealer) -> Self {
         Self::with_settings(store, sealer, HallSettings::default())
     }
@@ -42,6 +45,7 @@ impl AppState {
     pub fn with_settings(store: Arc<dyn banshi_storage::Store>, sealer: sealing::Sealer, settings: HallSettings) -> Self {
         let state = AppState::build(store, sealer, settings);
         tokio::spawn(followups::sweep_regularly(state.clone()));
+        tokio::spawn(hall::close_days_regularly(state.clone()));
         state
     }
 }
@@ -60,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(followups::routes())
         .merge(planning::routes())
         .merge(admin::routes())
+        .merge(hall::routes())
         .split_for_parts();
     let document = Arc::new(openapi::finished(api));
     routes

@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
         (name = "session", description = "staff sign-in"),
         (name = "notices", description = "一次性告知单"),
         (name = "queue", description = "tickets, the hall, windows, live events"),
+        (name = "hall", description = "the hall's setup (hours, queues, windows) and the closed days"),
         (name = "cases", description = "办件 and the progress query"),
         (name = "inquiries", description = "首问负责"),
         (name = "ratings", description = "好差评, the ledger, public results"),

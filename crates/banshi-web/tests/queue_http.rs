@@ -383,6 +383,7 @@ async fn the_forecast_learns_from_the_halls_history_and_plans_the_windows() {
                         token: format!("history-{n}"),
                         issuer: banshi_storage::Actor::system("kiosk"),
                         booking: None,
+                        daily_quota: None,
                     };
                     app.store.take_ticket(&ticket).await.unwrap();
                 }

@@ -1,9 +1,10 @@
-//! The demo hall: one centre with 12 windows, the demo catalogue, and staff accounts for every
-//! role, with fresh random passwords printed to the console at each start.
+//! The demo hall: one centre with 12 windows (its hall file, `catalog/demo-hall.toml`), the demo
+//! catalogue, and staff accounts for every role, with fresh random passwords printed to the
+//! console at each start.
 
 use anyhow::{bail, Context};
 use banshi_domain::{parse_catalog, Role};
-use banshi_storage::{connect, Actor, Centre, NewStaff, Queue, Store, Window, WindowSkills};
+use banshi_storage::{connect, Actor, Centre, NewStaff, Store};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -39,30 +40,8 @@ pub async fn fresh_database(url: Option<&str>) -> anyhow::Result<Arc<dyn Store>>
     }
 }
 
-/// The demo's queues: prefix, name, and the catalogue categories whose items they take.
-const QUEUES: [(&str, &str, &[&str]); 5] = [
-    ("A", "户籍办理", &["户籍办理"]),
-    ("B", "身份证件", &["身份证件", "出入境与证明"]),
-    ("C", "社保医保", &["社会保险", "医疗保障", "就业创业"]),
-    ("D", "企业开办", &["企业开办"]),
-    ("E", "综合服务", &[]),
-];
-
-/// Each window's name and the queues it takes, most preferred first.
-const WINDOWS: [(&str, &[&str]); 12] = [
-    ("户籍窗口", &["A", "E"]),
-    ("户籍窗口", &["A", "E"]),
-    ("户籍窗口", &["A", "B"]),
-    ("身份证窗口", &["B", "A"]),
-    ("身份证窗口", &["B", "A"]),
-    ("社保窗口", &["C", "E"]),
-    ("社保窗口", &["C", "E"]),
-    ("医保窗口", &["C"]),
-    ("企业开办窗口", &["D", "E"]),
-    ("企业开办窗口", &["D", "E"]),
-    ("综合窗口", &["E", "A", "B", "C", "D"]),
-    ("绿色通道窗口", &["A", "B", "C", "D", "E"]),
-];
+/// The demo's hall: open around the clock, its queues and windows (docs/hall.md).
+const DEMO_HALL: &str = include_str!("../../../catalog/demo-hall.toml");
 
 const STAFF: [(&str, &str, &str, Role); 6] = [
     ("admin", "系统管理员", "A0001", Role::Admin),
@@ -79,7 +58,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
         code: "SF01".into(),
         name: "示范市示范区政务服务中心".into(),
         address: "示范市示范区民生路88号一楼大厅".into(),
-        hours: "周一至周五 9:00—17:00（中午不休息）；周六 9:00—12:00 延时服务".into(),
+        hours: "演示大厅每天全天开放".into(),
         consult_phone: "0000-12345678".into(),
         supervision_phone: "12345".into(),
     };
@@ -89,29 +68,10 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
         anyhow::anyhow!("the demo catalogue is invalid:\n{}", lines.join("\n"))
     })?;
     store.replace_catalog(&actor, &catalog).await?;
-    for (position, (prefix, name, categories)) in QUEUES.iter().enumerate() {
-        // The last queue takes every item no other queue names.
-        let taken_elsewhere = |category: &str| QUEUES.iter().any(|(_, _, c)| c.contains(&category));
-        let item_codes = catalog
-            .items
-            .iter()
-            .filter(|item| if categories.is_empty() { !taken_elsewhere(&item.category) } else { categories.contains(&item.category.as_str()) })
-            .map(|item| item.code.clone())
-            .collect();
-        let queue = Queue { centre_code: centre.code.clone(), prefix: prefix.to_string(), name: name.to_string(), item_codes, position: position as i32 };
-        store.save_queue(&actor, &queue).await?;
-    }
-    for (i, (name, queues)) in WINDOWS.iter().enumerate() {
-        let number = i as i32 + 1;
-        store.save_window(&actor, &Window { centre_code: centre.code.clone(), number, name: format!("{number}号{name}") }).await?;
-        let skills = WindowSkills {
-            centre_code: centre.code.clone(),
-            number,
-            queues: queues.iter().map(|q| q.to_string()).collect(),
-            green_channel: name.contains("绿色通道"),
-        };
-        store.save_window_skills(&actor, &skills).await?;
-    }
+    // Through the same code path as an admin's `banshi hall import`, so the demo cannot drift from
+    // what a hall can do.
+    let today = chrono::Local::now().date_naive();
+    banshi_web::import_hall(store, &actor, &centre.code, DEMO_HALL, today).await.map_err(|err| anyhow::anyhow!("the demo hall is invalid:\n{}", err.lines().join("\n")))?;
 
     seed_arrivals(store, &centre.code).await?;
     seed_residents(store, &centre.code).await?;
@@ -192,6 +152,7 @@ async fn seed_arrivals(store: &dyn Store, centre: &str) -> anyhow::Result<()> {
                         token: format!("demo-history-{}", tickets.len()),
                         issuer: Actor::system("kiosk"),
                         booking: None,
+                        daily_quota: None,
                     });
                 }
             }

@@ -75,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         command: CentreCommand,
     },
+    /// The hall as its people set it up: hours, queues, windows (TOML, docs/hall.md).
+    Hall {
+        #[command(subcommand)]
+        command: HallCommand,
+    },
     /// Staff accounts.
     Staff {
         #[command(subcommand)]
@@ -190,6 +195,27 @@ enum CentreCommand {
 }
 
 #[derive(Subcommand)]
+enum HallCommand {
+    /// Check a hall file whole and make it the centre's hall; nothing changes when anything is
+    /// wrong (every fault is printed with its line and field).
+    Import {
+        file: PathBuf,
+        /// The centre; the first centre when omitted.
+        #[arg(long)]
+        centre: Option<String>,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Write the centre's hall as a hall file to standard output.
+    Export {
+        #[arg(long)]
+        centre: Option<String>,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Subcommand)]
 enum StaffCommand {
     /// Add a staff account; the password is read from standard input.
     Add {
@@ -279,12 +305,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.save_centre(&Actor::system("cli"), &centre).await?;
             println!("centre {} saved", centre.code);
         }
+        Command::Hall { command: HallCommand::Import { file, centre, database } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let store = open(&database.url).await?;
+            let centre = centre_or_first(store.as_ref(), centre).await?;
+            let today = chrono::Local::now().date_naive();
+            match banshi_web::import_hall(store.as_ref(), &Actor::system("cli"), &centre, &text, today).await {
+                Ok(hall) => println!("centre {centre}: {} queues, {} windows", hall.queues.len(), hall.windows.len()),
+                Err(err) => {
+                    for line in err.lines() {
+                        eprintln!("{}: {line}", file.display());
+                    }
+                    eprintln!("{}: nothing imported", file.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::Hall { command: HallCommand::Export { centre, database } } => {
+            let store = open(&database.url).await?;
+            let centre = centre_or_first(store.as_ref(), centre).await?;
+            print!("{}", banshi_domain::hall::hall_toml(&store.hall(&centre).await?));
+        }
         Command::Staff { command: StaffCommand::Add { username, name, badge, role, centre, database } } => {
             let store = open(&database.url).await?;
-            let centre_code = match centre {
-                Some(code) => code,
-                None => store.default_centre().await?.context("no centre in this database")?.code,
-            };
+            let centre_code = centre_or_first(store.as_ref(), centre).await?;
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
@@ -297,6 +341,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The centre named, which must exist, or the database's first.
+async fn centre_or_first(store: &dyn Store, named: Option<String>) -> anyhow::Result<String> {
+    match named {
+        Some(code) => Ok(store.centre(&code).await?.with_context(|| format!("no centre {code} in this database: `banshi centre set` makes it"))?.code),
+        None => Ok(store.default_centre().await?.context("no centre in this database: `banshi centre set` makes it")?.code),
+    }
 }
 
 async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {

@@ -177,3 +177,34 @@ fn a_bad_scenario_is_refused_with_its_lines_and_fields() {
     assert!(stderr.contains("line 5: hourly_weights: one weight per opening hour: 1 from 08:00 to 09:00, not 2"), "{stderr}");
     assert!(stderr.contains("line 12: window[0].serves: no queue \"B\""), "{stderr}");
 }
+
+#[test]
+fn a_hall_file_imports_whole_or_not_at_all_and_exports_back() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("banshi.db");
+    let database = database.to_str().unwrap();
+    let centre = banshi(&["centre", "set", "SF01", "--name", "示范中心", "--address", "民生路88号", "--hours", "工作日", "--consult-phone", "0000-1234567", "--database", database]);
+    assert!(centre.status.success(), "{}", text(&centre.stderr));
+    assert!(banshi(&["catalog", "import", DEMO, "--database", database]).status.success());
+
+    let broken = folder.path().join("broken.toml");
+    std::fs::write(&broken, "[hours]\nworking_days = \"9点-12点\"\n\n[[queue]]\nprefix = \"A\"\nname = \"户籍\"\nitems = [\"NOPE\"]\n").unwrap();
+    let refused = banshi(&["hall", "import", broken.to_str().unwrap(), "--database", database]);
+    assert!(!refused.status.success());
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("hours.working_days: 第2行：“9点-12点”不是营业时间"), "{stderr}");
+    assert!(stderr.contains("queue[0].items[0]: 第7行：事项目录中没有事项“NOPE”"), "{stderr}");
+    assert!(stderr.contains("nothing imported"), "{stderr}");
+
+    let demo_hall = "../../catalog/demo-hall.toml";
+    let imported = banshi(&["hall", "import", demo_hall, "--centre", "SF01", "--database", database]);
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    assert!(text(&imported.stdout).contains("5 queues, 12 windows"));
+    let exported = banshi(&["hall", "export", "--database", database]);
+    let exported_file = folder.path().join("exported.toml");
+    std::fs::write(&exported_file, &exported.stdout).unwrap();
+    assert!(banshi(&["hall", "import", exported_file.to_str().unwrap(), "--database", database]).status.success());
+    assert_eq!(text(&banshi(&["hall", "export", "--database", database]).stdout), text(&exported.stdout), "export, import, export: identical");
+    let elsewhere = banshi(&["hall", "import", demo_hall, "--centre", "NOPE", "--database", database]);
+    assert!(!elsewhere.status.success() && text(&elsewhere.stderr).contains("no centre NOPE"));
+}

@@ -8,6 +8,7 @@ use crate::shared::auth::Visitor;
 use crate::shared::centre::visitor_centre;
 use crate::shared::error::PageError;
 use crate::shared::frame::frame;
+use crate::shared::hours::hours_text;
 use crate::shared::templates::render;
 use crate::shared::texts::text;
 use crate::shared::AppState;
@@ -23,11 +24,11 @@ pub async fn home(State(state): State<AppState>, visitor: Visitor) -> PageResult
     let frame = frame(&state, &visitor).await?;
     let catalog = state.store.catalog().await?;
     let groups = views::group_by_category(&catalog.items);
-    let windows = match visitor_centre(&state, &visitor).await? {
-        Some(centre) => state.store.windows(&centre.code).await?,
-        None => vec![],
+    let (windows, hours) = match visitor_centre(&state, &visitor).await? {
+        Some(centre) => (state.store.windows(&centre.code).await?, hours_text(&state.cache.hall(state.store.as_ref(), &centre.code).await?.hours)),
+        None => (vec![], None),
     };
-    Ok(render("catalog/home.html", context! { groups, windows, ..frame }))
+    Ok(render("catalog/home.html", context! { groups, windows, hours, ..frame }))
 }
 
 #[derive(Deserialize)]

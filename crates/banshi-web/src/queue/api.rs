@@ -1,7 +1,7 @@
 //! The queue's JSON API: kiosks and apps take tickets and follow them, boards read the hall and
 //! listen for calls, consoles call and serve.
 
-use super::steps::{self, HallSnapshot, TicketAction, TicketRequest, TicketStatus};
+use super::steps::{self, HallSnapshot, QueueNow, TicketAction, TicketRequest, TicketStatus};
 use crate::shared::auth::Visitor;
 use crate::shared::centre::{resolve_centre, CentreQuery};
 use crate::shared::events;
@@ -12,18 +12,21 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use banshi_storage::{Queue, Ticket, WindowLive, WindowStatus};
+use banshi_storage::{Ticket, WindowLive, WindowStatus};
 use serde::{Deserialize, Serialize};
 
-/// The centre's queues, in the kiosk's order.
-#[utoipa::path(get, path = "/api/v1/queues", tag = "queue", params(CentreQuery), responses((status = 200, description = "the queues", body = Vec<Queue>)))]
-pub async fn queues(State(state): State<AppState>, visitor: Visitor, Params(query): Params<CentreQuery>) -> ApiResult<Json<Vec<Queue>>> {
+/// The centre's queues in the kiosk's order, each with whether it issues tickets now, and if not
+/// why and when it does again.
+#[utoipa::path(get, path = "/api/v1/queues", tag = "queue", params(CentreQuery), responses((status = 200, description = "the queues now", body = Vec<QueueNow>)))]
+pub async fn queues(State(state): State<AppState>, visitor: Visitor, Params(query): Params<CentreQuery>) -> ApiResult<Json<Vec<QueueNow>>> {
     let centre = resolve_centre(&state, &visitor, query.centre).await?;
-    Ok(Json(state.cache.queues(state.store.as_ref(), &centre).await?))
+    Ok(Json(steps::queues_now(&state, &centre).await?))
 }
 
 /// Take a ticket (the kiosk, an app); an officer's request is a desk's and may check an
-/// appointment in. The answer's `ticket.token` opens the ticket's status.
+/// appointment in. The answer's `ticket.token` opens the ticket's status. A queue that issues no
+/// ticket now is refused with 409 and the code `queue_closed`, `issue_stopped`, `quota_reached` or
+/// `no_window_open`, its message saying when it issues again.
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "queue", params(CentreQuery), request_body = TicketRequest, responses((status = 201, description = "the ticket taken, with its place in the queue", body = TicketStatus)))]
 pub async fn take_ticket(
     State(state): State<AppState>,

@@ -13,7 +13,6 @@ use crate::shared::templates::render;
 use crate::shared::texts::text;
 use crate::shared::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use banshi_domain::queue::{Outcome, PriorityReason, TicketState};
@@ -35,7 +34,7 @@ fn priority_choices() -> Vec<(&'static str, &'static str)> {
 pub async fn kiosk(State(state): State<AppState>, visitor: Visitor, Query(query): Query<CentreQuery>) -> PageResult {
     let centre = resolve_centre(&state, &visitor, query.centre).await?;
     let frame = frame(&state, &visitor).await?;
-    let queues = state.cache.queues(state.store.as_ref(), &centre).await?;
+    let queues = steps::queues_now(&state, &centre).await?;
     Ok(render("queue/kiosk.html", context! { queues, priorities => priority_choices(), centre_code => centre, problems => Vec::<String>::new(), ..frame }))
 }
 
@@ -68,12 +67,16 @@ pub async fn kiosk_take(State(state): State<AppState>, visitor: Visitor, Form(fo
     };
     match steps::take_ticket(&state, &centre, &request, None).await {
         Ok(ticket) => Ok(Redirect::to(&format!("/tickets/{}/print", ticket.token)).into_response()),
-        Err(AppError::Invalid(problems)) => {
+        Err(err @ (AppError::Invalid(_) | AppError::Unavailable { .. })) => {
             let frame = frame(&state, &visitor).await?;
-            let queues = state.cache.queues(state.store.as_ref(), &centre).await?;
-            let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            let queues = steps::queues_now(&state, &centre).await?;
+            let status = err.status();
+            let problems: Vec<String> = match err {
+                AppError::Invalid(problems) => problems.iter().map(ToString::to_string).collect(),
+                other => vec![other.message()],
+            };
             let mut response = render("queue/kiosk.html", context! { queues, priorities => priority_choices(), centre_code => centre, problems, ..frame });
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            *response.status_mut() = status;
             Ok(response)
         }
         Err(other) => Err(other.into()),

@@ -3,11 +3,14 @@
 
 use crate::shared::error::AppError;
 use crate::shared::events::{publish, HallEvent};
+use crate::shared::hours::when_text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
+use banshi_domain::hall::{issue_decision, HallSetup, IssueFacts, NoTicket, QueueSetup};
 use banshi_domain::id_number;
 use banshi_domain::queue::{self, ahead_in_queue, estimated_wait_minutes, Outcome, PriorityReason, TicketEvent, TicketState, Waiting};
-use banshi_storage::{Actor, AtWindow, Call, NewTicket, Staff, Ticket, WaitingTicket, WindowLive, WindowStatus};
-use chrono::Utc;
+use banshi_storage::{Actor, AtWindow, Call, NewTicket, Queue, Staff, Ticket, WaitingTicket, WindowLive, WindowStatus};
+use chrono::{NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// 多事一次办 has a sensible limit; it also bounds the work one anonymous request can cause.
@@ -92,20 +95,116 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems.into_iter().map(|(path, message)| banshi_domain::Problem { path: path.into(), message }).collect()));
     }
+    // The kiosk follows the hall: its hours, the time issue stops, the quota, a window staffed.
+    // An officer at the desk is a window already, and decides for the visitor in front of them.
+    let daily_quota = match desk {
+        Some(_) => None,
+        None => {
+            let hall = state.cache.hall(state.store.as_ref(), centre).await?;
+            let setup = hall.queue(&request.queue).ok_or_else(|| AppError::invalid("queue", format!("no queue \"{}\" here", request.queue)))?;
+            let now = state.clock.local();
+            if let Err(refusal) = CentreNow::read(state, centre, now).await?.decide(&hall, setup, now) {
+                return Err(AppError::Unavailable { code: refusal.code(), message: no_ticket_text(&refusal, now) });
+            }
+            setup.daily_quota
+        }
+    };
     let ticket = NewTicket {
         centre_code: centre.to_string(),
         queue: request.queue.clone(),
         priority,
         items: request.items.clone(),
         phone_cipher: phone.map(|p| state.sealer.seal(p)),
-        arrived_at: Utc::now(),
+        arrived_at: state.clock.now(),
         token: new_ticket_token(),
         issuer: desk.map_or_else(|| Actor::system("kiosk"), Actor::staff),
         booking: booking.map(str::to_string),
+        daily_quota,
     };
-    let issued = state.store.take_ticket(&ticket).await?;
+    let issued = match state.store.take_ticket(&ticket).await {
+        // Another kiosk took the last ticket of the quota a moment before.
+        Err(banshi_storage::StoreError::QuotaReached(quota)) => {
+            let now = state.clock.local();
+            let refusal = NoTicket::QuotaReached { quota, opens: None };
+            return Err(AppError::Unavailable { code: refusal.code(), message: no_ticket_text(&refusal, now) });
+        }
+        other => other?,
+    };
     publish(state, HallEvent::Changed { centre: centre.to_string() }).await;
     Ok(issued)
+}
+
+/// What the kiosk's rule reads of the centre now: its calendar, the tickets each queue issued
+/// today, its windows.
+struct CentreNow {
+    calendar: std::sync::Arc<crate::shared::calendar::CentreCalendar>,
+    issued: Vec<(String, u32)>,
+    windows: Vec<WindowLive>,
+}
+
+impl CentreNow {
+    async fn read(state: &AppState, centre: &str, now: NaiveDateTime) -> Result<Self, AppError> {
+        Ok(CentreNow {
+            calendar: state.cache.calendar(state.store.as_ref(), centre).await?,
+            issued: state.store.issued_counts(centre, now.date()).await?,
+            windows: state.store.windows_live(centre).await?,
+        })
+    }
+
+    /// Whether the hall issues a ticket of `queue` now: by its hours on the centre's calendar, the
+    /// time issue stops, its quota, and whether a window serving it is staffed.
+    fn decide(&self, hall: &HallSetup, queue: &QueueSetup, now: NaiveDateTime) -> Result<(), NoTicket> {
+        let issued_today = self.issued.iter().find(|(prefix, _)| *prefix == queue.prefix).map_or(0, |(_, n)| *n);
+        let staffed_windows = self.windows.iter().filter(|w| w.status != WindowStatus::Closed && w.queues.contains(&queue.prefix)).count();
+        issue_decision(hall, queue, &self.calendar.calendar, &IssueFacts { now, issued_today, staffed_windows })
+    }
+}
+
+/// A queue as the kiosk and apps see it now: whether it issues tickets, and if not why and when.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QueueNow {
+    #[serde(flatten)]
+    pub queue: Queue,
+    pub issuing: bool,
+    /// Why not (`queue_closed`, `issue_stopped`, `quota_reached`, `no_window_open`).
+    pub refusal: Option<&'static str>,
+    /// The same in words.
+    pub message: Option<String>,
+    /// When it issues tickets again, local time (`2026-12-02T13:30:00`).
+    pub opens_at: Option<NaiveDateTime>,
+}
+
+/// The centre's queues as the kiosk offers them now.
+pub async fn queues_now(state: &AppState, centre: &str) -> Result<Vec<QueueNow>, AppError> {
+    let hall = state.cache.hall(state.store.as_ref(), centre).await?;
+    let now = state.clock.local();
+    let facts = CentreNow::read(state, centre, now).await?;
+    let mut found = Vec::new();
+    for queue in state.cache.queues(state.store.as_ref(), centre).await? {
+        let refusal = hall.queue(&queue.prefix).and_then(|setup| facts.decide(&hall, setup, now).err());
+        found.push(QueueNow {
+            issuing: refusal.is_none(),
+            refusal: refusal.as_ref().map(NoTicket::code),
+            message: refusal.as_ref().map(|r| no_ticket_text(r, now)),
+            opens_at: refusal.as_ref().and_then(NoTicket::opens),
+            queue,
+        });
+    }
+    Ok(found)
+}
+
+/// Why a queue issues no ticket, and when it does again, as the kiosk says it.
+pub fn no_ticket_text(refusal: &NoTicket, now: NaiveDateTime) -> String {
+    let why = match refusal {
+        NoTicket::Closed { .. } => text("queue_closed_now").to_string(),
+        NoTicket::IssueStopped { .. } => text("queue_issue_stopped").to_string(),
+        NoTicket::QuotaReached { quota, .. } => fill("queue_quota_reached", &[("quota", quota.to_string())]),
+        NoTicket::NoWindowOpen => text("queue_no_window_open").to_string(),
+    };
+    match refusal.opens() {
+        Some(opens) => format!("{why}{}", fill("queue_opens_again", &[("when", when_text(opens, now))])),
+        None => why,
+    }
 }
 
 /// Signs a staff member in at a window (open), pauses it with a reason, or closes it. The store

@@ -7,18 +7,22 @@
 
 use super::error::AppError;
 use super::calendar::{numbered, working_calendar, CentreCalendar};
+use banshi_domain::hall::HallSetup;
 use banshi_storage::{Queue, Session, Staff, Store};
 use std::sync::Arc;
 use moka::sync::Cache;
 use std::time::Duration;
 
 pub const SESSION_SECONDS: u64 = 5;
+/// A change to a hall (its hours, queues, windows) reaches other instances' kiosks within this.
+pub const HALL_SECONDS: u64 = 5;
 /// A calendar change (a year loaded, a centre's day) reaches other instances within this.
 pub const CALENDAR_SECONDS: u64 = 60;
 
 pub struct HallCache {
     sessions: Cache<String, Option<(Session, Staff)>>,
     queues: Cache<String, Vec<Queue>>,
+    halls: Cache<String, Arc<HallSetup>>,
     default_centre: Cache<(), Option<String>>,
     service_minutes: Cache<(String, String), Option<f64>>,
     calendars: Cache<String, Arc<CentreCalendar>>,
@@ -29,6 +33,7 @@ impl Default for HallCache {
         HallCache {
             sessions: lasting(SESSION_SECONDS),
             queues: lasting(5),
+            halls: lasting(HALL_SECONDS),
             default_centre: lasting(30),
             service_minutes: lasting(10),
             calendars: lasting(CALENDAR_SECONDS),
@@ -80,6 +85,22 @@ impl HallCache {
         let found = store.queues(centre).await?;
         self.queues.insert(centre.to_string(), found.clone());
         Ok(found)
+    }
+
+    /// The centre's hall: hours, queues with their rules, windows.
+    pub async fn hall(&self, store: &dyn Store, centre: &str) -> Result<Arc<HallSetup>, AppError> {
+        if let Some(found) = self.halls.get(centre) {
+            return Ok(found);
+        }
+        let found = Arc::new(store.hall(centre).await?);
+        self.halls.insert(centre.to_string(), found.clone());
+        Ok(found)
+    }
+
+    /// After this instance changed a centre's hall.
+    pub fn forget_hall(&self, centre: &str) {
+        self.halls.invalidate(centre);
+        self.queues.invalidate(centre);
     }
 
     pub async fn default_centre(&self, store: &dyn Store) -> Result<Option<String>, AppError> {

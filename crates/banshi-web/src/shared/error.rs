@@ -22,6 +22,9 @@ pub enum AppError {
     Csrf,
     NotFound(String),
     Conflict(String),
+    /// The hall does not do this now (a queue closed, its tickets all taken); `code` is stable for
+    /// clients, the message says why and when it does again.
+    Unavailable { code: &'static str, message: String },
     /// Too many failed tries in a row (sign-ins for an account, progress queries for a case); the
     /// text key says which and when to try again.
     TooManyAttempts(&'static str),
@@ -42,6 +45,7 @@ impl AppError {
             AppError::Csrf => "csrf_token_invalid",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
+            AppError::Unavailable { code, .. } => code,
             AppError::TooManyAttempts(_) => "too_many_attempts",
             AppError::Internal(_) => "internal_error",
         }
@@ -53,7 +57,7 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Unavailable { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -70,9 +74,17 @@ impl AppError {
             AppError::Forbidden => text("error_forbidden").to_string(),
             AppError::Csrf => text("error_csrf").to_string(),
             AppError::NotFound(what) => format!("{}（{what}）", text("error_not_found")),
-            AppError::Conflict(message) => message.clone(),
+            AppError::Conflict(message) | AppError::Unavailable { message, .. } => message.clone(),
             AppError::TooManyAttempts(key) => text(key).to_string(),
             AppError::Internal(_) => text("error_internal").to_string(),
+        }
+    }
+
+    /// What is wrong, one line each: every problem with its place, or the message.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            AppError::Invalid(problems) => problems.iter().map(ToString::to_string).collect(),
+            other => vec![other.message()],
         }
     }
 
@@ -88,6 +100,8 @@ impl From<StoreError> for AppError {
         match err {
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::Rule { key, values } => AppError::Conflict(super::texts::fill(key, &values)),
+            StoreError::QuotaReached(quota) => AppError::Unavailable { code: "quota_reached", message: super::texts::fill("queue_quota_reached", &[("quota", quota.to_string())]) },
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -106,7 +120,8 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable, for clients: `invalid_request` (422), `unauthenticated` (401), `forbidden` (403),
     /// `csrf_token_invalid` (403), `not_found` (404), `conflict` (409), `too_many_attempts` (429),
-    /// `internal_error` (500).
+    /// `internal_error` (500); a queue that issues no ticket now (409): `queue_closed`,
+    /// `issue_stopped`, `quota_reached`, `no_window_open`.
     #[schema(example = "invalid_request")]
     pub code: &'static str,
     /// What a person reads.

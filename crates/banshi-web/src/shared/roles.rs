@@ -21,6 +21,8 @@ pub const FIGURE_READERS: &[Role] = &[Admin, Manager, Auditor];
 pub const AUDIT_READERS: &[Role] = &[Admin, Auditor];
 /// Who plans the hall (what-if) and loads the eligibility rules.
 pub const PLANNERS: &[Role] = &[Manager, Admin];
+/// Who sets the hall up: its hours, queues and windows (the centre's admin and its manager).
+pub const HALL_KEEPERS: &[Role] = &[Admin, Manager];
 /// Who sees the bad-rating ledger: the manager's desk, admins and auditors; an officer sees the
 /// items about them (to appeal).
 pub const LEDGER_ROLES: &[Role] = &[Manager, Admin, Auditor, WindowStaff];

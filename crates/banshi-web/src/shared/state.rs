@@ -2,6 +2,7 @@
 //! instance's own caches, throttles and events hub.
 
 use super::cache::HallCache;
+use super::clock::Clock;
 use super::events::Hub;
 use super::sealing::Sealer;
 use super::settings::HallSettings;
@@ -15,6 +16,8 @@ pub struct AppState {
     /// Seals personal data before it is stored.
     pub sealer: Arc<Sealer>,
     pub settings: Arc<HallSettings>,
+    /// The time the hall's rules read; fixed in tests of the hours.
+    pub clock: Clock,
     pub(crate) login_throttle: Arc<LoginThrottle>,
     pub(crate) cache: Arc<HallCache>,
     /// Wrong progress queries per case, so an ID tail cannot be guessed.
@@ -27,6 +30,6 @@ impl AppState {
     /// above the capabilities). Must be called within a tokio runtime: it starts the events hub.
     pub(crate) fn build(store: Arc<dyn Store>, sealer: Sealer, settings: HallSettings) -> Self {
         let hub = Arc::new(Hub::start(store.clone()));
-        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub }
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), clock: Clock::default(), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub }
     }
 }

@@ -20,6 +20,11 @@ pub fn text(key: &str) -> &'static str {
     })
 }
 
+/// The text for `key` with its `{name}` placeholders filled in.
+pub fn fill(key: &str, values: &[(&str, String)]) -> String {
+    values.iter().fold(text(key).to_string(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +67,19 @@ mod tests {
                 let source = std::fs::read_to_string(&path).unwrap();
                 let keys = if folder == "templates" { identifiers_after(&source, "t.") } else { identifiers_after(&source, "text(\"") };
                 missing.extend(keys.into_iter().filter(|k| !texts().contains_key(*k)).map(|k| format!("{}: {k}", path.display())));
+            }
+        }
+        // Texts filled in with values, and the keys the domain and the storage give for their
+        // refusals (the hall's faults, the rules of the data).
+        for path in files_below(&root.join("src")) {
+            let source = std::fs::read_to_string(&path).unwrap();
+            missing.extend(identifiers_after(&source, "fill(\"").into_iter().filter(|k| !texts().contains_key(*k)).map(|k| format!("{}: {k}", path.display())));
+        }
+        for crate_folder in ["../banshi-domain/src", "../banshi-storage/src"] {
+            for path in files_below(&root.join(crate_folder)) {
+                let source = std::fs::read_to_string(&path).unwrap();
+                let keys = identifiers_after(&source, "key: \"").into_iter().chain(source.match_indices("\"hall_fault_").map(|(at, _)| source[at + 1..].split('"').next().unwrap()));
+                missing.extend(keys.filter(|k| !texts().contains_key(*k)).map(|k| format!("{}: {k}", path.display())));
             }
         }
         assert!(missing.is_empty(), "missing texts: {missing:#?}");

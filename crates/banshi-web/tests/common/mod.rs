@@ -15,6 +15,8 @@ pub struct TestApp {
     pub address: String,
     pub store: Arc<dyn Store>,
     pub test_store: TestStore,
+    /// The time the hall's rules read: fix it to test the hours at any hour.
+    pub clock: banshi_web::Clock,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -36,8 +38,9 @@ pub async fn spawn_app_on(test_store: TestStore) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(store.clone(), banshi_web::sealing::Sealer::from_hex(&banshi_web::sealing::Sealer::generate_key()).unwrap());
+    let clock = state.clock.clone();
     tokio::spawn(banshi_web::serve(listener, state, std::future::pending()));
-    TestApp { address, store, test_store }
+    TestApp { address, store, test_store, clock }
 }
 
 pub const ACCOUNTS: [(&str, Role); 5] = [
