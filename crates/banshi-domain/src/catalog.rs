@@ -310,3 +310,79 @@ pub fn catalog_changes<'a>(old: &'a [Item], new: &'a [Item]) -> Vec<ItemChange<'
     }
     changes
 }
+
+/// One entry of a centre's implementation list (实施清单): a base item it offers, with the facts
+/// that are its own (GB/T 39046 keeps these per implementing centre).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocalItem {
+    /// The base item's 实施编码.
+    pub code: String,
+    /// Its own promised limit, in working days: at most the statutory one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promised_working_days: Option<u32>,
+    /// 办理地点 here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100)]
+    pub location: Option<String>,
+    /// 办理时间 here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100)]
+    pub hours: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 30)]
+    pub consult_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 30)]
+    pub supervision_phone: Option<String>,
+}
+
+/// The catalogue a centre offers: the base items its list names, in its order, with its own
+/// facts; the whole base list while it has chosen none.
+pub fn implemented(base: &Catalog, list: &[LocalItem]) -> Catalog {
+    if list.is_empty() {
+        return base.clone();
+    }
+    let items = list
+        .iter()
+        .filter_map(|local| {
+            let mut item = base.item(&local.code)?.clone();
+            if let Some(days) = local.promised_working_days {
+                item.promised_limit.working_days = days;
+            }
+            for (value, field) in [(&local.location, &mut item.location), (&local.hours, &mut item.hours), (&local.consult_phone, &mut item.consult_phone), (&local.supervision_phone, &mut item.supervision_phone)] {
+                if let Some(value) = value {
+                    *field = value.clone();
+                }
+            }
+            Some(item)
+        })
+        .collect();
+    Catalog { schema_version: base.schema_version, items }
+}
+
+/// What is wrong with a centre's list against the base catalogue: each fault with its place.
+pub fn check_local_items(base: &Catalog, list: &[LocalItem]) -> Vec<crate::Fault> {
+    let mut faults = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut fault = |path: String, key: &'static str, values: Vec<(&'static str, String)>| faults.push(crate::Fault { path, line: None, key, values });
+    for (i, local) in list.iter().enumerate() {
+        let at = |field: &str| format!("items[{i}].{field}");
+        let Some(item) = base.item(&local.code) else {
+            fault(at("code"), "local_item_unknown", vec![("value", local.code.clone())]);
+            continue;
+        };
+        if !seen.insert(local.code.as_str()) {
+            fault(at("code"), "local_item_twice", vec![("value", local.code.clone())]);
+        }
+        if local.promised_working_days.is_some_and(|days| days > item.statutory_limit.working_days) {
+            fault(at("promised_working_days"), "local_item_promise", vec![("days", item.statutory_limit.working_days.to_string())]);
+        }
+        for (field, value, most) in [("location", &local.location, 100), ("hours", &local.hours, 100), ("consult_phone", &local.consult_phone, 30), ("supervision_phone", &local.supervision_phone, 30)] {
+            if value.as_ref().is_some_and(|v| v.chars().count() > most) {
+                fault(at(field), "local_item_too_long", vec![("most", most.to_string())]);
+            }
+        }
+    }
+    faults
+}

@@ -278,15 +278,8 @@ fn next_issue(hall: &HallSetup, queue: &QueueSetup, calendar: &WorkingCalendar, 
     None
 }
 
-/// A fault in a hall as given: where (`hours.extended.saturday`, `queue[2].prefix`), the line of a
-/// file when known, and what is wrong, as a text key with its values (the web layer words it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HallFault {
-    pub path: String,
-    pub line: Option<usize>,
-    pub key: &'static str,
-    pub values: Vec<(&'static str, String)>,
-}
+/// A fault in a hall as given (`hours.extended.saturday`, `queue[2].prefix`), with its line in a file.
+pub type HallFault = crate::validate::Fault;
 
 /// A hall in the file's own shape (docs/hall.md), TOML or JSON.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -21,5 +21,5 @@ pub mod validate;
 
 pub use catalog::*;
 pub use checklist::*;
-pub use staff::Role;
-pub use validate::{parse_catalog, validate_catalog, Problem};
+pub use staff::{Region, Role};
+pub use validate::{parse_catalog, validate_catalog, Fault, Problem};

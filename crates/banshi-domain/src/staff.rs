@@ -8,7 +8,10 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// Centres, windows, staff accounts, the catalogue.
+    /// 系统管理员: the installation's admin — the centres, the shared base catalogue, the calendar's
+    /// years — and an admin of their own centre besides.
+    SystemAdmin,
+    /// 中心管理员: the centre's staff accounts, its hall, its list of items, its calendar days.
     Admin,
     /// 中心负责人/值班领导: watches the hall, its notices, deadlines and staff.
     Manager,
@@ -18,18 +21,61 @@ pub enum Role {
     Approver,
     /// 监督: reads the audit trail and the figures.
     Auditor,
+    /// 区级负责人: reads the figures of the centres of their district, changes nothing.
+    DistrictManager,
+    /// 区级监督: reads the figures of the centres of their district, changes nothing.
+    DistrictAuditor,
+    /// 市级负责人: reads the figures of the centres of their city, changes nothing.
+    CityManager,
+    /// 市级监督: reads the figures of the centres of their city, changes nothing.
+    CityAuditor,
+}
+
+/// The centres a district or city role reads: those sharing its own centre's district or city.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    District,
+    City,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Admin, Role::Manager, Role::WindowStaff, Role::Approver, Role::Auditor];
+    pub const ALL: [Role; 10] = [
+        Role::SystemAdmin,
+        Role::Admin,
+        Role::Manager,
+        Role::WindowStaff,
+        Role::Approver,
+        Role::Auditor,
+        Role::DistrictManager,
+        Role::DistrictAuditor,
+        Role::CityManager,
+        Role::CityAuditor,
+    ];
+
+    /// The roles that work in a centre (the others read a region's figures).
+    pub const CENTRE: [Role; 6] = [Role::SystemAdmin, Role::Admin, Role::Manager, Role::WindowStaff, Role::Approver, Role::Auditor];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Role::SystemAdmin => "system_admin",
             Role::Admin => "admin",
             Role::Manager => "manager",
             Role::WindowStaff => "window_staff",
             Role::Approver => "approver",
             Role::Auditor => "auditor",
+            Role::DistrictManager => "district_manager",
+            Role::DistrictAuditor => "district_auditor",
+            Role::CityManager => "city_manager",
+            Role::CityAuditor => "city_auditor",
+        }
+    }
+
+    /// The region a district or city role reads.
+    pub fn region(self) -> Option<Region> {
+        match self {
+            Role::DistrictManager | Role::DistrictAuditor => Some(Region::District),
+            Role::CityManager | Role::CityAuditor => Some(Region::City),
+            _ => None,
         }
     }
 }
@@ -47,6 +93,6 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role \"{s}\": one of admin, manager, window_staff, approver, auditor"))
+            .ok_or_else(|| format!("unknown role \"{s}\": one of {}", Role::ALL.map(Role::as_str).join(", ")))
     }
 }

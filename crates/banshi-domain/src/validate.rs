@@ -23,6 +23,16 @@ impl fmt::Display for Problem {
     }
 }
 
+/// A fault in what someone gave: where it is, its line in a file when known, and what is wrong
+/// as a text key with its values — the web layer words it in the person's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub path: String,
+    pub line: Option<usize>,
+    pub key: &'static str,
+    pub values: Vec<(&'static str, String)>,
+}
+
 /// Parses catalogue JSON and validates it. Syntax and type errors name their path too.
 pub fn parse_catalog(json: &str) -> Result<Catalog, Vec<Problem>> {
     let mut deserializer = serde_json::Deserializer::from_str(json);

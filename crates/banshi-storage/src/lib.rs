@@ -81,7 +81,23 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     // Staff and sessions.
     async fn create_staff(&self, actor: &Actor, staff: &NewStaff) -> StoreResult<Staff>;
     async fn staff_by_username(&self, username: &str) -> StoreResult<Option<StaffLogin>>;
-    async fn list_staff(&self) -> StoreResult<Vec<Staff>>;
+    /// A centre's staff accounts, or (with none) every centre's.
+    async fn list_staff(&self, centre_code: Option<&str>) -> StoreResult<Vec<Staff>>;
+    async fn staff_member(&self, id: i64) -> StoreResult<Option<Staff>>;
+    /// Changes name, badge, role or centre; a new role or centre ends the account's sessions and
+    /// signs it out of its window.
+    async fn update_staff(&self, actor: &Actor, id: i64, change: &StaffChange) -> StoreResult<Staff>;
+    /// Enables or disables an account; disabling ends its sessions at once and signs it out of its
+    /// window.
+    async fn set_staff_active(&self, actor: &Actor, id: i64, active: bool) -> StoreResult<Staff>;
+    /// A new password (a reset's is one-time: `must_change`); every session but `keep_session`
+    /// ends, and any lock after failed sign-ins is lifted.
+    async fn set_password(&self, actor: &Actor, id: i64, password_hash: &str, must_change: bool, keep_session: Option<&str>) -> StoreResult<Staff>;
+    /// Counts a failed sign-in (locking the account for `lock_for` after `lock_after` in a row,
+    /// on every instance alike), or clears the count after a success.
+    async fn record_sign_in(&self, staff_id: i64, succeeded: bool, now: DateTime<Utc>, lock_after: u32, lock_for: chrono::Duration) -> StoreResult<()>;
+    /// Lifts a lock after failed sign-ins.
+    async fn unlock_staff(&self, actor: &Actor, id: i64) -> StoreResult<Staff>;
     /// Stores a session; signing in is audited with it.
     async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
     /// The unexpired session with this token hash and its (active) staff member.
@@ -91,18 +107,25 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     // The catalogue.
     /// Replaces the whole catalogue in one transaction; the caller has validated it.
     async fn replace_catalog(&self, actor: &Actor, catalog: &Catalog) -> StoreResult<()>;
+    /// The shared base list (事项基本目录).
     async fn catalog(&self) -> StoreResult<Catalog>;
     async fn item(&self, code: &str) -> StoreResult<Option<Item>>;
+    /// A centre's implementation list (实施清单): the base items it offers, in its order, with its
+    /// own facts; empty while it offers the whole base list.
+    async fn local_items(&self, centre_code: &str) -> StoreResult<Vec<banshi_domain::LocalItem>>;
+    /// Replaces a centre's list; the caller has checked it against the base list.
+    async fn save_local_items(&self, actor: &Actor, centre_code: &str, items: &[banshi_domain::LocalItem]) -> StoreResult<()>;
 
     // One-time notices.
     /// Numbers and stores a notice; the number is unique per centre and day under concurrency.
     async fn issue_notice(&self, actor: &Actor, notice: &NewNotice) -> StoreResult<Notice>;
     async fn notice(&self, number: &str) -> StoreResult<Option<Notice>>;
-    async fn notice_counts(&self) -> StoreResult<Vec<NoticeCount>>;
+    async fn notice_counts(&self, centre_code: &str) -> StoreResult<Vec<NoticeCount>>;
 
     // Audit.
-    /// The newest entries first, up to `limit`.
-    async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+    /// The newest entries of a centre (or, with none, of the whole installation) first, up to
+    /// `limit`.
+    async fn audit_log(&self, centre_code: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 
     // The ticket queue. Ticket changes are recorded as ticket events (actor, time, event), which
     // are the audit trail of the queue; the other queue writes go to the audit log.

@@ -295,9 +295,11 @@ async fn call_next(db: &mut PgConnection, actor: &Actor, centre_code: &str, wind
 }
 
 async fn update_ticket(db: &mut PgConnection, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
+    // Another centre's ticket is not found, whatever the window's state.
+    let ticket = load_ticket(db, ticket_id).await?;
+    queue_rules::require_same_centre(at, &ticket)?;
     let (live, busy_with) = window_and_busy(db, at.centre_code, at.window, Some(ticket_id)).await?;
     queue_rules::require_signed_in(&live, actor)?;
-    let ticket = load_ticket(db, ticket_id).await?;
     queue_rules::require_window_may_act(&live, at, &ticket, event)?;
     match event {
         TicketEvent::Called { .. } => {

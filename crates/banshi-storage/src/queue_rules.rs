@@ -90,12 +90,17 @@ pub(crate) fn require_handover_target(from: i32, target: &WindowLive) -> StoreRe
     Ok(())
 }
 
-/// Whether the ticket is this window's to act on: of its centre, held there, or waiting in one of
-/// its queues; and a call is to the window that makes it.
-pub(crate) fn require_window_may_act(live: &WindowLive, at: AtWindow<'_>, ticket: &Ticket, event: &TicketEvent) -> StoreResult<()> {
+/// A ticket of another centre is not found there.
+pub(crate) fn require_same_centre(at: AtWindow<'_>, ticket: &Ticket) -> StoreResult<()> {
     if ticket.centre_code != at.centre_code {
         return Err(StoreError::NotFound(format!("ticket {}", ticket.id)));
     }
+    Ok(())
+}
+
+/// Whether the ticket is this window's to act on: held there, or waiting in one of its queues; and
+/// a call is to the window that makes it.
+pub(crate) fn require_window_may_act(live: &WindowLive, at: AtWindow<'_>, ticket: &Ticket, event: &TicketEvent) -> StoreResult<()> {
     match (ticket.state.window(), ticket.for_window) {
         (Some(held_at), _) if held_at != at.window => return Err(StoreError::Conflict(format!("ticket {} is at window {held_at}", ticket.number))),
         (None, Some(handed_to)) if ticket.state == TicketState::Waiting && handed_to != at.window => {

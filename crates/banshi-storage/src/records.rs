@@ -22,7 +22,7 @@ impl Actor {
 }
 
 /// A service hall (政务服务中心 or 派出所户籍室).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Centre {
     /// Short code, used in notice numbers: letters and digits.
     pub code: String,
@@ -31,6 +31,11 @@ pub struct Centre {
     pub hours: String,
     pub consult_phone: String,
     pub supervision_phone: String,
+    /// The district (区) and city (市) it belongs to, whose managers and auditors read its figures.
+    #[serde(default)]
+    pub district: String,
+    #[serde(default)]
+    pub city: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -50,6 +55,10 @@ pub struct Staff {
     pub role: Role,
     pub centre_code: String,
     pub active: bool,
+    /// Signed in with a one-time password: it must be changed before anything else.
+    pub must_change_password: bool,
+    /// Locked after repeated failed sign-ins until then.
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 /// A staff member with the password hash, for signing in only.
@@ -57,6 +66,17 @@ pub struct Staff {
 pub struct StaffLogin {
     pub staff: Staff,
     pub password_hash: String,
+    /// Failed sign-ins in a row.
+    pub failed_sign_ins: u32,
+}
+
+/// A change to a staff account: name, badge, role, and the centre it belongs to.
+#[derive(Debug, Clone)]
+pub struct StaffChange {
+    pub name: String,
+    pub badge_number: String,
+    pub role: Role,
+    pub centre_code: String,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +94,8 @@ pub struct NewSession {
     /// SHA-256 of the cookie's token: a stolen database does not yield live sessions.
     pub token_hash: String,
     pub staff_id: i64,
+    /// The staff member's centre, for the sign-in's audit entry.
+    pub centre_code: String,
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -136,10 +158,16 @@ pub struct AuditEntry {
     pub entity_id: String,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+    /// The centre it concerns; none for the installation's own.
+    pub centre_code: Option<String>,
 }
 
 /// An audit entry to append.
 pub(crate) struct AuditWrite<'a> {
+    /// The centre it concerns, whose auditors read it; none for the installation's own (the
+    /// base catalogue, the calendar's years), which its admin reads, and for a sign-out's (the
+    /// actor's centre is taken then).
+    pub centre: Option<&'a str>,
     pub action: &'a str,
     pub entity: &'a str,
     pub entity_id: &'a str,

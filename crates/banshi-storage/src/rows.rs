@@ -16,6 +16,9 @@ pub(crate) struct StaffRow {
     centre_code: String,
     password_hash: String,
     active: bool,
+    must_change_password: bool,
+    failed_sign_ins: i32,
+    locked_until: Option<DateTime<Utc>>,
 }
 
 impl StaffRow {
@@ -34,8 +37,11 @@ impl StaffRow {
                 role,
                 centre_code: self.centre_code,
                 active: self.active,
+                must_change_password: self.must_change_password,
+                locked_until: self.locked_until,
             },
             password_hash: self.password_hash,
+            failed_sign_ins: self.failed_sign_ins.max(0) as u32,
         })
     }
 }
@@ -99,6 +105,7 @@ pub(crate) struct AuditRow {
     entity_id: String,
     before: Option<Json<serde_json::Value>>,
     after: Option<Json<serde_json::Value>>,
+    centre_code: Option<String>,
 }
 
 impl AuditRow {
@@ -113,6 +120,7 @@ impl AuditRow {
             entity_id: self.entity_id,
             before: self.before.map(|j| j.0),
             after: self.after.map(|j| j.0),
+            centre_code: self.centre_code,
         }
     }
 }
@@ -120,7 +128,7 @@ impl AuditRow {
 pub(crate) const NOTICE_COUNTS_SQL: &str = "
     SELECT item_code, MAX(item_name) AS item_name, officer_id, MAX(officer_name) AS officer_name,
            MAX(officer_badge) AS officer_badge, COUNT(*) AS notices
-    FROM notices GROUP BY item_code, officer_id ORDER BY item_code, officer_id";
+    FROM notices WHERE centre_code = $1 GROUP BY item_code, officer_id ORDER BY item_code, officer_id";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct QueueRow {

@@ -372,7 +372,7 @@ macro_rules! impl_aftercare_store {
                 let row: RatingRow = sqlx::query_as(&format!("{} WHERE r.id = $1", RATING_SQL)).bind(id).fetch_one(&mut *tx).await?;
                 let created = row.into_rating()?;
                 let entity_id = id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: "rate", entity: "rating", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&created.centre_code), action: "rate", entity: "rating", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
                 self.commit(tx).await?;
                 Ok(created)
             }
@@ -469,7 +469,7 @@ macro_rules! impl_aftercare_store {
                     .await?;
                 let after = one_bad_rating(&mut *tx, rating_id).await?;
                 let entity_id = rating_id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: event.name(), entity: "bad_rating", entity_id: &entity_id, before: Some(to_json(&before.state)), after: Some(to_json(&after.state)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.rating.centre_code), action: event.name(), entity: "bad_rating", entity_id: &entity_id, before: Some(to_json(&before.state)), after: Some(to_json(&after.state)) }).await?;
                 self.commit(tx).await?;
                 Ok(after)
             }
@@ -506,7 +506,7 @@ macro_rules! impl_aftercare_store {
                     .await?;
                 let created = one_feedback(&mut *tx, id).await?;
                 let entity_id = id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: "create", entity: "feedback", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&created.centre_code), action: "create", entity: "feedback", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
                 self.commit(tx).await?;
                 Ok(created)
             }
@@ -538,7 +538,7 @@ macro_rules! impl_aftercare_store {
                     return Err(StoreError::Conflict(format!("feedback {id} is {}'s already", after.owner_name.unwrap_or_default())));
                 }
                 let entity_id = id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: "take", entity: "feedback", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: "take", entity: "feedback", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
                 self.commit(tx).await?;
                 Ok(after)
             }
@@ -577,7 +577,7 @@ macro_rules! impl_aftercare_store {
                     .await?;
                 let after = one_feedback(&mut *tx, id).await?;
                 let entity_id = id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: next.name(), entity: "feedback", entity_id: &entity_id, before: Some(to_json(&before.stage)), after: Some(to_json(&after.stage)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: next.name(), entity: "feedback", entity_id: &entity_id, before: Some(to_json(&before.stage)), after: Some(to_json(&after.stage)) }).await?;
                 self.commit(tx).await?;
                 Ok(after)
             }
@@ -619,7 +619,7 @@ macro_rules! impl_aftercare_store {
                 let after = row.into_resident();
                 let entity_id = saved.to_string();
                 let before = before.map(|b| to_json(&b.into_resident()));
-                audit(&mut tx, actor, AuditWrite { action: if before.is_some() { "update" } else { "create" }, entity: "resident", entity_id: &entity_id, before, after: Some(to_json(&after)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: if before.is_some() { "update" } else { "create" }, entity: "resident", entity_id: &entity_id, before, after: Some(to_json(&after)) }).await?;
                 self.commit(tx).await?;
                 Ok(after)
             }
@@ -654,7 +654,7 @@ macro_rules! impl_aftercare_store {
                 };
                 let created = follow_up_by_id(&mut *tx, id).await?;
                 let entity_id = id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: "create", entity: "follow_up", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&created.centre_code), action: "create", entity: "follow_up", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
                 self.commit(tx).await?;
                 Ok(Some(created))
             }
@@ -695,7 +695,7 @@ macro_rules! impl_aftercare_store {
                 }
                 let after = follow_up_by_id(&mut *tx, id).await?;
                 let entity_id = id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: "complete", entity: "follow_up", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: "complete", entity: "follow_up", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
                 self.commit(tx).await?;
                 Ok(after)
             }
@@ -714,8 +714,16 @@ macro_rules! impl_aftercare_store {
                     .await
                     .map_err(|e| conflict_or(e, "contact"))?;
                 let created: Contact = sqlx::query_as(&format!("{} WHERE k.id = $1", CONTACT_SQL)).bind(id).fetch_one(&mut *tx).await?;
+                let centre: Option<String> = sqlx::query_as::<_, (String,)>(
+                    "SELECT centre_code FROM follow_ups WHERE id = $1 UNION ALL SELECT centre_code FROM residents WHERE id = $2",
+                )
+                .bind(follow_up_id)
+                .bind(resident_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|(c,)| c);
                 let entity_id = id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: "create", entity: "contact", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: centre.as_deref(), action: "create", entity: "contact", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
                 self.commit(tx).await?;
                 Ok(created)
             }
@@ -747,7 +755,7 @@ macro_rules! impl_aftercare_store {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, "eligibility rules"))?;
-                audit(&mut tx, actor, AuditWrite { action: "load", entity: "eligibility_rules", entity_id: centre_code, before: before.map(|(b,)| serde_json::Value::String(b)), after: Some(serde_json::Value::String(text.to_string())) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(centre_code), action: "load", entity: "eligibility_rules", entity_id: centre_code, before: before.map(|(b,)| serde_json::Value::String(b)), after: Some(serde_json::Value::String(text.to_string())) }).await?;
                 self.commit(tx).await
             }
         }

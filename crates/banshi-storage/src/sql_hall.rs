@@ -144,7 +144,7 @@ macro_rules! impl_hall_store {
                     }
                     let centre_hall = CentreHall { hours: hall.hours.clone(), day_close: hall.day_close, issue_without_open_window: hall.issue_without_open_window };
                     sqlx::query("UPDATE centres SET hall = $2 WHERE code = $1").bind(centre_code).bind(Json(&centre_hall)).execute(&mut *tx).await?;
-                    let entry = AuditWrite { action: "replace", entity: "hall", entity_id: centre_code, before: Some(to_json(&hall_file(&before))), after: Some(to_json(&hall_file(hall))) };
+                    let entry = AuditWrite { centre: Some(centre_code), action: "replace", entity: "hall", entity_id: centre_code, before: Some(to_json(&hall_file(&before))), after: Some(to_json(&hall_file(hall))) };
                     audit(&mut tx, actor, entry).await?;
                     self.commit(tx).await
                 }
@@ -207,7 +207,7 @@ macro_rules! impl_hall_store {
                     };
                     sqlx::query("UPDATE day_closes SET figures = $3 WHERE centre_code = $1 AND day = $2").bind(centre_code).bind(day).bind(Json(&figures)).execute(&mut *tx).await?;
                     let id = format!("{centre_code}/{day}");
-                    audit(&mut tx, actor, AuditWrite { action: "close", entity: "day", entity_id: &id, before: None, after: Some(to_json(&figures)) }).await?;
+                    audit(&mut tx, actor, AuditWrite { centre: Some(centre_code), action: "close", entity: "day", entity_id: &id, before: None, after: Some(to_json(&figures)) }).await?;
                     self.commit(tx).await?;
                     Ok(Some(figures))
                 }

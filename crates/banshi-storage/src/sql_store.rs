@@ -11,8 +11,9 @@ macro_rules! impl_sql_store {
     ($store:ty, $db:ty, $backend:literal, $lock_centre:expr) => {
         async fn audit(tx: &mut Transaction<'_, $db>, actor: &Actor, entry: AuditWrite<'_>) -> StoreResult<()> {
             sqlx::query(
-                "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before, after)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before, after, centre_code)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+                         COALESCE($9, (SELECT centre_code FROM staff WHERE id = $2)))",
             )
             .bind(chrono::Utc::now())
             .bind(actor.staff_id)
@@ -22,6 +23,7 @@ macro_rules! impl_sql_store {
             .bind(entry.entity_id)
             .bind(entry.before.map(Json))
             .bind(entry.after.map(Json))
+            .bind(entry.centre)
             .execute(&mut **tx)
             .await?;
             Ok(())
@@ -92,7 +94,7 @@ macro_rules! impl_sql_store {
                 .await?;
             let after = window_in_tx(tx, centre_code, before.number).await?;
             let id = format!("{centre_code}/{}", before.number);
-            let entry = AuditWrite { action: "set_status", entity: "window", entity_id: &id, before: Some(to_json(&before)), after: Some(to_json(&after)) };
+            let entry = AuditWrite { centre: Some(centre_code), action: "set_status", entity: "window", entity_id: &id, before: Some(to_json(&before)), after: Some(to_json(&after)) };
             audit(tx, actor, entry).await?;
             Ok(after)
         }
@@ -136,6 +138,28 @@ macro_rules! impl_sql_store {
             Ok(Ticket { state: change.next, queue: change.queue, for_window: change.for_window, ..ticket })
         }
 
+        async fn staff_in_tx(tx: &mut Transaction<'_, $db>, id: i64) -> StoreResult<Staff> {
+            let row: Option<StaffRow> = sqlx::query_as("SELECT * FROM staff WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
+            row.ok_or_else(|| crate::StoreError::NotFound(format!("staff {id}")))?.into_staff()
+        }
+
+        /// Ends a staff member's sessions, but the one kept (the one changing its own password).
+        async fn end_sessions(tx: &mut Transaction<'_, $db>, staff_id: i64, keep: Option<&str>) -> StoreResult<()> {
+            sqlx::query("DELETE FROM sessions WHERE staff_id = $1 AND token_hash <> $2").bind(staff_id).bind(keep.unwrap_or("")).execute(&mut **tx).await?;
+            Ok(())
+        }
+
+        /// Signs a staff member out of any window they are at, so nobody stays signed in there
+        /// who may no longer be: the window keeps its tickets for the duty leader.
+        async fn release_windows(tx: &mut Transaction<'_, $db>, actor: &Actor, staff: &Staff) -> StoreResult<()> {
+            let windows: Vec<(i32,)> = sqlx::query_as("SELECT number FROM windows WHERE centre_code = $1 AND staff_id = $2").bind(&staff.centre_code).bind(staff.id).fetch_all(&mut **tx).await?;
+            for (number,) in windows {
+                let before = window_in_tx(tx, &staff.centre_code, number).await?;
+                write_window_status(tx, actor, &staff.centre_code, before, WindowStatus::Closed, Some("account changed"), None).await?;
+            }
+            Ok(())
+        }
+
         /// Tickets handed to a window that closes go back to their queues (nobody would call them).
         async fn release_handed_to(tx: &mut Transaction<'_, $db>, actor: &Actor, centre_code: &str, window: i32, now: DateTime<Utc>) -> StoreResult<Vec<Ticket>> {
             let handed: Vec<rows::TicketRow> = sqlx::query_as(&format!(
@@ -167,11 +191,11 @@ macro_rules! impl_sql_store {
                     .fetch_optional(&mut *tx)
                     .await?;
                 sqlx::query(
-                    "INSERT INTO centres (code, name, address, hours, consult_phone, supervision_phone)
-                     VALUES ($1, $2, $3, $4, $5, $6)
+                    "INSERT INTO centres (code, name, address, hours, consult_phone, supervision_phone, district, city)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                      ON CONFLICT (code) DO UPDATE SET name = excluded.name, address = excluded.address,
                          hours = excluded.hours, consult_phone = excluded.consult_phone,
-                         supervision_phone = excluded.supervision_phone",
+                         supervision_phone = excluded.supervision_phone, district = excluded.district, city = excluded.city",
                 )
                 .bind(&centre.code)
                 .bind(&centre.name)
@@ -179,10 +203,12 @@ macro_rules! impl_sql_store {
                 .bind(&centre.hours)
                 .bind(&centre.consult_phone)
                 .bind(&centre.supervision_phone)
+                .bind(&centre.district)
+                .bind(&centre.city)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, "centre"))?;
-                let entry = AuditWrite {
+                let entry = AuditWrite { centre: Some(&centre.code),
                     action: "save",
                     entity: "centre",
                     entity_id: &centre.code,
@@ -224,7 +250,7 @@ macro_rules! impl_sql_store {
                 .await
                 .map_err(|e| conflict_or(e, "window"))?;
                 let id = format!("{}/{}", window.centre_code, window.number);
-                let entry = AuditWrite {
+                let entry = AuditWrite { centre: Some(&window.centre_code),
                     action: "save",
                     entity: "window",
                     entity_id: &id,
@@ -261,7 +287,7 @@ macro_rules! impl_sql_store {
                 .map_err(|e| conflict_or(e, &format!("staff account \"{}\"", staff.username)))?;
                 let created = row.into_staff()?;
                 let id = created.id.to_string();
-                let entry = AuditWrite { action: "create", entity: "staff", entity_id: &id, before: None, after: Some(to_json(&created)) };
+                let entry = AuditWrite { centre: Some(&staff.centre_code), action: "create", entity: "staff", entity_id: &id, before: None, after: Some(to_json(&created)) };
                 audit(&mut tx, actor, entry).await?;
                 self.commit(tx).await?;
                 Ok(created)
@@ -273,9 +299,102 @@ macro_rules! impl_sql_store {
                 row.map(StaffRow::into_login).transpose()
             }
 
-            async fn list_staff(&self) -> StoreResult<Vec<Staff>> {
-                let rows: Vec<StaffRow> = sqlx::query_as("SELECT * FROM staff ORDER BY id").fetch_all(&self.read).await?;
+            async fn list_staff(&self, centre_code: Option<&str>) -> StoreResult<Vec<Staff>> {
+                let rows: Vec<StaffRow> = sqlx::query_as("SELECT * FROM staff WHERE $1 IS NULL OR centre_code = $1 ORDER BY id").bind(centre_code).fetch_all(&self.read).await?;
                 rows.into_iter().map(StaffRow::into_staff).collect()
+            }
+
+            async fn staff_member(&self, id: i64) -> StoreResult<Option<Staff>> {
+                let row: Option<StaffRow> = sqlx::query_as("SELECT * FROM staff WHERE id = $1").bind(id).fetch_optional(&self.read).await?;
+                row.map(StaffRow::into_staff).transpose()
+            }
+
+            async fn update_staff(&self, actor: &Actor, id: i64, change: &StaffChange) -> StoreResult<Staff> {
+                let mut tx = self.begin().await?;
+                let before = staff_in_tx(&mut tx, id).await?;
+                let row: StaffRow = sqlx::query_as("UPDATE staff SET name = $2, badge_number = $3, role = $4, centre_code = $5 WHERE id = $1 RETURNING *")
+                    .bind(id)
+                    .bind(&change.name)
+                    .bind(&change.badge_number)
+                    .bind(change.role.as_str())
+                    .bind(&change.centre_code)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(|e| conflict_or(e, "staff account"))?;
+                let after = row.into_staff()?;
+                // A new role or centre takes effect at once: the account signs in again.
+                if before.role != after.role || before.centre_code != after.centre_code {
+                    end_sessions(&mut tx, id, None).await?;
+                    release_windows(&mut tx, actor, &before).await?;
+                }
+                let entity_id = id.to_string();
+                audit(&mut tx, actor, AuditWrite { centre: Some(&before.centre_code), action: "update", entity: "staff", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
+                if before.centre_code != after.centre_code {
+                    audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: "move_in", entity: "staff", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
+                }
+                self.commit(tx).await?;
+                Ok(after)
+            }
+
+            async fn set_staff_active(&self, actor: &Actor, id: i64, active: bool) -> StoreResult<Staff> {
+                let mut tx = self.begin().await?;
+                let before = staff_in_tx(&mut tx, id).await?;
+                let row: StaffRow = sqlx::query_as("UPDATE staff SET active = $2 WHERE id = $1 RETURNING *").bind(id).bind(active).fetch_one(&mut *tx).await?;
+                let after = row.into_staff()?;
+                if !active {
+                    end_sessions(&mut tx, id, None).await?;
+                    release_windows(&mut tx, actor, &before).await?;
+                }
+                let entity_id = id.to_string();
+                let action = if active { "enable" } else { "disable" };
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action, entity: "staff", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
+                self.commit(tx).await?;
+                Ok(after)
+            }
+
+            async fn set_password(&self, actor: &Actor, id: i64, password_hash: &str, must_change: bool, keep_session: Option<&str>) -> StoreResult<Staff> {
+                let mut tx = self.begin().await?;
+                let row: Option<StaffRow> =
+                    sqlx::query_as("UPDATE staff SET password_hash = $2, must_change_password = $3, failed_sign_ins = 0, locked_until = NULL WHERE id = $1 RETURNING *")
+                        .bind(id)
+                        .bind(password_hash)
+                        .bind(must_change)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let after = row.ok_or_else(|| crate::StoreError::NotFound(format!("staff {id}")))?.into_staff()?;
+                end_sessions(&mut tx, id, keep_session).await?;
+                let entity_id = id.to_string();
+                let action = if must_change { "reset_password" } else { "change_password" };
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action, entity: "staff", entity_id: &entity_id, before: None, after: None }).await?;
+                self.commit(tx).await?;
+                Ok(after)
+            }
+
+            async fn record_sign_in(&self, staff_id: i64, succeeded: bool, now: DateTime<Utc>, lock_after: u32, lock_for: chrono::Duration) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                if succeeded {
+                    sqlx::query("UPDATE staff SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1 AND (failed_sign_ins <> 0 OR locked_until IS NOT NULL)").bind(staff_id).execute(&mut *tx).await?;
+                } else {
+                    let (failed,): (i32,) = sqlx::query_as("UPDATE staff SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins").bind(staff_id).fetch_one(&mut *tx).await?;
+                    if failed as u32 >= lock_after {
+                        sqlx::query("UPDATE staff SET locked_until = $2, failed_sign_ins = 0 WHERE id = $1").bind(staff_id).bind(now + lock_for).execute(&mut *tx).await?;
+                        let actor = Actor::system("sign-in");
+                        let entity_id = staff_id.to_string();
+                        let after = serde_json::json!({ "locked_until": now + lock_for });
+                        audit(&mut tx, &actor, AuditWrite { centre: None, action: "lock", entity: "staff", entity_id: &entity_id, before: None, after: Some(after) }).await?;
+                    }
+                }
+                self.commit(tx).await
+            }
+
+            async fn unlock_staff(&self, actor: &Actor, id: i64) -> StoreResult<Staff> {
+                let mut tx = self.begin().await?;
+                let row: Option<StaffRow> = sqlx::query_as("UPDATE staff SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1 RETURNING *").bind(id).fetch_optional(&mut *tx).await?;
+                let after = row.ok_or_else(|| crate::StoreError::NotFound(format!("staff {id}")))?.into_staff()?;
+                let entity_id = id.to_string();
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: "unlock", entity: "staff", entity_id: &entity_id, before: None, after: None }).await?;
+                self.commit(tx).await?;
+                Ok(after)
             }
 
             async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
@@ -294,7 +413,7 @@ macro_rules! impl_sql_store {
                 let actor = Actor { staff_id: Some(session.staff_id), label: format!("staff {}", session.staff_id) };
                 let id = session.staff_id.to_string();
                 let after = serde_json::json!({ "expires_at": session.expires_at });
-                audit(&mut tx, &actor, AuditWrite { action: "sign_in", entity: "staff", entity_id: &id, before: None, after: Some(after) }).await?;
+                audit(&mut tx, &actor, AuditWrite { centre: Some(&session.centre_code), action: "sign_in", entity: "staff", entity_id: &id, before: None, after: Some(after) }).await?;
                 self.commit(tx).await?;
                 Ok(())
             }
@@ -317,7 +436,7 @@ macro_rules! impl_sql_store {
                 let deleted = sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
                 if deleted.rows_affected() > 0 {
                     let id = actor.staff_id.map(|id| id.to_string()).unwrap_or_default();
-                    audit(&mut tx, actor, AuditWrite { action: "sign_out", entity: "staff", entity_id: &id, before: None, after: None }).await?;
+                    audit(&mut tx, actor, AuditWrite { centre: None, action: "sign_out", entity: "staff", entity_id: &id, before: None, after: None }).await?;
                 }
                 self.commit(tx).await?;
                 Ok(())
@@ -350,7 +469,7 @@ macro_rules! impl_sql_store {
                         (_, None) => "delete",
                         _ => "update",
                     };
-                    let entry = AuditWrite {
+                    let entry = AuditWrite { centre: None,
                         action,
                         entity: "catalog_item",
                         entity_id: change.code,
@@ -374,6 +493,33 @@ macro_rules! impl_sql_store {
                 let doc: Option<(Json<serde_json::Value>,)> =
                     sqlx::query_as("SELECT document FROM catalog_items WHERE code = $1").bind(code).fetch_optional(&self.read).await?;
                 doc.map(|(doc,)| crate::from_json("catalog item", doc.0)).transpose()
+            }
+
+            async fn local_items(&self, centre_code: &str) -> StoreResult<Vec<banshi_domain::LocalItem>> {
+                let rows: Vec<(Json<banshi_domain::LocalItem>,)> =
+                    sqlx::query_as("SELECT local FROM centre_items WHERE centre_code = $1 ORDER BY position").bind(centre_code).fetch_all(&self.read).await?;
+                Ok(rows.into_iter().map(|(local,)| local.0).collect())
+            }
+
+            async fn save_local_items(&self, actor: &Actor, centre_code: &str, items: &[banshi_domain::LocalItem]) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let before: Vec<(Json<banshi_domain::LocalItem>,)> =
+                    sqlx::query_as("SELECT local FROM centre_items WHERE centre_code = $1 ORDER BY position").bind(centre_code).fetch_all(&mut *tx).await?;
+                sqlx::query("DELETE FROM centre_items WHERE centre_code = $1").bind(centre_code).execute(&mut *tx).await?;
+                for (position, item) in items.iter().enumerate() {
+                    sqlx::query("INSERT INTO centre_items (centre_code, item_code, position, local) VALUES ($1, $2, $3, $4)")
+                        .bind(centre_code)
+                        .bind(&item.code)
+                        .bind(position as i32)
+                        .bind(Json(item))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| conflict_or(e, &format!("item {}", item.code)))?;
+                }
+                let before: Vec<banshi_domain::LocalItem> = before.into_iter().map(|(l,)| l.0).collect();
+                let entry = AuditWrite { centre: Some(centre_code), action: "replace", entity: "centre_items", entity_id: centre_code, before: Some(to_json(&before)), after: Some(to_json(&items)) };
+                audit(&mut tx, actor, entry).await?;
+                self.commit(tx).await
             }
 
             async fn issue_notice(&self, actor: &Actor, notice: &NewNotice) -> StoreResult<Notice> {
@@ -408,7 +554,7 @@ macro_rules! impl_sql_store {
                 .await
                 .map_err(|e| conflict_or(e, &format!("notice {number}")))?;
                 let stored = row.into_notice()?;
-                let entry = AuditWrite { action: "create", entity: "notice", entity_id: &number, before: None, after: Some(to_json(&stored)) };
+                let entry = AuditWrite { centre: Some(&notice.centre_code), action: "create", entity: "notice", entity_id: &number, before: None, after: Some(to_json(&stored)) };
                 audit(&mut tx, actor, entry).await?;
                 self.commit(tx).await?;
                 Ok(stored)
@@ -420,13 +566,15 @@ macro_rules! impl_sql_store {
                 row.map(NoticeRow::into_notice).transpose()
             }
 
-            async fn notice_counts(&self) -> StoreResult<Vec<NoticeCount>> {
-                Ok(sqlx::query_as(rows::NOTICE_COUNTS_SQL).fetch_all(&self.read).await?)
+            async fn notice_counts(&self, centre_code: &str) -> StoreResult<Vec<NoticeCount>> {
+                Ok(sqlx::query_as(rows::NOTICE_COUNTS_SQL).bind(centre_code).fetch_all(&self.read).await?)
             }
 
-            async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditEntry>> {
-                let rows: Vec<AuditRow> =
-                    sqlx::query_as("SELECT * FROM audit_log ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(&self.read).await?;
+            async fn audit_log(&self, centre_code: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+                let rows: Vec<AuditRow> = match centre_code {
+                    Some(centre) => sqlx::query_as("SELECT * FROM audit_log WHERE centre_code = $1 ORDER BY id DESC LIMIT $2").bind(centre).bind(limit).fetch_all(&self.read).await?,
+                    None => sqlx::query_as("SELECT * FROM audit_log ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(&self.read).await?,
+                };
                 Ok(rows.into_iter().map(AuditRow::into_entry).collect())
             }
 
@@ -452,7 +600,7 @@ macro_rules! impl_sql_store {
                 .map_err(|e| conflict_or(e, &format!("queue {}", queue.prefix)))?;
                 let id = format!("{}/{}", queue.centre_code, queue.prefix);
                 let before = before.map(|row| to_json(&row.into_queue()));
-                audit(&mut tx, actor, AuditWrite { action: "save", entity: "queue", entity_id: &id, before, after: Some(to_json(queue)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&queue.centre_code), action: "save", entity: "queue", entity_id: &id, before, after: Some(to_json(queue)) }).await?;
                 self.commit(tx).await?;
                 Ok(())
             }
@@ -485,7 +633,7 @@ macro_rules! impl_sql_store {
                     .await?;
                 let id = format!("{}/{}", skills.centre_code, skills.number);
                 let before = serde_json::json!({ "queues": queues, "green_channel": green_channel });
-                audit(&mut tx, actor, AuditWrite { action: "save_skills", entity: "window", entity_id: &id, before: Some(before), after: Some(to_json(skills)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&skills.centre_code), action: "save_skills", entity: "window", entity_id: &id, before: Some(before), after: Some(to_json(skills)) }).await?;
                 self.commit(tx).await
             }
 
@@ -654,10 +802,11 @@ macro_rules! impl_sql_store {
                         .execute(&mut *tx)
                         .await?;
                     // The message is audited without the recipient, which stays sealed in the outbox.
+                    let centre: Option<String> = sqlx::query_as::<_, (String,)>("SELECT centre_code FROM tickets WHERE id = $1").bind(ticket_id).fetch_optional(&mut *tx).await?.map(|(c,)| c);
                     let actor = Actor::system("almost-your-turn");
                     let id = ticket_id.to_string();
                     let after = serde_json::json!({ "kind": kind, "message": message });
-                    audit(&mut tx, &actor, AuditWrite { action: "queue_message", entity: "ticket", entity_id: &id, before: None, after: Some(after) }).await?;
+                    audit(&mut tx, &actor, AuditWrite { centre: centre.as_deref(), action: "queue_message", entity: "ticket", entity_id: &id, before: None, after: Some(after) }).await?;
                 }
                 self.commit(tx).await?;
                 Ok(())
@@ -718,7 +867,7 @@ macro_rules! impl_sql_store {
                 .map_err(|e| conflict_or(e, &format!("case {number}")))?;
                 let created = row.into_case()?;
                 // The sealed numbers stay out of the audit log (the record skips them).
-                let entry = AuditWrite { action: "create", entity: "case", entity_id: &number, before: None, after: Some(to_json(&created)) };
+                let entry = AuditWrite { centre: Some(&case.centre_code), action: "create", entity: "case", entity_id: &number, before: None, after: Some(to_json(&created)) };
                 audit(&mut tx, actor, entry).await?;
                 self.commit(tx).await?;
                 Ok(created)
@@ -781,7 +930,7 @@ macro_rules! impl_sql_store {
                         .execute(&mut *tx)
                         .await?;
                     let after = serde_json::json!({ "kind": message.kind, "message": message.text });
-                    audit(&mut tx, actor, AuditWrite { action: "queue_message", entity: "case", entity_id: number, before: None, after: Some(after) }).await?;
+                    audit(&mut tx, actor, AuditWrite { centre: Some(&case.centre_code), action: "queue_message", entity: "case", entity_id: number, before: None, after: Some(after) }).await?;
                 }
                 self.commit(tx).await?;
                 Ok(Case { state: next, ..case })
@@ -798,7 +947,7 @@ macro_rules! impl_sql_store {
                 .await?;
                 let case = row.ok_or_else(|| crate::StoreError::NotFound(format!("case {number}")))?.into_case()?;
                 let after = serde_json::json!({ "visits": case.visits });
-                audit(&mut tx, actor, AuditWrite { action: "visit", entity: "case", entity_id: number, before: None, after: Some(after) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&case.centre_code), action: "visit", entity: "case", entity_id: number, before: None, after: Some(after) }).await?;
                 self.commit(tx).await?;
                 Ok(case)
             }
@@ -861,7 +1010,7 @@ macro_rules! impl_sql_store {
                 .map_err(|e| conflict_or(e, "inquiry"))?;
                 let created: Inquiry = sqlx::query_as(&format!("{} WHERE i.id = $1", rows::INQUIRY_SQL)).bind(id).fetch_one(&mut *tx).await?;
                 let entity_id = id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: "create", entity: "inquiry", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&created.centre_code), action: "create", entity: "inquiry", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
                 self.commit(tx).await?;
                 Ok(created)
             }
@@ -908,7 +1057,7 @@ macro_rules! impl_sql_store {
                     .await?;
                 let after: Inquiry = sqlx::query_as(&format!("{} WHERE i.id = $1", rows::INQUIRY_SQL)).bind(id).fetch_one(&mut *tx).await?;
                 let entity_id = id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: "hand_over", entity: "inquiry", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: "hand_over", entity: "inquiry", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
                 self.commit(tx).await?;
                 Ok(after)
             }
@@ -919,7 +1068,7 @@ macro_rules! impl_sql_store {
                 sqlx::query("UPDATE inquiries SET answer = $2, handled_at = $3 WHERE id = $1").bind(id).bind(answer).bind(at).execute(&mut *tx).await?;
                 let after: Inquiry = sqlx::query_as(&format!("{} WHERE i.id = $1", rows::INQUIRY_SQL)).bind(id).fetch_one(&mut *tx).await?;
                 let entity_id = id.to_string();
-                audit(&mut tx, actor, AuditWrite { action: "handle", entity: "inquiry", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: "handle", entity: "inquiry", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
                 self.commit(tx).await?;
                 Ok(after)
             }
@@ -943,7 +1092,7 @@ macro_rules! impl_sql_store {
                 .execute(&mut *tx)
                 .await?;
                 let entity_id = schedule.year.to_string();
-                audit(&mut tx, actor, AuditWrite { action: "load", entity: "calendar_year", entity_id: &entity_id, before: before.map(|(b,)| b.0), after: Some(to_json(schedule)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: None, action: "load", entity: "calendar_year", entity_id: &entity_id, before: before.map(|(b,)| b.0), after: Some(to_json(schedule)) }).await?;
                 self.commit(tx).await
             }
 
@@ -970,7 +1119,7 @@ macro_rules! impl_sql_store {
                 .map_err(|e| conflict_or(e, &format!("the day {} of centre {centre_code}", day.date)))?;
                 let entity_id = format!("{centre_code}/{}", day.date);
                 let before = before.map(|(working, reason)| serde_json::json!({ "working": working, "reason": reason }));
-                audit(&mut tx, actor, AuditWrite { action: "save", entity: "centre_day", entity_id: &entity_id, before, after: Some(to_json(day)) }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(centre_code), action: "save", entity: "centre_day", entity_id: &entity_id, before, after: Some(to_json(day)) }).await?;
                 self.commit(tx).await
             }
 
@@ -983,7 +1132,7 @@ macro_rules! impl_sql_store {
                 };
                 sqlx::query("DELETE FROM centre_days WHERE centre_code = $1 AND day = $2").bind(centre_code).bind(date).execute(&mut *tx).await?;
                 let entity_id = format!("{centre_code}/{date}");
-                audit(&mut tx, actor, AuditWrite { action: "remove", entity: "centre_day", entity_id: &entity_id, before: Some(serde_json::json!({ "working": working, "reason": reason })), after: None }).await?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(centre_code), action: "remove", entity: "centre_day", entity_id: &entity_id, before: Some(serde_json::json!({ "working": working, "reason": reason })), after: None }).await?;
                 self.commit(tx).await
             }
 

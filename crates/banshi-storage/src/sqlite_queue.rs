@@ -102,9 +102,11 @@ pub(crate) fn call_next(db: &Connection, actor: &Actor, centre_code: &str, windo
 }
 
 pub(crate) fn update_ticket(db: &Connection, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {
+    // Another centre's ticket is not found, whatever the window's state.
+    let ticket = load_ticket(db, ticket_id)?;
+    queue_rules::require_same_centre(at, &ticket)?;
     let live = window_live(db, at.centre_code, at.window)?;
     queue_rules::require_signed_in(&live, actor)?;
-    let ticket = load_ticket(db, ticket_id)?;
     queue_rules::require_window_may_act(&live, at, &ticket, event)?;
     match event {
         TicketEvent::Called { .. } => require_free_to_call(db, &live, at.centre_code, Some(ticket_id))?,

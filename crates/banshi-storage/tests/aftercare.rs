@@ -11,7 +11,7 @@ use banshi_storage::*;
 use chrono::{NaiveDate, Utc};
 
 async fn setup(store: &dyn Store) -> (Staff, Staff) {
-    let centre = Centre { code: "SF01".into(), name: "示范中心".into(), address: "路".into(), hours: "工作日".into(), consult_phone: "1".into(), supervision_phone: "12345".into() };
+    let centre = Centre { code: "SF01".into(), name: "示范中心".into(), address: "路".into(), hours: "工作日".into(), consult_phone: "1".into(), supervision_phone: "12345".into(), ..Default::default() };
     store.save_centre(&Actor::system("test"), &centre).await.unwrap();
     let staff = |username: &str, role| NewStaff { username: username.into(), name: format!("{username}名"), badge_number: format!("B-{username}"), role, centre_code: "SF01".into(), password_hash: "x".into() };
     let officer = store.create_staff(&Actor::system("test"), &staff("officer", Role::WindowStaff)).await.unwrap();
@@ -99,7 +99,7 @@ async fn a_bad_rating_is_rated_once_worked_and_appealed() {
         for rewrite in ["UPDATE bad_rating_events SET actor = 'x'", "DELETE FROM bad_rating_events"] {
             assert!(test.execute_raw(rewrite).await.is_err(), "{}: {rewrite}", store.backend());
         }
-        assert!(store.audit_log(50).await.unwrap().iter().any(|entry| entry.entity == "bad_rating" && entry.action == "办结"));
+        assert!(store.audit_log(None, 50).await.unwrap().iter().any(|entry| entry.entity == "bad_rating" && entry.action == "办结"));
     }
 }
 

@@ -21,6 +21,7 @@ async fn loaded_years_and_centre_days_are_kept_replaced_and_audited() {
             hours: "工作日".into(),
             consult_phone: "0000-1234567".into(),
             supervision_phone: "12345".into(),
+            ..Default::default()
         };
         store.save_centre(&admin, &centre).await.unwrap();
         let day = |d: &str, off: bool| ScheduleDay { name: "元旦".into(), date: date(d), is_off_day: off };
@@ -41,7 +42,7 @@ async fn loaded_years_and_centre_days_are_kept_replaced_and_audited() {
         assert!(store.centre_days("SF01").await.unwrap().is_empty());
         assert!(store.remove_centre_day(&admin, "SF01", open.date).await.is_err(), "nothing left to remove");
 
-        let audit = store.audit_log(10).await.unwrap();
+        let audit = store.audit_log(None, 10).await.unwrap();
         let actions: Vec<(&str, &str)> = audit.iter().map(|e| (e.entity.as_str(), e.action.as_str())).collect();
         for expected in [("calendar_year", "load"), ("centre_day", "save"), ("centre_day", "remove")] {
             assert!(actions.contains(&expected), "{}: {expected:?} in {actions:?}", store.backend());

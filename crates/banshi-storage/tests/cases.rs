@@ -14,6 +14,7 @@ async fn centre(store: &dyn Store) {
         hours: "工作日".into(),
         consult_phone: "0000-1234567".into(),
         supervision_phone: "12345".into(),
+        ..Default::default()
     };
     store.save_centre(&Actor::system("test"), &centre).await.unwrap();
 }

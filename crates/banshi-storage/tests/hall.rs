@@ -44,6 +44,7 @@ async fn centre(store: &dyn Store) -> Staff {
         hours: "工作日".into(),
         consult_phone: "0000-1234567".into(),
         supervision_phone: "12345".into(),
+        ..Default::default()
     };
     store.save_centre(&system, &centre).await.unwrap();
     let officer = NewStaff { username: "officer".into(), name: "李敏".into(), badge_number: "012301".into(), role: Role::WindowStaff, centre_code: "SF01".into(), password_hash: "x".into() };
@@ -84,7 +85,7 @@ async fn a_hall_is_replaced_whole_and_reads_back_as_it_was_given() {
         let live = store.windows_live("SF01").await.unwrap();
         assert_eq!(live[0].call_order, banshi_domain::queue::CallOrder::Arrival);
         assert_eq!(live[1].name, "社保窗口");
-        let audit = store.audit_log(5).await.unwrap();
+        let audit = store.audit_log(None, 5).await.unwrap();
         assert!(audit.iter().any(|e| e.entity == "hall" && e.entity_id == "SF01"), "the change is audited");
 
         let mut smaller = hall.clone();

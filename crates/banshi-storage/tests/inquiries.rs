@@ -29,6 +29,7 @@ async fn the_first_asked_owns_the_inquiry_until_handled_or_handed_over() {
             hours: "工作日".into(),
             consult_phone: "0000-1234567".into(),
             supervision_phone: "12345".into(),
+            ..Default::default()
         };
         store.save_centre(&Actor::system("test"), &centre).await.unwrap();
         let (first, colleague, other) = (staff(store, "li", "李敏").await, staff(store, "wang", "王芳").await, staff(store, "zhao", "赵强").await);
@@ -52,7 +53,7 @@ async fn the_first_asked_owns_the_inquiry_until_handled_or_handed_over() {
         assert_eq!(handovers.len(), 1);
         assert_eq!((handovers[0].from_name.as_str(), handovers[0].to_name.as_str(), handovers[0].reason.as_str()), ("李敏", "王芳", "涉及社保业务"));
         assert!(test.execute_raw("DELETE FROM inquiry_handovers").await.is_err(), "handovers are kept");
-        let actions: Vec<String> = store.audit_log(3).await.unwrap().into_iter().map(|e| e.action).collect();
+        let actions: Vec<String> = store.audit_log(None, 3).await.unwrap().into_iter().map(|e| e.action).collect();
         assert_eq!(actions, ["handle", "hand_over", "create"]);
     }
 }

@@ -20,6 +20,7 @@ async fn hall(store: &dyn Store, windows: i32) -> Vec<Staff> {
         hours: "工作日".into(),
         consult_phone: "0000-1234567".into(),
         supervision_phone: "12345".into(),
+        ..Default::default()
     };
     store.save_centre(&system, &centre).await.unwrap();
     for (position, (prefix, name)) in [("A", "户籍"), ("B", "社保")].into_iter().enumerate() {
@@ -318,7 +319,7 @@ async fn the_outbox_gets_one_message_per_ticket() {
         let pending = store.pending_notifications(10).await.unwrap();
         assert_eq!(pending.len(), 1, "{}", store.backend());
         assert_eq!((pending[0].message.as_str(), pending[0].ticket_id), ("快到您了", Some(ticket.id)));
-        let audited = &store.audit_log(1).await.unwrap()[0];
+        let audited = &store.audit_log(None, 1).await.unwrap()[0];
         assert_eq!((audited.action.as_str(), audited.entity_id.clone()), ("queue_message", ticket.id.to_string()));
         assert!(!audited.after.as_ref().unwrap().to_string().contains("cipher"), "the recipient stays out of the audit log");
     }
@@ -431,7 +432,7 @@ async fn a_window_has_one_officer_and_an_officer_one_window() {
         assert_eq!(refused(store.set_window_status(&second, "SF01", 1, WindowStatus::Open, None).await), "window 1 is staffed by 李敏");
         store.set_window_status(&second, "SF01", 2, WindowStatus::Closed, None).await.unwrap();
         assert_eq!(refused(store.set_window_status(&first, "SF01", 2, WindowStatus::Open, None).await), "you are signed in at window 1: close it first");
-        let latest = &store.audit_log(1).await.unwrap()[0];
+        let latest = &store.audit_log(None, 1).await.unwrap()[0];
         assert_eq!((latest.action.as_str(), latest.entity_id.as_str()), ("set_status", "SF01/2"));
         assert_eq!(latest.before.as_ref().unwrap()["status"], "open", "the audit keeps the state before");
         assert_eq!(latest.after.as_ref().unwrap()["status"], "closed");

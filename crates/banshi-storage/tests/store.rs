@@ -18,6 +18,7 @@ fn centre() -> Centre {
         hours: "工作日 9:00-17:00".into(),
         consult_phone: "0000-1234567".into(),
         supervision_phone: "12345".into(),
+        ..Default::default()
     }
 }
 
@@ -66,7 +67,7 @@ async fn centre_windows_and_staff() {
             Err(StoreError::Conflict(message)) => assert_eq!(message, "staff account \"limin\" already exists"),
             other => panic!("{}: expected a conflict, got {other:?}", store.backend()),
         }
-        assert_eq!(store.list_staff().await.unwrap().len(), 1);
+        assert_eq!(store.list_staff(None).await.unwrap().len(), 1);
     }
 }
 
@@ -77,7 +78,7 @@ async fn sessions_expire_and_end() {
         let staff = seeded(store).await;
         let now = Utc::now();
         for (hash, expires_at) in [("live", now + Duration::hours(8)), ("old", now - Duration::seconds(1))] {
-            let session = NewSession { token_hash: hash.into(), staff_id: staff.id, csrf_token: format!("csrf-{hash}"), created_at: now, expires_at };
+            let session = NewSession { token_hash: hash.into(), staff_id: staff.id, centre_code: staff.centre_code.clone(), csrf_token: format!("csrf-{hash}"), created_at: now, expires_at };
             store.create_session(&session).await.unwrap();
         }
         let (session, who) = store.session("live").await.unwrap().expect("live session");
@@ -85,7 +86,7 @@ async fn sessions_expire_and_end() {
         assert!(store.session("old").await.unwrap().is_none(), "expired session must not count");
         store.delete_session(&Actor::staff(&staff), "live").await.unwrap();
         assert!(store.session("live").await.unwrap().is_none());
-        let actions: Vec<String> = store.audit_log(10).await.unwrap().into_iter().map(|e| e.action).collect();
+        let actions: Vec<String> = store.audit_log(None, 10).await.unwrap().into_iter().map(|e| e.action).collect();
         assert_eq!(&actions[..3], ["sign_out", "sign_in", "sign_in"], "{}", store.backend());
     }
 }
@@ -102,14 +103,14 @@ async fn catalogue_replaced_whole_and_audited_per_item() {
         assert!(store.item("NOPE").await.unwrap().is_none());
 
         // Importing the same catalogue again changes nothing and writes no audit entry.
-        let entries_before = store.audit_log(100).await.unwrap().len();
+        let entries_before = store.audit_log(None, 100).await.unwrap().len();
         store.replace_catalog(&admin, &catalog).await.unwrap();
-        assert_eq!(store.audit_log(100).await.unwrap().len(), entries_before);
+        assert_eq!(store.audit_log(None, 100).await.unwrap().len(), entries_before);
 
         let mut changed = catalog.clone();
         changed.items[0].name = "出生登记（修订）".into();
         store.replace_catalog(&admin, &changed).await.unwrap();
-        let entry = &store.audit_log(1).await.unwrap()[0];
+        let entry = &store.audit_log(None, 1).await.unwrap()[0];
         assert_eq!((entry.action.as_str(), entry.entity.as_str(), entry.entity_id.as_str()), ("update", "catalog_item", "T-BIRTH"));
         assert_eq!(entry.before.as_ref().unwrap()["name"], "出生登记");
         assert_eq!(entry.after.as_ref().unwrap()["name"], "出生登记（修订）");
@@ -161,10 +162,10 @@ async fn notices_are_numbered_uniquely_under_concurrency_and_counted() {
         assert_eq!((stored.officer_name.as_str(), stored.officer_badge.as_str()), ("李敏", "012345"));
         assert!(store.notice("SF01-20000101-0001").await.unwrap().is_none());
 
-        let counts = store.notice_counts().await.unwrap();
+        let counts = store.notice_counts("SF01").await.unwrap();
         assert_eq!(counts.len(), 1);
         assert_eq!((counts[0].item_code.as_str(), counts[0].officer_id, counts[0].notices), ("T-BIRTH", officer.id, 24));
-        let notice_entries = store.audit_log(100).await.unwrap().into_iter().filter(|e| e.entity == "notice").count();
+        let notice_entries = store.audit_log(None, 100).await.unwrap().into_iter().filter(|e| e.entity == "notice").count();
         assert_eq!(notice_entries, 24, "every notice is audited");
     }
 }
@@ -176,11 +177,11 @@ async fn a_notice_by_an_unknown_officer_writes_nothing() {
         let officer = seeded(store).await;
         let mut ghost = officer.clone();
         ghost.id = 999_999;
-        let entries = store.audit_log(100).await.unwrap().len();
+        let entries = store.audit_log(None, 100).await.unwrap().len();
         let result = store.issue_notice(&Actor::staff(&ghost), &new_notice(&ghost)).await;
         assert!(matches!(result, Err(StoreError::Conflict(_))), "{}: {result:?}", store.backend());
-        assert_eq!(store.audit_log(100).await.unwrap().len(), entries, "a failed write leaves no audit entry");
-        assert!(store.notice_counts().await.unwrap().is_empty());
+        assert_eq!(store.audit_log(None, 100).await.unwrap().len(), entries, "a failed write leaves no audit entry");
+        assert!(store.notice_counts("SF01").await.unwrap().is_empty());
         // The failed attempt's sequence number was rolled back with it.
         let notice = store.issue_notice(&Actor::staff(&officer), &new_notice(&officer)).await.unwrap();
         assert!(notice.number.ends_with("-0001"), "{}", notice.number);
@@ -192,13 +193,13 @@ async fn the_audit_log_cannot_be_rewritten() {
     for test in fresh_stores().await {
         let store = test.store.as_ref();
         seeded(store).await;
-        let entries = store.audit_log(100).await.unwrap();
+        let entries = store.audit_log(None, 100).await.unwrap();
         assert_eq!(entries.len(), 2, "centre and staff were audited");
         assert_eq!(entries[0].entity, "staff");
         assert!(entries[0].after.as_ref().unwrap().get("password_hash").is_none(), "no password hash in the audit log");
         for rewrite in ["UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"] {
             assert!(test.execute_raw(rewrite).await.is_err(), "{}: {rewrite} was allowed", store.backend());
         }
-        assert_eq!(store.audit_log(100).await.unwrap(), entries);
+        assert_eq!(store.audit_log(None, 100).await.unwrap(), entries);
     }
 }

@@ -17,7 +17,7 @@ mod shared;
 mod workspace;
 
 pub use hall::import_toml as import_hall;
-pub use shared::auth::hash_password;
+pub use shared::auth::{hash_password, random_password};
 pub use shared::settings::HallSettings;
 pub use shared::texts::texts;
 pub use shared::clock::Clock;

@@ -262,7 +262,7 @@ async fn the_duty_leader_closes_an_absent_officers_window_and_others_may_not() {
         assert_eq!(closed["returned"][0]["state"]["state"], "waiting");
         let finish = post(&officer, &csrf, app.url(&format!("/api/v1/windows/1/tickets/{id}")), json!({ "action": "start" })).await;
         assert_eq!(finish.json::<Value>().await.unwrap()["error"]["message"], "sign in at window 1 first");
-        let audit = app.store.audit_log(5).await.unwrap();
+        let audit = app.store.audit_log(None, 5).await.unwrap();
         assert!(audit.iter().any(|e| e.action == "set_status" && e.entity_id == "SF01/1" && e.before.as_ref().unwrap()["status"] == "open"));
     }
 }

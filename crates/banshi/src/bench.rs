@@ -104,6 +104,7 @@ async fn prepare(url: &str, windows: i32) -> anyhow::Result<()> {
         hours: "-".into(),
         consult_phone: "12345".into(),
         supervision_phone: "12345".into(),
+        ..Centre::default()
     };
     store.save_centre(&actor, &centre).await?;
     for (position, prefix) in ["A", "B", "C", "D"].into_iter().enumerate() {

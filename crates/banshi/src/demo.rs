@@ -44,7 +44,7 @@ pub async fn fresh_database(url: Option<&str>) -> anyhow::Result<Arc<dyn Store>>
 const DEMO_HALL: &str = include_str!("../../../catalog/demo-hall.toml");
 
 const STAFF: [(&str, &str, &str, Role); 6] = [
-    ("admin", "系统管理员", "A0001", Role::Admin),
+    ("admin", "系统管理员", "A0001", Role::SystemAdmin),
     ("wangjg", "王建国", "M0001", Role::Manager),
     ("chenjing", "陈静", "310125", Role::WindowStaff),
     ("limin", "李敏", "S0012", Role::WindowStaff),
@@ -61,6 +61,8 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
         hours: "演示大厅每天全天开放".into(),
         consult_phone: "0000-12345678".into(),
         supervision_phone: "12345".into(),
+        district: "示范区".into(),
+        city: "示范市".into(),
     };
     store.save_centre(&actor, &centre).await?;
     let catalog = parse_catalog(DEMO_CATALOG).map_err(|problems| {
@@ -78,7 +80,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
 
     let mut accounts = Vec::new();
     for (username, name, badge, role) in STAFF {
-        let password = demo_password();
+        let password = banshi_web::random_password();
         let staff = NewStaff {
             username: username.into(),
             name: name.into(),
@@ -169,13 +171,6 @@ async fn seed_arrivals(store: &dyn Store, centre: &str) -> anyhow::Result<()> {
 }
 
 /// Ten characters from an alphabet without look-alikes (no 0/O, 1/l/I), easy to type from a screen.
-fn demo_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    use rand::Rng;
-    let mut rng = rand::thread_rng();
-    (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
-}
-
 pub fn print_accounts(address: &str, accounts: &[DemoAccount]) {
     println!("banshi demo: http://{address}/");
     println!("demo staff accounts (new passwords at each start):");

@@ -189,6 +189,12 @@ enum CentreCommand {
         consult_phone: String,
         #[arg(long, default_value = "12345")]
         supervision_phone: String,
+        /// The district (区) it belongs to, whose district roles read its figures.
+        #[arg(long, default_value = "")]
+        district: String,
+        /// The city (市) it belongs to, whose city roles read its figures.
+        #[arg(long, default_value = "")]
+        city: String,
         #[command(flatten)]
         database: Database,
     },
@@ -225,7 +231,9 @@ enum StaffCommand {
         /// 警号 or 工号
         #[arg(long)]
         badge: String,
-        /// admin, manager, window_staff, approver or auditor
+        /// system_admin (the installation's: the first account of a new installation), admin,
+        /// manager, window_staff, approver, auditor, district_manager, district_auditor,
+        /// city_manager or city_auditor
         #[arg(long)]
         role: Role,
         /// The centre the account belongs to; the first centre when omitted.
@@ -296,12 +304,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { command: BenchCommand::Deadlines(options) } => bench::deadlines(options)?,
         Command::Bench { command: BenchCommand::Sim(options) } => simulate::bench(options)?,
         Command::Simulate(command) => simulate::run(command)?,
-        Command::Centre { command: CentreCommand::Set { code, name, address, hours, consult_phone, supervision_phone, database } } => {
+        Command::Centre { command: CentreCommand::Set { code, name, address, hours, consult_phone, supervision_phone, district, city, database } } => {
             if code.is_empty() || code.len() > 16 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
                 bail!("the centre code \"{code}\" must be 1 to 16 letters or digits");
             }
             let store = open(&database.url).await?;
-            let centre = Centre { code, name, address, hours, consult_phone, supervision_phone };
+            let centre = Centre { code, name, address, hours, consult_phone, supervision_phone, district, city };
             store.save_centre(&Actor::system("cli"), &centre).await?;
             println!("centre {} saved", centre.code);
         }

@@ -2,46 +2,71 @@
 //! (`/admin/calendar`), and the audit log (`/admin/audit`, also for auditors).
 
 use super::calendar::{self, day_view, CentreDayInput};
-use super::steps::{self, StaffInput};
+use super::steps::{self, StaffEdit, StaffInput};
 use crate::shared::auth::Visitor;
 use crate::shared::calendar::FIRST_YEAR;
 use crate::shared::error::{AppError, PageError};
-use crate::shared::flash::redirect_query;
+use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
-use crate::shared::roles::{ADMINS, AUDIT_READERS};
+use crate::shared::roles::{ADMINS, AUDIT_READERS, INSTALLATION_ADMINS};
 use crate::shared::templates::render;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use banshi_domain::calendar::{HolidaySchedule, WorkingCalendar};
-use banshi_domain::Role;
-use banshi_storage::Actor;
+use banshi_domain::{LocalItem, Role};
+use banshi_storage::{Actor, Staff};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
 type PageResult = Result<Response, PageError>;
 
-/// The admin page, with the outcome of a form when there is one.
+/// The admin page, with the outcome of a form when there is one: a message, or the problems and
+/// the refused staff form as it was typed.
+#[derive(Default)]
 struct AdminNotice {
     message: Option<String>,
     problems_heading: &'static str,
     problems: Vec<String>,
+    /// The account whose form was refused, and what was typed into it.
+    draft: Option<(i64, StaffEditForm)>,
 }
 
 async fn render_admin(state: &AppState, visitor: &Visitor, notice: AdminNotice) -> PageResult {
+    let admin = visitor.require(ADMINS)?;
     let frame = frame(state, visitor).await?;
-    let staff_list = state.store.list_staff().await?;
-    let role_labels: std::collections::BTreeMap<&str, &str> = Role::ALL.iter().map(|r| (r.as_str(), text(&format!("role_{}", r.as_str())))).collect();
-    let AdminNotice { message, problems_heading, problems } = notice;
-    Ok(render("admin/admin.html", context! { staff_list, role_labels, message, problems_heading, problems, ..frame }))
+    let now = chrono::Utc::now();
+    let rows: Vec<Value> = state
+        .store
+        .list_staff(Some(&admin.centre_code))
+        .await?
+        .into_iter()
+        .map(|s| {
+            let typed = notice.draft.as_ref().filter(|(id, _)| *id == s.id).map(|(_, form)| form);
+            let locked = s.locked_until.is_some_and(|until| until > now);
+            context! {
+                name => typed.map_or(s.name.clone(), |f| f.name.clone()),
+                badge_number => typed.map_or(s.badge_number.clone(), |f| f.badge_number.clone()),
+                role => typed.map_or(s.role.as_str().to_string(), |f| f.role.clone()),
+                centre => typed.map_or(s.centre_code.clone(), |f| f.centre.clone()),
+                locked, me => s.id == admin.id, staff => s,
+            }
+        })
+        .collect();
+    let grantable: Vec<Role> = Role::ALL.into_iter().filter(|r| *r != Role::SystemAdmin || admin.role == Role::SystemAdmin).collect();
+    let role_labels: Vec<(&str, &str)> = grantable.iter().map(|r| (r.as_str(), text(&format!("role_{}", r.as_str())))).collect();
+    let centres = state.store.centres().await?;
+    let installation = INSTALLATION_ADMINS.contains(&admin.role);
+    let AdminNotice { message, problems_heading, problems, .. } = notice;
+    Ok(render("admin/admin.html", context! { rows, role_labels, centres, installation, message, problems_heading, problems, ..frame }))
 }
 
-pub async fn admin(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+pub async fn admin(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> PageResult {
     visitor.require(ADMINS)?;
-    render_admin(&state, &visitor, AdminNotice { message: None, problems_heading: "", problems: vec![] }).await
+    render_admin(&state, &visitor, AdminNotice { message: flash.message.or(flash.error), ..AdminNotice::default() }).await
 }
 
 /// Answers a refused admin form on the admin page itself, with every problem listed.
@@ -50,15 +75,16 @@ async fn admin_outcome<T>(
     visitor: &Visitor,
     outcome: Result<T, AppError>,
     problems_heading: &'static str,
+    draft: Option<(i64, StaffEditForm)>,
     ok: impl FnOnce(T) -> String,
 ) -> PageResult {
     let (status, notice) = match outcome {
-        Ok(value) => (StatusCode::OK, AdminNotice { message: Some(ok(value)), problems_heading, problems: vec![] }),
+        Ok(value) => (StatusCode::OK, AdminNotice { message: Some(ok(value)), problems_heading, ..AdminNotice::default() }),
         Err(AppError::Invalid(problems)) => {
             let problems = problems.iter().map(ToString::to_string).collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, AdminNotice { message: None, problems_heading, problems })
+            (StatusCode::UNPROCESSABLE_ENTITY, AdminNotice { problems_heading, problems, draft, ..AdminNotice::default() })
         }
-        Err(AppError::Conflict(message)) => (StatusCode::CONFLICT, AdminNotice { message: None, problems_heading, problems: vec![message] }),
+        Err(err @ (AppError::Conflict(_) | AppError::NotFound(_))) => (err.status(), AdminNotice { problems_heading, problems: vec![err.message()], draft, ..AdminNotice::default() }),
         Err(other) => return Err(other.into()),
     };
     let mut response = render_admin(state, visitor, notice).await?;
@@ -69,7 +95,39 @@ async fn admin_outcome<T>(
 pub async fn create_staff(State(state): State<AppState>, visitor: Visitor, Form(input): Form<StaffInput>) -> PageResult {
     let admin = visitor.require(ADMINS)?;
     let outcome = steps::create_staff(&state, admin, &input).await;
-    admin_outcome(&state, &visitor, outcome, text("admin_staff_problems"), |staff| format!("{}{}（{}）", text("admin_staff_created"), staff.name, staff.username)).await
+    admin_outcome(&state, &visitor, outcome, text("admin_staff_problems"), None, |staff| format!("{}{}（{}）", text("admin_staff_created"), staff.name, staff.username)).await
+}
+
+/// A staff row's form: its fields and the button pressed.
+#[derive(Deserialize, Clone)]
+pub struct StaffEditForm {
+    action: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    badge_number: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    centre: String,
+}
+
+/// A staff row's buttons: save the changes, disable or enable, unlock, reset the password.
+pub async fn staff_action(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>, Form(form): Form<StaffEditForm>) -> PageResult {
+    let admin = visitor.require(ADMINS)?;
+    let named = |staff: Staff| format!("{}（{}）", staff.name, staff.username);
+    let outcome: Result<String, AppError> = match form.action.as_str() {
+        "save" => {
+            let edit = StaffEdit { name: form.name.clone(), badge_number: form.badge_number.clone(), role: form.role.clone(), centre: form.centre.clone() };
+            steps::edit_staff(&state, admin, id, &edit).await.map(|s| format!("{}{}", text("admin_staff_saved"), named(s)))
+        }
+        "disable" => steps::set_active(&state, admin, id, false).await.map(|s| format!("{}{}", text("admin_staff_disabled"), named(s))),
+        "enable" => steps::set_active(&state, admin, id, true).await.map(|s| format!("{}{}", text("admin_staff_enabled"), named(s))),
+        "unlock" => steps::unlock(&state, admin, id).await.map(|s| format!("{}{}", text("admin_staff_unlocked"), named(s))),
+        "reset" => steps::reset_password(&state, admin, id).await.map(|(s, password)| fill("admin_staff_reset", &[("who", named(s)), ("password", password)])),
+        other => Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+    };
+    admin_outcome(&state, &visitor, outcome, text("admin_staff_edit_problems"), Some((id, form)), |message| message).await
 }
 
 #[derive(Deserialize)]
@@ -78,17 +136,85 @@ pub struct CatalogForm {
 }
 
 pub async fn import_catalog(State(state): State<AppState>, visitor: Visitor, Form(form): Form<CatalogForm>) -> PageResult {
-    let admin = visitor.require(ADMINS)?;
+    let admin = visitor.require(INSTALLATION_ADMINS)?;
     let outcome = steps::import_catalog(&state, &Actor::staff(admin), &form.catalog).await;
-    admin_outcome(&state, &visitor, outcome, text("admin_catalog_problems"), |count| format!("{}{count}", text("admin_catalog_imported"))).await
+    admin_outcome(&state, &visitor, outcome, text("admin_catalog_problems"), None, |count| format!("{}{count}", text("admin_catalog_imported"))).await
+}
+
+/// `/admin/items`: the base items, each offered here or not, with this centre's own facts.
+pub async fn local_items(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> PageResult {
+    let admin = visitor.require(ADMINS)?;
+    let list = state.store.local_items(&admin.centre_code).await?;
+    render_local_items(&state, &visitor, admin, &list, list.is_empty(), Vec::new(), flash).await
+}
+
+async fn render_local_items(state: &AppState, visitor: &Visitor, admin: &Staff, list: &[LocalItem], whole_list: bool, problems: Vec<String>, flash: Flash) -> PageResult {
+    let frame = frame(state, visitor).await?;
+    let base = state.store.catalog().await?;
+    let rows: Vec<Value> = base
+        .items
+        .iter()
+        .map(|item| {
+            let local = list.iter().find(|l| l.code == item.code);
+            context! {
+                code => item.code, name => item.name, category => item.category,
+                statutory => item.statutory_limit.working_days, promised => item.promised_limit.working_days,
+                offered => whole_list || local.is_some(),
+                local_promised => local.and_then(|l| l.promised_working_days).map(|d| d.to_string()).unwrap_or_default(),
+                location => local.and_then(|l| l.location.clone()).unwrap_or_default(),
+                hours => local.and_then(|l| l.hours.clone()).unwrap_or_default(),
+                consult_phone => local.and_then(|l| l.consult_phone.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let _ = admin;
+    Ok(render("admin/items.html", context! { rows, whole_list, problems, message => flash.message, ..frame }))
+}
+
+/// The list as one form: `offered` for each item offered, and its facts by `<field>.<code>`.
+pub async fn save_local_items(State(state): State<AppState>, visitor: Visitor, Form(pairs): Form<Vec<(String, String)>>) -> PageResult {
+    let admin = visitor.require(ADMINS)?;
+    let field = |name: &str, code: &str| pairs.iter().find(|(k, _)| *k == format!("{name}.{code}")).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty());
+    let mut list = Vec::new();
+    let mut problems = Vec::new();
+    for (_, code) in pairs.iter().filter(|(k, _)| k == "offered") {
+        let promised = match field("promised", code) {
+            None => None,
+            Some(days) => match days.parse() {
+                Ok(days) => Some(days),
+                Err(_) => {
+                    problems.push(format!("{code}：{}", text("hall_fault_number")));
+                    None
+                }
+            },
+        };
+        list.push(LocalItem { code: code.clone(), promised_working_days: promised, location: field("location", code), hours: field("hours", code), consult_phone: field("consult_phone", code), supervision_phone: None });
+    }
+    let outcome = if problems.is_empty() { steps::save_local_items(&state, admin, &list).await } else { Err(AppError::Invalid(Vec::new())) };
+    match outcome {
+        Ok(()) => {
+            let query = redirect_query(Ok(text("admin_items_saved").to_string()))?;
+            Ok(Redirect::to(&format!("/admin/items?{query}")).into_response())
+        }
+        Err(AppError::Invalid(found)) => {
+            problems.extend(found.iter().map(|p| match p.path.strip_prefix("items[").and_then(|rest| rest.split(']').next()).and_then(|i| i.parse::<usize>().ok()).and_then(|i| list.get(i)) {
+                Some(item) => format!("{}：{}", item.code, p.message),
+                None => p.to_string(),
+            }));
+            let mut response = render_local_items(&state, &visitor, admin, &list, false, problems, Flash::default()).await?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 pub async fn audit_log(State(state): State<AppState>, visitor: Visitor) -> PageResult {
-    visitor.require(AUDIT_READERS)?;
+    let reader = visitor.require(AUDIT_READERS)?;
     let frame = frame(&state, &visitor).await?;
     let entries: Vec<Value> = state
         .store
-        .audit_log(500)
+        .audit_log(super::api::audit_scope(reader), 500)
         .await?
         .into_iter()
         .map(|e| {
@@ -157,6 +283,7 @@ pub async fn calendar_action(State(state): State<AppState>, visitor: Visitor, Fo
     let admin = visitor.require(ADMINS)?;
     let outcome: Result<String, AppError> = async {
         match form.action.as_str() {
+            "load_year" if !INSTALLATION_ADMINS.contains(&admin.role) => Err(AppError::Forbidden),
             "load_year" => {
                 let schedule: HolidaySchedule = serde_json::from_str(&form.schedule).map_err(|e| AppError::invalid("schedule", format!("not a schedule in holiday-cn's format: {e}")))?;
                 calendar::load_year(&state, admin, &schedule).await?;

@@ -42,7 +42,7 @@ pub struct BoardQuery {
 pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>, Query(from): Query<BoardQuery>) -> PageResult {
     let staff = visitor.require(CASE_ROLES)?;
     let frame = frame(&state, &visitor).await?;
-    let items = state.store.catalog().await?.items;
+    let items = state.cache.catalog(state.store.as_ref(), &staff.centre_code).await?.items.clone();
     let department = from.department.as_deref().map(str::trim).filter(|d| !d.is_empty());
     let of_department = |code: &str| department.is_none_or(|d| items.iter().any(|item| item.code == code && item.department == d));
     let mut rows = Vec::new();
@@ -140,7 +140,7 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(number):
     let state_key = view.case.state.key();
     let review = view.case.state.review().cloned();
     // Whom a case can be routed to: the centre's approvers by name (a department is typed in).
-    let approvers: Vec<String> = state.store.list_staff().await?.into_iter().filter(|s| s.centre_code == staff.centre_code && s.role == Role::Approver && s.active).map(|s| s.username).collect();
+    let approvers: Vec<String> = state.store.list_staff(Some(&staff.centre_code)).await?.into_iter().filter(|s| s.role == Role::Approver && s.active).map(|s| s.username).collect();
     Ok(render("cases/case.html", context! { view, steps, state_name, state_key, review, approvers, message => flash.message, error => flash.error, ..frame }))
 }
 

@@ -60,7 +60,7 @@ fn trimmed(value: &Option<String>) -> Option<&str> {
 pub async fn open_case(state: &AppState, officer: &Staff, request: &CaseRequest) -> Result<Case, AppError> {
     let mut problems = Vec::new();
     let mut problem = |path: &str, message: &str| problems.push(Problem { path: path.into(), message: message.into() });
-    let item = state.store.item(request.item.trim()).await?;
+    let item = state.cache.item(state.store.as_ref(), &officer.centre_code, request.item.trim()).await?;
     if item.is_none() {
         problem("item", "no such item in the catalogue");
     }

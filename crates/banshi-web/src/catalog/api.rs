@@ -2,6 +2,8 @@
 //! self-check.
 
 use super::views::ItemSummary;
+use crate::shared::auth::Visitor;
+use crate::shared::centre::{resolve_centre, CentreQuery};
 use crate::shared::error::AppError;
 use crate::shared::extract::{ApiResult, Body, Params};
 use crate::shared::AppState;
@@ -18,6 +20,9 @@ pub struct SearchQuery {
     /// Words to search in name, category, department and keywords; empty for every item.
     #[serde(default)]
     q: String,
+    /// The centre whose items; by default the caller's or the hall's.
+    #[serde(default)]
+    centre: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -25,22 +30,24 @@ pub struct ItemList<'a> {
     items: Vec<ItemSummary<'a>>,
 }
 
-async fn item_or_404(state: &AppState, code: &str) -> Result<Item, AppError> {
-    state.store.item(code).await?.ok_or_else(|| AppError::NotFound(format!("item {code}")))
+async fn item_or_404(state: &AppState, visitor: &Visitor, centre: Option<String>, code: &str) -> Result<Item, AppError> {
+    let centre = resolve_centre(state, visitor, centre).await?;
+    state.cache.item(state.store.as_ref(), &centre, code).await?.ok_or_else(|| AppError::NotFound(format!("item {code}")))
 }
 
 /// List or search catalogue items.
 #[utoipa::path(get, path = "/api/v1/items", tag = "catalogue", params(SearchQuery), responses((status = 200, description = "the items found, in catalogue order", body = ItemList)))]
-pub async fn list_items(State(state): State<AppState>, Params(search): Params<SearchQuery>) -> ApiResult<Response> {
-    let catalog = state.store.catalog().await?;
+pub async fn list_items(State(state): State<AppState>, visitor: Visitor, Params(search): Params<SearchQuery>) -> ApiResult<Response> {
+    let centre = resolve_centre(&state, &visitor, search.centre.clone()).await?;
+    let catalog = state.cache.catalog(state.store.as_ref(), &centre).await?;
     let items = catalog.items.iter().filter(|i| i.matches(&search.q)).map(ItemSummary::of).collect();
     Ok(Json(ItemList { items }).into_response())
 }
 
 /// One item, as in the catalogue file (docs/catalog.md).
-#[utoipa::path(get, path = "/api/v1/items/{code}", tag = "catalogue", params(("code" = String, Path, description = "实施编码")), responses((status = 200, description = "the item", body = Item)))]
-pub async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Item>> {
-    Ok(Json(item_or_404(&state, &code).await?))
+#[utoipa::path(get, path = "/api/v1/items/{code}", tag = "catalogue", params(("code" = String, Path, description = "实施编码"), CentreQuery), responses((status = 200, description = "the item", body = Item)))]
+pub async fn get_item(State(state): State<AppState>, visitor: Visitor, Path(code): Path<String>, Params(query): Params<CentreQuery>) -> ApiResult<Json<Item>> {
+    Ok(Json(item_or_404(&state, &visitor, query.centre, &code).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -73,9 +80,9 @@ pub enum SelfCheck {
 }
 
 /// Self-check: the remaining situation questions, or the materials assessment once all are answered.
-#[utoipa::path(post, path = "/api/v1/items/{code}/check", tag = "catalogue", params(("code" = String, Path, description = "实施编码")), request_body = CheckRequest, responses((status = 200, description = "the questions left, or the assessment", body = SelfCheck)))]
-pub async fn check_item(State(state): State<AppState>, Path(code): Path<String>, Body(request): Body<CheckRequest>) -> ApiResult<Json<SelfCheck>> {
-    let item = item_or_404(&state, &code).await?;
+#[utoipa::path(post, path = "/api/v1/items/{code}/check", tag = "catalogue", params(("code" = String, Path, description = "实施编码"), CentreQuery), request_body = CheckRequest, responses((status = 200, description = "the questions left, or the assessment", body = SelfCheck)))]
+pub async fn check_item(State(state): State<AppState>, visitor: Visitor, Path(code): Path<String>, Params(query): Params<CentreQuery>, Body(request): Body<CheckRequest>) -> ApiResult<Json<SelfCheck>> {
+    let item = item_or_404(&state, &visitor, query.centre, &code).await?;
     let unanswered: Vec<OpenQuestion> = unanswered_questions(&item, &request.answers)
         .into_iter()
         .map(|q| OpenQuestion { id: q.id.clone(), text: q.text.clone(), options: q.options.clone() })

@@ -25,7 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .route("/guide/{code}/check", get(pages::self_check))
 }
 
-/// The item with this code, or the page's "not found".
-pub async fn item_or_404(state: &AppState, code: &str) -> Result<banshi_domain::Item, crate::shared::error::AppError> {
-    state.store.item(code).await?.ok_or_else(|| crate::shared::error::AppError::NotFound(code.to_string()))
+/// The item with this code as the centre offers it, or the page's "not found".
+pub async fn item_or_404(state: &AppState, centre: &str, code: &str) -> Result<banshi_domain::Item, crate::shared::error::AppError> {
+    state.cache.item(state.store.as_ref(), centre, code).await?.ok_or_else(|| crate::shared::error::AppError::NotFound(code.to_string()))
 }

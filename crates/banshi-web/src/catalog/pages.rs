@@ -5,7 +5,7 @@
 use super::item_or_404;
 use super::views::{self, ChecklistInput};
 use crate::shared::auth::Visitor;
-use crate::shared::centre::visitor_centre;
+use crate::shared::centre::{resolve_centre, CentreQuery};
 use crate::shared::error::PageError;
 use crate::shared::frame::frame;
 use crate::shared::hours::hours_text;
@@ -20,14 +20,13 @@ use serde::Deserialize;
 
 type PageResult = Result<Response, PageError>;
 
-pub async fn home(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+pub async fn home(State(state): State<AppState>, visitor: Visitor, Query(query): Query<CentreQuery>) -> PageResult {
     let frame = frame(&state, &visitor).await?;
-    let catalog = state.store.catalog().await?;
+    let centre = resolve_centre(&state, &visitor, query.centre).await?;
+    let catalog = state.cache.catalog(state.store.as_ref(), &centre).await?;
     let groups = views::group_by_category(&catalog.items);
-    let (windows, hours) = match visitor_centre(&state, &visitor).await? {
-        Some(centre) => (state.store.windows(&centre.code).await?, hours_text(&state.cache.hall(state.store.as_ref(), &centre.code).await?.hours)),
-        None => (vec![], None),
-    };
+    let windows = state.store.windows(&centre).await?;
+    let hours = hours_text(&state.cache.hall(state.store.as_ref(), &centre).await?.hours);
     Ok(render("catalog/home.html", context! { groups, windows, hours, ..frame }))
 }
 
@@ -35,20 +34,24 @@ pub async fn home(State(state): State<AppState>, visitor: Visitor) -> PageResult
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    centre: Option<String>,
 }
 
 pub async fn guide_list(State(state): State<AppState>, visitor: Visitor, Query(search): Query<SearchQuery>) -> PageResult {
     let frame = frame(&state, &visitor).await?;
-    let catalog = state.store.catalog().await?;
+    let centre = resolve_centre(&state, &visitor, search.centre.clone()).await?;
+    let catalog = state.cache.catalog(state.store.as_ref(), &centre).await?;
     let found: Vec<&Item> = catalog.items.iter().filter(|i| i.matches(&search.q)).collect();
     let count = found.len();
     let groups = views::group_by_category(found);
     Ok(render("catalog/guide_list.html", context! { groups, count, query => search.q, ..frame }))
 }
 
-pub async fn guide_item(State(state): State<AppState>, visitor: Visitor, Path(code): Path<String>) -> PageResult {
+pub async fn guide_item(State(state): State<AppState>, visitor: Visitor, Path(code): Path<String>, Query(query): Query<CentreQuery>) -> PageResult {
     let frame = frame(&state, &visitor).await?;
-    let item = item_or_404(&state, &code).await?;
+    let centre = resolve_centre(&state, &visitor, query.centre).await?;
+    let item = item_or_404(&state, &centre, &code).await?;
     let channel_labels: Vec<&str> = item.channels.iter().map(|c| text(&format!("channel_{}", c.as_str()))).collect();
     let context = context! {
         materials => views::material_rows(&item),
@@ -69,7 +72,9 @@ pub async fn self_check(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let frame = frame(&state, &visitor).await?;
-    let item = item_or_404(&state, &code).await?;
+    let named = pairs.iter().find(|(k, _)| k == "centre").map(|(_, v)| v.clone());
+    let centre = resolve_centre(&state, &visitor, named).await?;
+    let item = item_or_404(&state, &centre, &code).await?;
     let input = ChecklistInput::from_pairs(&pairs).sanitised(&item);
     let done = pairs.iter().any(|(k, v)| k == "done" && v == "1");
     let form = views::form_state(&item, &input);

@@ -21,7 +21,7 @@ fn days_ago(days: i64) -> DateTime<Utc> {
 
 /// After a case is decided: a callback task for its officer when the item asks for one.
 pub async fn case_callback(state: &AppState, case: &Case) -> Result<(), AppError> {
-    let Some(days) = state.store.item(&case.item_code).await?.and_then(|item| item.callback_days) else {
+    let Some(days) = state.cache.item(state.store.as_ref(), &case.centre_code, &case.item_code).await?.and_then(|item| item.callback_days) else {
         return Ok(());
     };
     let calendar = state.cache.calendar(state.store.as_ref(), &case.centre_code).await?;

@@ -4,7 +4,8 @@
 use super::steps;
 use crate::shared::auth::Visitor;
 use crate::shared::error::AppError;
-use crate::shared::extract::ApiResult;
+use crate::shared::centre::{figures_centre, CentreQuery};
+use crate::shared::extract::{ApiResult, Params};
 use crate::shared::roles::{FIGURE_READERS, HALL_KEEPERS, STAFF};
 use crate::shared::AppState;
 use axum::extract::State;
@@ -24,7 +25,7 @@ pub async fn setup(State(state): State<AppState>, visitor: Visitor) -> ApiResult
 #[utoipa::path(put, path = "/api/v1/hall/setup", tag = "hall", request_body = HallFile, responses((status = 200, description = "the hall as stored", body = HallFile)), security(("session" = [], "csrf" = [])))]
 pub async fn replace(State(state): State<AppState>, visitor: Visitor, body: String) -> ApiResult<Json<HallFile>> {
     let staff = visitor.require(HALL_KEEPERS)?;
-    let items = steps::item_codes(state.store.as_ref()).await?;
+    let items = steps::item_codes(state.store.as_ref(), &staff.centre_code).await?;
     // Checked here first for the faults' places in the JSON; saving checks the whole again.
     parse_hall_json(&body, |code| items.contains(code)).map_err(|faults| AppError::Invalid(steps::problems_of(&faults)))?;
     let file: HallFile = serde_json::from_str(&body).map_err(|e| AppError::invalid("body", e.to_string()))?;
@@ -32,8 +33,9 @@ pub async fn replace(State(state): State<AppState>, visitor: Visitor, body: Stri
 }
 
 /// The centre's closed days (日结), newest first, with their final figures.
-#[utoipa::path(get, path = "/api/v1/hall/days", tag = "hall", responses((status = 200, description = "the closed days", body = Vec<DayFigures>)), security(("session" = [])))]
-pub async fn closed_days(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Json<Vec<DayFigures>>> {
+#[utoipa::path(get, path = "/api/v1/hall/days", tag = "hall", params(CentreQuery), responses((status = 200, description = "the closed days", body = Vec<DayFigures>)), security(("session" = [])))]
+pub async fn closed_days(State(state): State<AppState>, visitor: Visitor, Params(query): Params<CentreQuery>) -> ApiResult<Json<Vec<DayFigures>>> {
     let staff = visitor.require(FIGURE_READERS)?;
-    Ok(Json(state.store.closed_days(&staff.centre_code, 60).await?))
+    let centre = figures_centre(&state, staff, query.centre).await?;
+    Ok(Json(state.store.closed_days(&centre, 60).await?))
 }

@@ -267,7 +267,7 @@ async fn render_page(state: &AppState, visitor: &Visitor, forms: Forms, problems
     let frame = frame(state, visitor).await?;
     let hall = state.store.hall(&staff.centre_code).await?;
     let hours_now = hours_text(&hall.hours);
-    let items: Vec<(String, String)> = state.store.catalog().await?.items.into_iter().map(|item| (item.code, item.name)).collect();
+    let items: Vec<(String, String)> = state.cache.catalog(state.store.as_ref(), &staff.centre_code).await?.items.iter().map(|item| (item.code.clone(), item.name.clone())).collect();
     let days = state.store.closed_days(&staff.centre_code, 14).await?;
     let Forms { hours, queues, new_queue, windows, new_window, import } = forms;
     let context = context! {

@@ -6,7 +6,7 @@ use crate::shared::events::{publish, HallEvent};
 use crate::shared::texts::fill;
 use crate::shared::AppState;
 use banshi_domain::hall::{check_hall, parse_hall_toml, HallFault, HallFile, HallSetup};
-use banshi_domain::Problem;
+use banshi_domain::{implemented, Problem};
 use banshi_storage::{Actor, Staff, Store};
 use chrono::{Duration, NaiveDate, Timelike};
 use std::collections::HashSet;
@@ -21,15 +21,16 @@ pub fn problems_of(faults: &[HallFault]) -> Vec<Problem> {
     faults.iter().map(|fault| Problem { path: fault.path.clone(), message: fault_text(fault) }).collect()
 }
 
-/// The catalogue's item codes, to check a hall's queues against.
-pub async fn item_codes(store: &dyn Store) -> Result<HashSet<String>, AppError> {
-    Ok(store.catalog().await?.items.into_iter().map(|item| item.code).collect())
+/// The items the centre offers, to check a hall's queues against.
+pub async fn item_codes(store: &dyn Store, centre: &str) -> Result<HashSet<String>, AppError> {
+    let offered = implemented(&store.catalog().await?, &store.local_items(centre).await?);
+    Ok(offered.items.into_iter().map(|item| item.code).collect())
 }
 
 /// Reads a hall file (TOML, docs/hall.md) — every fault with its line — and, only when nothing
 /// is wrong, makes it the centre's hall: the page's import, `banshi hall import`, and the demo.
 pub async fn import_toml(store: &dyn Store, actor: &Actor, centre: &str, text: &str, today: NaiveDate) -> Result<HallSetup, AppError> {
-    let items = item_codes(store).await?;
+    let items = item_codes(store, centre).await?;
     let hall = parse_hall_toml(text, |code| items.contains(code)).map_err(|faults| AppError::Invalid(problems_of(&faults)))?;
     store.replace_hall(actor, centre, &hall, today).await?;
     Ok(hall)
@@ -44,7 +45,7 @@ pub async fn changed(state: &AppState, centre: &str) {
 /// Checks a hall whole and, only when nothing is wrong, makes it the staff member's centre's hall.
 /// Every instance's kiosks and consoles follow within seconds.
 pub async fn save(state: &AppState, staff: &Staff, file: &HallFile) -> Result<HallSetup, AppError> {
-    let items = item_codes(state.store.as_ref()).await?;
+    let items = item_codes(state.store.as_ref(), &staff.centre_code).await?;
     let hall = check_hall(file, |code| items.contains(code)).map_err(|faults| AppError::Invalid(problems_of(&faults)))?;
     let today = state.clock.local().date();
     state.store.replace_hall(&Actor::staff(staff), &staff.centre_code, &hall, today).await?;
@@ -83,14 +84,20 @@ pub async fn close_due_days(state: &AppState, missed: bool, closed: &mut HashSet
         let mut days = if missed { state.store.unclosed_days(&centre.code, today).await? } else { Vec::new() };
         days.push(today - Duration::days(1));
         let closing_time = (now.hour() * 60 + now.minute()) as u16 >= hall.day_close();
+        let (mut days_closed, mut expired) = (0, 0);
         for (day, at_its_end) in days.into_iter().map(|day| (day, false)).chain(closing_time.then_some((today, true))) {
             if !closed.insert((centre.code.clone(), day)) {
                 continue;
             }
             if let Some(figures) = state.store.close_day(&actor, &centre.code, day, state.clock.now(), at_its_end).await? {
-                tracing::info!(centre = %centre.code, %day, expired = figures.expired, windows = figures.windows_signed_out, "the day closed");
-                publish(state, HallEvent::Changed { centre: centre.code.clone() }).await;
+                tracing::debug!(centre = %centre.code, %day, expired = figures.expired, windows = figures.windows_signed_out, "a day closed");
+                days_closed += 1;
+                expired += figures.expired;
             }
+        }
+        if days_closed > 0 {
+            tracing::info!(centre = %centre.code, days = days_closed, expired, "days closed");
+            publish(state, HallEvent::Changed { centre: centre.code.clone() }).await;
         }
     }
     Ok(())

@@ -13,6 +13,7 @@ use crate::shared::AppState;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use banshi_domain::Role;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -25,7 +26,7 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor, Query(flash):
         let handovers = state.store.inquiry_handovers(inquiry.id).await?;
         rows.push(context! { inquiry, handovers });
     }
-    let colleagues: Vec<_> = state.store.list_staff().await?.into_iter().filter(|s| s.centre_code == staff.centre_code && s.id != staff.id && s.active).collect();
+    let colleagues: Vec<_> = state.store.list_staff(Some(&staff.centre_code)).await?.into_iter().filter(|s| s.id != staff.id && s.active && Role::CENTRE.contains(&s.role)).collect();
     Ok(render("inquiries/inquiries.html", context! { rows, colleagues, message => flash.message, error => flash.error, ..frame }))
 }
 

@@ -43,8 +43,17 @@ pub async fn record(state: &AppState, staff: &Staff, request: &InquiryRequest) -
     Ok(state.store.create_inquiry(&Actor::staff(staff), &new).await?)
 }
 
+/// An inquiry of the staff member's centre; another centre's is not found.
+async fn of_centre(state: &AppState, staff: &Staff, id: i64) -> Result<Inquiry, AppError> {
+    match state.store.inquiry(id).await? {
+        Some(inquiry) if inquiry.centre_code == staff.centre_code => Ok(inquiry),
+        _ => Err(AppError::NotFound(format!("inquiry {id}"))),
+    }
+}
+
 /// Hands the inquiry to the colleague with this username.
 pub async fn hand_over(state: &AppState, staff: &Staff, id: i64, to_username: &str, reason: &str) -> Result<Inquiry, AppError> {
+    of_centre(state, staff, id).await?;
     let mut problems = Vec::new();
     let reason = required(&mut problems, "reason", reason, 200);
     if !problems.is_empty() {
@@ -55,6 +64,7 @@ pub async fn hand_over(state: &AppState, staff: &Staff, id: i64, to_username: &s
 }
 
 pub async fn answer(state: &AppState, staff: &Staff, id: i64, answer: &str) -> Result<Inquiry, AppError> {
+    of_centre(state, staff, id).await?;
     let mut problems = Vec::new();
     let answer = required(&mut problems, "answer", answer, 2000);
     if !problems.is_empty() {

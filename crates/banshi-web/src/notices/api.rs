@@ -3,7 +3,8 @@
 use super::steps;
 use crate::shared::auth::Visitor;
 use crate::shared::error::AppError;
-use crate::shared::extract::{ApiResult, Body};
+use crate::shared::centre::{figures_centre, CentreQuery};
+use crate::shared::extract::{ApiResult, Body, Params};
 use crate::shared::roles::{FIGURE_READERS, NOTICE_ISSUERS};
 use crate::shared::AppState;
 use axum::extract::{Path, State};
@@ -53,8 +54,9 @@ pub async fn get_notice(State(state): State<AppState>, visitor: Visitor, Path(nu
 }
 
 /// Notices issued per item and officer.
-#[utoipa::path(get, path = "/api/v1/notices/counts", tag = "notices", responses((status = 200, description = "the counts per item and officer", body = Vec<NoticeCount>)), security(("session" = [])))]
-pub async fn notice_counts(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Json<Vec<NoticeCount>>> {
-    visitor.require(FIGURE_READERS)?;
-    Ok(Json(state.store.notice_counts().await?))
+#[utoipa::path(get, path = "/api/v1/notices/counts", tag = "notices", params(CentreQuery), responses((status = 200, description = "the counts per item and officer", body = Vec<NoticeCount>)), security(("session" = [])))]
+pub async fn notice_counts(State(state): State<AppState>, visitor: Visitor, Params(query): Params<CentreQuery>) -> ApiResult<Json<Vec<NoticeCount>>> {
+    let staff = visitor.require(FIGURE_READERS)?;
+    let centre = figures_centre(&state, staff, query.centre).await?;
+    Ok(Json(state.store.notice_counts(&centre).await?))
 }

@@ -3,6 +3,7 @@
 use super::{steps, views};
 use crate::catalog::{form_state, item_or_404, ChecklistInput};
 use crate::shared::auth::Visitor;
+use crate::shared::centre::{figures_centre, CentreQuery};
 use crate::shared::error::{AppError, PageError};
 use crate::shared::frame::frame;
 use crate::shared::roles::{FIGURE_READERS, NOTICE_ISSUERS};
@@ -23,9 +24,9 @@ type PageResult = Result<Response, PageError>;
 
 /// The officer's notice form: the situation first, then the materials the applicant brought.
 pub async fn new_notice(State(state): State<AppState>, visitor: Visitor, Query(pairs): Query<Vec<(String, String)>>) -> PageResult {
-    visitor.require(NOTICE_ISSUERS)?;
+    let officer = visitor.require(NOTICE_ISSUERS)?;
     let code = pairs.iter().find(|(k, _)| k == "item").map(|(_, v)| v.clone()).unwrap_or_default();
-    let item = item_or_404(&state, &code).await?;
+    let item = item_or_404(&state, &officer.centre_code, &code).await?;
     let input = ChecklistInput::from_pairs(&pairs).sanitised(&item);
     render_notice_form(&state, &visitor, &item, &input, &[]).await
 }
@@ -48,7 +49,7 @@ async fn render_notice_form(state: &AppState, visitor: &Visitor, item: &Item, in
 pub async fn issue_notice(State(state): State<AppState>, visitor: Visitor, Form(pairs): Form<Vec<(String, String)>>) -> PageResult {
     let officer = visitor.require(NOTICE_ISSUERS)?;
     let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let item = item_or_404(&state, field("item").unwrap_or_default()).await?;
+    let item = item_or_404(&state, &officer.centre_code, field("item").unwrap_or_default()).await?;
     let input = ChecklistInput::from_pairs(&pairs);
     match steps::issue_notice(&state, officer, &item.code, &input.answers, &input.present, field("applicant_name")).await {
         Ok(notice) => Ok(Redirect::to(&format!("/notices/{}", notice.number)).into_response()),
@@ -106,10 +107,11 @@ pub async fn show_notice(
     Ok(render(template, context))
 }
 
-pub async fn notice_counts(State(state): State<AppState>, visitor: Visitor) -> PageResult {
-    visitor.require(FIGURE_READERS)?;
+pub async fn notice_counts(State(state): State<AppState>, visitor: Visitor, Query(query): Query<CentreQuery>) -> PageResult {
+    let staff = visitor.require(FIGURE_READERS)?;
     let frame = frame(&state, &visitor).await?;
-    let counts = state.store.notice_counts().await?;
+    let centre = figures_centre(&state, staff, query.centre).await?;
+    let counts = state.store.notice_counts(&centre).await?;
     let total: i64 = counts.iter().map(|c| c.notices).sum();
     Ok(render("notices/counts.html", context! { counts, total, ..frame }))
 }

@@ -2,7 +2,8 @@
 
 use super::trips::{self, Trips};
 use crate::shared::auth::Visitor;
-use crate::shared::extract::ApiResult;
+use crate::shared::centre::{figures_centre, CentreQuery};
+use crate::shared::extract::{ApiResult, Params};
 use crate::shared::roles::FIGURE_READERS;
 use crate::shared::AppState;
 use axum::extract::State;
@@ -10,8 +11,9 @@ use axum::Json;
 
 /// 一次办结率 per item, officer and window over the centre's finished cases, and the cases that took
 /// more visits than their item promises, with their one-time notices.
-#[utoipa::path(get, path = "/api/v1/trips", tag = "planning", responses((status = 200, description = "the trip figures", body = Trips)), security(("session" = [])))]
-pub async fn trips(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Json<Trips>> {
+#[utoipa::path(get, path = "/api/v1/trips", tag = "planning", params(CentreQuery), responses((status = 200, description = "the trip figures", body = Trips)), security(("session" = [])))]
+pub async fn trips(State(state): State<AppState>, visitor: Visitor, Params(query): Params<CentreQuery>) -> ApiResult<Json<Trips>> {
     let staff = visitor.require(FIGURE_READERS)?;
-    Ok(Json(trips::trips(&state, &staff.centre_code).await?))
+    let centre = figures_centre(&state, staff, query.centre).await?;
+    Ok(Json(trips::trips(&state, &centre).await?))
 }

@@ -5,6 +5,7 @@ use super::simulate::{self, WhatIf};
 use super::trips;
 use crate::shared::auth::Visitor;
 use crate::shared::error::PageError;
+use crate::shared::centre::{figures_centre, CentreQuery};
 use crate::shared::frame::frame;
 use crate::shared::roles::{FIGURE_READERS, PLANNERS};
 use crate::shared::templates::render;
@@ -15,10 +16,11 @@ use minijinja::context;
 
 type PageResult = Result<Response, PageError>;
 
-pub async fn trips(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+pub async fn trips(State(state): State<AppState>, visitor: Visitor, Query(query): Query<CentreQuery>) -> PageResult {
     let staff = visitor.require(FIGURE_READERS)?;
     let frame = frame(&state, &visitor).await?;
-    let trips = trips::trips(&state, &staff.centre_code).await?;
+    let centre = figures_centre(&state, staff, query.centre).await?;
+    let trips = trips::trips(&state, &centre).await?;
     Ok(render("planning/trips.html", context! { trips, ..frame }))
 }
 

@@ -31,8 +31,9 @@ pub struct Trips {
 
 pub async fn trips(state: &AppState, centre: &str) -> Result<Trips, AppError> {
     let cases = state.store.finished_cases(centre).await?;
-    let officers: HashMap<i64, String> = state.store.list_staff().await?.into_iter().map(|s| (s.id, s.name)).collect();
-    let promised: HashMap<String, u32> = state.store.catalog().await?.items.into_iter().map(|item| (item.code, u32::from(item.trips))).collect();
+    // Every account: an officer who moved on still opened the cases they opened.
+    let officers: HashMap<i64, String> = state.store.list_staff(None).await?.into_iter().map(|s| (s.id, s.name)).collect();
+    let promised: HashMap<String, u32> = state.cache.catalog(state.store.as_ref(), centre).await?.items.iter().map(|item| (item.code.clone(), u32::from(item.trips))).collect();
     let named: Vec<(String, String, u32)> = cases
         .iter()
         .map(|case| {

@@ -36,7 +36,7 @@ pub async fn take_ticket(
 ) -> ApiResult<impl IntoResponse> {
     let centre = resolve_centre(&state, &visitor, query.centre).await?;
     // An officer's request is a desk's: it may check an appointment in.
-    let desk = visitor.staff.as_ref().filter(|staff| WINDOW_ROLES.contains(&staff.role));
+    let desk = visitor.staff.as_ref().filter(|staff| WINDOW_ROLES.contains(&staff.role) && staff.centre_code == centre);
     let ticket = steps::take_ticket(&state, &centre, &request, desk).await?;
     let status = steps::ticket_status(&state, ticket).await?;
     Ok((StatusCode::CREATED, Json(status)))
@@ -54,7 +54,8 @@ pub async fn ticket_status(State(state): State<AppState>, Path(token): Path<Stri
 pub async fn hall_snapshot(State(state): State<AppState>, visitor: Visitor, Params(query): Params<CentreQuery>) -> ApiResult<Json<HallSnapshot>> {
     let centre = resolve_centre(&state, &visitor, query.centre).await?;
     let mut snapshot = steps::snapshot(&state, &centre).await?;
-    if visitor.staff.is_none() {
+    // Officers' names for the centre's own staff only.
+    if visitor.staff.as_ref().is_none_or(|staff| staff.centre_code != centre) {
         steps::mask_staff(&mut snapshot);
     }
     Ok(Json(snapshot))

@@ -4,7 +4,7 @@
 use super::steps::{self, TicketAction, TicketRequest};
 use crate::ratings;
 use crate::shared::auth::Visitor;
-use crate::shared::centre::{resolve_centre, CentreQuery};
+use crate::shared::centre::{figures_centre, resolve_centre, CentreQuery};
 use crate::shared::error::{AppError, PageError};
 use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
@@ -154,7 +154,7 @@ pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(numbe
     // 多事一次办: the items the visitor came for, by name, so the officer sees the whole visit.
     let mut current_items = Vec::new();
     for code in current.iter().flat_map(|t| t.items.iter()) {
-        current_items.push(state.store.item(code).await?.map_or_else(|| code.clone(), |item| item.name));
+        current_items.push(state.cache.item(state.store.as_ref(), &staff.centre_code, code).await?.map_or_else(|| code.clone(), |item| item.name));
     }
     let signed_in_here = window.staff_id == Some(staff.id) && window.status != WindowStatus::Closed;
     let context = context! {
@@ -274,11 +274,12 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
     Ok(Redirect::to(&format!("/console/{window}?{query}")).into_response())
 }
 
-pub async fn overview(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> PageResult {
+pub async fn overview(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>, Query(query): Query<CentreQuery>) -> PageResult {
     let staff = visitor.require(FIGURE_READERS)?;
     let frame = frame(&state, &visitor).await?;
-    let snapshot = steps::snapshot(&state, &staff.centre_code).await?;
-    let can_close = staff.role == Role::Manager;
+    let centre = figures_centre(&state, staff, query.centre).await?;
+    let snapshot = steps::snapshot(&state, &centre).await?;
+    let can_close = staff.role == Role::Manager && centre == staff.centre_code;
     let context = context! { snapshot, can_close, settings => state.settings.as_ref(), message => flash.message, error => flash.error, ..frame };
     Ok(render("queue/hall.html", context))
 }

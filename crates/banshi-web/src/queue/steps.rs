@@ -88,7 +88,7 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
         problems.push(("queue", format!("no queue \"{}\" here", request.queue)));
     }
     for code in request.items.iter().take(MAX_ITEMS_PER_TICKET) {
-        if state.store.item(code).await?.is_none() {
+        if state.cache.item(state.store.as_ref(), centre, code).await?.is_none() {
             problems.push(("items", format!("no item \"{code}\" in the catalogue")));
         }
     }

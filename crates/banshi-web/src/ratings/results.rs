@@ -63,7 +63,7 @@ pub async fn results(state: &AppState, centre: &str) -> Result<Results, AppError
             windows.entry(window).or_default().add(count);
         }
     }
-    let catalog = state.store.catalog().await?;
+    let catalog = state.cache.catalog(state.store.as_ref(), centre).await?;
     let name_of = |code: &str| catalog.items.iter().find(|i| i.code == code).map_or_else(|| code.to_string(), |i| i.name.clone());
     let mut bad_due = 0;
     let mut bad_fixed_on_time = 0;

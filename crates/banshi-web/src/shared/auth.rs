@@ -17,19 +17,22 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use banshi_domain::Role;
 use banshi_storage::{Actor, NewSession, Staff};
 use chrono::{Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use super::throttle::{LOCK_FOR, MAX_FAILURES};
 use std::time::Instant;
 
 pub const SESSION_COOKIE: &str = "banshi_session";
 pub const PRE_SESSION_COOKIE: &str = "banshi_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_FIELD: &str = "csrf";
+/// What an account signed in with a one-time password may reach until it has changed it.
+const PASSWORD_CHANGE_PATHS: [&str; 5] = ["/account/password", "/logout", "/api/v1/account/password", "/api/v1/session", "/login"];
 /// A working day and then some: staff sign in each morning.
 const SESSION_HOURS: i64 = 12;
 /// Large enough for a whole catalogue pasted into the import form.
@@ -57,7 +60,7 @@ impl Visitor {
 
     /// Any signed-in staff member.
     pub fn require_staff(&self) -> Result<&Staff, AppError> {
-        self.require(&Role::ALL)
+        self.require(super::roles::ACCOUNTS)
     }
 }
 
@@ -75,6 +78,22 @@ pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// A one-time password an admin reads out to its owner: ten lower-case letters and digits, none
+/// that look alike.
+pub fn random_password() -> String {
+    use rand::seq::SliceRandom;
+    let alphabet = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::thread_rng();
+    (0..10).map(|_| *alphabet.choose(&mut rng).expect("an alphabet") as char).collect()
+}
+
+/// Checks a staff member's password, off the async workers (argon2 takes a while by design).
+pub async fn password_is(state: &AppState, username: &str, password: &str) -> Result<bool, AppError> {
+    let Some(login) = state.store.staff_by_username(username).await? else { return Ok(false) };
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || password_matches(&password, &login.password_hash)).await.map_err(|e| AppError::Internal(e.to_string()))
 }
 
 fn token_hash(token: &str) -> String {
@@ -98,14 +117,19 @@ fn decoy_hash() -> &'static str {
 }
 
 /// Checks a username and password; on success stores a new session and returns the staff member,
-/// the cookie's token and the session's CSRF token. Refused while the account is locked after
-/// repeated failures.
+/// the cookie's token and the session's CSRF token. An account locks after repeated failures, on
+/// every instance alike (the count is in the database, so an admin unlocks it for all); failures
+/// for names that are no account are counted in this instance's memory.
 pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result<Option<(Staff, String, String)>, AppError> {
     let username = username.trim();
-    if !state.login_throttle.allows(username, Instant::now()) {
-        return Err(AppError::TooManyAttempts("login_locked"));
-    }
+    let now = Utc::now();
     let login = state.store.staff_by_username(username).await?;
+    let known = login.as_ref().map(|login| login.staff.id);
+    match &login {
+        Some(login) if login.staff.locked_until.is_some_and(|until| until > now) => return Err(AppError::TooManyAttempts("login_locked")),
+        None if !state.login_throttle.allows(username, Instant::now()) => return Err(AppError::TooManyAttempts("login_locked")),
+        _ => {}
+    }
     let (hash, staff) = match login {
         Some(login) if login.staff.active => (login.password_hash, Some(login.staff)),
         _ => (decoy_hash().to_string(), None),
@@ -114,23 +138,31 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result
     let matches = tokio::task::spawn_blocking(move || password_matches(&password, &hash))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    state.login_throttle.record(username, matches && staff.is_some(), Instant::now());
+    match known {
+        Some(id) => state.store.record_sign_in(id, matches && staff.is_some(), now, MAX_FAILURES, Duration::from_std(LOCK_FOR).unwrap_or_default()).await?,
+        None => state.login_throttle.record(username, false, Instant::now()),
+    }
     let Some(staff) = staff.filter(|_| matches) else {
         tracing::info!(username, "sign-in refused");
         return Ok(None);
     };
     let token = random_token();
     let csrf_token = random_token();
-    let now = Utc::now();
     let session = NewSession {
         token_hash: token_hash(&token),
         staff_id: staff.id,
+        centre_code: staff.centre_code.clone(),
         csrf_token: csrf_token.clone(),
         created_at: now,
         expires_at: now + Duration::hours(SESSION_HOURS),
     };
     state.store.create_session(&session).await?;
     Ok(Some((staff, token, csrf_token)))
+}
+
+/// The hash of a session's cookie token, as the database keeps it.
+pub fn session_hash(visitor: &Visitor) -> Option<&str> {
+    visitor.session_token_hash.as_deref()
 }
 
 pub async fn sign_out(state: &AppState, visitor: &Visitor) -> Result<(), AppError> {
@@ -199,6 +231,11 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
         }
     }
 
+    // An account signed in with a one-time password changes it before anything else.
+    let path = request.uri().path();
+    if signed_in.as_ref().is_some_and(|(_, staff)| staff.must_change_password) && !PASSWORD_CHANGE_PATHS.contains(&path) && !path.starts_with("/static/") {
+        return if is_api { ApiError(AppError::PasswordChangeRequired).into_response() } else { Redirect::to("/account/password").into_response() };
+    }
     let visitor = Visitor { staff: signed_in.map(|(_, staff)| staff), csrf_token, session_token_hash };
     request.extensions_mut().insert(visitor);
     let response = next.run(request).await;

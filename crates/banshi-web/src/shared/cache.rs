@@ -8,6 +8,7 @@
 use super::error::AppError;
 use super::calendar::{numbered, working_calendar, CentreCalendar};
 use banshi_domain::hall::HallSetup;
+use banshi_domain::{implemented, Catalog, Item};
 use banshi_storage::{Queue, Session, Staff, Store};
 use std::sync::Arc;
 use moka::sync::Cache;
@@ -16,6 +17,8 @@ use std::time::Duration;
 pub const SESSION_SECONDS: u64 = 5;
 /// A change to a hall (its hours, queues, windows) reaches other instances' kiosks within this.
 pub const HALL_SECONDS: u64 = 5;
+/// A change to the catalogue or a centre's list of items reaches other instances within this.
+pub const CATALOG_SECONDS: u64 = 10;
 /// A calendar change (a year loaded, a centre's day) reaches other instances within this.
 pub const CALENDAR_SECONDS: u64 = 60;
 
@@ -23,6 +26,7 @@ pub struct HallCache {
     sessions: Cache<String, Option<(Session, Staff)>>,
     queues: Cache<String, Vec<Queue>>,
     halls: Cache<String, Arc<HallSetup>>,
+    catalogs: Cache<String, Arc<Catalog>>,
     default_centre: Cache<(), Option<String>>,
     service_minutes: Cache<(String, String), Option<f64>>,
     calendars: Cache<String, Arc<CentreCalendar>>,
@@ -34,6 +38,7 @@ impl Default for HallCache {
             sessions: lasting(SESSION_SECONDS),
             queues: lasting(5),
             halls: lasting(HALL_SECONDS),
+            catalogs: lasting(CATALOG_SECONDS),
             default_centre: lasting(30),
             service_minutes: lasting(10),
             calendars: lasting(CALENDAR_SECONDS),
@@ -78,6 +83,15 @@ impl HallCache {
         self.sessions.invalidate(token_hash);
     }
 
+    /// After an account changed (disabled, a new role or centre, a new password): this instance
+    /// forgets its sessions at once; other instances within [`SESSION_SECONDS`].
+    pub fn forget_sessions_of(&self, staff_id: i64) {
+        let ended: Vec<String> = self.sessions.iter().filter(|(_, found)| found.as_ref().is_some_and(|(_, staff)| staff.id == staff_id)).map(|(hash, _)| (*hash).clone()).collect();
+        for hash in ended {
+            self.sessions.invalidate(&hash);
+        }
+    }
+
     pub async fn queues(&self, store: &dyn Store, centre: &str) -> Result<Vec<Queue>, AppError> {
         if let Some(found) = self.queues.get(centre) {
             return Ok(found);
@@ -95,6 +109,26 @@ impl HallCache {
         let found = Arc::new(store.hall(centre).await?);
         self.halls.insert(centre.to_string(), found.clone());
         Ok(found)
+    }
+
+    /// The catalogue a centre offers: the base items its list names, with its own facts.
+    pub async fn catalog(&self, store: &dyn Store, centre: &str) -> Result<Arc<Catalog>, AppError> {
+        if let Some(found) = self.catalogs.get(centre) {
+            return Ok(found);
+        }
+        let found = Arc::new(implemented(&store.catalog().await?, &store.local_items(centre).await?));
+        self.catalogs.insert(centre.to_string(), found.clone());
+        Ok(found)
+    }
+
+    /// An item as the centre offers it, if it does.
+    pub async fn item(&self, store: &dyn Store, centre: &str, code: &str) -> Result<Option<Item>, AppError> {
+        Ok(self.catalog(store, centre).await?.item(code).cloned())
+    }
+
+    /// After this instance changed the base catalogue or a centre's list.
+    pub fn forget_catalogs(&self) {
+        self.catalogs.invalidate_all();
     }
 
     /// After this instance changed a centre's hall.

@@ -20,6 +20,8 @@ pub enum AppError {
     Forbidden,
     /// The form or call did not carry the session's CSRF token.
     Csrf,
+    /// Signed in with a one-time password, which must be changed first.
+    PasswordChangeRequired,
     NotFound(String),
     Conflict(String),
     /// The hall does not do this now (a queue closed, its tickets all taken); `code` is stable for
@@ -43,6 +45,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf_token_invalid",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::Unavailable { code, .. } => code,
@@ -55,7 +58,7 @@ impl AppError {
         match self {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) | AppError::Unavailable { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -73,6 +76,7 @@ impl AppError {
             AppError::Unauthenticated => text("login_title").to_string(),
             AppError::Forbidden => text("error_forbidden").to_string(),
             AppError::Csrf => text("error_csrf").to_string(),
+            AppError::PasswordChangeRequired => text("error_password_change_required").to_string(),
             AppError::NotFound(what) => format!("{}（{what}）", text("error_not_found")),
             AppError::Conflict(message) | AppError::Unavailable { message, .. } => message.clone(),
             AppError::TooManyAttempts(key) => text(key).to_string(),
@@ -119,7 +123,7 @@ pub struct ErrorBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable, for clients: `invalid_request` (422), `unauthenticated` (401), `forbidden` (403),
-    /// `csrf_token_invalid` (403), `not_found` (404), `conflict` (409), `too_many_attempts` (429),
+    /// `csrf_token_invalid` (403), `password_change_required` (403), `not_found` (404), `conflict` (409), `too_many_attempts` (429),
     /// `internal_error` (500); a queue that issues no ticket now (409): `queue_closed`,
     /// `issue_stopped`, `quota_reached`, `no_window_open`.
     #[schema(example = "invalid_request")]

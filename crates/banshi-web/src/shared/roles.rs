@@ -1,12 +1,17 @@
 //! Who may do what: each set of roles named once, for the handlers (`visitor.require(…)`) and the
 //! navigation alike.
 
-use banshi_domain::Role::{self, Admin, Approver, Auditor, Manager, WindowStaff};
+use banshi_domain::Role::{self, Admin, Approver, Auditor, CityAuditor, CityManager, DistrictAuditor, DistrictManager, Manager, SystemAdmin, WindowStaff};
 
-/// Everyone on the staff: anyone may be asked first (首问负责) and record what they are asked.
-pub const STAFF: &[Role] = &Role::ALL;
-/// The installation's administrators: accounts, catalogue, calendar.
-pub const ADMINS: &[Role] = &[Admin];
+/// Everyone working in a centre: anyone may be asked first (首问负责) and record what they are
+/// asked. (District and city roles read figures and change nothing.)
+pub const STAFF: &[Role] = &Role::CENTRE;
+/// Every account, the district and city roles included: its own password, its session.
+pub const ACCOUNTS: &[Role] = &Role::ALL;
+/// The installation's admin: the centres, the shared base catalogue, the calendar's years.
+pub const INSTALLATION_ADMINS: &[Role] = &[SystemAdmin];
+/// A centre's admins: its staff accounts, its list of items, its own calendar days.
+pub const ADMINS: &[Role] = &[SystemAdmin, Admin];
 /// Who works the windows: the window staff, and the duty leader stepping in.
 pub const WINDOW_ROLES: &[Role] = &[WindowStaff, Manager];
 /// Who issues one-time notices and opens cases: whoever works a window.
@@ -15,17 +20,20 @@ pub const NOTICE_ISSUERS: &[Role] = WINDOW_ROLES;
 pub const CASE_ROLES: &[Role] = &[WindowStaff, Manager, Approver];
 /// The back-office inbox: the approvers, and the manager who sees every review.
 pub const REVIEWERS: &[Role] = &[Approver, Manager];
-/// Who reads the centre's figures: notice counts, trips, the forecast, the hall now, rating exports.
-pub const FIGURE_READERS: &[Role] = &[Admin, Manager, Auditor];
-/// Who reads the audit log.
-pub const AUDIT_READERS: &[Role] = &[Admin, Auditor];
+/// Who reads a centre's figures: notice counts, trips, the forecast, the hall now, rating exports;
+/// the district and city roles read those of their region's centres.
+pub const FIGURE_READERS: &[Role] = &[SystemAdmin, Admin, Manager, Auditor, DistrictManager, DistrictAuditor, CityManager, CityAuditor];
+/// Who reads the audit log: the centre's own (the installation's admin, the whole log).
+pub const AUDIT_READERS: &[Role] = &[SystemAdmin, Admin, Auditor];
 /// Who plans the hall (what-if) and loads the eligibility rules.
-pub const PLANNERS: &[Role] = &[Manager, Admin];
-/// Who sets the hall up: its hours, queues and windows (the centre's admin and its manager).
-pub const HALL_KEEPERS: &[Role] = &[Admin, Manager];
+pub const PLANNERS: &[Role] = &[Manager, SystemAdmin, Admin];
+/// Who sets the hall up: its hours, queues and windows (the centre's admins and its manager).
+pub const HALL_KEEPERS: &[Role] = &[SystemAdmin, Admin, Manager];
 /// Who sees the bad-rating ledger: the manager's desk, admins and auditors; an officer sees the
 /// items about them (to appeal).
-pub const LEDGER_ROLES: &[Role] = &[Manager, Admin, Auditor, WindowStaff];
+pub const LEDGER_ROLES: &[Role] = &[Manager, SystemAdmin, Admin, Auditor, WindowStaff];
 /// The duty leader: works the ledger and decides appeals, closes a window its officer left, takes
 /// a complaint over from its owner.
 pub const MANAGERS: &[Role] = &[Manager];
+/// Who reads a district's or a city's centres.
+pub const REGIONAL: &[Role] = &[DistrictManager, DistrictAuditor, CityManager, CityAuditor];

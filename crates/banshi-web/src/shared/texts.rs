@@ -78,7 +78,8 @@ mod tests {
         for crate_folder in ["../banshi-domain/src", "../banshi-storage/src"] {
             for path in files_below(&root.join(crate_folder)) {
                 let source = std::fs::read_to_string(&path).unwrap();
-                let keys = identifiers_after(&source, "key: \"").into_iter().chain(source.match_indices("\"hall_fault_").map(|(at, _)| source[at + 1..].split('"').next().unwrap()));
+                let faults = ["\"hall_fault_", "\"local_item_"].into_iter().flat_map(|marker| source.match_indices(marker).map(|(at, _)| source[at + 1..].split('"').next().unwrap()).collect::<Vec<_>>());
+                let keys = identifiers_after(&source, "key: \"").into_iter().chain(faults);
                 missing.extend(keys.filter(|k| !texts().contains_key(*k)).map(|k| format!("{}: {k}", path.display())));
             }
         }

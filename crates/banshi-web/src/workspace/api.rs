@@ -1,6 +1,7 @@
 //! The session through the API: sign in (the answer carries the CSRF token every later write
 //! sends as `X-CSRF-Token`), who am I, sign out.
 
+use super::account::{self, PasswordChange};
 use crate::shared::auth::{self, Visitor};
 use crate::shared::error::AppError;
 use crate::shared::extract::{ApiResult, Body};
@@ -48,4 +49,11 @@ pub async fn sign_out(State(state): State<AppState>, visitor: Visitor, jar: Cook
 #[utoipa::path(get, path = "/api/v1/session", tag = "session", responses((status = 200, description = "the signed-in staff member", body = Staff)), security(("session" = [])))]
 pub async fn whoami(visitor: Visitor) -> ApiResult<Json<Staff>> {
     Ok(Json(visitor.require_staff()?.clone()))
+}
+
+/// Change one's own password (with the current one); the account's other sessions end.
+#[utoipa::path(post, path = "/api/v1/account/password", tag = "session", request_body = PasswordChange, responses((status = 204, description = "changed")), security(("session" = [], "csrf" = [])))]
+pub async fn change_password(State(state): State<AppState>, visitor: Visitor, Body(change): Body<PasswordChange>) -> ApiResult<StatusCode> {
+    account::change_password(&state, &visitor, &change).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -3,6 +3,7 @@
 //! cases, bad ratings and complaints for the manager, follow-ups due — and the items a window
 //! officer issues notices for.
 
+mod account;
 mod api;
 mod pages;
 
@@ -14,7 +15,9 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::whoami, api::sign_in, api::sign_out))
+        .routes(routes!(api::change_password))
         .route("/login", get(pages::login_page).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/staff", get(pages::staff_home))
+        .route("/account/password", get(pages::password_page).post(pages::change_password))
 }

@@ -1,9 +1,13 @@
 //! The sign-in page, signing out, and the staff workspace.
 
+use super::account::{self, PasswordChange};
 use crate::shared::auth::{self, Visitor};
+use crate::shared::error::AppError;
+use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::error::PageError;
 use crate::shared::frame::frame;
-use crate::shared::roles::NOTICE_ISSUERS;
+use crate::shared::centre::region_centres;
+use crate::shared::roles::{NOTICE_ISSUERS, REGIONAL};
 use crate::shared::templates::render;
 use crate::shared::texts::text;
 use crate::shared::AppState;
@@ -70,10 +74,10 @@ pub async fn logout(State(state): State<AppState>, visitor: Visitor, jar: Cookie
 
 /// The workspace: what needs the staff member now, asked of each capability, and (for window
 /// officers) the items to issue a notice for.
-pub async fn staff_home(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+pub async fn staff_home(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> PageResult {
     let staff = visitor.require_staff()?;
     let frame = frame(&state, &visitor).await?;
-    let catalog = state.store.catalog().await?;
+    let catalog = state.cache.catalog(state.store.as_ref(), &staff.centre_code).await?;
     // Overdue cases escalate to the centre's manager: they head the manager's workspace.
     let overdue = if staff.role == Role::Manager { cases::overdue_cases(&state, &staff.centre_code).await? } else { Vec::new() };
     // So do bad ratings and complaints past their deadlines (超期督办).
@@ -83,11 +87,15 @@ pub async fn staff_home(State(state): State<AppState>, visitor: Visitor) -> Page
         (0, 0)
     };
     let follow_ups_due = followups::due_count(&state, staff).await?;
+    // A district or city role reads its region's centres.
+    let region = if REGIONAL.contains(&staff.role) { region_centres(&state, staff).await? } else { Vec::new() };
     let context = context! {
         overdue,
         follow_ups_due,
         overdue_ratings,
         overdue_feedback,
+        region,
+        message => flash.message,
         role_label => text(&format!("role_{}", staff.role.as_str())),
         can_issue => NOTICE_ISSUERS.contains(&staff.role),
         groups => catalog::group_by_category(&catalog.items),
@@ -95,4 +103,41 @@ pub async fn staff_home(State(state): State<AppState>, visitor: Visitor) -> Page
         ..frame
     };
     Ok(render("workspace/staff.html", context))
+}
+
+/// The page to change one's password; after a one-time password, the only page there is.
+pub async fn password_page(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> PageResult {
+    let staff = visitor.require_staff()?;
+    let frame = frame(&state, &visitor).await?;
+    Ok(render("workspace/password.html", context! { forced => staff.must_change_password, problems => Vec::<String>::new(), message => flash.message, ..frame }))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    repeat_password: String,
+}
+
+pub async fn change_password(State(state): State<AppState>, visitor: Visitor, Form(form): Form<PasswordForm>) -> PageResult {
+    let staff = visitor.require_staff()?;
+    let outcome = if form.new_password != form.repeat_password {
+        Err(AppError::invalid("repeat_password", text("account_repeat_differs")))
+    } else {
+        account::change_password(&state, &visitor, &PasswordChange { current_password: form.current_password, new_password: form.new_password }).await.map(|_| ())
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/staff?{}", redirect_query(Ok(text("account_changed").to_string()))?)).into_response()),
+        Err(AppError::Invalid(problems)) => {
+            let frame = frame(&state, &visitor).await?;
+            let problems: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+            let mut response = render("workspace/password.html", context! { forced => staff.must_change_password, problems, ..frame });
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(other) => Err(other.into()),
+    }
 }

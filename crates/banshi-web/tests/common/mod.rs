@@ -44,7 +44,7 @@ pub async fn spawn_app_on(test_store: TestStore) -> TestApp {
 }
 
 pub const ACCOUNTS: [(&str, Role); 5] = [
-    ("admin", Role::Admin),
+    ("admin", Role::SystemAdmin),
     ("manager", Role::Manager),
     ("officer", Role::WindowStaff),
     ("approver", Role::Approver),
@@ -60,6 +60,7 @@ pub async fn seed(store: &dyn Store) {
         hours: "工作日 9:00-17:00".into(),
         consult_phone: "0000-1234567".into(),
         supervision_phone: "0000-12345".into(),
+        ..Default::default()
     };
     store.save_centre(&actor, &centre).await.unwrap();
     store.replace_catalog(&actor, &parse_catalog(FIXTURE).unwrap()).await.unwrap();
