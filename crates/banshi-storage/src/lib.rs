@@ -27,7 +27,7 @@ pub use aftercare::*;
 pub use hall::*;
 pub use postgres::PostgresStore;
 pub use records::*;
-pub use sqlite::SqliteStore;
+pub use sqlite::{backup_sqlite, restore_sqlite, SqliteStore};
 
 use async_trait::async_trait;
 use banshi_domain::queue::{QueuePolicy, TicketEvent};
@@ -218,6 +218,21 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     /// Removes a centre's own day; the day is as the national calendar has it again.
     async fn remove_centre_day(&self, actor: &Actor, centre_code: &str, date: chrono::NaiveDate) -> StoreResult<()>;
 
+    // The installation itself.
+    /// Ready to serve: the database answers and every migration of this build is applied.
+    async fn ready(&self) -> StoreResult<()>;
+    /// The fingerprint of the data key this database's sealed values are sealed with, once
+    /// recorded.
+    async fn data_key_fingerprint(&self) -> StoreResult<Option<String>>;
+    async fn record_data_key_fingerprint(&self, fingerprint: &str) -> StoreResult<()>;
+    /// Any one sealed value, to check a key against a database that has no fingerprint yet.
+    async fn a_sealed_value(&self) -> StoreResult<Option<String>>;
+    /// Re-seals every sealed value with `reseal` (open with the old key, seal with the new) and
+    /// records the new key's fingerprint, in one transaction: all or nothing. The number re-sealed.
+    async fn reseal_all(&self, actor: &Actor, reseal: &(dyn for<'a> Fn(&'a str) -> Result<String, String> + Send + Sync), new_fingerprint: &str) -> StoreResult<u64>;
+    /// Messages in the outbox not yet sent.
+    async fn outbox_backlog(&self) -> StoreResult<i64>;
+
     // Live events for boards and consoles (a JSON text each).
     /// Tells every instance sharing this database: over PostgreSQL's NOTIFY, or within this
     /// process for SQLite, which one process owns.
@@ -225,6 +240,18 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     /// Events published by any instance, this one included.
     fn subscribe(&self) -> tokio::sync::broadcast::Receiver<String>;
 }
+
+/// Every column that holds a sealed value (personal data under the data key), by table.
+pub(crate) const SEALED_COLUMNS: [(&str, &str); 8] = [
+    ("tickets", "phone_cipher"),
+    ("outbox", "recipient_cipher"),
+    ("cases", "applicant_id_cipher"),
+    ("cases", "agent_id_cipher"),
+    ("cases", "phone_cipher"),
+    ("ratings", "contact_cipher"),
+    ("feedback", "contact_cipher"),
+    ("residents", "phone_cipher"),
+];
 
 /// Events a slow subscriber may fall behind by before it misses some (it then reloads its view).
 pub(crate) const EVENT_BUFFER: usize = 1024;

@@ -1136,6 +1136,59 @@ macro_rules! impl_sql_store {
                 self.commit(tx).await
             }
 
+            async fn ready(&self) -> StoreResult<()> {
+                let (applied,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&self.read).await?;
+                let built = MIGRATOR.iter().map(|m| m.version).max();
+                if applied != built {
+                    return Err(crate::StoreError::Corrupt(format!("migrations applied up to {applied:?}, this build has up to {built:?}")));
+                }
+                Ok(())
+            }
+
+            async fn data_key_fingerprint(&self) -> StoreResult<Option<String>> {
+                let found: Option<(String,)> = sqlx::query_as("SELECT value FROM installation WHERE name = 'data_key_fingerprint'").fetch_optional(&self.read).await?;
+                Ok(found.map(|(value,)| value))
+            }
+
+            async fn record_data_key_fingerprint(&self, fingerprint: &str) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                sqlx::query("INSERT INTO installation (name, value) VALUES ('data_key_fingerprint', $1) ON CONFLICT (name) DO NOTHING").bind(fingerprint).execute(&mut *tx).await?;
+                self.commit(tx).await
+            }
+
+            async fn a_sealed_value(&self) -> StoreResult<Option<String>> {
+                for (table, column) in crate::SEALED_COLUMNS {
+                    let found: Option<(String,)> = sqlx::query_as(&format!("SELECT {column} FROM {table} WHERE {column} IS NOT NULL LIMIT 1")).fetch_optional(&self.read).await?;
+                    if let Some((sealed,)) = found {
+                        return Ok(Some(sealed));
+                    }
+                }
+                Ok(None)
+            }
+
+            async fn reseal_all(&self, actor: &Actor, reseal: &(dyn for<'a> Fn(&'a str) -> Result<String, String> + Send + Sync), new_fingerprint: &str) -> StoreResult<u64> {
+                let mut tx = self.begin().await?;
+                let mut count = 0;
+                for (table, column) in crate::SEALED_COLUMNS {
+                    let rows: Vec<(i64, String)> = sqlx::query_as(&format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL")).fetch_all(&mut *tx).await?;
+                    for (id, sealed) in rows {
+                        let resealed = reseal(&sealed).map_err(|e| crate::StoreError::Corrupt(format!("{table}.{column} of {id}: {e}")))?;
+                        sqlx::query(&format!("UPDATE {table} SET {column} = $2 WHERE id = $1")).bind(id).bind(resealed).execute(&mut *tx).await?;
+                        count += 1;
+                    }
+                }
+                sqlx::query("INSERT INTO installation (name, value) VALUES ('data_key_fingerprint', $1) ON CONFLICT (name) DO UPDATE SET value = excluded.value").bind(new_fingerprint).execute(&mut *tx).await?;
+                let after = serde_json::json!({ "resealed": count, "fingerprint": new_fingerprint });
+                audit(&mut tx, actor, AuditWrite { centre: None, action: "rotate", entity: "data_key", entity_id: "data_key", before: None, after: Some(after) }).await?;
+                self.commit(tx).await?;
+                Ok(count)
+            }
+
+            async fn outbox_backlog(&self) -> StoreResult<i64> {
+                let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetch_one(&self.read).await?;
+                Ok(count)
+            }
+
             async fn publish(&self, event: &str) -> StoreResult<()> {
                 self.publish_event(event).await
             }

@@ -112,3 +112,36 @@ impl SqliteStore {
 impl_sql_store!(SqliteStore, Sqlite, "sqlite", "");
 crate::sql_aftercare::impl_aftercare_store!(SqliteStore, Sqlite);
 crate::sql_hall::impl_hall_store!(SqliteStore, Sqlite);
+
+/// A consistent copy of an SQLite database, taken while a server reads and writes it: SQLite's
+/// `VACUUM INTO` reads one snapshot of everything committed (acknowledged) before it began.
+pub fn backup_sqlite(database: &Path, to: &Path) -> StoreResult<()> {
+    if to.exists() {
+        return Err(StoreError::Conflict(format!("{} exists already: name a new file", to.display())));
+    }
+    let db = rusqlite::Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    db.busy_timeout(Duration::from_secs(30))?;
+    db.execute("VACUUM INTO ?1", [to.to_string_lossy()])?;
+    Ok(())
+}
+
+/// Puts a backup in a database's place (its write-ahead log with it); the caller has made sure no
+/// server uses the database. The backup is checked to be a banshi database first.
+pub fn restore_sqlite(from: &Path, database: &Path) -> StoreResult<()> {
+    {
+        let backup = rusqlite::Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let check: String = backup.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt(format!("{}: {check}", from.display())));
+        }
+        backup.query_row("SELECT COUNT(*) FROM _sqlx_migrations", [], |row| row.get::<_, i64>(0)).map_err(|_| StoreError::Corrupt(format!("{} is not a banshi database", from.display())))?;
+    }
+    for suffix in ["-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", database.display()));
+        if file.exists() {
+            std::fs::remove_file(&file).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+        }
+    }
+    std::fs::copy(from, database).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+    Ok(())
+}

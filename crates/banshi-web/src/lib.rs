@@ -10,6 +10,7 @@ mod hall;
 mod inquiries;
 mod notices;
 mod openapi;
+mod operations;
 mod planning;
 mod queue;
 mod ratings;
@@ -48,6 +49,12 @@ impl AppState {
         tokio::spawn(hall::close_days_regularly(state.clone()));
         state
     }
+
+    /// Lets these addresses read `/metrics` without signing in.
+    pub fn with_metrics_from(mut self, addresses: Vec<std::net::IpAddr>) -> Self {
+        self.metrics_from = Arc::new(addresses);
+        self
+    }
 }
 
 /// Every page and API route, behind the session and CSRF guard; the API documented as it is routed.
@@ -69,11 +76,13 @@ pub fn router(state: AppState) -> Router {
     let document = Arc::new(openapi::finished(api));
     routes
         .route("/api/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))
+        .merge(operations::routes())
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)
         .layer(middleware::from_fn(shared::input_guard::refuse_nul_characters))
         .layer(middleware::from_fn_with_state(state.clone(), shared::auth::guard))
         .layer(RequestBodyLimitLayer::new(shared::auth::MAX_FORM_BYTES))
+        .layer(middleware::from_fn(shared::metrics::count_requests))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -106,5 +115,6 @@ pub async fn serve(
     // `into_make_service` hands each connection a shared copy of the router; served as a plain
     // `Router`, axum rebuilds its route table per connection (about 37 KB each, measured with
     // heaptrack), which a thousand boards, each holding a connection open, keep alive.
-    axum::serve(listener, router(state).into_make_service()).with_graceful_shutdown(shutdown).await
+    // The peer's address, for `/metrics` from a configured scraper.
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

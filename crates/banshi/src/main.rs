@@ -51,6 +51,9 @@ enum Command {
         /// a no-show), the "almost your turn" distance, traffic-light minutes (docs/hall-settings.md).
         #[arg(long, env = "BANSHI_HALL_SETTINGS")]
         hall_settings: Option<PathBuf>,
+        /// Addresses that read `/metrics` without signing in (a Prometheus server's), comma-separated.
+        #[arg(long, env = "BANSHI_METRICS_FROM", value_delimiter = ',')]
+        metrics_from: Vec<std::net::IpAddr>,
     },
     /// Start a complete demo hall on a fresh database (data/demo.db unless --database names an empty one).
     Demo {
@@ -93,6 +96,24 @@ enum Command {
     /// Simulate a hall scenario (TOML, docs/simulate.md): waits with confidence intervals, queue
     /// lengths, window use.
     Simulate(simulate::SimulateCommand),
+    /// A consistent copy of an SQLite database, taken while the server runs and writes (for
+    /// PostgreSQL, pg_dump: docs/operations.md). Keep the data key with it.
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Put a backup in the database's place; refused while a server uses the database.
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// The data key that seals personal data.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
     /// Benchmarks, measured against a real server on loopback.
     Bench {
         #[command(subcommand)]
@@ -201,6 +222,17 @@ enum CentreCommand {
 }
 
 #[derive(Subcommand)]
+enum KeyCommand {
+    /// Seal everything anew under a new key, in one transaction; the new key is written to the
+    /// key file (SQLite; the old one kept beside it) or printed (PostgreSQL: set it as
+    /// BANSHI_DATA_KEY on every instance). Stop the servers first.
+    Rotate {
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Subcommand)]
 enum HallCommand {
     /// Check a hall file whole and make it the centre's hall; nothing changes when anything is
     /// wrong (every fault is printed with its line and field).
@@ -261,7 +293,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { bind, database, hall_settings } => {
+        Command::Serve { bind, database, hall_settings, metrics_from } => {
             let settings = match hall_settings {
                 Some(file) => {
                     let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -269,19 +301,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => HallSettings::default(),
             };
+            // One server owns an SQLite file: held while it serves, so `banshi restore` knows.
+            let _owner = Owner::of(&database.url)?.unless_in_use("one server to an SQLite database")?;
             let store = open(&database.url).await?;
             if store.default_centre().await?.is_none() {
                 tracing::warn!("this database has no centre yet: `banshi centre set`, `banshi staff add` and `banshi catalog import` set it up");
             }
-            let sealer = data_key(&database.url)?;
-            serve(listen(&bind.bind).await?, AppState::with_settings(store, sealer, settings)).await?;
+            let sealer = checked_data_key(store.as_ref(), &database.url).await?;
+            serve(listen(&bind.bind).await?, AppState::with_settings(store, sealer, settings).with_metrics_from(metrics_from)).await?;
         }
         Command::Demo { bind, database } => {
             let store = demo::fresh_database(database.as_deref()).await?;
             let accounts = demo::seed(store.as_ref()).await?;
             let listener = listen(&bind.bind).await?;
             demo::print_accounts(&listener.local_addr()?.to_string(), &accounts);
-            // A fresh demo database each start: a fresh key is enough.
+            // A fresh demo database each start: a fresh key is enough, and none is recorded (the
+            // demo's database is thrown away; served again, its key check starts afresh).
             let sealer = Sealer::from_hex(&Sealer::generate_key()).map_err(anyhow::Error::msg)?;
             serve(listener, AppState::new(store, sealer)).await?;
         }
@@ -300,6 +335,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.save_calendar_year(&Actor::system("cli"), &schedule).await?;
             println!("{}: {} days loaded", schedule.year, schedule.days.len());
         }
+        Command::Backup { file, database } => {
+            let path = sqlite_path(&database.url).context("for PostgreSQL, back up with pg_dump (docs/operations.md)")?;
+            banshi_storage::backup_sqlite(&path, &file).with_context(|| format!("cannot back up {}", path.display()))?;
+            println!("{} backed up to {}; keep the data key ({}) with it, apart", path.display(), file.display(), path.with_extension("key").display());
+        }
+        Command::Restore { file, database } => {
+            let path = sqlite_path(&database.url).context("for PostgreSQL, restore with pg_restore (docs/operations.md)")?;
+            let _owner = Owner::of(&database.url)?.unless_in_use("then restore")?;
+            banshi_storage::restore_sqlite(&file, &path).with_context(|| format!("cannot restore {}", file.display()))?;
+            println!("{} restored from {}", path.display(), file.display());
+        }
+        Command::Key { command: KeyCommand::Rotate { database } } => rotate_key(&database.url).await?,
         Command::Bench { command: BenchCommand::Queue(options) } => bench::run(options).await?,
         Command::Bench { command: BenchCommand::Deadlines(options) } => bench::deadlines(options)?,
         Command::Bench { command: BenchCommand::Sim(options) } => simulate::bench(options)?,
@@ -375,24 +422,109 @@ async fn listen(bind: &str) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))
 }
 
+/// An SQLite database's file, from its URL; none for PostgreSQL.
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    (!url.starts_with("postgres://") && !url.starts_with("postgresql://")).then(|| PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url)))
+}
+
+/// The lock file beside an SQLite database, held for as long as it lives: one server at a time,
+/// and no restore or key rotation under a running one. PostgreSQL has no file to hold.
+enum Owner {
+    Held(#[allow(dead_code)] std::fs::File),
+    InUse,
+    Shared,
+}
+
+impl Owner {
+    fn of(url: &str) -> anyhow::Result<Owner> {
+        let Some(path) = sqlite_path(url) else { return Ok(Owner::Shared) };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let lock = path.with_extension("lock");
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock).with_context(|| format!("cannot open {}", lock.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Owner::Held(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(Owner::InUse),
+            Err(std::fs::TryLockError::Error(err)) => Err(err).with_context(|| format!("cannot lock {}", lock.display())),
+        }
+    }
+
+    /// Refuses when a server holds the database.
+    fn unless_in_use(self, what: &str) -> anyhow::Result<Owner> {
+        match self {
+            Owner::InUse => bail!("a banshi server is using this database: stop it first ({what})"),
+            other => Ok(other),
+        }
+    }
+}
+
 /// The data key that seals personal data: `BANSHI_DATA_KEY` (64 hex digits), or for an SQLite
-/// database a key file beside it, created on first use. Several instances sharing PostgreSQL must
-/// share one key, so there it must be given.
-fn data_key(url: &str) -> anyhow::Result<Sealer> {
-    if let Ok(key) = std::env::var("BANSHI_DATA_KEY") {
-        return Sealer::from_hex(&key).map_err(|e| anyhow::anyhow!("BANSHI_DATA_KEY: {e}"));
+/// database a key file beside it. It must be the key the database's sealed values were sealed
+/// with (its fingerprint is stored): a missing or different key refuses to start, and a key file
+/// is made only for a database with nothing sealed yet. Several instances sharing PostgreSQL
+/// share one key, given.
+async fn checked_data_key(store: &dyn Store, url: &str) -> anyhow::Result<Sealer> {
+    let recorded = store.data_key_fingerprint().await?;
+    let sealed = store.a_sealed_value().await?;
+    let sealer = match std::env::var("BANSHI_DATA_KEY") {
+        Ok(key) => Sealer::from_hex(&key).map_err(|e| anyhow::anyhow!("BANSHI_DATA_KEY: {e}"))?,
+        Err(_) => {
+            let Some(database) = sqlite_path(url) else { bail!("set BANSHI_DATA_KEY (64 hex digits, the same on every instance) to serve from PostgreSQL") };
+            let key_file = database.with_extension("key");
+            if !key_file.exists() {
+                if recorded.is_some() || sealed.is_some() {
+                    bail!("the data key {} is missing, and this database's personal data is sealed with it: put the key back (from the backup kept with the database) or set BANSHI_DATA_KEY; a new key would leave every sealed value unreadable", key_file.display());
+                }
+                write_private(&key_file, &Sealer::generate_key())?;
+                tracing::info!(file = %key_file.display(), "created the data key; back it up with the database");
+            }
+            let key = std::fs::read_to_string(&key_file).with_context(|| format!("cannot read the data key {}", key_file.display()))?;
+            Sealer::from_hex(&key).map_err(|e| anyhow::anyhow!("{}: {e}", key_file.display()))?
+        }
+    };
+    match recorded {
+        Some(fingerprint) if fingerprint == sealer.fingerprint() => {}
+        Some(fingerprint) => bail!("the data key given (fingerprint {}) is not this database's (fingerprint {fingerprint}): its sealed personal data would be unreadable; start with the key it was sealed with", sealer.fingerprint()),
+        None => {
+            if let Some(value) = sealed {
+                if sealer.open(&value).is_err() {
+                    bail!("the data key given does not open this database's sealed personal data: start with the key it was sealed with");
+                }
+            }
+            store.record_data_key_fingerprint(sealer.fingerprint()).await?;
+        }
     }
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("set BANSHI_DATA_KEY (64 hex digits, the same on every instance) to serve from PostgreSQL");
+    Ok(sealer)
+}
+
+/// Seals everything anew under a new key, in one transaction, then keeps the new key: the key
+/// file's old key beside it as `.key.old` (SQLite), or printed for BANSHI_DATA_KEY (PostgreSQL).
+async fn rotate_key(url: &str) -> anyhow::Result<()> {
+    let _owner = Owner::of(url)?.unless_in_use("then rotate the key")?;
+    let store = open(url).await?;
+    let old = checked_data_key(store.as_ref(), url).await?;
+    let new_key = Sealer::generate_key();
+    let new = Sealer::from_hex(&new_key).map_err(anyhow::Error::msg)?;
+    // Written before the database changes: a crash between leaves the new key on disk.
+    let staged = sqlite_path(url).map(|database| database.with_extension("key.new"));
+    if let Some(staged) = &staged {
+        write_private(staged, &new_key)?;
     }
-    let database = std::path::Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
-    let key_file = database.with_extension("key");
-    if !key_file.exists() {
-        write_private(&key_file, &Sealer::generate_key())?;
-        tracing::info!(file = %key_file.display(), "created the data key; back it up with the database");
+    let reseal = |sealed: &str| old.open(sealed).map(|plain| new.seal(&plain));
+    let count = store.reseal_all(&Actor::system("cli key rotate"), &reseal, new.fingerprint()).await?;
+    match (staged, sqlite_path(url)) {
+        (Some(staged), Some(database)) => {
+            let key_file = database.with_extension("key");
+            if key_file.exists() {
+                std::fs::rename(&key_file, database.with_extension("key.old"))?;
+            }
+            std::fs::rename(&staged, &key_file)?;
+            println!("{count} sealed values sealed anew; the new key is {} (the old one {}.old until you discard it)", key_file.display(), key_file.display());
+        }
+        _ => println!("{count} sealed values sealed anew. Set on every instance, then start them:\nBANSHI_DATA_KEY={new_key}"),
     }
-    let key = std::fs::read_to_string(&key_file).with_context(|| format!("cannot read the data key {}", key_file.display()))?;
-    Sealer::from_hex(&key).map_err(|e| anyhow::anyhow!("{}: {e}", key_file.display()))
+    Ok(())
 }
 
 /// Writes a file only its owner may read.

@@ -130,6 +130,7 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
         }
         other => other?,
     };
+    crate::shared::metrics::record_taken(centre);
     publish(state, HallEvent::Changed { centre: centre.to_string() }).await;
     Ok(issued)
 }
@@ -300,6 +301,9 @@ pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_
     };
     let at = AtWindow { centre_code: &staff.centre_code, window };
     let updated = state.store.update_ticket(&Actor::staff(staff), at, ticket_id, &event, &state.settings.policy, Utc::now()).await?;
+    if matches!(updated.state, TicketState::Done { .. }) {
+        crate::shared::metrics::record_served(&staff.centre_code);
+    }
     match (&event, &updated.state) {
         (TicketEvent::Called { .. }, _) => announce(state, &updated, window, false).await,
         (TicketEvent::Recalled, TicketState::Called { .. }) => announce(state, &updated, window, true).await,

@@ -153,11 +153,16 @@ async fn counts(store: &dyn Store, centre: &str) -> Result<String, banshi_storag
 /// The centre's events as an SSE stream: `event: call` (data: the call, with the words to speak)
 /// and `event: counts` (data: the waiting counts).
 pub fn stream(state: &AppState, centre: String) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let events = BroadcastStream::new(state.hub.outgoing.subscribe()).filter_map(move |received| match received {
-        Ok(outgoing) if *outgoing.centre == *centre => Some(Ok(Event::default().event(outgoing.name).data(&*outgoing.data))),
-        Ok(_) => None,
-        // Fell behind: a page reloads its whole view rather than miss a change.
-        Err(_) => Some(Ok(Event::default().event("counts").data("{}"))),
+    // Counted while the stream lives: it moves into the stream's closure and drops with it.
+    let connection = super::metrics::SseConnection::open();
+    let events = BroadcastStream::new(state.hub.outgoing.subscribe()).filter_map(move |received| {
+        let _counted = &connection;
+        match received {
+            Ok(outgoing) if *outgoing.centre == *centre => Some(Ok(Event::default().event(outgoing.name).data(&*outgoing.data))),
+            Ok(_) => None,
+            // Fell behind: a page reloads its whole view rather than miss a change.
+            Err(_) => Some(Ok(Event::default().event("counts").data("{}"))),
+        }
     });
     Sse::new(events).keep_alive(KeepAlive::default())
 }

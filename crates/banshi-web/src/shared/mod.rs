@@ -17,6 +17,7 @@ pub mod forms;
 pub mod frame;
 pub mod hours;
 pub mod input_guard;
+pub mod metrics;
 pub mod roles;
 pub mod sealing;
 pub mod settings;

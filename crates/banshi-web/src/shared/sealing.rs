@@ -6,9 +6,11 @@ use aes_gcm::aead::{Aead, KeyInit, OsRng};
 use aes_gcm::{AeadCore, Aes256Gcm, Key, Nonce};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
+use sha2::{Digest, Sha256};
 
 pub struct Sealer {
     cipher: Aes256Gcm,
+    fingerprint: String,
 }
 
 impl Sealer {
@@ -18,7 +20,14 @@ impl Sealer {
         if bytes.len() != 32 {
             return Err("the data key must be 64 hexadecimal digits (32 bytes)".into());
         }
-        Ok(Sealer { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)) })
+        let fingerprint = hex::encode(&Sha256::digest([b"banshi data key v1:".as_slice(), &bytes].concat())[..16]);
+        Ok(Sealer { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)), fingerprint })
+    }
+
+    /// Names the key without giving it away (SHA-256 of the key, shortened): stored in the
+    /// database, so that a server given another key refuses to start.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// A new random key, as 64 hexadecimal digits.
@@ -60,5 +69,7 @@ mod tests {
         let other = Sealer::from_hex(&Sealer::generate_key()).unwrap();
         assert!(other.open(&sealed).is_err());
         assert!(Sealer::from_hex("abc").is_err());
+        assert_ne!(sealer.fingerprint(), other.fingerprint());
+        assert_eq!(sealer.fingerprint().len(), 32);
     }
 }

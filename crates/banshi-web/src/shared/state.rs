@@ -18,6 +18,8 @@ pub struct AppState {
     pub settings: Arc<HallSettings>,
     /// The time the hall's rules read; fixed in tests of the hours.
     pub clock: Clock,
+    /// Addresses that read `/metrics` without signing in (a Prometheus server's).
+    pub metrics_from: Arc<Vec<std::net::IpAddr>>,
     pub(crate) login_throttle: Arc<LoginThrottle>,
     pub(crate) cache: Arc<HallCache>,
     /// Wrong progress queries per case, so an ID tail cannot be guessed.
@@ -30,6 +32,6 @@ impl AppState {
     /// above the capabilities). Must be called within a tokio runtime: it starts the events hub.
     pub(crate) fn build(store: Arc<dyn Store>, sealer: Sealer, settings: HallSettings) -> Self {
         let hub = Arc::new(Hub::start(store.clone()));
-        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), clock: Clock::default(), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub }
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), clock: Clock::default(), metrics_from: Arc::default(), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub }
     }
 }
