@@ -249,7 +249,9 @@ pub fn issue_decision(hall: &HallSetup, queue: &QueueSetup, calendar: &WorkingCa
     if let Some(quota) = queue.daily_quota.filter(|quota| facts.issued_today >= *quota) {
         return Err(NoTicket::QuotaReached { quota, opens: next_issue(hall, queue, calendar, start_of_next_day(date)) });
     }
-    if !hall.issue_without_open_window && facts.staffed_windows == 0 {
+    // A ticket no window serves would never be called, whatever the hall allows otherwise.
+    let served = hall.windows.iter().any(|w| w.queues.contains(&queue.prefix));
+    if !served || (!hall.issue_without_open_window && facts.staffed_windows == 0) {
         return Err(NoTicket::NoWindowOpen);
     }
     Ok(())
@@ -441,8 +443,35 @@ fn minute_of(path: &str, text: Option<&String>, faults: &mut Vec<HallFault>) -> 
     minute
 }
 
+/// What a hall still lacks to take tickets (no queue; a queue no window serves). A file or the API
+/// must give a whole hall; the page, built one queue or window at a time, saves a hall with gaps
+/// and shows them until they are filled.
+const GAPS: [&str; 2] = ["hall_fault_no_queue", "hall_fault_queue_unserved"];
+
 /// Checks a hall in the file's shape whole; the setup, or every fault.
 pub fn check_hall(file: &HallFile, item_exists: impl Fn(&str) -> bool) -> Result<HallSetup, Vec<HallFault>> {
+    let (setup, faults) = checked(file, item_exists);
+    if faults.is_empty() {
+        Ok(setup)
+    } else {
+        Err(faults)
+    }
+}
+
+/// Checks a hall being built step by step: the setup with what it still lacks (its gaps), or
+/// every fault that is not a gap.
+pub fn check_hall_step(file: &HallFile, item_exists: impl Fn(&str) -> bool) -> Result<(HallSetup, Vec<HallFault>), Vec<HallFault>> {
+    let (setup, faults) = checked(file, item_exists);
+    let (gaps, faults): (Vec<_>, Vec<_>) = faults.into_iter().partition(|fault| GAPS.contains(&fault.key));
+    if faults.is_empty() {
+        Ok((setup, gaps))
+    } else {
+        Err(faults)
+    }
+}
+
+/// The setup a hall file describes, with every fault found in it.
+fn checked(file: &HallFile, item_exists: impl Fn(&str) -> bool) -> (HallSetup, Vec<HallFault>) {
     let mut faults = Vec::new();
     let hours = hours_of("hours", &file.hours, &mut faults);
     let day_close = minute_of("hours.day_close", file.hours.day_close.as_ref(), &mut faults);
@@ -522,10 +551,7 @@ pub fn check_hall(file: &HallFile, item_exists: impl Fn(&str) -> bool) -> Result
             faults.push(fault(format!("queue[{i}].prefix"), "hall_fault_queue_unserved", vec![("value", queue.prefix.clone())]));
         }
     }
-    if !faults.is_empty() {
-        return Err(faults);
-    }
-    Ok(HallSetup { hours, day_close, issue_without_open_window: file.hours.issue_without_open_window, queues, windows })
+    (HallSetup { hours, day_close, issue_without_open_window: file.hours.issue_without_open_window, queues, windows }, faults)
 }
 
 fn hours_file(hours: &Hours) -> HoursFile {
@@ -626,6 +652,19 @@ green_channel = true
     }
 
     #[test]
+    fn a_hall_built_step_by_step_has_gaps_the_whole_check_refuses() {
+        let empty = HallFile::default();
+        assert_eq!(check_hall(&empty, |_| true).unwrap_err()[0].key, "hall_fault_no_queue");
+        let (setup, gaps) = check_hall_step(&empty, |_| true).unwrap();
+        assert!(setup.queues.is_empty() && gaps[0].key == "hall_fault_no_queue", "an empty hall may get its hours first");
+        let one_queue: HallFile = toml::from_str("[[queue]]\nprefix = \"A\"\nname = \"户籍\"\n").unwrap();
+        let (_, gaps) = check_hall_step(&one_queue, |_| true).unwrap();
+        assert_eq!(gaps.iter().map(|g| g.key).collect::<Vec<_>>(), ["hall_fault_queue_unserved"], "a queue before its window");
+        let wrong: HallFile = toml::from_str("[[queue]]\nprefix = \"a1\"\nname = \"户籍\"\n").unwrap();
+        assert_eq!(check_hall_step(&wrong, |_| true).unwrap_err().iter().map(|f| f.key).collect::<Vec<_>>(), ["hall_fault_prefix"], "a fault is no gap");
+    }
+
+    #[test]
     fn spans_read_in_any_order_and_refuse_what_is_not_a_span() {
         assert_eq!(parse_spans("13:30-17:00，09:00-12:00").unwrap(), vec![Span { start: 540, end: 720 }, Span { start: 810, end: 1020 }]);
         assert_eq!(parse_spans("00:00-24:00").unwrap(), vec![Span { start: 0, end: 1440 }]);
@@ -672,6 +711,8 @@ green_channel = true
         assert_eq!(friday_evening.opens(), Some(at("2026-12-05 09:00")), "Saturday's extended morning is next");
         let national_day = issue_decision(&hall, a, &calendar, &facts("2026-09-30 18:00", 0, 1)).unwrap_err();
         assert_eq!(national_day.opens(), Some(at("2026-10-08 09:00")), "after the holiday week");
+        let unserved = HallSetup { issue_without_open_window: true, windows: hall.windows.iter().filter(|w| !w.queues.contains(&"A".to_string())).cloned().collect(), ..hall.clone() };
+        assert_eq!(issue_decision(&unserved, a, &calendar, &facts("2026-12-01 09:00", 0, 0)).unwrap_err(), NoTicket::NoWindowOpen, "no ticket that no window would call");
     }
 
     #[test]

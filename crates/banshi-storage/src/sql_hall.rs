@@ -47,9 +47,6 @@ macro_rules! impl_hall_store {
             async fn read_hall(conn: &mut <$db as sqlx::Database>::Connection, centre_code: &str) -> StoreResult<HallSetup> {
                 let centre: Option<(Option<Json<CentreHall>>,)> = sqlx::query_as("SELECT hall FROM centres WHERE code = $1").bind(centre_code).fetch_optional(&mut *conn).await?;
                 let Some((stored,)) = centre else { return Err(StoreError::NotFound(format!("centre {centre_code}"))) };
-                // A centre whose hall was never set up (its queues made some other way) is not
-                // limited by hours or staffed windows.
-                let CentreHall { hours, day_close, issue_without_open_window } = stored.map_or(CentreHall { issue_without_open_window: true, ..CentreHall::default() }, |j| j.0);
                 let queues: Vec<QueueSetupRow> =
                     sqlx::query_as("SELECT prefix, name, item_codes, daily_quota, issue_until, hours FROM queues WHERE centre_code = $1 ORDER BY position, prefix")
                         .bind(centre_code)
@@ -59,6 +56,10 @@ macro_rules! impl_hall_store {
                     .bind(centre_code)
                     .fetch_all(&mut *conn)
                     .await?;
+                // A centre whose hall was never set up but has queues (made some other way) is not
+                // limited by hours or staffed windows; a new one starts with the documented rules.
+                let legacy = CentreHall { issue_without_open_window: !queues.is_empty(), ..CentreHall::default() };
+                let CentreHall { hours, day_close, issue_without_open_window } = stored.map_or(legacy, |j| j.0);
                 let queues = queues
                     .into_iter()
                     .map(|q| QueueSetup {

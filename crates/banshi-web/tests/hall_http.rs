@@ -136,12 +136,16 @@ async fn the_setup_page_keeps_a_refused_form_and_marks_its_fields() {
     assert_eq!(app.store.queues("SF01").await.unwrap().len(), 2, "nothing written");
 
     let form = [("csrf", token.as_str()), ("action", "save_queue"), ("original", ""), ("prefix", "C"), ("name", "综合"), ("items", "T-BIRTH")];
-    let refused = client.post(app.url("/admin/hall")).form(&form).send().await.unwrap().text().await.unwrap();
-    assert!(refused.contains("队列“C”没有窗口办理"), "a queue no window serves is refused");
-    let window = [("csrf", token.as_str()), ("action", "save_window"), ("original", "2"), ("number", "2"), ("name", ""), ("queues", "B A"), ("call_order", "arrival")];
+    assert_eq!(client.post(app.url("/admin/hall")).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER, "a queue may come before its window");
+    let page = app.page(&client, "/admin/hall").await;
+    assert!(page.contains("id=\"hall-gaps\"") && page.contains("队列“C”没有窗口办理"), "and the page says what the hall still lacks");
+    let kiosk: serde_json::Value = client.get(app.url("/api/v1/queues")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(kiosk[2]["refusal"], "no_window_open", "the kiosk gives no ticket nobody would call");
+    let window = [("csrf", token.as_str()), ("action", "save_window"), ("original", "2"), ("number", "2"), ("name", ""), ("queues", "B A C"), ("call_order", "arrival")];
     assert_eq!(client.post(app.url("/admin/hall")).form(&window).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     let hall = app.store.hall("SF01").await.unwrap();
-    assert_eq!(hall.windows[1].queues, ["B", "A"]);
+    assert_eq!(hall.windows[1].queues, ["B", "A", "C"]);
+    assert!(!app.page(&client, "/admin/hall").await.contains("id=\"hall-gaps\""), "the hall is whole again");
     assert_eq!(hall.windows[1].call_order, banshi_domain::queue::CallOrder::Arrival);
     let exported = client.get(app.url("/admin/hall/hall.toml")).send().await.unwrap().text().await.unwrap();
     assert!(exported.contains("[[window]]") && exported.contains("call_order = \"arrival\""), "{exported}");

@@ -163,14 +163,16 @@ async fn a_signed_in_form_without_its_token_changes_nothing() {
     let mut with_token = form.to_vec();
     with_token.push(("csrf", &csrf));
     let created = admin.post(app.url("/admin/staff")).form(&with_token).send().await.unwrap();
-    assert_eq!(created.status(), StatusCode::OK);
-    assert!(created.text().await.unwrap().contains("已新增工作人员：新人（newbie）"));
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let shown = app.page(&admin, created.headers()["location"].to_str().unwrap()).await;
+    assert!(shown.contains("已新增工作人员：新人（newbie）"), "{shown}");
     assert_eq!(app.store.list_staff(None).await.unwrap().len(), staff_before + 1);
     // The same username again: a clear refusal, nothing added.
     let again = admin.post(app.url("/admin/staff")).form(&with_token).send().await.unwrap();
-    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let again = again.text().await.unwrap();
-    assert!(again.contains("未能新增工作人员") && again.contains("staff account &quot;newbie&quot; already exists"));
+    assert!(again.contains("未能新增工作人员") && again.contains("id=\"error-username\"") && again.contains("用户名“newbie”已有人使用"), "{again}");
+    assert!(again.contains("value=\"新人\"") && !again.contains("long-enough"), "what was typed is kept, but not the password");
     assert_eq!(app.store.list_staff(None).await.unwrap().len(), staff_before + 1);
 
     // API writes carry the token in a header.

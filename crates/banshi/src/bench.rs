@@ -39,6 +39,14 @@ pub struct QueueBench {
     /// Calls per second in the second phase, all heard by every board.
     #[arg(long, default_value_t = 10)]
     calls_per_second: u64,
+    /// Instead of the boards' phase: the same load on the empty hall and on a hall with a year of
+    /// history (130,000 past tickets, 8,000 of them never closed until the server starts), in
+    /// alternating rounds, side by side.
+    #[arg(long)]
+    history: bool,
+    /// Rounds of each hall with `--history`.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
 }
 
 const PASSWORD: &str = "bench-password";
@@ -59,17 +67,23 @@ impl Drop for Server {
 
 pub async fn run(bench: QueueBench) -> anyhow::Result<()> {
     let folder = tempfile::tempdir()?;
-    let (url, drop_after) = match &bench.database {
-        None => (folder.path().join("bench.db").display().to_string(), None),
-        Some(server) if server.starts_with("postgres") => {
-            let name = format!("banshi_bench_{:08x}", rand::random::<u32>());
-            admin_sql(server, &format!("CREATE DATABASE {name}")).await?;
-            (replace_database(server, &name), Some((server.clone(), name)))
+    let halls = if bench.history { vec!["empty", "history"] } else { vec!["bench"] };
+    let mut urls = Vec::new();
+    let mut made = Vec::new();
+    for hall in &halls {
+        match &bench.database {
+            None => urls.push(folder.path().join(format!("{hall}.db")).display().to_string()),
+            Some(server) if server.starts_with("postgres") => {
+                let name = format!("banshi_bench_{hall}_{:08x}", rand::random::<u32>());
+                admin_sql(server, &format!("CREATE DATABASE {name}")).await?;
+                urls.push(replace_database(server, &name));
+                made.push((server.clone(), name));
+            }
+            Some(other) => bail!("--database takes a PostgreSQL server URL; without it the bench uses a fresh SQLite file ({other})"),
         }
-        Some(other) => bail!("--database takes a PostgreSQL server URL; without it the bench uses a fresh SQLite file ({other})"),
-    };
-    let result = run_on(&bench, &url).await;
-    if let Some((server, name)) = drop_after {
+    }
+    let result = if bench.history { compare_history(&bench, &urls[0], &urls[1]).await } else { run_on(&bench, &urls[0]).await };
+    for (server, name) in made {
         admin_sql(&server, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
     }
     result
@@ -164,21 +178,38 @@ fn record(recorder: &Recorder, op: &'static str, started: Instant) {
     recorder.lock().unwrap().entry(op).or_default().0.push(started.elapsed().as_micros() as u64);
 }
 
-async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
-    prepare(url, bench.windows).await?;
+/// A signed-in officer at their window: its number, the session's client and CSRF token.
+type Officer = (i32, reqwest::Client, String);
+
+/// The first phase's figures: each operation's latencies, and the requests that failed.
+struct Load {
+    recorder: Recorder,
+    errors: i64,
+}
+
+impl Load {
+    fn operations(&self) -> usize {
+        self.recorder.lock().unwrap().values().map(|s| s.0.len()).sum()
+    }
+}
+
+/// Starts `banshi serve` on the hall and waits until it answers.
+async fn started(url: &str, http: &reqwest::Client) -> anyhow::Result<Server> {
     let server = start_server(url)?;
-    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
     let started = Instant::now();
-    while http.get(format!("{}/api/v1/queues", server.base)).send().await.map(|r| r.status().is_success()).ok() != Some(true) {
+    while http.get(format!("{}/readyz", server.base)).send().await.map(|r| r.status().is_success()).ok() != Some(true) {
         if started.elapsed() > Duration::from_secs(30) {
             bail!("the server did not start");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    Ok(server)
+}
 
-    // Officers sign in and open their windows.
+/// Officers sign in and open their windows.
+async fn open_windows(server: &Server, windows: i32) -> anyhow::Result<Vec<Officer>> {
     let mut officers = Vec::new();
-    for number in 1..=bench.windows {
+    for number in 1..=windows {
         let client = reqwest::Client::builder().cookie_store(true).build()?;
         let session: serde_json::Value = client
             .post(format!("{}/api/v1/session", server.base))
@@ -199,9 +230,13 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
         }
         officers.push((number, client, csrf));
     }
+    Ok(officers)
+}
 
+/// For `seconds`, kiosks take tickets while every window calls, starts and finishes them as fast
+/// as the server answers. `waiting` counts the hall's waiting tickets across rounds.
+async fn load(bench: &QueueBench, server: &Server, http: &reqwest::Client, officers: &[Officer], waiting: &Arc<AtomicI64>) -> anyhow::Result<Load> {
     let recorder: Recorder = Arc::default();
-    let waiting = Arc::new(AtomicI64::new(0));
     let errors = Arc::new(AtomicI64::new(0));
     let deadline = Instant::now() + Duration::from_secs(bench.seconds);
     let mut tasks = Vec::new();
@@ -229,7 +264,7 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
             }
         }));
     }
-    for (number, client, csrf) in officers.clone() {
+    for (number, client, csrf) in officers.iter().cloned() {
         let (base, recorder, waiting, errors) = (server.base.clone(), recorder.clone(), waiting.clone(), errors.clone());
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
@@ -263,7 +298,41 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
     for task in tasks {
         task.await?;
     }
-    let elapsed = bench.seconds as f64;
+    let errors = errors.load(Ordering::Relaxed);
+    Ok(Load { recorder, errors })
+}
+
+fn print_load(load: &Load, seconds: f64) {
+    let total = load.operations();
+    let recorder = load.recorder.lock().unwrap();
+    let all = Samples(recorder.values().flat_map(|s| s.0.iter().copied()).collect());
+    println!("operations: {total} in {seconds:.0} s = {:.0} per second; errors {}", total as f64 / seconds, load.errors);
+    println!("{:<8} {:>9} {:>9} {:>9} {:>9} {:>9}", "op", "count", "p50 ms", "p90 ms", "p99 ms", "max ms");
+    for op in ["take", "call", "start", "finish"] {
+        if let Some(samples) = recorder.get(op) {
+            println!("{op:<8} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}", samples.0.len(), samples.percentile(50.0), samples.percentile(90.0), samples.percentile(99.0), samples.percentile(100.0));
+        }
+    }
+    println!("{:<8} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}", "all", all.0.len(), all.percentile(50.0), all.percentile(90.0), all.percentile(99.0), all.percentile(100.0));
+}
+
+fn database_name(url: &str) -> &'static str {
+    if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    }
+}
+
+async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
+    prepare(url, bench.windows).await?;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    let server = started(url, &http).await?;
+    let officers = open_windows(&server, bench.windows).await?;
+    let load = load(bench, &server, &http, &officers, &Arc::default()).await?;
+    println!("banshi bench queue: {} windows, {} kiosks, {} s, database {}", bench.windows, bench.kiosks, bench.seconds, database_name(url));
+    println!("machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    print_load(&load, bench.seconds as f64);
 
     // Boards listen; each call's arrival at each board is kept, and matched with the call's start
     // afterwards (a board may hear a call before the caller has its answer).
@@ -301,19 +370,6 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
         task.abort();
     }
 
-    let recorder = recorder.lock().unwrap();
-    let total: usize = recorder.values().map(|s| s.0.len()).sum();
-    let all = Samples(recorder.values().flat_map(|s| s.0.iter().copied()).collect());
-    println!("banshi bench queue: {} windows, {} kiosks, {} s, database {}", bench.windows, bench.kiosks, bench.seconds, if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
-    println!("machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
-    println!("operations: {total} in {elapsed:.0} s = {:.0} per second; errors {}", total as f64 / elapsed, errors.load(Ordering::Relaxed));
-    println!("{:<8} {:>9} {:>9} {:>9} {:>9} {:>9}", "op", "count", "p50 ms", "p90 ms", "p99 ms", "max ms");
-    for op in ["take", "call", "start", "finish"] {
-        if let Some(samples) = recorder.get(op) {
-            println!("{op:<8} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}", samples.0.len(), samples.percentile(50.0), samples.percentile(90.0), samples.percentile(99.0), samples.percentile(100.0));
-        }
-    }
-    println!("{:<8} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}", "all", all.0.len(), all.percentile(50.0), all.percentile(90.0), all.percentile(99.0), all.percentile(100.0));
     let calls_sent = calls_sent.lock().unwrap();
     let heard = arrivals.lock().unwrap();
     let deliveries = Samples(heard.iter().filter_map(|(number, arrived)| calls_sent.get(number).map(|sent| arrived.saturating_duration_since(*sent).as_micros() as u64)).collect());
@@ -329,6 +385,104 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
         deliveries.percentile(100.0)
     );
     println!("server memory with the boards connected: {rss_with_boards} before their calls; {rss_after} after them");
+    Ok(())
+}
+
+/// Past tickets in the history hall: a year of working days, about 530 a day.
+const HISTORY_TICKETS_A_DAY: usize = 530;
+/// The last working days left without their close, as an instance that was down would leave them:
+/// 16 × 530 = 8,480 tickets still waiting when the server starts.
+const UNCLOSED_DAYS: usize = 16;
+
+/// A year of the hall's past: every working day's tickets from 9:00 to 17:00, taken through the
+/// store as the kiosks took them, and every day closed but the last few.
+async fn add_history(url: &str) -> anyhow::Result<(usize, usize)> {
+    use chrono::{Duration as Days, Local, TimeZone};
+    let store = connect(url).await?;
+    let calendar = banshi_domain::calendar::WorkingCalendar::china();
+    let today = Local::now().date_naive();
+    let days: Vec<_> = (1..=365).rev().map(|back| today - Days::days(back)).filter(|day| calendar.day(*day).working).collect();
+    let mut past = 0;
+    for day in &days {
+        let opening = Local.from_local_datetime(&day.and_hms_opt(9, 0, 0).context("a time")?).single().context("a local time")?.with_timezone(&chrono::Utc);
+        let tickets: Vec<_> = (0..HISTORY_TICKETS_A_DAY)
+            .map(|i| banshi_storage::NewTicket {
+                centre_code: "BENCH".into(),
+                queue: ["A", "B", "C", "D"][i % 4].into(),
+                priority: None,
+                items: vec![],
+                phone_cipher: None,
+                arrived_at: opening + chrono::Duration::seconds((i * 8 * 3600 / HISTORY_TICKETS_A_DAY) as i64),
+                token: format!("history-{day}-{i}"),
+                issuer: Actor::system("kiosk"),
+                booking: None,
+                daily_quota: None,
+            })
+            .collect();
+        // Many at a time, so the store commits them in batches.
+        for chunk in tickets.chunks(200) {
+            for taken in futures_util::future::join_all(chunk.iter().map(|ticket| store.take_ticket(ticket))).await {
+                taken?;
+            }
+        }
+        past += tickets.len();
+    }
+    let actor = Actor::system("bench");
+    for day in &days[..days.len().saturating_sub(UNCLOSED_DAYS)] {
+        let closing = Local.from_local_datetime(&day.and_hms_opt(23, 30, 0).context("a time")?).single().context("a local time")?.with_timezone(&chrono::Utc);
+        store.close_day(&actor, "BENCH", *day, closing, true).await?;
+    }
+    Ok((past, UNCLOSED_DAYS.min(days.len()) * HISTORY_TICKETS_A_DAY))
+}
+
+/// `--history`: the empty hall and the hall with a year behind it, under the same load in
+/// alternating rounds, so that the machine's noise falls on both alike.
+async fn compare_history(bench: &QueueBench, empty_url: &str, history_url: &str) -> anyhow::Result<()> {
+    prepare(empty_url, bench.windows).await?;
+    prepare(history_url, bench.windows).await?;
+    let prepared = Instant::now();
+    let (past, unclosed) = add_history(history_url).await?;
+    println!("banshi bench queue --history: {} windows, {} kiosks, {} rounds of {} s on each hall, database {}", bench.windows, bench.kiosks, bench.rounds, bench.seconds, database_name(empty_url));
+    println!("machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!("history: {past} past tickets over a year of working days, {unclosed} of them on the last {UNCLOSED_DAYS} days never closed (made in {:.0} s)", prepared.elapsed().as_secs_f64());
+
+    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    let empty = started(empty_url, &http).await?;
+    let starting = Instant::now();
+    let history = started(history_url, &http).await?;
+    // The server closes the missed days as it starts; the load begins once they are closed.
+    let store = connect(history_url).await?;
+    let today = chrono::Local::now().date_naive();
+    while !store.unclosed_days("BENCH", today).await?.is_empty() {
+        if starting.elapsed() > Duration::from_secs(120) {
+            bail!("the server did not close the missed days");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!("the missed days closed as the server started, within {:.1} s of its start", starting.elapsed().as_secs_f64());
+
+    let halls = [("empty", &empty), ("history", &history)];
+    let mut officers = Vec::new();
+    for (_, server) in halls {
+        officers.push(open_windows(server, bench.windows).await?);
+    }
+    let waiting: [Arc<AtomicI64>; 2] = Default::default();
+    let mut rates = [Vec::new(), Vec::new()];
+    for round in 1..=bench.rounds {
+        for (i, (name, server)) in halls.iter().enumerate() {
+            let done = load(bench, server, &http, &officers[i], &waiting[i]).await?;
+            let rate = done.operations() as f64 / bench.seconds as f64;
+            println!("round {round} {name:<8} {rate:>7.0} operations per second, errors {}", done.errors);
+            rates[i].push(rate);
+        }
+    }
+    let mean = |rates: &[f64]| rates.iter().sum::<f64>() / rates.len().max(1) as f64;
+    let (empty_rate, history_rate) = (mean(&rates[0]), mean(&rates[1]));
+    println!(
+        "empty hall {empty_rate:.0}, a year of history {history_rate:.0} operations per second (means of {} rounds): the history hall runs at {:.1}% of the empty hall's",
+        bench.rounds,
+        100.0 * history_rate / empty_rate.max(1.0)
+    );
     Ok(())
 }
 

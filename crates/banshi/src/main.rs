@@ -305,7 +305,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let _owner = Owner::of(&database.url)?.unless_in_use("one server to an SQLite database")?;
             let store = open(&database.url).await?;
             if store.default_centre().await?.is_none() {
-                tracing::warn!("this database has no centre yet: `banshi centre set`, `banshi staff add` and `banshi catalog import` set it up");
+                tracing::warn!("this database has no centre yet: `banshi centre set` and `banshi staff add --role system_admin` make the first admin, who sets up the hall on its pages (README: a new hall)");
             }
             let sealer = checked_data_key(store.as_ref(), &database.url).await?;
             serve(listen(&bind.bind).await?, AppState::with_settings(store, sealer, settings).with_metrics_from(metrics_from)).await?;

@@ -1,12 +1,14 @@
 //! The demo in a real browser (headless Chromium through chromedriver): a citizen does the
 //! self-check; an officer signs in, issues a one-time notice and opens its printable pages; a ticket
 //! is called and finished; a ticket becomes a case, taken to completion and followed by the citizen;
-//! a finished visit is rated on the window's pad and reaches the manager's bad-rating ledger.
+//! a finished visit is rated on the window's pad and reaches the manager's bad-rating ledger; a new
+//! hall, from an empty database and its first admin, is set up on its pages and takes its first ticket.
 //!
 //! Skipped, with a message, where chromedriver is not installed; `.ci/run` installs it and sets
 //! BANSHI_REQUIRE_BROWSER=1 so that there a missing browser fails instead.
 
 mod demo_process;
+mod serve_process;
 
 use demo_process::DemoProcess;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -113,10 +115,23 @@ async fn click_and_wait(client: &Client, target: Locator<'_>) {
 
 /// Signs the demo's staff member in through the login form.
 async fn sign_in(client: &Client, demo: &DemoProcess, username: &str) {
-    client.goto(&demo.url("/login")).await.unwrap();
+    sign_in_at(client, &demo.base, username, demo.password(username)).await;
+}
+
+async fn sign_in_at(client: &Client, base: &str, username: &str, password: &str) {
+    client.goto(&format!("{base}/login")).await.unwrap();
     client.find(Locator::Css("#username")).await.unwrap().send_keys(username).await.unwrap();
-    client.find(Locator::Css("#password")).await.unwrap().send_keys(demo.password(username)).await.unwrap();
+    client.find(Locator::Css("#password")).await.unwrap().send_keys(password).await.unwrap();
     click_and_wait(client, Locator::Css("#login-submit")).await;
+}
+
+/// Types into the fields of a form, by their CSS selectors, replacing what they held.
+async fn fill(client: &Client, fields: &[(&str, &str)]) {
+    for (css, value) in fields {
+        let field = client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
 }
 
 async fn save_screenshot(client: &Client, name: &str) {
@@ -361,4 +376,74 @@ async fn a_finished_visit_is_rated_on_the_pad_and_lands_in_the_managers_ledger()
     for client in [desk, pad, manager] {
         client.close().await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn a_new_hall_is_set_up_on_its_pages_and_takes_calls_and_finishes_its_first_ticket() {
+    let folder = tempfile::tempdir().unwrap();
+    let Some((_driver, url)) = start_driver() else { return };
+    let database = folder.path().join("banshi.db");
+    let database = database.to_str().unwrap();
+    serve_process::first_admin(database, "zhangli", "first-admin-password");
+    let server = serve_process::Server::start(database, &[]).await.unwrap();
+    let admin = session(&url, &folder.path().join("admin")).await;
+    sign_in_at(&admin, &server.base, "zhangli", "first-admin-password").await;
+
+    // The catalogue, pasted into the admin page (set by script: typing 100 KB key by key is slow).
+    admin.goto(&server.url("/admin")).await.unwrap();
+    let catalog = std::fs::read_to_string("../../catalog/demo.json").unwrap();
+    admin.execute("document.getElementById('catalog').value = arguments[0]", vec![catalog.into()]).await.unwrap();
+    click_and_wait(&admin, Locator::Css("#import-catalog")).await;
+    assert!(text_of(&admin, "#admin-message").await.contains("目录已导入"));
+
+    // The hours (open around the clock too, so that the test passes at any hour), a queue and its window.
+    admin.goto(&server.url("/admin/hall")).await.unwrap();
+    assert!(text_of(&admin, "#hall-gaps").await.contains("大厅至少要有一个队列"));
+    assert!(!admin.find(Locator::Css("#hours-without-window")).await.unwrap().is_selected().await.unwrap(), "a new hall issues only while a window is staffed");
+    fill(&admin, &[("#hours-working-days", "09:00-12:00, 13:30-17:00"), ("#hours-extended-saturday", "09:00-12:00"), ("#hours-every-day", "00:00-24:00"), ("#hours-day-close", "23:59")]).await;
+    click_and_wait(&admin, Locator::Css("#save-hours")).await;
+    assert!(text_of(&admin, "#hall-message").await.contains("已保存"));
+    admin.goto(&server.url("/admin/hall")).await.unwrap();
+    fill(&admin, &[("#queue-prefix-new", "A"), ("#queue-name-new", "户籍办理"), ("#queue-quota-new", "100")]).await;
+    admin.find(Locator::Css("#queue-items-new option[value='GA-HJ-001']")).await.unwrap().click().await.unwrap();
+    click_and_wait(&admin, Locator::Css("#add-queue")).await;
+    assert!(text_of(&admin, "#hall-gaps").await.contains("队列“A”没有窗口办理"));
+    admin.goto(&server.url("/admin/hall")).await.unwrap();
+    fill(&admin, &[("#window-number-new", "1"), ("#window-name-new", "1号综合窗口"), ("#window-queues-new", "A")]).await;
+    admin.find(Locator::Css("#window-order-new")).await.unwrap().select_by_value("arrival").await.unwrap();
+    click_and_wait(&admin, Locator::Css("#add-window")).await;
+    assert!(admin.find(Locator::Css("#hall-gaps")).await.is_err(), "the hall is whole");
+    save_screenshot(&admin, "new-hall-setup").await;
+
+    // An officer: a wrong username is refused beside its field, with the rest kept as typed.
+    admin.goto(&server.url("/admin")).await.unwrap();
+    fill(&admin, &[("#new-username", "Li Min"), ("#new-name", "李敏"), ("#new-badge", "310125"), ("#new-password", "officer-password")]).await;
+    admin.find(Locator::Css("#add-staff")).await.unwrap().click().await.unwrap();
+    assert!(text_of(&admin, "#error-username").await.contains("用户名"));
+    assert_eq!(admin.find(Locator::Css("#new-name")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("李敏"));
+    fill(&admin, &[("#new-username", "limin"), ("#new-password", "officer-password")]).await;
+    click_and_wait(&admin, Locator::Css("#add-staff")).await;
+    assert!(text_of(&admin, "#admin-message").await.contains("李敏（limin）"));
+
+    // The officer signs in at window 1; a visitor takes a ticket; it is called, started, finished.
+    let kiosk = session(&url, &folder.path().join("kiosk")).await;
+    kiosk.goto(&server.url("/kiosk")).await.unwrap();
+    assert!(text_of(&kiosk, "#closed-A").await.contains("暂无窗口办理"), "no ticket before an officer is at a window");
+    let desk = session(&url, &folder.path().join("desk")).await;
+    sign_in_at(&desk, &server.base, "limin", "officer-password").await;
+    desk.goto(&server.url("/console")).await.unwrap();
+    click_and_wait(&desk, Locator::Css("#open-window-1")).await;
+    kiosk.goto(&server.url("/kiosk")).await.unwrap();
+    click_and_wait(&kiosk, Locator::Css("#take-A")).await;
+    assert_eq!(text_of(&kiosk, "#ticket-number").await, "A001");
+    click_and_wait(&desk, Locator::Css("#console-call-next")).await;
+    assert_eq!(text_of(&desk, "#current-number").await, "A001");
+    click_and_wait(&desk, Locator::Css("#console-start")).await;
+    click_and_wait(&desk, Locator::Css("#console-finish")).await;
+    assert!(text_of(&desk, "#console-message").await.contains("A001"));
+    save_screenshot(&desk, "new-hall-console").await;
+    for client in [admin, desk, kiosk] {
+        client.close().await.unwrap();
+    }
+    server.stop();
 }

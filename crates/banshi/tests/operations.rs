@@ -2,26 +2,15 @@
 //! acknowledged ticket, the data key checked against the database (a lost or wrong key refused,
 //! never replaced), and rotated with everything sealed anew.
 
+mod serve_process;
+
+use serve_process::{banshi, text, Server};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const DEMO_CATALOG: &str = "../../catalog/demo.json";
 const DEMO_HALL: &str = "../../catalog/demo-hall.toml";
-
-fn banshi(args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_banshi"));
-    command.args(args).env_remove("BANSHI_DATABASE_URL").env_remove("BANSHI_DATA_KEY");
-    for (name, value) in envs {
-        command.env(name, value);
-    }
-    command.output().expect("banshi runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A new hall from the command line: a centre, the demo catalogue and the demo's hall file.
 fn new_hall(database: &str) {
@@ -33,49 +22,6 @@ fn new_hall(database: &str) {
     for step in steps {
         let out = banshi(step, &[]);
         assert!(out.status.success(), "{step:?}: {}", text(&out.stderr));
-    }
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    /// Starts `banshi serve`, waiting until it is ready; the error output when it refuses to start.
-    async fn start(database: &str, envs: &[(&str, &str)]) -> Result<Server, String> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_banshi"));
-        command.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", database]).env_remove("BANSHI_DATA_KEY").stdout(Stdio::null()).stderr(Stdio::piped());
-        for (name, value) in envs {
-            command.env(name, value);
-        }
-        let mut child = command.spawn().unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
-        let started = Instant::now();
-        loop {
-            if let Ok(response) = client.get(format!("{base}/readyz")).send().await {
-                assert_eq!(response.status(), 200);
-                return Ok(Server { child, base });
-            }
-            if let Some(_exit) = child.try_wait().unwrap() {
-                let mut stderr = String::new();
-                std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
-                return Err(stderr);
-            }
-            assert!(started.elapsed() < Duration::from_secs(20), "the server did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn stop(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
     }
 }
 

@@ -21,18 +21,31 @@ use banshi_domain::{LocalItem, Role};
 use banshi_storage::{Actor, Staff};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 type PageResult = Result<Response, PageError>;
 
 /// The admin page, with the outcome of a form when there is one: a message, or the problems and
-/// the refused staff form as it was typed.
+/// the refused form as it was typed.
 #[derive(Default)]
 struct AdminNotice {
     message: Option<String>,
     problems_heading: &'static str,
     problems: Vec<String>,
-    /// The account whose form was refused, and what was typed into it.
-    draft: Option<(i64, StaffEditForm)>,
+    draft: Draft,
+    /// The refused form's problems by field, shown beside the field.
+    errors: BTreeMap<String, String>,
+}
+
+/// What was typed into the form that was refused, to be shown again as it was.
+#[derive(Default)]
+enum Draft {
+    #[default]
+    Nothing,
+    /// An account's row, by its id.
+    Account(i64, StaffEditForm),
+    NewAccount(StaffInput),
+    Catalog(String),
 }
 
 async fn render_admin(state: &AppState, visitor: &Visitor, notice: AdminNotice) -> PageResult {
@@ -45,7 +58,10 @@ async fn render_admin(state: &AppState, visitor: &Visitor, notice: AdminNotice) 
         .await?
         .into_iter()
         .map(|s| {
-            let typed = notice.draft.as_ref().filter(|(id, _)| *id == s.id).map(|(_, form)| form);
+            let typed = match &notice.draft {
+                Draft::Account(id, form) if *id == s.id => Some(form),
+                _ => None,
+            };
             let locked = s.locked_until.is_some_and(|until| until > now);
             context! {
                 name => typed.map_or(s.name.clone(), |f| f.name.clone()),
@@ -60,8 +76,18 @@ async fn render_admin(state: &AppState, visitor: &Visitor, notice: AdminNotice) 
     let role_labels: Vec<(&str, &str)> = grantable.iter().map(|r| (r.as_str(), text(&format!("role_{}", r.as_str())))).collect();
     let centres = state.store.centres().await?;
     let installation = INSTALLATION_ADMINS.contains(&admin.role);
-    let AdminNotice { message, problems_heading, problems, .. } = notice;
-    Ok(render("admin/admin.html", context! { rows, role_labels, centres, installation, message, problems_heading, problems, ..frame }))
+    let AdminNotice { message, problems_heading, problems, draft, errors } = notice;
+    let blank_account = context! { role => "window_staff", centre => admin.centre_code.clone() };
+    let (new_staff, catalog) = match draft {
+        Draft::NewAccount(input) => {
+            let centre = input.centre.unwrap_or_else(|| admin.centre_code.clone());
+            let typed = context! { username => input.username, name => input.name, badge_number => input.badge_number, role => input.role, centre, errors };
+            (typed, String::new())
+        }
+        Draft::Catalog(typed) => (blank_account, typed),
+        _ => (blank_account, String::new()),
+    };
+    Ok(render("admin/admin.html", context! { rows, role_labels, centres, installation, message, problems_heading, problems, new_staff, catalog, ..frame }))
 }
 
 pub async fn admin(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> PageResult {
@@ -69,20 +95,24 @@ pub async fn admin(State(state): State<AppState>, visitor: Visitor, Query(flash)
     render_admin(&state, &visitor, AdminNotice { message: flash.message.or(flash.error), ..AdminNotice::default() }).await
 }
 
-/// Answers a refused admin form on the admin page itself, with every problem listed.
+/// Answers an admin form: done, with the admin page and a message; refused, on the admin page
+/// itself with every problem listed and, for an account's form, each beside its field.
 async fn admin_outcome<T>(
     state: &AppState,
     visitor: &Visitor,
     outcome: Result<T, AppError>,
     problems_heading: &'static str,
-    draft: Option<(i64, StaffEditForm)>,
+    draft: Draft,
     ok: impl FnOnce(T) -> String,
 ) -> PageResult {
     let (status, notice) = match outcome {
-        Ok(value) => (StatusCode::OK, AdminNotice { message: Some(ok(value)), problems_heading, ..AdminNotice::default() }),
+        // After the write, a page of its own: reloading it writes nothing again.
+        Ok(value) => return Ok(Redirect::to(&format!("/admin?{}", redirect_query(Ok(ok(value)))?)).into_response()),
         Err(AppError::Invalid(problems)) => {
-            let problems = problems.iter().map(ToString::to_string).collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, AdminNotice { problems_heading, problems, draft, ..AdminNotice::default() })
+            // An account's messages name their field; a catalogue's need the place in the file.
+            let listed = problems.iter().map(|p| if matches!(draft, Draft::Catalog(_)) { p.to_string() } else { p.message.clone() }).collect();
+            let errors = problems.into_iter().map(|p| (p.path, p.message)).collect();
+            (StatusCode::UNPROCESSABLE_ENTITY, AdminNotice { problems_heading, problems: listed, draft, errors, ..AdminNotice::default() })
         }
         Err(err @ (AppError::Conflict(_) | AppError::NotFound(_))) => (err.status(), AdminNotice { problems_heading, problems: vec![err.message()], draft, ..AdminNotice::default() }),
         Err(other) => return Err(other.into()),
@@ -95,7 +125,8 @@ async fn admin_outcome<T>(
 pub async fn create_staff(State(state): State<AppState>, visitor: Visitor, Form(input): Form<StaffInput>) -> PageResult {
     let admin = visitor.require(ADMINS)?;
     let outcome = steps::create_staff(&state, admin, &input).await;
-    admin_outcome(&state, &visitor, outcome, text("admin_staff_problems"), None, |staff| format!("{}{}（{}）", text("admin_staff_created"), staff.name, staff.username)).await
+    let typed = StaffInput { password: String::new(), ..input };
+    admin_outcome(&state, &visitor, outcome, text("admin_staff_problems"), Draft::NewAccount(typed), |staff| format!("{}{}（{}）", text("admin_staff_created"), staff.name, staff.username)).await
 }
 
 /// A staff row's form: its fields and the button pressed.
@@ -127,7 +158,7 @@ pub async fn staff_action(State(state): State<AppState>, visitor: Visitor, Path(
         "reset" => steps::reset_password(&state, admin, id).await.map(|(s, password)| fill("admin_staff_reset", &[("who", named(s)), ("password", password)])),
         other => Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
     };
-    admin_outcome(&state, &visitor, outcome, text("admin_staff_edit_problems"), Some((id, form)), |message| message).await
+    admin_outcome(&state, &visitor, outcome, text("admin_staff_edit_problems"), Draft::Account(id, form), |message| message).await
 }
 
 #[derive(Deserialize)]
@@ -138,7 +169,7 @@ pub struct CatalogForm {
 pub async fn import_catalog(State(state): State<AppState>, visitor: Visitor, Form(form): Form<CatalogForm>) -> PageResult {
     let admin = visitor.require(INSTALLATION_ADMINS)?;
     let outcome = steps::import_catalog(&state, &Actor::staff(admin), &form.catalog).await;
-    admin_outcome(&state, &visitor, outcome, text("admin_catalog_problems"), None, |count| format!("{}{count}", text("admin_catalog_imported"))).await
+    admin_outcome(&state, &visitor, outcome, text("admin_catalog_problems"), Draft::Catalog(form.catalog), |count| format!("{}{count}", text("admin_catalog_imported"))).await
 }
 
 /// `/admin/items`: the base items, each offered here or not, with this centre's own facts.

@@ -121,7 +121,7 @@ pub async fn reset_password(state: &AppState, admin: &Staff, id: i64) -> Result<
 }
 
 /// A new staff account as a form or API call gives it.
-#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct StaffInput {
     /// 2 to 32 of a-z 0-9 . _ -
     #[schema(min_length = 2, max_length = 32, pattern = "^[a-z0-9._-]+$")]
@@ -131,51 +131,54 @@ pub struct StaffInput {
     /// 警号 or 工号: 1 to 20 letters or digits.
     #[schema(min_length = 1, max_length = 20, pattern = "^[A-Za-z0-9]+$")]
     pub badge_number: String,
-    /// `admin`, `manager`, `window_staff`, `approver` or `auditor`.
+    /// `admin`, `manager`, `window_staff`, `approver`, `auditor`, or a district or city role.
     #[schema(example = "window_staff")]
     pub role: String,
     #[schema(min_length = 8)]
     pub password: String,
+    /// The centre the account belongs to: the admin's own when left out; another centre's only
+    /// for the installation's admin.
+    #[serde(default)]
+    pub centre: Option<String>,
 }
 
 pub async fn create_staff(state: &AppState, admin: &Staff, input: &StaffInput) -> Result<Staff, AppError> {
     let mut problems = Vec::new();
-    if let Ok(role) = input.role.parse::<Role>() {
-        if let Err(problem) = may_grant(admin, role) {
-            problems.push(problem);
-        }
-    }
-    let mut problem = |path: &str, message: &str| problems.push(Problem { path: path.into(), message: message.into() });
+    let mut problem = |path: &str, message: String| problems.push(Problem { path: path.into(), message });
     let username = input.username.trim();
     if !(2..=32).contains(&username.len()) || !username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)) {
-        problem("username", "2 to 32 of a-z 0-9 . _ -");
+        problem("username", text("staff_username_wrong").to_string());
+    } else if state.store.staff_by_username(username).await?.is_some() {
+        problem("username", fill("staff_username_taken", &[("username", username.to_string())]));
     }
-    if !(1..=40).contains(&input.name.trim().chars().count()) {
-        problem("name", "1 to 40 characters");
+    let name = input.name.trim();
+    if !(1..=40).contains(&name.chars().count()) {
+        problem("name", text("staff_name_wrong").to_string());
     }
     let badge = input.badge_number.trim();
     if !(1..=20).contains(&badge.len()) || !badge.chars().all(|c| c.is_ascii_alphanumeric()) {
-        problem("badge_number", "1 to 20 letters or digits");
+        problem("badge_number", text("staff_badge_wrong").to_string());
     }
-    let role = input.role.parse::<Role>();
-    if let Err(message) = &role {
-        problem("role", message);
+    let role = input.role.parse::<Role>().ok();
+    match role {
+        None => problem("role", text("staff_role_wrong").to_string()),
+        Some(role) => {
+            if let Err(refused) = may_grant(admin, role) {
+                problem(&refused.path, refused.message);
+            }
+        }
+    }
+    let centre = input.centre.as_deref().map(str::trim).filter(|c| !c.is_empty()).unwrap_or(&admin.centre_code).to_string();
+    if centre != admin.centre_code && admin.role != Role::SystemAdmin {
+        problem("centre", text("staff_centre_not_yours").to_string());
+    } else if state.store.centre(&centre).await?.is_none() {
+        problem("centre", fill("staff_centre_unknown", &[("centre", centre.clone())]));
     }
     if input.password.chars().count() < 8 {
-        problem("password", "at least 8 characters");
+        problem("password", text("staff_password_short").to_string());
     }
-    let Ok(role) = role else { return Err(AppError::Invalid(problems)) };
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
-    }
+    let (Some(role), true) = (role, problems.is_empty()) else { return Err(AppError::Invalid(problems)) };
     let password_hash = hashed(input.password.clone()).await?;
-    let new = NewStaff {
-        username: username.to_string(),
-        name: input.name.trim().to_string(),
-        badge_number: badge.to_string(),
-        role,
-        centre_code: admin.centre_code.clone(),
-        password_hash,
-    };
+    let new = NewStaff { username: username.to_string(), name: name.to_string(), badge_number: badge.to_string(), role, centre_code: centre, password_hash };
     Ok(state.store.create_staff(&Actor::staff(admin), &new).await?)
 }

@@ -269,9 +269,10 @@ async fn render_page(state: &AppState, visitor: &Visitor, forms: Forms, problems
     let hours_now = hours_text(&hall.hours);
     let items: Vec<(String, String)> = state.cache.catalog(state.store.as_ref(), &staff.centre_code).await?.items.iter().map(|item| (item.code.clone(), item.name.clone())).collect();
     let days = state.store.closed_days(&staff.centre_code, 14).await?;
+    let gaps = steps::gaps(state.store.as_ref(), &staff.centre_code, &hall_file(&hall)).await?;
     let Forms { hours, queues, new_queue, windows, new_window, import } = forms;
     let context = context! {
-        hours, queues, new_queue, windows, new_window, import, items, days, hours_now, problems,
+        hours, queues, new_queue, windows, new_window, import, items, days, hours_now, problems, gaps,
         day_close_default => banshi_domain::hall::format_minute(banshi_domain::hall::DEFAULT_DAY_CLOSE),
         message => flash.message, error => flash.error,
         ..frame
@@ -294,7 +295,7 @@ pub async fn action(State(state): State<AppState>, visitor: Visitor, Form(pairs)
         import(&state, staff, &posted.get("file")).await.map(|file| (file, Edit::Whole))
     } else {
         match apply(&stored, &posted) {
-            Ok((candidate, edit)) => steps::save(&state, staff, &candidate).await.map(|_| (candidate, edit)),
+            Ok((candidate, edit)) => steps::save_step(&state, staff, &candidate).await.map(|_| (candidate, edit)),
             Err(err) => Err(err),
         }
     };

@@ -5,7 +5,7 @@ use crate::shared::error::AppError;
 use crate::shared::events::{publish, HallEvent};
 use crate::shared::texts::fill;
 use crate::shared::AppState;
-use banshi_domain::hall::{check_hall, parse_hall_toml, HallFault, HallFile, HallSetup};
+use banshi_domain::hall::{check_hall, check_hall_step, parse_hall_toml, HallFault, HallFile, HallSetup};
 use banshi_domain::{implemented, Problem};
 use banshi_storage::{Actor, Staff, Store};
 use chrono::{Duration, NaiveDate, Timelike};
@@ -47,10 +47,30 @@ pub async fn changed(state: &AppState, centre: &str) {
 pub async fn save(state: &AppState, staff: &Staff, file: &HallFile) -> Result<HallSetup, AppError> {
     let items = item_codes(state.store.as_ref(), &staff.centre_code).await?;
     let hall = check_hall(file, |code| items.contains(code)).map_err(|faults| AppError::Invalid(problems_of(&faults)))?;
-    let today = state.clock.local().date();
-    state.store.replace_hall(&Actor::staff(staff), &staff.centre_code, &hall, today).await?;
-    changed(state, &staff.centre_code).await;
+    store(state, staff, &hall).await?;
     Ok(hall)
+}
+
+/// Saves one step of a hall being built on the page (its hours before any queue, a queue before
+/// its window): refused only for a fault, not for what it still lacks.
+pub async fn save_step(state: &AppState, staff: &Staff, file: &HallFile) -> Result<HallSetup, AppError> {
+    let items = item_codes(state.store.as_ref(), &staff.centre_code).await?;
+    let (hall, _gaps) = check_hall_step(file, |code| items.contains(code)).map_err(|faults| AppError::Invalid(problems_of(&faults)))?;
+    store(state, staff, &hall).await?;
+    Ok(hall)
+}
+
+/// What the centre's hall still lacks to take tickets, in words.
+pub async fn gaps(store: &dyn Store, centre: &str, file: &HallFile) -> Result<Vec<String>, AppError> {
+    let items = item_codes(store, centre).await?;
+    Ok(check_hall_step(file, |code| items.contains(code)).map(|(_, gaps)| gaps.iter().map(fault_text).collect()).unwrap_or_default())
+}
+
+async fn store(state: &AppState, staff: &Staff, hall: &HallSetup) -> Result<(), AppError> {
+    let today = state.clock.local().date();
+    state.store.replace_hall(&Actor::staff(staff), &staff.centre_code, hall, today).await?;
+    changed(state, &staff.centre_code).await;
+    Ok(())
 }
 
 /// How often every instance looks whether a centre's day is to be closed.

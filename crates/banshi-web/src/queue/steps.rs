@@ -103,7 +103,7 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
             let hall = state.cache.hall(state.store.as_ref(), centre).await?;
             let setup = hall.queue(&request.queue).ok_or_else(|| AppError::invalid("queue", format!("no queue \"{}\" here", request.queue)))?;
             let now = state.clock.local();
-            if let Err(refusal) = CentreNow::read(state, centre, now).await?.decide(&hall, setup, now) {
+            if let Err(refusal) = CentreNow::read(state, centre, &hall, &[setup], now).await?.decide(&hall, setup, now) {
                 return Err(AppError::Unavailable { code: refusal.code(), message: no_ticket_text(&refusal, now) });
             }
             setup.daily_quota
@@ -136,7 +136,8 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
 }
 
 /// What the kiosk's rule reads of the centre now: its calendar, the tickets each queue issued
-/// today, its windows.
+/// today (when a queue asked about has a quota), its windows (when the hall issues only while a
+/// window is staffed). Every ticket taken asks, so it reads nothing the answer does not need.
 struct CentreNow {
     calendar: std::sync::Arc<crate::shared::calendar::CentreCalendar>,
     issued: Vec<(String, u32)>,
@@ -144,12 +145,16 @@ struct CentreNow {
 }
 
 impl CentreNow {
-    async fn read(state: &AppState, centre: &str, now: NaiveDateTime) -> Result<Self, AppError> {
-        Ok(CentreNow {
-            calendar: state.cache.calendar(state.store.as_ref(), centre).await?,
-            issued: state.store.issued_counts(centre, now.date()).await?,
-            windows: state.store.windows_live(centre).await?,
-        })
+    async fn read(state: &AppState, centre: &str, hall: &HallSetup, queues: &[&QueueSetup], now: NaiveDateTime) -> Result<Self, AppError> {
+        let issued = match queues.iter().any(|q| q.daily_quota.is_some()) {
+            true => state.store.issued_counts(centre, now.date()).await?,
+            false => Vec::new(),
+        };
+        let windows = match hall.issue_without_open_window {
+            false => state.store.windows_live(centre).await?,
+            true => Vec::new(),
+        };
+        Ok(CentreNow { calendar: state.cache.calendar(state.store.as_ref(), centre).await?, issued, windows })
     }
 
     /// Whether the hall issues a ticket of `queue` now: by its hours on the centre's calendar, the
@@ -179,7 +184,8 @@ pub struct QueueNow {
 pub async fn queues_now(state: &AppState, centre: &str) -> Result<Vec<QueueNow>, AppError> {
     let hall = state.cache.hall(state.store.as_ref(), centre).await?;
     let now = state.clock.local();
-    let facts = CentreNow::read(state, centre, now).await?;
+    let setups: Vec<&QueueSetup> = hall.queues.iter().collect();
+    let facts = CentreNow::read(state, centre, &hall, &setups, now).await?;
     let mut found = Vec::new();
     for queue in state.cache.queues(state.store.as_ref(), centre).await? {
         let refusal = hall.queue(&queue.prefix).and_then(|setup| facts.decide(&hall, setup, now).err());
