@@ -216,6 +216,49 @@ pub fn apply(state: &CaseState, event: &CaseEvent) -> Result<CaseState, CaseErro
     }
 }
 
+/// Who gives a case an event, as the separation of duties (职责分离) reads them.
+pub struct CaseActor<'a> {
+    pub username: &'a str,
+    pub name: &'a str,
+    /// The duty leader, who may pass a case in review on to someone else.
+    pub is_manager: bool,
+    /// Opened or accepted (受理) the case.
+    pub received_it: bool,
+}
+
+/// Why someone may not give a case an event the case itself could take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DutyRefusal {
+    /// The case is in review with someone else.
+    NotTheAssignee { assignee: String },
+    /// The item is decided by someone other than who received the case.
+    SecondPersonRequired,
+}
+
+/// Separation of duties: a case in review is decided, or held for and released from a special
+/// procedure, only by the one it was routed to, and passed on by them or the duty leader; a case of
+/// an item that needs a second person is not decided by whoever received it.
+pub fn may_act(state: &CaseState, event: &CaseEvent, actor: &CaseActor, second_person: bool) -> Result<(), DutyRefusal> {
+    use CaseEvent as E;
+    let review = match state {
+        CaseState::UnderReview(review) | CaseState::InSpecialProcedure { review, .. } => Some(review),
+        _ => None,
+    };
+    if let Some(review) = review {
+        let assignee = review.assignee.trim();
+        let is_assignee = assignee == actor.username || assignee == actor.name;
+        let reserved = matches!(event, E::Decided { .. } | E::SpecialProcedureStarted { .. } | E::SpecialProcedureEnded);
+        let passed_on = matches!(event, E::Routed { .. });
+        if (reserved && !is_assignee) || (passed_on && !is_assignee && !actor.is_manager) {
+            return Err(DutyRefusal::NotTheAssignee { assignee: review.assignee.clone() });
+        }
+    }
+    if second_person && actor.received_it && matches!(event, E::Decided { .. }) {
+        return Err(DutyRefusal::SecondPersonRequired);
+    }
+    Ok(())
+}
+
 /// The current review step's clock, read off the history like [`clock`]: from the day the case was
 /// routed to the step, for the step's limit, standing still while materials are awaited or a
 /// special procedure runs. `None` when the case is not in review or its step has no limit.
@@ -275,4 +318,41 @@ pub fn clock(history: &[(NaiveDate, CaseEvent)], limit: u32) -> Option<Clock> {
         state = next;
     }
     clock
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor<'a>(username: &'a str, is_manager: bool, received_it: bool) -> CaseActor<'a> {
+        CaseActor { username, name: "某某", is_manager, received_it }
+    }
+
+    #[test]
+    fn a_case_in_review_is_decided_by_its_assignee_only_and_passed_on_by_them_or_the_manager() {
+        let review = CaseState::UnderReview(ReviewStep { step: 1, assignee: "approver".into(), limit_days: None });
+        let decide = CaseEvent::Decided { approved: true, reason: None };
+        let pass_on = CaseEvent::Routed { assignee: "other".into(), limit_days: None };
+        assert_eq!(may_act(&review, &decide, &actor("officer", false, true), false), Err(DutyRefusal::NotTheAssignee { assignee: "approver".into() }));
+        assert_eq!(may_act(&review, &decide, &actor("manager", true, false), false), Err(DutyRefusal::NotTheAssignee { assignee: "approver".into() }), "the manager passes it on, does not decide it");
+        assert_eq!(may_act(&review, &decide, &actor("approver", false, false), false), Ok(()));
+        assert!(may_act(&review, &pass_on, &actor("officer", false, true), false).is_err());
+        assert_eq!(may_act(&review, &pass_on, &actor("manager", true, false), false), Ok(()));
+        let held = CaseState::InSpecialProcedure { procedure: SpecialProcedure::Hearing, review: ReviewStep { step: 1, assignee: "approver".into(), limit_days: None } };
+        assert!(may_act(&held, &CaseEvent::SpecialProcedureEnded, &actor("officer", false, true), false).is_err());
+        let by_name = CaseActor { username: "x", name: "王审批", is_manager: false, received_it: false };
+        let named = CaseState::UnderReview(ReviewStep { step: 1, assignee: "王审批".into(), limit_days: None });
+        assert_eq!(may_act(&named, &decide, &by_name, false), Ok(()), "routed to a name, decided by that person");
+    }
+
+    #[test]
+    fn an_item_that_needs_a_second_person_is_not_decided_by_who_received_it() {
+        let accepted = CaseState::Accepted;
+        let decide = CaseEvent::Decided { approved: true, reason: None };
+        assert_eq!(may_act(&accepted, &decide, &actor("officer", false, true), true), Err(DutyRefusal::SecondPersonRequired));
+        assert_eq!(may_act(&accepted, &decide, &actor("officer", false, true), false), Ok(()), "an item decided on the spot (即办件)");
+        assert_eq!(may_act(&accepted, &decide, &actor("approver", false, false), true), Ok(()));
+        let route = CaseEvent::Routed { assignee: "approver".into(), limit_days: None };
+        assert_eq!(may_act(&accepted, &route, &actor("officer", false, true), true), Ok(()), "the receiver routes it on");
+    }
 }

@@ -79,6 +79,9 @@ pub struct Item {
     /// callback.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_days: Option<u32>,
+    /// 审批须由他人: the case is decided by someone other than the officer who received it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub second_person: bool,
 }
 
 /// 事项类型, by its GB/T 39046 code.

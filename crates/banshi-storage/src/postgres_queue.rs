@@ -225,6 +225,17 @@ async fn apply_ticket_event(db: &mut PgConnection, actor: &Actor, ticket: Ticket
 
 async fn take_ticket(db: &mut PgConnection, ticket: &NewTicket) -> StoreResult<Ticket> {
     let day = ticket.arrived_at.with_timezone(&chrono::Local).date_naive();
+    if let Some(limit) = &ticket.phone_limit {
+        let (taken,): (i64,) = sqlx::query_as("SELECT count(*) FROM tickets WHERE centre_code = $1 AND day = $2 AND phone_key = $3")
+            .bind(&ticket.centre_code)
+            .bind(day)
+            .bind(&limit.key)
+            .fetch_one(&mut *db)
+            .await?;
+        if taken >= i64::from(limit.per_day) {
+            return Err(crate::StoreError::Rule { key: "ticket_phone_limit", values: vec![("limit", limit.per_day.to_string())] });
+        }
+    }
     // The next number of the queue today, if the queue exists.
     let sequence: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO ticket_sequences (centre_code, prefix, day, last)
@@ -247,8 +258,8 @@ async fn take_ticket(db: &mut PgConnection, ticket: &NewTicket) -> StoreResult<T
     let state = TicketState::Waiting;
     let row: TicketRow = sqlx::query_as(&format!(
         "WITH issued AS (
-             INSERT INTO tickets (centre_code, day, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state, state_doc, token)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {columns}),
+             INSERT INTO tickets (centre_code, day, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state, state_doc, token, phone_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15) RETURNING {columns}),
          history AS (
              INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event) SELECT id, $5, $12, $13, $14 FROM issued)
          SELECT {columns} FROM issued",
@@ -268,6 +279,7 @@ async fn take_ticket(db: &mut PgConnection, ticket: &NewTicket) -> StoreResult<T
     .bind(ticket.issuer.staff_id)
     .bind(&ticket.issuer.label)
     .bind(Json(queue_rules::issued_event(ticket)))
+    .bind(ticket.phone_limit.as_ref().map(|limit| &limit.key))
     .fetch_one(db)
     .await
     .map_err(|e| conflict_or(e, &format!("ticket {number}")))?;

@@ -249,6 +249,16 @@ pub struct NewTicket {
     /// The queue's 限号: the ticket is refused once the day's are all taken, however many kiosks
     /// ask at once.
     pub daily_quota: Option<u32>,
+    /// At most so many tickets a day with the visitor's phone, however many kiosks ask at once.
+    pub phone_limit: Option<PhoneLimit>,
+}
+
+/// The visitor's phone as a lookup key (a keyed hash: the same number gives the same key, and
+/// the key gives no number back), and how many tickets a day it may take at the centre.
+#[derive(Debug, Clone)]
+pub struct PhoneLimit {
+    pub key: String,
+    pub per_day: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -43,6 +43,14 @@ pub(crate) fn take_ticket(db: &Connection, ticket: &NewTicket) -> StoreResult<Ti
         return Err(StoreError::NotFound(format!("queue {}", ticket.queue)));
     }
     let day = ticket.arrived_at.with_timezone(&chrono::Local).date_naive().format("%F").to_string();
+    if let Some(limit) = &ticket.phone_limit {
+        let taken: i64 = db
+            .prepare_cached("SELECT count(*) FROM tickets WHERE centre_code = $1 AND day = $2 AND phone_key = $3")?
+            .query_row(named_params! { "$1": ticket.centre_code, "$2": day, "$3": limit.key }, |row| row.get(0))?;
+        if taken >= i64::from(limit.per_day) {
+            return Err(StoreError::Rule { key: "ticket_phone_limit", values: vec![("limit", limit.per_day.to_string())] });
+        }
+    }
     let sequence: i64 = db
         .prepare_cached(
             "INSERT INTO ticket_sequences (centre_code, prefix, day, last) VALUES ($1, $2, $3, 1)
@@ -56,8 +64,8 @@ pub(crate) fn take_ticket(db: &Connection, ticket: &NewTicket) -> StoreResult<Ti
     let number = banshi_domain::queue::ticket_number(&ticket.queue, sequence as u32);
     let state = TicketState::Waiting;
     let sql = format!(
-        "INSERT INTO tickets (centre_code, day, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state, state_doc, token)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {}",
+        "INSERT INTO tickets (centre_code, day, number, queue_prefix, arrived_at, priority_reason, items, phone_cipher, state, state_doc, token, phone_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {}",
         rows::TICKET_COLUMNS
     );
     let arrived_at = time_text(ticket.arrived_at);
@@ -70,6 +78,7 @@ pub(crate) fn take_ticket(db: &Connection, ticket: &NewTicket) -> StoreResult<Ti
                 "$1": ticket.centre_code, "$2": day, "$3": number, "$4": ticket.queue, "$5": arrived_at,
                 "$6": ticket.priority.map(|p| p.as_str()), "$7": items, "$8": ticket.phone_cipher,
                 "$9": state.name(), "$10": state_doc, "$11": ticket.token,
+                "$12": ticket.phone_limit.as_ref().map(|limit| &limit.key),
             },
             |row| Ok(TicketRow::from_sqlite(row)),
         )

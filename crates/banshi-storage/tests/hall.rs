@@ -63,6 +63,7 @@ fn ticket(queue: &str, minutes_ago: i64, quota: Option<u32>) -> NewTicket {
         issuer: Actor::system("kiosk"),
         booking: None,
         daily_quota: quota,
+        phone_limit: None,
     }
 }
 

@@ -75,6 +75,7 @@ fn new_ticket(queue: &str, priority: Option<PriorityReason>, minutes_ago: i64) -
         issuer: Actor::system("kiosk"),
         booking: None,
         daily_quota: None,
+        phone_limit: None,
     }
 }
 

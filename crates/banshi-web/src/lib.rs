@@ -19,19 +19,20 @@ mod workspace;
 
 pub use hall::import_toml as import_hall;
 pub use shared::auth::{hash_password, random_password};
+pub use shared::limits::Limits;
 pub use shared::settings::HallSettings;
 pub use shared::texts::texts;
 pub use shared::clock::Clock;
 pub use shared::{calendar, sealing, AppState};
 
-use axum::extract::Path;
+use axum::extract::{DefaultBodyLimit, Path};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Json, Router};
 use shared::error::{ApiError, AppError, PageError};
 use std::sync::Arc;
-use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -47,6 +48,7 @@ impl AppState {
         let state = AppState::build(store, sealer, settings);
         tokio::spawn(followups::sweep_regularly(state.clone()));
         tokio::spawn(hall::close_days_regularly(state.clone()));
+        tokio::spawn(shared::limits::forget_idle_regularly(state.clone()));
         state
     }
 
@@ -74,17 +76,20 @@ pub fn router(state: AppState) -> Router {
         .merge(hall::routes())
         .split_for_parts();
     let document = Arc::new(openapi::finished(api));
-    routes
+    let body_read = std::time::Duration::from_secs(state.settings.limits.body_read_seconds);
+    let routes = routes
         .route("/api/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))
         .merge(operations::routes())
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)
         .layer(middleware::from_fn(shared::input_guard::refuse_nul_characters))
         .layer(middleware::from_fn_with_state(state.clone(), shared::auth::guard))
-        .layer(RequestBodyLimitLayer::new(shared::auth::MAX_FORM_BYTES))
-        .layer(middleware::from_fn(shared::metrics::count_requests))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        // The guard limits each body by who sends it; the extractors add no limit of their own.
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn_with_state(state.clone(), shared::limits::limit_open_routes))
+        .layer(RequestBodyTimeoutLayer::new(body_read))
+        .layer(middleware::from_fn(shared::metrics::count_requests));
+    shared::headers::with_security_headers(routes).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 async fn static_file(Path(path): Path<String>) -> Response {
@@ -106,15 +111,62 @@ async fn not_found(uri: Uri) -> Response {
     }
 }
 
-/// Serves until `shutdown` completes; requests in flight finish first.
+/// Serves until `shutdown` completes; requests in flight finish first (connections that stay open,
+/// a board's events, are given a few seconds). Each connection must send its request's headers
+/// within `limits.header_read_seconds`, and at most `limits.max_connections` are held at once: the
+/// next wait in the listener's backlog until one closes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // `into_make_service` hands each connection a shared copy of the router; served as a plain
-    // `Router`, axum rebuilds its route table per connection (about 37 KB each, measured with
-    // heaptrack), which a thousand boards, each holding a connection open, keep alive.
-    // The peer's address, for `/metrics` from a configured scraper.
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use tower::ServiceExt;
+
+    let limits = state.settings.limits.clone();
+    let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(std::time::Duration::from_secs(limits.header_read_seconds.max(1)));
+    builder.http2().timer(TokioTimer::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    // One router for every connection: cloning it shares its route table.
+    let app = router(state);
+    tokio::pin!(shutdown);
+    loop {
+        let turn = tokio::select! {
+            turn = connections.clone().acquire_owned() => turn.expect("the semaphore is never closed"),
+            _ = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors, most likely: wait a moment rather than spin.
+                    tracing::warn!(%err, "could not accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        // The peer's address, for the limits per address and `/metrics` from a configured scraper.
+        let service = app.clone().map_request(move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            request
+        });
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(service)).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(%err, "connection ended");
+            }
+            drop(turn);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await.is_err() {
+        tracing::info!("connections still open at shutdown were closed");
+    }
+    Ok(())
 }

@@ -237,15 +237,18 @@ async fn a_case_routed_to_an_approver_waits_in_their_inbox_with_the_steps_own_li
     assert!(page.contains("id=\"case-review\"") && page.contains("id=\"case-step-due\""), "{page}");
 
     let approver = app.client();
-    app.sign_in(&approver, "approver").await;
+    let approver_csrf = app.sign_in(&approver, "approver").await;
     let inbox = app.page(&approver, "/cases/inbox").await;
     assert!(inbox.contains(&format!("id=\"inbox-{number}\"")) && inbox.contains("1 · approver"), "{inbox}");
     let manager = app.client();
     app.sign_in(&manager, "manager").await;
     assert!(app.page(&manager, "/cases/inbox").await.contains(&format!("id=\"inbox-{number}\"")), "the manager sees every case in review");
     assert_eq!(client.get(app.url("/cases/inbox")).send().await.unwrap().status(), StatusCode::FORBIDDEN, "a window officer has no back-office inbox");
-    // Routed on to a department: it leaves the approver's inbox.
-    let routed = post(&client, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), json!({ "event": "routed", "assignee": "审批科", "limit_days": 2 })).await;
+    // The window officer cannot pass on what is with the approver (separation of duties); the
+    // approver routes it on to a department, and it leaves their inbox.
+    let body = json!({ "event": "routed", "assignee": "审批科", "limit_days": 2 });
+    assert_eq!(post(&client, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), body.clone()).await.status(), StatusCode::FORBIDDEN);
+    let routed = post(&approver, &approver_csrf, app.url(&format!("/api/v1/cases/{number}/events")), body).await;
     assert_eq!(routed.status(), StatusCode::OK);
     let routed: Value = routed.json().await.unwrap();
     assert_eq!((routed["case"]["state"]["step"].as_i64(), routed["step_deadline"]["due"].is_string()), (Some(2), true), "{routed}");

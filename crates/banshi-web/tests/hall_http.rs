@@ -170,6 +170,7 @@ async fn an_instance_closes_the_days_it_missed_when_it_starts() {
             issuer: banshi_storage::Actor::system("kiosk"),
             booking: None,
             daily_quota: None,
+            phone_limit: None,
         };
         store.take_ticket(&ticket).await.unwrap();
     }

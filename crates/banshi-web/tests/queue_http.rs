@@ -384,6 +384,7 @@ async fn the_forecast_learns_from_the_halls_history_and_plans_the_windows() {
                         issuer: banshi_storage::Actor::system("kiosk"),
                         booking: None,
                         daily_quota: None,
+                        phone_limit: None,
                     };
                     app.store.take_ticket(&ticket).await.unwrap();
                 }

@@ -44,18 +44,51 @@ pub struct QueueBench {
     /// alternating rounds, side by side.
     #[arg(long)]
     history: bool,
-    /// Rounds of each hall with `--history`.
+    /// Instead of the boards' phase: the same load on a server with every limit at its default
+    /// (the bench's kiosks listed as the hall's own, as a hall lists its kiosks) and on one with
+    /// every limit off, in alternating rounds, side by side.
+    #[arg(long, conflicts_with = "history")]
+    limits: bool,
+    /// Rounds of each hall with `--history` or `--limits`.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+}
+
+/// The limits a bench server runs with.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Limits {
+    /// The defaults, with the bench's kiosks (on loopback) listed as the hall's own.
+    Default,
+    /// The defaults but no limit of sign-ins per address: what a crowd from many addresses meets.
+    SignInsFromEverywhere,
+    /// Every rate and size limit off.
+    Off,
+}
+
+impl Limits {
+    fn settings(self) -> serde_json::Value {
+        match self {
+            Limits::Default => serde_json::json!({ "limits": { "kiosks_from": ["127.0.0.1"] } }),
+            Limits::SignInsFromEverywhere => serde_json::json!({ "limits": { "kiosks_from": ["127.0.0.1"], "sign_ins_per_minute": 0 } }),
+            Limits::Off => serde_json::json!({ "limits": {
+                "sign_ins_per_minute": 0, "tickets_per_minute": 0, "tickets_per_phone_per_day": 0, "feedback_per_hour": 0,
+                "ratings_per_minute": 0, "progress_queries_per_minute": 0, "anonymous_body_bytes": 1usize << 30,
+                "staff_body_bytes": 1usize << 30, "import_body_bytes": 1usize << 30, "header_read_seconds": 86400,
+                "body_read_seconds": 86400, "max_connections": 1usize << 20, "password_checks_at_once": 512
+            } }),
+        }
+    }
 }
 
 const PASSWORD: &str = "bench-password";
 /// Kiosks pause while this many tickets wait: a busy hall, not an ever-growing queue.
 const MAX_WAITING: i64 = 300;
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
+    /// The hall settings file the server reads, kept until it stops.
+    _settings: tempfile::NamedTempFile,
 }
 
 impl Drop for Server {
@@ -67,7 +100,13 @@ impl Drop for Server {
 
 pub async fn run(bench: QueueBench) -> anyhow::Result<()> {
     let folder = tempfile::tempdir()?;
-    let halls = if bench.history { vec!["empty", "history"] } else { vec!["bench"] };
+    let halls = if bench.history {
+        vec!["empty", "history"]
+    } else if bench.limits {
+        vec!["limits_on", "limits_off"]
+    } else {
+        vec!["bench"]
+    };
     let mut urls = Vec::new();
     let mut made = Vec::new();
     for hall in &halls {
@@ -82,7 +121,13 @@ pub async fn run(bench: QueueBench) -> anyhow::Result<()> {
             Some(other) => bail!("--database takes a PostgreSQL server URL; without it the bench uses a fresh SQLite file ({other})"),
         }
     }
-    let result = if bench.history { compare_history(&bench, &urls[0], &urls[1]).await } else { run_on(&bench, &urls[0]).await };
+    let result = if bench.history {
+        compare_history(&bench, &urls[0], &urls[1]).await
+    } else if bench.limits {
+        compare_limits(&bench, &urls[0], &urls[1]).await
+    } else {
+        run_on(&bench, &urls[0]).await
+    };
     for (server, name) in made {
         admin_sql(&server, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
     }
@@ -108,7 +153,7 @@ fn replace_database(url: &str, name: &str) -> String {
     }
 }
 
-async fn prepare(url: &str, windows: i32) -> anyhow::Result<()> {
+pub(crate) async fn prepare(url: &str, windows: i32) -> anyhow::Result<()> {
     let store = connect(url).await?;
     let actor = Actor::system("bench");
     let centre = Centre {
@@ -144,16 +189,19 @@ async fn prepare(url: &str, windows: i32) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn start_server(url: &str) -> anyhow::Result<Server> {
+fn start_server(url: &str, limits: Limits) -> anyhow::Result<Server> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let settings = tempfile::NamedTempFile::new()?;
+    std::fs::write(settings.path(), limits.settings().to_string())?;
     let child = Command::new(std::env::current_exe()?)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", url])
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", url, "--hall-settings"])
+        .arg(settings.path())
         .env("BANSHI_DATA_KEY", Sealer::generate_key())
         .env("BANSHI_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
         .context("cannot start the server")?;
-    Ok(Server { child, base: format!("http://127.0.0.1:{port}") })
+    Ok(Server { child, base: format!("http://127.0.0.1:{port}"), _settings: settings })
 }
 
 /// Latencies of one kind of operation, in microseconds.
@@ -194,8 +242,8 @@ impl Load {
 }
 
 /// Starts `banshi serve` on the hall and waits until it answers.
-async fn started(url: &str, http: &reqwest::Client) -> anyhow::Result<Server> {
-    let server = start_server(url)?;
+pub(crate) async fn started(url: &str, http: &reqwest::Client, limits: Limits) -> anyhow::Result<Server> {
+    let server = start_server(url, limits)?;
     let started = Instant::now();
     while http.get(format!("{}/readyz", server.base)).send().await.map(|r| r.status().is_success()).ok() != Some(true) {
         if started.elapsed() > Duration::from_secs(30) {
@@ -327,7 +375,7 @@ fn database_name(url: &str) -> &'static str {
 async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
     prepare(url, bench.windows).await?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
-    let server = started(url, &http).await?;
+    let server = started(url, &http, Limits::Default).await?;
     let officers = open_windows(&server, bench.windows).await?;
     let load = load(bench, &server, &http, &officers, &Arc::default()).await?;
     println!("banshi bench queue: {} windows, {} kiosks, {} s, database {}", bench.windows, bench.kiosks, bench.seconds, database_name(url));
@@ -417,6 +465,7 @@ async fn add_history(url: &str) -> anyhow::Result<(usize, usize)> {
                 issuer: Actor::system("kiosk"),
                 booking: None,
                 daily_quota: None,
+                phone_limit: None,
             })
             .collect();
         // Many at a time, so the store commits them in batches.
@@ -447,9 +496,9 @@ async fn compare_history(bench: &QueueBench, empty_url: &str, history_url: &str)
     println!("history: {past} past tickets over a year of working days, {unclosed} of them on the last {UNCLOSED_DAYS} days never closed (made in {:.0} s)", prepared.elapsed().as_secs_f64());
 
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
-    let empty = started(empty_url, &http).await?;
+    let empty = started(empty_url, &http, Limits::Default).await?;
     let starting = Instant::now();
-    let history = started(history_url, &http).await?;
+    let history = started(history_url, &http, Limits::Default).await?;
     // The server closes the missed days as it starts; the load begins once they are closed.
     let store = connect(history_url).await?;
     let today = chrono::Local::now().date_naive();
@@ -461,7 +510,19 @@ async fn compare_history(bench: &QueueBench, empty_url: &str, history_url: &str)
     }
     println!("the missed days closed as the server started, within {:.1} s of its start", starting.elapsed().as_secs_f64());
 
-    let halls = [("empty", &empty), ("history", &history)];
+    let (empty_rate, history_rate) = alternate(bench, [("empty", &empty), ("history", &history)]).await?;
+    println!(
+        "empty hall {empty_rate:.0}, a year of history {history_rate:.0} operations per second (means of {} rounds): the history hall runs at {:.1}% of the empty hall's",
+        bench.rounds,
+        100.0 * history_rate / empty_rate.max(1.0)
+    );
+    Ok(())
+}
+
+/// The same load on two servers in alternating rounds, so that the machine's noise falls on both
+/// alike; the mean operations per second of each.
+async fn alternate(bench: &QueueBench, halls: [(&str, &Server); 2]) -> anyhow::Result<(f64, f64)> {
+    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
     let mut officers = Vec::new();
     for (_, server) in halls {
         officers.push(open_windows(server, bench.windows).await?);
@@ -472,16 +533,28 @@ async fn compare_history(bench: &QueueBench, empty_url: &str, history_url: &str)
         for (i, (name, server)) in halls.iter().enumerate() {
             let done = load(bench, server, &http, &officers[i], &waiting[i]).await?;
             let rate = done.operations() as f64 / bench.seconds as f64;
-            println!("round {round} {name:<8} {rate:>7.0} operations per second, errors {}", done.errors);
+            println!("round {round} {name:<10} {rate:>7.0} operations per second, errors {}", done.errors);
             rates[i].push(rate);
         }
     }
     let mean = |rates: &[f64]| rates.iter().sum::<f64>() / rates.len().max(1) as f64;
-    let (empty_rate, history_rate) = (mean(&rates[0]), mean(&rates[1]));
+    Ok((mean(&rates[0]), mean(&rates[1])))
+}
+
+/// `--limits`: a hall day with every limit on beside the same day with every limit off.
+async fn compare_limits(bench: &QueueBench, on_url: &str, off_url: &str) -> anyhow::Result<()> {
+    prepare(on_url, bench.windows).await?;
+    prepare(off_url, bench.windows).await?;
+    println!("banshi bench queue --limits: {} windows, {} kiosks, {} rounds of {} s on each server, database {}", bench.windows, bench.kiosks, bench.rounds, bench.seconds, database_name(on_url));
+    println!("machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    let http = reqwest::Client::new();
+    let on = started(on_url, &http, Limits::Default).await?;
+    let off = started(off_url, &http, Limits::Off).await?;
+    let (on_rate, off_rate) = alternate(bench, [("limits on", &on), ("limits off", &off)]).await?;
     println!(
-        "empty hall {empty_rate:.0}, a year of history {history_rate:.0} operations per second (means of {} rounds): the history hall runs at {:.1}% of the empty hall's",
+        "every limit on {on_rate:.0}, every limit off {off_rate:.0} operations per second (means of {} rounds): with the limits the hall runs at {:.1}% of its speed without",
         bench.rounds,
-        100.0 * history_rate / empty_rate.max(1.0)
+        100.0 * on_rate / off_rate.max(1.0)
     );
     Ok(())
 }

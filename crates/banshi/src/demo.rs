@@ -155,6 +155,7 @@ async fn seed_arrivals(store: &dyn Store, centre: &str) -> anyhow::Result<()> {
                         issuer: Actor::system("kiosk"),
                         booking: None,
                         daily_quota: None,
+                        phone_limit: None,
                     });
                 }
             }
@@ -177,4 +178,11 @@ pub fn print_accounts(address: &str, accounts: &[DemoAccount]) {
     for account in accounts {
         println!("  account {:<10} password {}  {} ({})", account.username, account.password, account.name, account.role);
     }
+}
+
+/// The demo's hall settings: the defaults, with this machine as the hall's kiosk (whoever tries
+/// the demo takes ticket after ticket from one browser).
+pub fn settings() -> banshi_web::HallSettings {
+    let kiosks_from = vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()];
+    banshi_web::HallSettings { limits: banshi_web::Limits { kiosks_from, ..Default::default() }, ..Default::default() }
 }

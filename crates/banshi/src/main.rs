@@ -2,6 +2,7 @@
 //! imports and exports the service catalogue.
 
 mod bench;
+mod bench_abuse;
 mod demo;
 mod simulate;
 
@@ -170,6 +171,9 @@ impl StoredCalendar {
 enum BenchCommand {
     /// A busy day's queue traffic over HTTP: throughput, latency, calls reaching the boards, memory.
     Queue(bench::QueueBench),
+    /// What anonymous clients can do with the limits on: a crowd of sign-ins, an oversized body,
+    /// half-sent requests, one phone taking ticket after ticket.
+    Abuse(bench_abuse::AbuseBench),
     /// Recompute the deadlines of a province's open cases (10 million by default) on every core.
     Deadlines(bench::DeadlineBench),
     /// The simulator: the reference hall, M/M/c against Erlang C, staffing; `--peer` runs SimPy too.
@@ -318,7 +322,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // A fresh demo database each start: a fresh key is enough, and none is recorded (the
             // demo's database is thrown away; served again, its key check starts afresh).
             let sealer = Sealer::from_hex(&Sealer::generate_key()).map_err(anyhow::Error::msg)?;
-            serve(listener, AppState::new(store, sealer)).await?;
+            serve(listener, AppState::with_settings(store, sealer, demo::settings())).await?;
         }
         Command::Migrate { database } => {
             let store = open(&database.url).await?;
@@ -348,6 +352,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Key { command: KeyCommand::Rotate { database } } => rotate_key(&database.url).await?,
         Command::Bench { command: BenchCommand::Queue(options) } => bench::run(options).await?,
+        Command::Bench { command: BenchCommand::Abuse(options) } => bench_abuse::run(options).await?,
         Command::Bench { command: BenchCommand::Deadlines(options) } => bench::deadlines(options)?,
         Command::Bench { command: BenchCommand::Sim(options) } => simulate::bench(options)?,
         Command::Simulate(command) => simulate::run(command)?,

@@ -214,6 +214,7 @@ pub async fn case_view_from(state: &AppState, case: Case, history: Vec<CaseHisto
 pub async fn apply_event(state: &AppState, staff: &Staff, number: &str, event: &CaseEvent) -> Result<Case, AppError> {
     let case = state.store.case(number).await?.filter(|c| c.centre_code == staff.centre_code);
     let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    require_duty(state, staff, &case, event).await?;
     let fill = |key: &str, notice: &str| text(key).replace("{number}", &case.number).replace("{item}", &case.item_name).replace("{notice}", notice);
     let message = match event {
         CaseEvent::MaterialsRequested { notice } => Some(CaseMessage { kind: "case_materials".into(), text: fill("message_case_materials", notice) }),
@@ -229,6 +230,23 @@ pub async fn apply_event(state: &AppState, staff: &Staff, number: &str, event: &
         }
     }
     Ok(case)
+}
+
+/// Separation of duties, before anything is written: who may decide a case in review, and a
+/// second person for the items that need one.
+async fn require_duty(state: &AppState, staff: &Staff, case: &Case, event: &CaseEvent) -> Result<(), AppError> {
+    let label = Actor::staff(staff).label;
+    let received_it = case.created_by == Some(staff.id) || {
+        let history = state.store.case_history(case.id).await?;
+        history.iter().any(|entry| matches!(entry.event, CaseEvent::Accepted) && entry.actor == label)
+    };
+    let item = state.cache.item(state.store.as_ref(), &staff.centre_code, &case.item_code).await?;
+    let second_person = item.is_some_and(|item| item.second_person);
+    let actor = banshi_domain::case::CaseActor { username: &staff.username, name: &staff.name, is_manager: staff.role == banshi_domain::Role::Manager, received_it };
+    banshi_domain::case::may_act(&case.state, event, &actor, second_person).map_err(|refusal| match refusal {
+        banshi_domain::case::DutyRefusal::NotTheAssignee { assignee } => AppError::Duty(crate::shared::texts::fill("duty_not_the_assignee", &[("assignee", assignee)])),
+        banshi_domain::case::DutyRefusal::SecondPersonRequired => AppError::Duty(text("duty_second_person").to_string()),
+    })
 }
 
 /// What a citizen sees of a case: no ID number, the name masked, the steps in plain words.

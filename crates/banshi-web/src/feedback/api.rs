@@ -3,7 +3,7 @@
 use super::steps::{self, DeskRow, FeedbackRequest, StepRequest};
 use crate::shared::auth::Visitor;
 use crate::shared::extract::{ApiResult, Body};
-use crate::shared::roles::STAFF;
+use crate::shared::roles::{FRONT_LINE, STAFF};
 use crate::shared::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -40,13 +40,13 @@ pub async fn list(State(state): State<AppState>, visitor: Visitor) -> ApiResult<
 /// Take an item from the online box (the manager may take one over from its owner).
 #[utoipa::path(post, path = "/api/v1/feedback/{id}/take", tag = "feedback", params(("id" = i64, Path, description = "the item's number")), responses((status = 200, description = "the item as the desk shows it", body = DeskRow)), security(("session" = [], "csrf" = [])))]
 pub async fn take(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> ApiResult<Json<DeskRow>> {
-    let staff = visitor.require(STAFF)?;
+    let staff = visitor.require(FRONT_LINE)?;
     Ok(Json(steps::desk_row(&state, steps::take(&state, staff, id).await?)))
 }
 
 /// The next step, 受理 → 调查 → 处置 → 反馈 → 归档, each with a note, by the owner only.
 #[utoipa::path(post, path = "/api/v1/feedback/{id}/steps", tag = "feedback", params(("id" = i64, Path, description = "the item's number")), request_body = StepRequest, responses((status = 200, description = "the item as the desk shows it", body = DeskRow)), security(("session" = [], "csrf" = [])))]
 pub async fn step(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>, Body(request): Body<StepRequest>) -> ApiResult<Json<DeskRow>> {
-    let staff = visitor.require(STAFF)?;
+    let staff = visitor.require(FRONT_LINE)?;
     Ok(Json(steps::desk_row(&state, steps::step(&state, staff, id, &request).await?)))
 }

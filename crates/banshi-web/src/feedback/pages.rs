@@ -5,7 +5,7 @@ use crate::shared::auth::Visitor;
 use crate::shared::error::{AppError, PageError};
 use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
-use crate::shared::roles::STAFF;
+use crate::shared::roles::{FRONT_LINE, STAFF};
 use crate::shared::templates::render;
 use crate::shared::texts::text;
 use crate::shared::AppState;
@@ -56,7 +56,7 @@ pub struct DeskForm {
 }
 
 pub async fn desk_action(State(state): State<AppState>, visitor: Visitor, Form(form): Form<DeskForm>) -> Result<Response, PageError> {
-    let staff = visitor.require(STAFF)?;
+    let staff = visitor.require(FRONT_LINE)?;
     let id = || form.id.ok_or_else(|| AppError::invalid("id", "which item?"));
     let outcome: Result<String, AppError> = async {
         Ok(match form.action.as_str() {

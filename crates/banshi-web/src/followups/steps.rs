@@ -146,6 +146,19 @@ async fn task_in_centre(state: &AppState, staff: &Staff, id: i64) -> Result<Foll
     task.ok_or_else(|| AppError::NotFound(format!("follow-up {id}")))
 }
 
+/// A task is worked by the one it is assigned to, or by the duty leader; one nobody holds yet, by
+/// whoever works follow-ups.
+async fn task_to_work(state: &AppState, staff: &Staff, id: i64) -> Result<FollowUp, AppError> {
+    let task = task_in_centre(state, staff, id).await?;
+    match task.assignee_id {
+        Some(owner) if owner != staff.id && staff.role != banshi_domain::Role::Manager => {
+            let owner = task.assignee_name.clone().unwrap_or_default();
+            Err(AppError::Duty(crate::shared::texts::fill("duty_not_your_task", &[("owner", owner)])))
+        }
+        _ => Ok(task),
+    }
+}
+
 pub async fn contact(state: &AppState, staff: &Staff, id: i64, request: &ContactRequest) -> Result<Contact, AppError> {
     let mut problems = Vec::new();
     if !["phone", "visit", "window", "message"].contains(&request.channel.as_str()) {
@@ -158,7 +171,7 @@ pub async fn contact(state: &AppState, staff: &Staff, id: i64, request: &Contact
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
-    let task = task_in_centre(state, staff, id).await?;
+    let task = task_to_work(state, staff, id).await?;
     Ok(state.store.record_contact(&Actor::staff(staff), task.resident_id, Some(task.id), &request.channel, note, Utc::now()).await?)
 }
 
@@ -167,7 +180,7 @@ pub async fn complete(state: &AppState, staff: &Staff, id: i64, outcome: &str) -
     if outcome.is_empty() || outcome.chars().count() > 1000 {
         return Err(AppError::invalid("outcome", "required, at most 1000 characters"));
     }
-    task_in_centre(state, staff, id).await?;
+    task_to_work(state, staff, id).await?;
     Ok(state.store.complete_follow_up(&Actor::staff(staff), id, outcome, Utc::now()).await?)
 }
 

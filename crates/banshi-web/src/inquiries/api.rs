@@ -3,7 +3,7 @@
 use super::steps::{self, InquiryRequest};
 use crate::shared::auth::Visitor;
 use crate::shared::extract::{ApiResult, Body};
-use crate::shared::roles::STAFF;
+use crate::shared::roles::{FRONT_LINE, STAFF};
 use crate::shared::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 /// Record an inquiry; the recorder owns it (首问负责).
 #[utoipa::path(post, path = "/api/v1/inquiries", tag = "inquiries", request_body = InquiryRequest, responses((status = 201, description = "the inquiry recorded", body = Inquiry)), security(("session" = [], "csrf" = [])))]
 pub async fn record(State(state): State<AppState>, visitor: Visitor, Body(request): Body<InquiryRequest>) -> ApiResult<Response> {
-    let staff = visitor.require(STAFF)?;
+    let staff = visitor.require(FRONT_LINE)?;
     Ok((StatusCode::CREATED, Json(steps::record(&state, staff, &request).await?)).into_response())
 }
 
@@ -49,7 +49,7 @@ pub struct HandedOver {
 /// Hand an inquiry to a named colleague, with the reason; they own it now.
 #[utoipa::path(post, path = "/api/v1/inquiries/{id}/handover", tag = "inquiries", params(("id" = i64, Path, description = "the inquiry's id")), request_body = HandoverRequest, responses((status = 200, description = "the inquiry with its handovers", body = HandedOver)), security(("session" = [], "csrf" = [])))]
 pub async fn hand_over(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>, Body(request): Body<HandoverRequest>) -> ApiResult<Json<HandedOver>> {
-    let staff = visitor.require(STAFF)?;
+    let staff = visitor.require(FRONT_LINE)?;
     let inquiry = steps::hand_over(&state, staff, id, &request.to, &request.reason).await?;
     let handovers = state.store.inquiry_handovers(id).await?;
     Ok(Json(HandedOver { inquiry, handovers }))
@@ -65,6 +65,6 @@ pub struct AnswerRequest {
 /// Answer an inquiry: it is handled.
 #[utoipa::path(post, path = "/api/v1/inquiries/{id}/answer", tag = "inquiries", params(("id" = i64, Path, description = "the inquiry's id")), request_body = AnswerRequest, responses((status = 200, description = "the answered inquiry", body = Inquiry)), security(("session" = [], "csrf" = [])))]
 pub async fn answer(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>, Body(request): Body<AnswerRequest>) -> ApiResult<Json<Inquiry>> {
-    let staff = visitor.require(STAFF)?;
+    let staff = visitor.require(FRONT_LINE)?;
     Ok(Json(steps::answer(&state, staff, id, &request.answer).await?))
 }

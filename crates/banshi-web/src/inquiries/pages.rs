@@ -6,7 +6,7 @@ use crate::shared::auth::Visitor;
 use crate::shared::error::{AppError, PageError};
 use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
-use crate::shared::roles::STAFF;
+use crate::shared::roles::{FRONT_LINE, STAFF};
 use crate::shared::templates::render;
 use crate::shared::texts::text;
 use crate::shared::AppState;
@@ -50,7 +50,7 @@ pub struct PageForm {
 }
 
 pub async fn page_action(State(state): State<AppState>, visitor: Visitor, Form(form): Form<PageForm>) -> Result<Response, PageError> {
-    let staff = visitor.require(STAFF)?;
+    let staff = visitor.require(FRONT_LINE)?;
     let id = || form.id.ok_or_else(|| AppError::invalid("id", "which inquiry?"));
     let outcome: Result<String, AppError> = async {
         Ok(match form.action.as_str() {

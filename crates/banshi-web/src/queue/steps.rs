@@ -9,7 +9,7 @@ use crate::shared::AppState;
 use banshi_domain::hall::{issue_decision, HallSetup, IssueFacts, NoTicket, QueueSetup};
 use banshi_domain::id_number;
 use banshi_domain::queue::{self, ahead_in_queue, estimated_wait_minutes, Outcome, PriorityReason, TicketEvent, TicketState, Waiting};
-use banshi_storage::{Actor, AtWindow, Call, NewTicket, Queue, Staff, Ticket, WaitingTicket, WindowLive, WindowStatus};
+use banshi_storage::{Actor, AtWindow, Call, NewTicket, PhoneLimit, Queue, Staff, Ticket, WaitingTicket, WindowLive, WindowStatus};
 use chrono::{NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -120,8 +120,17 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
         issuer: desk.map_or_else(|| Actor::system("kiosk"), Actor::staff),
         booking: booking.map(str::to_string),
         daily_quota,
+        // One number cannot take the day's tickets (nor have the hall text it all day); an
+        // officer at the desk decides for the visitor in front of them.
+        phone_limit: phone.filter(|_| desk.is_none()).and_then(|phone| {
+            let per_day = state.settings.limits.tickets_per_phone_per_day;
+            (per_day > 0).then(|| PhoneLimit { key: state.sealer.lookup_key(phone), per_day })
+        }),
     };
     let issued = match state.store.take_ticket(&ticket).await {
+        Err(banshi_storage::StoreError::Rule { key: key @ "ticket_phone_limit", values }) => {
+            return Err(AppError::Unavailable { code: "phone_limit_reached", message: crate::shared::texts::fill(key, &values) });
+        }
         // Another kiosk took the last ticket of the quota a moment before.
         Err(banshi_storage::StoreError::QuotaReached(quota)) => {
             let now = state.clock.local();

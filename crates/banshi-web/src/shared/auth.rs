@@ -10,7 +10,7 @@
 use super::error::{ApiError, AppError, PageError};
 use super::AppState;
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::Argon2;
 use axum::body::{to_bytes, Body};
 use axum::extract::{FromRequestParts, Request, State};
@@ -35,8 +35,6 @@ pub const CSRF_FIELD: &str = "csrf";
 const PASSWORD_CHANGE_PATHS: [&str; 5] = ["/account/password", "/logout", "/api/v1/account/password", "/api/v1/session", "/login"];
 /// A working day and then some: staff sign in each morning.
 const SESSION_HOURS: i64 = 12;
-/// Large enough for a whole catalogue pasted into the import form.
-pub const MAX_FORM_BYTES: usize = 8 * 1024 * 1024;
 
 /// Who is asking: a signed-in staff member or an anonymous visitor, and the CSRF token their
 /// forms must carry.
@@ -92,8 +90,14 @@ pub fn random_password() -> String {
 /// Checks a staff member's password, off the async workers (argon2 takes a while by design).
 pub async fn password_is(state: &AppState, username: &str, password: &str) -> Result<bool, AppError> {
     let Some(login) = state.store.staff_by_username(username).await? else { return Ok(false) };
+    check_password(state, password, Some(login.password_hash)).await
+}
+
+/// Checks a password against its hash (the decoy's when there is none) on the password threads.
+async fn check_password(state: &AppState, password: &str, hash: Option<String>) -> Result<bool, AppError> {
+    let wait = std::time::Duration::from_secs(state.settings.limits.password_check_wait_seconds);
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || password_matches(&password, &login.password_hash)).await.map_err(|e| AppError::Internal(e.to_string()))
+    state.password_checks.run(wait, move || password_matches(&password, hash.as_deref().unwrap_or_else(|| decoy_hash()))).await
 }
 
 fn token_hash(token: &str) -> String {
@@ -105,8 +109,29 @@ pub fn hash_password(password: &str) -> String {
     Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any password").to_string()
 }
 
+/// Checks a password against its PHC hash in memory this thread keeps: argon2 takes 19 MiB a
+/// check, and allocated afresh each time the allocator keeps every copy (its mmap threshold rises
+/// to the block's size after the first is freed), 19 MiB more a sign-in until the memory is gone.
 fn password_matches(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    use argon2::{Algorithm, Block, Params, Version};
+    thread_local! {
+        static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let Ok(parsed) = PasswordHash::new(hash) else { return false };
+    let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(parsed.algorithm), Params::try_from(&parsed)) else { return false };
+    let Ok(version) = parsed.version.map(Version::try_from).unwrap_or(Ok(Version::default())) else { return false };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else { return false };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else { return false };
+    let mut computed = vec![0u8; expected.len()];
+    let blocks = params.block_count();
+    let hashed = MEMORY.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        Argon2::new(algorithm, version, params).hash_password_into_with_memory(password.as_bytes(), salt, &mut computed, &mut memory[..blocks])
+    });
+    hashed.is_ok() && constant_time_eq(&computed, expected.as_bytes())
 }
 
 /// A hash that matches no password, verified when the username is unknown so that the answer
@@ -131,13 +156,10 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result
         _ => {}
     }
     let (hash, staff) = match login {
-        Some(login) if login.staff.active => (login.password_hash, Some(login.staff)),
-        _ => (decoy_hash().to_string(), None),
+        Some(login) if login.staff.active => (Some(login.password_hash), Some(login.staff)),
+        _ => (None, None),
     };
-    let password = password.to_string();
-    let matches = tokio::task::spawn_blocking(move || password_matches(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let matches = check_password(state, password, hash).await?;
     match known {
         Some(id) => state.store.record_sign_in(id, matches && staff.is_some(), now, MAX_FAILURES, Duration::from_std(LOCK_FOR).unwrap_or_default()).await?,
         None => state.login_throttle.record(username, false, Instant::now()),
@@ -208,11 +230,18 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
         None => pre_session.clone().or_else(|| new_pre_session.clone()).unwrap_or_default(),
     };
 
-    let mut request = request;
+    // The body's limit follows who is asking, known now, before any of it is read.
+    let limit = body_limit(&state.settings.limits, &request, signed_in.as_ref().map(|(_, staff)| staff));
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return refuse(AppError::TooLarge { limit });
+    }
+    let mut request = request.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
+    request.extensions_mut().insert(BodyLimit(limit));
     if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         // An API call without a session has no ambient authority to abuse: it acts anonymously.
         // (Signing in through the API needs a JSON body, which no cross-site form can send.)
-        let (provided, rebuilt) = match provided_token(request).await {
+        let (provided, rebuilt) = match provided_token(request, limit).await {
             Ok(found) => found,
             Err(err) => return refuse(err),
         };
@@ -250,7 +279,7 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
 
 /// The CSRF token a request carries: the header, or the `csrf` field of a URL-encoded form. The
 /// form body is read and put back for the handler.
-async fn provided_token(request: Request) -> Result<(Option<String>, Request), AppError> {
+async fn provided_token(request: Request, limit: usize) -> Result<(Option<String>, Request), AppError> {
     if let Some(value) = request.headers().get(CSRF_HEADER) {
         return Ok((value.to_str().ok().map(str::to_string), request));
     }
@@ -263,11 +292,35 @@ async fn provided_token(request: Request) -> Result<(Option<String>, Request), A
         return Ok((None, request));
     }
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_FORM_BYTES)
-        .await
-        .map_err(|_| AppError::invalid("body", format!("the form is larger than {MAX_FORM_BYTES} bytes")))?;
+    let bytes = to_bytes(body, limit).await.map_err(|err| unread_body(&err, limit))?;
     let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// The body limit [`guard`] chose for a request, for whoever reads the body after it.
+#[derive(Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// Why a body could not be read: larger than `limit`, or not sent whole in time.
+pub fn unread_body(err: &axum::Error, limit: usize) -> AppError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if cause.is::<http_body_util::LengthLimitError>() {
+            return AppError::TooLarge { limit };
+        }
+        source = cause.source();
+    }
+    AppError::invalid("body", super::texts::text("error_body_unreadable"))
+}
+
+/// The largest body this caller may send here: a few kilobytes for anyone, more for staff, a whole
+/// file for the roles that import one, on the routes that take it.
+fn body_limit(limits: &super::limits::Limits, request: &Request, staff: Option<&Staff>) -> usize {
+    match staff {
+        Some(staff) if super::roles::IMPORTERS.contains(&staff.role) && super::limits::is_import(request.method(), request.uri().path()) => limits.import_body_bytes,
+        Some(_) => limits.staff_body_bytes,
+        None => limits.anonymous_body_bytes,
+    }
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -18,6 +18,9 @@ pub enum AppError {
     Unauthenticated,
     /// Signed in, but the role may not do this.
     Forbidden,
+    /// The role may do this, but not this person on this item (separation of duties); the
+    /// message says who may.
+    Duty(String),
     /// The form or call did not carry the session's CSRF token.
     Csrf,
     /// Signed in with a one-time password, which must be changed first.
@@ -30,6 +33,13 @@ pub enum AppError {
     /// Too many failed tries in a row (sign-ins for an account, progress queries for a case); the
     /// text key says which and when to try again.
     TooManyAttempts(&'static str),
+    /// This address has sent too many requests of this kind; it may again after `retry_after`
+    /// seconds.
+    RateLimited { retry_after: u64 },
+    /// The request's body is larger than the caller may send.
+    TooLarge { limit: usize },
+    /// Every password check is taken; try again in a moment.
+    Busy,
     Internal(String),
 }
 
@@ -44,12 +54,16 @@ impl AppError {
             AppError::Invalid(_) => "invalid_request",
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
+            AppError::Duty(_) => "separation_of_duties",
             AppError::Csrf => "csrf_token_invalid",
             AppError::PasswordChangeRequired => "password_change_required",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::Unavailable { code, .. } => code,
             AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::TooLarge { .. } => "body_too_large",
+            AppError::Busy => "busy",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -58,10 +72,12 @@ impl AppError {
         match self {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Duty(_) | AppError::Csrf | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) | AppError::Unavailable { .. } => StatusCode::CONFLICT,
-            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts(_) | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -78,10 +94,30 @@ impl AppError {
             AppError::Csrf => text("error_csrf").to_string(),
             AppError::PasswordChangeRequired => text("error_password_change_required").to_string(),
             AppError::NotFound(what) => format!("{}（{what}）", text("error_not_found")),
-            AppError::Conflict(message) | AppError::Unavailable { message, .. } => message.clone(),
+            AppError::Conflict(message) | AppError::Unavailable { message, .. } | AppError::Duty(message) => message.clone(),
             AppError::TooManyAttempts(key) => text(key).to_string(),
+            AppError::RateLimited { retry_after } => super::texts::fill("error_rate_limited", &[("seconds", retry_after.to_string())]),
+            AppError::TooLarge { limit } => super::texts::fill("error_body_too_large", &[("kilobytes", (limit / 1024).to_string())]),
+            AppError::Busy => text("error_busy").to_string(),
             AppError::Internal(_) => text("error_internal").to_string(),
         }
+    }
+
+    /// Seconds after which a refused client may try again, sent as `Retry-After`.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited { retry_after } => Some(*retry_after),
+            AppError::Busy => Some(1),
+            _ => None,
+        }
+    }
+
+    fn with_retry_after(&self, response: Response) -> Response {
+        let mut response = response;
+        if let Some(seconds) = self.retry_after() {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 
     /// What is wrong, one line each: every problem with its place, or the message.
@@ -123,8 +159,10 @@ pub struct ErrorBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable, for clients: `invalid_request` (422), `unauthenticated` (401), `forbidden` (403),
+    /// `separation_of_duties` (403: the role may, this person may not, on this item),
     /// `csrf_token_invalid` (403), `password_change_required` (403), `not_found` (404), `conflict` (409), `too_many_attempts` (429),
-    /// `internal_error` (500); a queue that issues no ticket now (409): `queue_closed`,
+    /// `rate_limited` (429, with `Retry-After`), `body_too_large` (413), `busy` (503, with
+    /// `Retry-After`), `internal_error` (500); a queue that issues no ticket now (409): `queue_closed`,
     /// `issue_stopped`, `quota_reached`, `no_window_open`.
     #[schema(example = "invalid_request")]
     pub code: &'static str,
@@ -149,7 +187,7 @@ impl IntoResponse for ApiError {
             _ => vec![],
         };
         let body = ErrorBody { error: ErrorDetail { code: err.code(), message: err.message(), problems } };
-        (err.status(), Json(body)).into_response()
+        err.with_retry_after((err.status(), Json(body)).into_response())
     }
 }
 
@@ -169,6 +207,6 @@ impl IntoResponse for PageError {
         if let AppError::Unauthenticated = err {
             return Redirect::to("/login").into_response();
         }
-        super::templates::error_page(err.status(), &err.message())
+        err.with_retry_after(super::templates::error_page(err.status(), &err.message()))
     }
 }

@@ -2,7 +2,7 @@
 //! text (it fails the whole statement) and no citizen or officer types one, so such a request is a
 //! clear 422 naming where it was, the same on both databases, instead of a database error.
 
-use super::auth::MAX_FORM_BYTES;
+use super::auth::BodyLimit;
 use super::error::{ApiError, AppError, PageError};
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
@@ -10,12 +10,11 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-const NUL_MESSAGE: &str = "text may not contain a NUL character (U+0000)";
 
 pub async fn refuse_nul_characters(request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let refuse = |field: &str| {
-        let err = AppError::invalid(field, NUL_MESSAGE);
+        let err = AppError::invalid(field, super::texts::text("error_nul_character"));
         if is_api { ApiError(err).into_response() } else { PageError(err).into_response() }
     };
     let uri = request.uri().to_string();
@@ -25,9 +24,14 @@ pub async fn refuse_nul_characters(request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
+    let limit = request.extensions().get::<BodyLimit>().map_or(usize::MAX, |limit| limit.0);
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-        return refuse("body");
+    let bytes = match to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let err = super::auth::unread_body(&err, limit);
+            return if is_api { ApiError(err).into_response() } else { PageError(err).into_response() };
+        }
     };
     if has_nul(&bytes) {
         return refuse("body");

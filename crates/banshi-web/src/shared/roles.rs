@@ -6,6 +6,9 @@ use banshi_domain::Role::{self, Admin, Approver, Auditor, CityAuditor, CityManag
 /// Everyone working in a centre: anyone may be asked first (首问负责) and record what they are
 /// asked. (District and city roles read figures and change nothing.)
 pub const STAFF: &[Role] = &Role::CENTRE;
+/// Who records and answers what the public asks and complains of: everyone in a centre but its
+/// auditor, who reads everything and writes nothing.
+pub const FRONT_LINE: &[Role] = &[SystemAdmin, Admin, Manager, WindowStaff, Approver];
 /// Every account, the district and city roles included: its own password, its session.
 pub const ACCOUNTS: &[Role] = &Role::ALL;
 /// The installation's admin: the centres, the shared base catalogue, the calendar's years.
@@ -35,5 +38,8 @@ pub const LEDGER_ROLES: &[Role] = &[Manager, SystemAdmin, Admin, Auditor, Window
 /// The duty leader: works the ledger and decides appeals, closes a window its officer left, takes
 /// a complaint over from its owner.
 pub const MANAGERS: &[Role] = &[Manager];
+/// Who may send a whole file (a catalogue, a hall, a calendar year, eligibility rules), which
+/// needs a larger body than any form.
+pub const IMPORTERS: &[Role] = &[SystemAdmin, Admin, Manager];
 /// Who reads a district's or a city's centres.
 pub const REGIONAL: &[Role] = &[DistrictManager, DistrictAuditor, CityManager, CityAuditor];

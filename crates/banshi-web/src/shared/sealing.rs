@@ -11,6 +11,8 @@ use sha2::{Digest, Sha256};
 pub struct Sealer {
     cipher: Aes256Gcm,
     fingerprint: String,
+    /// Keys the lookup hashes of personal data; derived from the data key, never the key itself.
+    lookup: [u8; 32],
 }
 
 impl Sealer {
@@ -21,7 +23,8 @@ impl Sealer {
             return Err("the data key must be 64 hexadecimal digits (32 bytes)".into());
         }
         let fingerprint = hex::encode(&Sha256::digest([b"banshi data key v1:".as_slice(), &bytes].concat())[..16]);
-        Ok(Sealer { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)), fingerprint })
+        let lookup = Sha256::digest([b"banshi lookup key v1:".as_slice(), &bytes].concat()).into();
+        Ok(Sealer { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)), fingerprint, lookup })
     }
 
     /// Names the key without giving it away (SHA-256 of the key, shortened): stored in the
@@ -42,6 +45,16 @@ impl Sealer {
         let mut bytes = nonce.to_vec();
         bytes.extend(sealed);
         format!("v1:{}", BASE64.encode(bytes))
+    }
+
+    /// The same value always gives the same key (HMAC-SHA256 under a key of the installation), so
+    /// that sealed values can be counted or found without opening any; the key gives the value
+    /// back to nobody who lacks the data key.
+    pub fn lookup_key(&self, value: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup).expect("HMAC takes a key of any length");
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
     }
 
     pub fn open(&self, sealed: &str) -> Result<String, String> {
@@ -71,5 +84,8 @@ mod tests {
         assert!(Sealer::from_hex("abc").is_err());
         assert_ne!(sealer.fingerprint(), other.fingerprint());
         assert_eq!(sealer.fingerprint().len(), 32);
+        assert_eq!(sealer.lookup_key("13812345678"), sealer.lookup_key("13812345678"));
+        assert_ne!(sealer.lookup_key("13812345678"), other.lookup_key("13812345678"));
+        assert!(!sealer.lookup_key("13812345678").contains("1381234"));
     }
 }

@@ -21,6 +21,8 @@ pub struct HallSettings {
     pub feedback_limits: banshi_domain::complaint::FeedbackLimits,
     /// Working days to contact a resident a policy may help.
     pub follow_up_days: u32,
+    /// What a client may send before it is refused.
+    pub limits: super::limits::Limits,
 }
 
 impl Default for HallSettings {
@@ -34,6 +36,7 @@ impl Default for HallSettings {
             bad_rating_limits: Default::default(),
             feedback_limits: Default::default(),
             follow_up_days: 5,
+            limits: Default::default(),
         }
     }
 }

@@ -4,6 +4,8 @@
 use super::cache::HallCache;
 use super::clock::Clock;
 use super::events::Hub;
+use super::limits::RateLimits;
+use super::password_checks::PasswordChecks;
 use super::sealing::Sealer;
 use super::settings::HallSettings;
 use super::throttle::LoginThrottle;
@@ -25,6 +27,10 @@ pub struct AppState {
     /// Wrong progress queries per case, so an ID tail cannot be guessed.
     pub(crate) progress_throttle: Arc<LoginThrottle>,
     pub(crate) hub: Arc<Hub>,
+    /// Requests per address on the routes anyone may call.
+    pub(crate) rate_limits: Arc<RateLimits>,
+    /// The threads that check passwords (`limits.password_checks_at_once`).
+    pub(crate) password_checks: Arc<PasswordChecks>,
 }
 
 impl AppState {
@@ -32,6 +38,8 @@ impl AppState {
     /// above the capabilities). Must be called within a tokio runtime: it starts the events hub.
     pub(crate) fn build(store: Arc<dyn Store>, sealer: Sealer, settings: HallSettings) -> Self {
         let hub = Arc::new(Hub::start(store.clone()));
-        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), clock: Clock::default(), metrics_from: Arc::default(), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub }
+        let rate_limits = Arc::new(RateLimits::new(&settings.limits));
+        let password_checks = Arc::new(PasswordChecks::start(settings.limits.password_checks_at_once));
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), clock: Clock::default(), metrics_from: Arc::default(), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub, rate_limits, password_checks }
     }
 }

@@ -33,11 +33,16 @@ pub async fn spawn_apps() -> Vec<TestApp> {
 }
 
 pub async fn spawn_app_on(test_store: TestStore) -> TestApp {
+    spawn_app_with(test_store, banshi_web::HallSettings::default()).await
+}
+
+/// The app with these hall settings (its limits, say).
+pub async fn spawn_app_with(test_store: TestStore, settings: banshi_web::HallSettings) -> TestApp {
     let store = test_store.store.clone();
     seed(store.as_ref()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(store.clone(), banshi_web::sealing::Sealer::from_hex(&banshi_web::sealing::Sealer::generate_key()).unwrap());
+    let state = AppState::with_settings(store.clone(), banshi_web::sealing::Sealer::from_hex(&banshi_web::sealing::Sealer::generate_key()).unwrap(), settings);
     let clock = state.clock.clone();
     tokio::spawn(banshi_web::serve(listener, state, std::future::pending()));
     TestApp { address, store, test_store, clock }
@@ -116,6 +121,18 @@ impl TestApp {
         assert_eq!(response.status(), 303, "sign-in of {username}");
         self.form_token(client, "/staff").await
     }
+
+    /// A new client signed in as `username`, with its session's CSRF token.
+    pub async fn signed_in(&self, username: &str) -> (reqwest::Client, String) {
+        let client = self.client();
+        let csrf = self.sign_in(&client, username).await;
+        (client, csrf)
+    }
+}
+
+/// A JSON POST carrying the session's CSRF token.
+pub async fn post_json(client: &reqwest::Client, csrf: &str, url: String, body: serde_json::Value) -> reqwest::Response {
+    client.post(url).header("X-CSRF-Token", csrf).json(&body).send().await.unwrap()
 }
 
 pub fn csrf_in(html: &str) -> Option<String> {

@@ -1,0 +1,121 @@
+//! Separation of duties (职责分离): a case routed to an approver is decided by that approver only,
+//! an item that needs a second person is not decided by who received it, the auditor reads and
+//! writes nothing, a follow-up task is worked by its owner or the duty leader. Each was allowed
+//! before: a window officer decided a case routed to a named approver, an officer decided their
+//! own case, the auditor recorded inquiries and took complaints, one officer completed a
+//! colleague's follow-up.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const ID: &str = "11010519491231002X";
+
+async fn open_accepted_case(app: &TestApp, officer: &reqwest::Client, csrf: &str) -> String {
+    let opened: Value = post_json(officer, csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID })).await.json().await.unwrap();
+    let number = opened["case"]["number"].as_str().unwrap().to_string();
+    let accepted = post_json(officer, csrf, app.url(&format!("/api/v1/cases/{number}/events")), json!({ "event": "accepted" })).await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    number
+}
+
+#[tokio::test]
+async fn a_case_routed_to_an_approver_is_decided_by_that_approver_only_on_both_databases() {
+    for app in spawn_apps().await {
+        let (officer, officer_csrf) = app.signed_in("officer").await;
+        let (manager, manager_csrf) = app.signed_in("manager").await;
+        let (approver, approver_csrf) = app.signed_in("approver").await;
+        let number = open_accepted_case(&app, &officer, &officer_csrf).await;
+        let events = app.url(&format!("/api/v1/cases/{number}/events"));
+        let routed = post_json(&officer, &officer_csrf, events.clone(), json!({ "event": "routed", "assignee": "approver" })).await;
+        assert_eq!(routed.status(), StatusCode::OK);
+
+        let decide = json!({ "event": "decided", "approved": true });
+        let refused = post_json(&officer, &officer_csrf, events.clone(), decide.clone()).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "separation_of_duties");
+        assert!(body["error"]["message"].as_str().unwrap().contains("只有approver可以办结"), "{body}");
+        assert_eq!(post_json(&manager, &manager_csrf, events.clone(), decide.clone()).await.status(), StatusCode::FORBIDDEN, "the manager passes it on, does not decide it");
+        // Nothing was written: the case is still in review.
+        let case: Value = officer.get(app.url(&format!("/api/v1/cases/{number}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(case["case"]["state"]["state"], "under_review", "{case}");
+
+        // The manager passes it on; the first approver no longer decides it, the new one does.
+        assert_eq!(post_json(&manager, &manager_csrf, events.clone(), json!({ "event": "routed", "assignee": "manager" })).await.status(), StatusCode::OK);
+        assert_eq!(post_json(&approver, &approver_csrf, events.clone(), decide.clone()).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(post_json(&manager, &manager_csrf, events.clone(), json!({ "event": "routed", "assignee": "approver" })).await.status(), StatusCode::OK);
+        assert_eq!(post_json(&approver, &approver_csrf, events, decide).await.status(), StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn an_item_that_needs_a_second_person_is_not_decided_by_the_officer_who_received_it() {
+    let app = spawn_app().await;
+    let mut catalogue: Value = serde_json::from_str(FIXTURE).unwrap();
+    for item in catalogue["items"].as_array_mut().unwrap() {
+        if item["code"] == "T-BIRTH" {
+            item["second_person"] = json!(true);
+        }
+    }
+    let (admin, admin_csrf) = app.signed_in("admin").await;
+    let imported = admin.put(app.url("/api/v1/catalog")).header("X-CSRF-Token", &admin_csrf).json(&catalogue).send().await.unwrap();
+    assert_eq!(imported.status(), StatusCode::OK, "{}", imported.text().await.unwrap());
+
+    let (officer, officer_csrf) = app.signed_in("officer").await;
+    let number = open_accepted_case(&app, &officer, &officer_csrf).await;
+    let events = app.url(&format!("/api/v1/cases/{number}/events"));
+    let refused = post_json(&officer, &officer_csrf, events.clone(), json!({ "event": "decided", "approved": true })).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("须由受理人以外的人员审批"));
+    // Another officer decides it (the manager at the desk, say).
+    let (manager, manager_csrf) = app.signed_in("manager").await;
+    assert_eq!(post_json(&manager, &manager_csrf, events, json!({ "event": "decided", "approved": true })).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_auditor_reads_and_writes_nothing() {
+    let app = spawn_app().await;
+    let (auditor, csrf) = app.signed_in("auditor").await;
+    let recorded = post_json(&auditor, &csrf, app.url("/api/v1/inquiries"), json!({ "channel": "window", "subject": "社保卡怎么补办", "asker": "王先生" })).await;
+    assert_eq!(recorded.status(), StatusCode::FORBIDDEN);
+    // A complaint from the box: the auditor may read it, not take it.
+    let citizen = reqwest::Client::new();
+    let sent = citizen.post(app.url("/api/v1/feedback?centre=SF01")).json(&json!({ "kind": "complaint", "subject": "窗口态度", "body": "等了很久没人理", "phone": "13800000000" })).send().await.unwrap();
+    assert_eq!(sent.status(), StatusCode::CREATED, "{}", sent.text().await.unwrap());
+    let list: Value = auditor.get(app.url("/api/v1/feedback")).send().await.unwrap().json().await.unwrap();
+    let id = list[0]["id"].as_i64().unwrap();
+    assert_eq!(post_json(&auditor, &csrf, app.url(&format!("/api/v1/feedback/{id}/take")), json!({})).await.status(), StatusCode::FORBIDDEN);
+    let step = post_json(&auditor, &csrf, app.url(&format!("/api/v1/feedback/{id}/steps")), json!({ "stage": "investigating", "note": "" })).await;
+    assert_eq!(step.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_follow_up_task_is_worked_by_its_owner_or_the_manager() {
+    let app = spawn_app().await;
+    let (officer, officer_csrf) = app.signed_in("officer").await;
+    let (approver, approver_csrf) = app.signed_in("approver").await;
+    let officer_id = app.store.staff_by_username("officer").await.unwrap().unwrap().staff.id;
+    let task = banshi_storage::NewFollowUp {
+        centre_code: "SF01".into(),
+        kind: "callback".into(),
+        source: "case:SF01-duty-test".into(),
+        resident_id: None,
+        case_id: None,
+        title: "办结回访".into(),
+        reason: "回访申请人".into(),
+        assignee_id: Some(officer_id),
+        due_on: chrono::Local::now().date_naive(),
+        created_at: chrono::Utc::now(),
+    };
+    let task = app.store.create_follow_up(&banshi_storage::Actor::system("test"), &task).await.unwrap().unwrap();
+    let complete = |id: i64| app.url(&format!("/api/v1/follow-ups/{id}/complete"));
+    let refused = post_json(&approver, &approver_csrf, complete(task.id), json!({ "outcome": "已回访" })).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("只有负责人或值班领导可以办理"));
+    let contact = post_json(&approver, &approver_csrf, app.url(&format!("/api/v1/follow-ups/{}/contacts", task.id)), json!({ "channel": "phone", "note": "打过电话" })).await;
+    assert_eq!(contact.status(), StatusCode::FORBIDDEN);
+    assert_eq!(post_json(&officer, &officer_csrf, complete(task.id), json!({ "outcome": "已回访" })).await.status(), StatusCode::OK);
+}
