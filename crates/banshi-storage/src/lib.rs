@@ -102,6 +102,10 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
     /// The unexpired session with this token hash and its (active) staff member.
     async fn session(&self, token_hash: &str) -> StoreResult<Option<(Session, Staff)>>;
+    /// Moves a session's idle end on: it was just used.
+    async fn keep_session_alive(&self, token_hash: &str, idle_until: DateTime<Utc>) -> StoreResult<()>;
+    /// Removes the sessions that have ended, by their absolute or their idle end.
+    async fn purge_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
     async fn delete_session(&self, actor: &Actor, token_hash: &str) -> StoreResult<()>;
 
     // The catalogue.

@@ -99,6 +99,8 @@ pub struct NewSession {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// It ends sooner if unused till then; each use moves this on.
+    pub idle_until: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +109,8 @@ pub struct Session {
     pub staff_id: i64,
     pub csrf_token: String,
     pub expires_at: DateTime<Utc>,
+    /// Unused till then, it ends.
+    pub idle_until: DateTime<Utc>,
 }
 
 /// A one-time notice to be numbered and stored.

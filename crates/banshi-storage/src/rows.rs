@@ -51,6 +51,7 @@ pub(crate) struct SessionRow {
     token_hash: String,
     csrf_token: String,
     expires_at: DateTime<Utc>,
+    idle_until: Option<DateTime<Utc>>,
     #[sqlx(flatten)]
     staff: StaffRow,
 }
@@ -58,7 +59,7 @@ pub(crate) struct SessionRow {
 impl SessionRow {
     pub(crate) fn into_pair(self) -> StoreResult<(Session, Staff)> {
         let staff = self.staff.into_staff()?;
-        let session = Session { token_hash: self.token_hash, staff_id: staff.id, csrf_token: self.csrf_token, expires_at: self.expires_at };
+        let session = Session { token_hash: self.token_hash, staff_id: staff.id, csrf_token: self.csrf_token, expires_at: self.expires_at, idle_until: self.idle_until.unwrap_or(self.expires_at) };
         Ok((session, staff))
     }
 }

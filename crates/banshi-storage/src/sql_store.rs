@@ -400,13 +400,14 @@ macro_rules! impl_sql_store {
             async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 sqlx::query(
-                    "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, expires_at, idle_until) VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(&session.token_hash)
                 .bind(session.staff_id)
                 .bind(&session.csrf_token)
                 .bind(session.created_at)
                 .bind(session.expires_at)
+                .bind(session.idle_until)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, "session"))?;
@@ -420,15 +421,29 @@ macro_rules! impl_sql_store {
 
             async fn session(&self, token_hash: &str) -> StoreResult<Option<(Session, Staff)>> {
                 let row: Option<rows::SessionRow> = sqlx::query_as(
-                    "SELECT s.token_hash, s.csrf_token, s.expires_at, st.*
+                    "SELECT s.token_hash, s.csrf_token, s.expires_at, s.idle_until, st.*
                      FROM sessions s JOIN staff st ON st.id = s.staff_id
-                     WHERE s.token_hash = $1 AND s.expires_at > $2 AND st.active",
+                     WHERE s.token_hash = $1 AND s.expires_at > $2 AND (s.idle_until IS NULL OR s.idle_until > $2) AND st.active",
                 )
                 .bind(token_hash)
                 .bind(chrono::Utc::now())
                 .fetch_optional(&self.read)
                 .await?;
                 row.map(rows::SessionRow::into_pair).transpose()
+            }
+
+            async fn keep_session_alive(&self, token_hash: &str, idle_until: DateTime<Utc>) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                sqlx::query("UPDATE sessions SET idle_until = $2 WHERE token_hash = $1").bind(token_hash).bind(idle_until).execute(&mut *tx).await?;
+                self.commit(tx).await?;
+                Ok(())
+            }
+
+            async fn purge_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+                let mut tx = self.begin().await?;
+                let purged = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR idle_until <= $1").bind(now).execute(&mut *tx).await?;
+                self.commit(tx).await?;
+                Ok(purged.rows_affected())
             }
 
             async fn delete_session(&self, actor: &Actor, token_hash: &str) -> StoreResult<()> {

@@ -32,6 +32,26 @@ pub struct SqliteStore {
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+/// The database holds personal data: it, its log and its shared memory are readable by their owner
+/// only (0600). A new file is made so before SQLite opens it (SQLite gives the log the database's
+/// mode); an existing one is narrowed.
+pub fn keep_to_owner(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() {
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens (creating when missing) the database file and applies pending migrations.
     pub async fn open(path: &Path) -> StoreResult<Self> {
@@ -39,6 +59,7 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         }
+        keep_to_owner(path).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -121,6 +142,8 @@ pub fn backup_sqlite(database: &Path, to: &Path) -> StoreResult<()> {
     }
     let db = rusqlite::Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     db.busy_timeout(Duration::from_secs(30))?;
+    // An empty file of the owner's only: the copy holds the same personal data.
+    keep_to_owner(to).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
     db.execute("VACUUM INTO ?1", [to.to_string_lossy()])?;
     Ok(())
 }

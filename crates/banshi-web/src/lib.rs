@@ -52,6 +52,12 @@ impl AppState {
         state
     }
 
+    /// Marks every cookie `Secure`: the hall is reached over https.
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
+    }
+
     /// Lets these addresses read `/metrics` without signing in.
     pub fn with_metrics_from(mut self, addresses: Vec<std::net::IpAddr>) -> Self {
         self.metrics_from = Arc::new(addresses);

@@ -150,7 +150,7 @@ async fn a_signed_in_form_without_its_token_changes_nothing() {
     let admin = app.client();
     let csrf = app.sign_in(&admin, "admin").await;
     let staff_before = app.store.list_staff(None).await.unwrap().len();
-    let form = [("username", "newbie"), ("name", "新人"), ("badge_number", "N1"), ("role", "window_staff"), ("password", "long-enough")];
+    let form = [("username", "newbie"), ("name", "新人"), ("badge_number", "N1"), ("role", "window_staff"), ("password", "long-enough-pw")];
     let refused = admin.post(app.url("/admin/staff")).form(&form).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     // The pre-session token is not the session's: it does not pass either.
@@ -172,11 +172,11 @@ async fn a_signed_in_form_without_its_token_changes_nothing() {
     assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let again = again.text().await.unwrap();
     assert!(again.contains("未能新增工作人员") && again.contains("id=\"error-username\"") && again.contains("用户名“newbie”已有人使用"), "{again}");
-    assert!(again.contains("value=\"新人\"") && !again.contains("long-enough"), "what was typed is kept, but not the password");
+    assert!(again.contains("value=\"新人\"") && !again.contains("long-enough-pw"), "what was typed is kept, but not the password");
     assert_eq!(app.store.list_staff(None).await.unwrap().len(), staff_before + 1);
 
     // API writes carry the token in a header.
-    let body = json!({ "username": "apiuser", "name": "接口", "badge_number": "N2", "role": "auditor", "password": "long-enough" });
+    let body = json!({ "username": "apiuser", "name": "接口", "badge_number": "N2", "role": "auditor", "password": "long-enough-pw" });
     assert_eq!(admin.post(app.url("/api/v1/staff")).json(&body).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let created = admin.post(app.url("/api/v1/staff")).header("X-CSRF-Token", &csrf).json(&body).send().await.unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);

@@ -55,6 +55,10 @@ enum Command {
         /// Addresses that read `/metrics` without signing in (a Prometheus server's), comma-separated.
         #[arg(long, env = "BANSHI_METRICS_FROM", value_delimiter = ',')]
         metrics_from: Vec<std::net::IpAddr>,
+        /// The address people reach the hall at (`https://…` behind a reverse proxy that ends TLS):
+        /// with https, every cookie is marked `Secure`.
+        #[arg(long, env = "BANSHI_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Start a complete demo hall on a fresh database (data/demo.db unless --database names an empty one).
     Demo {
@@ -297,7 +301,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { bind, database, hall_settings, metrics_from } => {
+        Command::Serve { bind, database, hall_settings, metrics_from, public_url } => {
             let settings = match hall_settings {
                 Some(file) => {
                     let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -312,7 +316,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tracing::warn!("this database has no centre yet: `banshi centre set` and `banshi staff add --role system_admin` make the first admin, who sets up the hall on its pages (README: a new hall)");
             }
             let sealer = checked_data_key(store.as_ref(), &database.url).await?;
-            serve(listen(&bind.bind).await?, AppState::with_settings(store, sealer, settings).with_metrics_from(metrics_from)).await?;
+            serve(listen(&bind.bind).await?, AppState::with_settings(store, sealer, settings).with_metrics_from(metrics_from).with_secure_cookies(public_url.is_some_and(|url| url.starts_with("https://")))).await?;
         }
         Command::Demo { bind, database } => {
             let store = demo::fresh_database(database.as_deref()).await?;
@@ -392,8 +396,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            if password.chars().count() < 8 {
-                bail!("the password (read from standard input) needs at least 8 characters");
+            match banshi_domain::staff::password_weakness(password, &username) {
+                Some(banshi_domain::staff::PasswordWeakness::TooShort) => bail!("the password (read from standard input) needs at least {} characters", banshi_domain::staff::MIN_PASSWORD_CHARS),
+                Some(_) => bail!("the password (read from standard input) is too common, a run or a repeat, or holds the username: choose another"),
+                None => {}
             }
             let staff = NewStaff { username, name, badge_number: badge, role, centre_code, password_hash: banshi_web::hash_password(password) };
             let created = store.create_staff(&Actor::system("cli"), &staff).await?;

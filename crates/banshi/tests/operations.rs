@@ -148,3 +148,22 @@ async fn a_rotated_key_seals_everything_anew_and_the_server_starts_with_it() {
     let new = banshi_web::sealing::Sealer::from_hex(&new_key).unwrap();
     assert_eq!(new.open(&sealed).unwrap(), "13812345678", "the phone opens with the new key");
 }
+
+#[tokio::test]
+async fn behind_https_every_cookie_is_secure_and_on_plain_http_it_cannot_be() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("banshi.db");
+    let database = database.to_str().unwrap();
+    new_hall(database);
+    let cookie_of = |response: &reqwest::Response| response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>().join("\n");
+    let server = Server::start(database, &[("BANSHI_PUBLIC_URL", "https://hall.example.cn")]).await.unwrap();
+    let login = reqwest::Client::new().get(server.url("/login")).send().await.unwrap();
+    let cookies = cookie_of(&login);
+    assert!(cookies.contains("banshi_csrf=") && cookies.contains("Secure"), "{cookies}");
+    server.stop();
+    // Reached over plain http (a hall trying it out), a Secure cookie would never come back.
+    let server = Server::start(database, &[]).await.unwrap();
+    let login = reqwest::Client::new().get(server.url("/login")).send().await.unwrap();
+    assert!(!cookie_of(&login).contains("Secure"));
+    server.stop();
+}

@@ -134,7 +134,7 @@ pub struct StaffInput {
     /// `admin`, `manager`, `window_staff`, `approver`, `auditor`, or a district or city role.
     #[schema(example = "window_staff")]
     pub role: String,
-    #[schema(min_length = 8)]
+    #[schema(min_length = 12)]
     pub password: String,
     /// The centre the account belongs to: the admin's own when left out; another centre's only
     /// for the installation's admin.
@@ -174,8 +174,8 @@ pub async fn create_staff(state: &AppState, admin: &Staff, input: &StaffInput) -
     } else if state.store.centre(&centre).await?.is_none() {
         problem("centre", fill("staff_centre_unknown", &[("centre", centre.clone())]));
     }
-    if input.password.chars().count() < 8 {
-        problem("password", text("staff_password_short").to_string());
+    if let Some(weak) = crate::shared::auth::password_problem(&input.password, username, "staff_password_short") {
+        problem("password", weak);
     }
     let (Some(role), true) = (role, problems.is_empty()) else { return Err(AppError::Invalid(problems)) };
     let password_hash = hashed(input.password.clone()).await?;

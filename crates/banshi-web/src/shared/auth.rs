@@ -33,8 +33,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_FIELD: &str = "csrf";
 /// What an account signed in with a one-time password may reach until it has changed it.
 const PASSWORD_CHANGE_PATHS: [&str; 5] = ["/account/password", "/logout", "/api/v1/account/password", "/api/v1/session", "/login"];
-/// A working day and then some: staff sign in each morning.
-const SESSION_HOURS: i64 = 12;
+/// A session's idle end is moved on at most this often, not on every request.
+const KEEP_ALIVE_EVERY_SECONDS: i64 = 60;
 
 /// Who is asking: a signed-in staff member or an anonymous visitor, and the CSRF token their
 /// forms must carry.
@@ -78,13 +78,32 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
-/// A one-time password an admin reads out to its owner: ten lower-case letters and digits, none
-/// that look alike.
+/// A one-time password an admin reads out to its owner: lower-case letters and digits, none that
+/// look alike, as long as any password must be (a weak draw, a run or a repeat, is drawn again).
 pub fn random_password() -> String {
     use rand::seq::SliceRandom;
     let alphabet = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::thread_rng();
-    (0..10).map(|_| *alphabet.choose(&mut rng).expect("an alphabet") as char).collect()
+    loop {
+        let password: String = (0..banshi_domain::staff::MIN_PASSWORD_CHARS).map(|_| *alphabet.choose(&mut rng).expect("an alphabet") as char).collect();
+        if banshi_domain::staff::password_weakness(&password, "").is_none() {
+            return password;
+        }
+    }
+}
+
+/// What is wrong with a new password, in the words of `too_short` (the form's own text) and the
+/// shared ones: too short, too common, holding the username.
+pub fn password_problem(password: &str, username: &str, too_short: &str) -> Option<String> {
+    use banshi_domain::staff::PasswordWeakness;
+    banshi_domain::staff::password_weakness(password, username).map(|weakness| {
+        match weakness {
+            PasswordWeakness::TooShort => super::texts::text(too_short),
+            PasswordWeakness::Common => super::texts::text("password_common"),
+            PasswordWeakness::HoldsUsername => super::texts::text("password_holds_username"),
+        }
+        .to_string()
+    })
 }
 
 /// Checks a staff member's password, off the async workers (argon2 takes a while by design).
@@ -176,7 +195,8 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result
         centre_code: staff.centre_code.clone(),
         csrf_token: csrf_token.clone(),
         created_at: now,
-        expires_at: now + Duration::hours(SESSION_HOURS),
+        expires_at: now + Duration::hours(state.settings.limits.session_hours),
+        idle_until: now + Duration::minutes(state.settings.limits.session_idle_minutes),
     };
     state.store.create_session(&session).await?;
     Ok(Some((staff, token, csrf_token)))
@@ -195,12 +215,12 @@ pub async fn sign_out(state: &AppState, visitor: &Visitor) -> Result<(), AppErro
     Ok(())
 }
 
-pub fn session_cookie(token: String) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).build()
+pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).secure(state.secure_cookies).build()
 }
 
-pub fn removal_cookie() -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, "")).path("/").build()
+pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, "")).path("/").secure(state.secure_cookies).build()
 }
 
 /// Finds the visitor, enforces CSRF on every request that can change something, and hands the
@@ -215,6 +235,9 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
         let hash = token_hash(cookie.value());
         match state.cache.session(state.store.as_ref(), &hash).await {
             Ok(Some((session, staff))) => {
+                if let Err(err) = keep_alive(&state, &hash, &session).await {
+                    return refuse(err);
+                }
                 session_token_hash = Some(hash);
                 signed_in = Some((session, staff));
             }
@@ -270,11 +293,23 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
     let response = next.run(request).await;
     match new_pre_session {
         Some(token) => {
-            let cookie = Cookie::build((PRE_SESSION_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Strict).build();
+            let cookie = Cookie::build((PRE_SESSION_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Strict).secure(state.secure_cookies).build();
             (CookieJar::new().add(cookie), response).into_response()
         }
         None => response,
     }
+}
+
+/// Moves a session's idle end on as it is used (at most once a minute); the store refuses one
+/// whose idle end has passed, on every instance alike.
+async fn keep_alive(state: &AppState, hash: &str, session: &banshi_storage::Session) -> Result<(), AppError> {
+    let now = Utc::now();
+    let idle = Duration::minutes(state.settings.limits.session_idle_minutes);
+    if session.idle_until - now < idle - Duration::seconds(KEEP_ALIVE_EVERY_SECONDS) {
+        state.store.keep_session_alive(hash, now + idle).await?;
+        state.cache.forget_session(hash);
+    }
+    Ok(())
 }
 
 /// The CSRF token a request carries: the header, or the `csrf` field of a URL-encoded form. The

@@ -58,7 +58,8 @@ impl HallCache {
     /// The unexpired session with this token hash and its active staff member.
     pub async fn session(&self, store: &dyn Store, token_hash: &str) -> Result<Option<(Session, Staff)>, AppError> {
         if let Some(found) = self.sessions.get(token_hash) {
-            return Ok(found.filter(|(session, _)| session.expires_at > chrono::Utc::now()));
+            let now = chrono::Utc::now();
+            return Ok(found.filter(|(session, _)| session.expires_at > now && session.idle_until > now));
         }
         let found = store.session(token_hash).await?;
         self.sessions.insert(token_hash.to_string(), found.clone());

@@ -54,6 +54,11 @@ pub struct Limits {
     pub password_checks_at_once: usize,
     /// How long a sign-in waits for a password check before it is answered "busy".
     pub password_check_wait_seconds: u64,
+    /// A session unused this long ends (an officer who leaves the window unlocked).
+    pub session_idle_minutes: i64,
+    /// A session ends this long after its sign-in, however much it is used: a working day and
+    /// then some.
+    pub session_hours: i64,
 }
 
 impl Default for Limits {
@@ -75,6 +80,8 @@ impl Default for Limits {
             max_connections: 4096,
             password_checks_at_once: 4,
             password_check_wait_seconds: 5,
+            session_idle_minutes: 30,
+            session_hours: 12,
         }
     }
 }
@@ -210,12 +217,19 @@ pub async fn limit_open_routes(State(state): State<AppState>, request: Request, 
     next.run(request).await
 }
 
-/// Forgets idle addresses every minute.
+/// Forgets idle addresses every minute, and removes ended sessions every hour.
 pub async fn forget_idle_regularly(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(60));
-    loop {
+    for minute in 0u64.. {
         every.tick().await;
         state.rate_limits.forget_idle();
+        if minute % 60 == 0 {
+            match state.store.purge_sessions(chrono::Utc::now()).await {
+                Ok(purged) if purged > 0 => tracing::info!(purged, "ended sessions removed"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(%err, "ended sessions not removed"),
+            }
+        }
     }
 }
 

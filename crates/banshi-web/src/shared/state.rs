@@ -22,6 +22,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Addresses that read `/metrics` without signing in (a Prometheus server's).
     pub metrics_from: Arc<Vec<std::net::IpAddr>>,
+    /// Cookies marked `Secure` (`serve --public-url https://…`).
+    pub secure_cookies: bool,
     pub(crate) login_throttle: Arc<LoginThrottle>,
     pub(crate) cache: Arc<HallCache>,
     /// Wrong progress queries per case, so an ID tail cannot be guessed.
@@ -40,6 +42,6 @@ impl AppState {
         let hub = Arc::new(Hub::start(store.clone()));
         let rate_limits = Arc::new(RateLimits::new(&settings.limits));
         let password_checks = Arc::new(PasswordChecks::start(settings.limits.password_checks_at_once));
-        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), clock: Clock::default(), metrics_from: Arc::default(), login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub, rate_limits, password_checks }
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), clock: Clock::default(), metrics_from: Arc::default(), secure_cookies: false, login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub, rate_limits, password_checks }
     }
 }

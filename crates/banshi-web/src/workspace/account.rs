@@ -1,4 +1,4 @@
-//! A staff member's own password: changed with the current one, at least 8 characters, not the
+//! A staff member's own password: changed with the current one, at least 12 characters and not a common one, not the
 //! same again; the other sessions of the account end. An account signed in with a one-time
 //! password is sent here before anything else.
 
@@ -13,7 +13,7 @@ use banshi_storage::{Actor, Staff};
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
-    #[schema(min_length = 8)]
+    #[schema(min_length = 12)]
     pub new_password: String,
 }
 
@@ -23,8 +23,8 @@ pub async fn change_password(state: &AppState, visitor: &Visitor, change: &Passw
     if !password_is(state, &staff.username, &change.current_password).await? {
         problems.push(Problem { path: "current_password".into(), message: text("account_current_wrong").to_string() });
     }
-    if change.new_password.chars().count() < 8 {
-        problems.push(Problem { path: "new_password".into(), message: text("account_new_short").to_string() });
+    if let Some(weak) = crate::shared::auth::password_problem(&change.new_password, &staff.username, "account_new_short") {
+        problems.push(Problem { path: "new_password".into(), message: weak });
     } else if change.new_password == change.current_password {
         problems.push(Problem { path: "new_password".into(), message: text("account_new_same").to_string() });
     }

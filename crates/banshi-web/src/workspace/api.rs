@@ -32,7 +32,7 @@ pub struct SignedIn {
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn, responses((status = 200, description = "signed in; the session cookie is set", body = SignedIn)))]
 pub async fn sign_in(State(state): State<AppState>, jar: CookieJar, Body(request): Body<SignIn>) -> ApiResult<Response> {
     match auth::sign_in(&state, &request.username, &request.password).await? {
-        Some((staff, token, csrf_token)) => Ok((jar.add(auth::session_cookie(token)), Json(SignedIn { staff, csrf_token })).into_response()),
+        Some((staff, token, csrf_token)) => Ok((jar.add(auth::session_cookie(&state, token)), Json(SignedIn { staff, csrf_token })).into_response()),
         None => Err(AppError::Unauthenticated.into()),
     }
 }
@@ -42,7 +42,7 @@ pub async fn sign_in(State(state): State<AppState>, jar: CookieJar, Body(request
 pub async fn sign_out(State(state): State<AppState>, visitor: Visitor, jar: CookieJar) -> ApiResult<Response> {
     visitor.require_staff()?;
     auth::sign_out(&state, &visitor).await?;
-    Ok((jar.add(auth::removal_cookie()), StatusCode::NO_CONTENT).into_response())
+    Ok((jar.add(auth::removal_cookie(&state)), StatusCode::NO_CONTENT).into_response())
 }
 
 /// The signed-in staff member.

@@ -44,7 +44,7 @@ pub struct LoginForm {
 
 pub async fn login(State(state): State<AppState>, visitor: Visitor, jar: CookieJar, Form(form): Form<LoginForm>) -> PageResult {
     match auth::sign_in(&state, &form.username, &form.password).await? {
-        Some((_, token, _)) => Ok((jar.add(auth::session_cookie(token)), Redirect::to(safe_next(&form.next))).into_response()),
+        Some((_, token, _)) => Ok((jar.add(auth::session_cookie(&state, token)), Redirect::to(safe_next(&form.next))).into_response()),
         None => {
             let frame = frame(&state, &visitor).await?;
             let context = context! { next => safe_next(&form.next), failed => true, username => form.username, ..frame };
@@ -69,7 +69,7 @@ fn safe_next(next: &str) -> &str {
 
 pub async fn logout(State(state): State<AppState>, visitor: Visitor, jar: CookieJar) -> PageResult {
     auth::sign_out(&state, &visitor).await?;
-    Ok((jar.add(auth::removal_cookie()), Redirect::to("/")).into_response())
+    Ok((jar.add(auth::removal_cookie(&state)), Redirect::to("/")).into_response())
 }
 
 /// The workspace: what needs the staff member now, asked of each capability, and (for window

@@ -1,0 +1,52 @@
+//! Staff sign-in toward ASVS L2: passwords of 12 characters and not a common one, a session that
+//! ends when left unused (30 minutes by default) on every instance, kept alive by use, and ended
+//! sessions removed. Before, `12345678` was accepted and a session lasted 12 hours however idle.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn a_weak_password_is_refused_with_the_reason_and_nothing_changes() {
+    let app = spawn_app().await;
+    let (officer, csrf) = app.signed_in("officer").await;
+    for (weak, says) in [("12345678", "新密码至少12位"), ("123456789012", "太常见或太有规律"), ("Password1234", "太常见或太有规律"), ("officer-at-window-3", "不能包含用户名")] {
+        let refused = post_json(&officer, &csrf, app.url("/api/v1/account/password"), json!({ "current_password": "password-officer", "new_password": weak })).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{weak}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["error"]["problems"][0]["path"], "new_password");
+        assert!(body["error"]["problems"][0]["message"].as_str().unwrap().contains(says), "{weak}: {body}");
+    }
+    // The old password still signs in: nothing was changed.
+    let (_, _) = app.signed_in("officer").await;
+
+    let (admin, admin_csrf) = app.signed_in("admin").await;
+    let refused = post_json(&admin, &admin_csrf, app.url("/api/v1/staff"), json!({ "username": "newbie", "name": "新人", "badge_number": "N1", "role": "window_staff", "password": "qwertyuiop12" })).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "password");
+    assert!(app.store.staff_by_username("newbie").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_session_left_unused_ends_and_one_in_use_is_kept_alive_on_both_databases() {
+    for app in spawn_apps().await {
+        let (officer, _) = app.signed_in("officer").await;
+        assert_eq!(officer.get(app.url("/api/v1/session")).send().await.unwrap().status(), StatusCode::OK);
+        // Used 29 minutes ago: still alive, and the use moves its end on.
+        let soon = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
+        app.test_store.execute_raw(&format!("UPDATE sessions SET idle_until = '{soon}'")).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_secs(6)).await; // past the instance's session cache
+        assert_eq!(officer.get(app.url("/api/v1/session")).send().await.unwrap().status(), StatusCode::OK);
+        let later = (chrono::Utc::now() + chrono::Duration::minutes(20)).to_rfc3339();
+        let moved_on = app.test_store.execute_raw(&format!("UPDATE sessions SET csrf_token = csrf_token WHERE idle_until > '{later}'")).await.unwrap();
+        assert_eq!(moved_on, 1, "the use moved the session's idle end on by the idle timeout");
+        // Left unused past its idle end: refused, and removed by the purge.
+        let past = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
+        app.test_store.execute_raw(&format!("UPDATE sessions SET idle_until = '{past}'")).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_secs(6)).await; // past the instance's session cache
+        assert_eq!(officer.get(app.url("/api/v1/session")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        assert!(app.store.purge_sessions(chrono::Utc::now()).await.unwrap() >= 1);
+    }
+}
