@@ -102,6 +102,9 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
     /// The unexpired session with this token hash and its (active) staff member.
     async fn session(&self, token_hash: &str) -> StoreResult<Option<(Session, Staff)>>;
+    /// A refused sign-in in the audit log: the name tried, the account's id and centre when it is
+    /// one, where it came from.
+    async fn audit_refused_sign_in(&self, username: &str, staff: Option<(i64, &str)>, source: &serde_json::Value) -> StoreResult<()>;
     /// Moves a session's idle end on: it was just used.
     async fn keep_session_alive(&self, token_hash: &str, idle_until: DateTime<Utc>) -> StoreResult<()>;
     /// Removes the sessions that have ended, by their absolute or their idle end.
@@ -129,7 +132,12 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     // Audit.
     /// The newest entries of a centre (or, with none, of the whole installation) first, up to
     /// `limit`.
-    async fn audit_log(&self, centre_code: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+    /// The newest entries, of one centre or (with none) all.
+    async fn audit_log(&self, centre_code: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        self.audit_search(&AuditFilter { centre_code: centre_code.map(str::to_string), limit, ..AuditFilter::default() }).await
+    }
+    /// The entries the filter names, newest first, a page of `limit` at a time.
+    async fn audit_search(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
 
     // The ticket queue. Ticket changes are recorded as ticket events (actor, time, event), which
     // are the audit trail of the queue; the other queue writes go to the audit log.

@@ -101,6 +101,8 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
     /// It ends sooner if unused till then; each use moves this on.
     pub idle_until: DateTime<Utc>,
+    /// Where the sign-in came from (address, browser), for the audit log.
+    pub source: serde_json::Value,
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +166,25 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
     /// The centre it concerns; none for the installation's own.
     pub centre_code: Option<String>,
+}
+
+/// Which audit entries to read, newest first: every field set narrows them.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// The centre's entries only (a centre's readers); none for all (the installation's admin).
+    pub centre_code: Option<String>,
+    /// Part of the actor's name (`username (姓名)`).
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    /// From this moment on.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this moment.
+    pub until: Option<DateTime<Utc>>,
+    /// The page after the one that ended with this entry: entries older than it.
+    pub before_id: Option<i64>,
+    pub limit: i64,
 }
 
 /// An audit entry to append.

@@ -413,7 +413,7 @@ macro_rules! impl_sql_store {
                 .map_err(|e| conflict_or(e, "session"))?;
                 let actor = Actor { staff_id: Some(session.staff_id), label: format!("staff {}", session.staff_id) };
                 let id = session.staff_id.to_string();
-                let after = serde_json::json!({ "expires_at": session.expires_at });
+                let after = serde_json::json!({ "expires_at": session.expires_at, "source": session.source });
                 audit(&mut tx, &actor, AuditWrite { centre: Some(&session.centre_code), action: "sign_in", entity: "staff", entity_id: &id, before: None, after: Some(after) }).await?;
                 self.commit(tx).await?;
                 Ok(())
@@ -430,6 +430,16 @@ macro_rules! impl_sql_store {
                 .fetch_optional(&self.read)
                 .await?;
                 row.map(rows::SessionRow::into_pair).transpose()
+            }
+
+            async fn audit_refused_sign_in(&self, username: &str, staff: Option<(i64, &str)>, source: &serde_json::Value) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let entity_id = staff.map_or_else(|| username.to_string(), |(id, _)| id.to_string());
+                let after = serde_json::json!({ "username": username, "source": source });
+                let entry = AuditWrite { centre: staff.map(|(_, centre)| centre), action: "sign_in_refused", entity: "staff", entity_id: &entity_id, before: None, after: Some(after) };
+                audit(&mut tx, &Actor::system("sign-in"), entry).await?;
+                self.commit(tx).await?;
+                Ok(())
             }
 
             async fn keep_session_alive(&self, token_hash: &str, idle_until: DateTime<Utc>) -> StoreResult<()> {
@@ -585,11 +595,26 @@ macro_rules! impl_sql_store {
                 Ok(sqlx::query_as(rows::NOTICE_COUNTS_SQL).bind(centre_code).fetch_all(&self.read).await?)
             }
 
-            async fn audit_log(&self, centre_code: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
-                let rows: Vec<AuditRow> = match centre_code {
-                    Some(centre) => sqlx::query_as("SELECT * FROM audit_log WHERE centre_code = $1 ORDER BY id DESC LIMIT $2").bind(centre).bind(limit).fetch_all(&self.read).await?,
-                    None => sqlx::query_as("SELECT * FROM audit_log ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(&self.read).await?,
-                };
+            async fn audit_search(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
+                // One statement for every filter: a filter left out is a NULL that matches all.
+                let rows: Vec<AuditRow> = sqlx::query_as(
+                    "SELECT * FROM audit_log
+                     WHERE ($1 IS NULL OR centre_code = $1) AND ($2 IS NULL OR actor LIKE '%' || $2 || '%')
+                       AND ($3 IS NULL OR action = $3) AND ($4 IS NULL OR entity = $4) AND ($5 IS NULL OR entity_id = $5)
+                       AND ($6 IS NULL OR at >= $6) AND ($7 IS NULL OR at < $7) AND ($8 IS NULL OR id < $8)
+                     ORDER BY id DESC LIMIT $9",
+                )
+                .bind(&filter.centre_code)
+                .bind(&filter.actor)
+                .bind(&filter.action)
+                .bind(&filter.entity)
+                .bind(&filter.entity_id)
+                .bind(filter.from)
+                .bind(filter.until)
+                .bind(filter.before_id)
+                .bind(filter.limit)
+                .fetch_all(&self.read)
+                .await?;
                 Ok(rows.into_iter().map(AuditRow::into_entry).collect())
             }
 

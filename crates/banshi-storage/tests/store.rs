@@ -78,7 +78,7 @@ async fn sessions_expire_and_end() {
         let staff = seeded(store).await;
         let now = Utc::now();
         for (hash, expires_at) in [("live", now + Duration::hours(8)), ("old", now - Duration::seconds(1))] {
-            let session = NewSession { token_hash: hash.into(), staff_id: staff.id, centre_code: staff.centre_code.clone(), csrf_token: format!("csrf-{hash}"), created_at: now, expires_at, idle_until: expires_at };
+            let session = NewSession { token_hash: hash.into(), staff_id: staff.id, centre_code: staff.centre_code.clone(), csrf_token: format!("csrf-{hash}"), created_at: now, expires_at, idle_until: expires_at, source: serde_json::Value::Null };
             store.create_session(&session).await.unwrap();
         }
         let (session, who) = store.session("live").await.unwrap().expect("live session");

@@ -50,3 +50,28 @@ async fn a_session_left_unused_ends_and_one_in_use_is_kept_alive_on_both_databas
         assert!(app.store.purge_sessions(chrono::Utc::now()).await.unwrap() >= 1);
     }
 }
+
+#[tokio::test]
+async fn refused_sign_ins_are_in_the_audit_log_with_where_they_came_from_on_both_databases() {
+    for app in spawn_apps().await {
+        let client = reqwest::Client::builder().user_agent("Guesser/1.0").build().unwrap();
+        for (username, password) in [("officer", "wrong-password-1"), ("nobody-here", "wrong-password-2")] {
+            let refused = client.post(app.url("/api/v1/session")).json(&json!({ "username": username, "password": password })).send().await.unwrap();
+            assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        }
+        let (auditor, _) = app.signed_in("auditor").await;
+        let log: Value = auditor.get(app.url("/api/v1/audit")).send().await.unwrap().json().await.unwrap();
+        let refused: Vec<&Value> = log.as_array().unwrap().iter().filter(|e| e["action"] == "sign_in_refused").collect();
+        let officer = refused.iter().find(|e| e["after"]["username"] == "officer").expect("the officer's refused sign-in is in its centre's log");
+        assert_eq!(officer["after"]["source"]["address"], "127.0.0.1");
+        assert_eq!(officer["after"]["source"]["user_agent"], "Guesser/1.0");
+        assert!(!officer.to_string().contains("wrong-password"), "the password tried is never kept");
+        // A name that is no account belongs to no centre: the installation's admin reads it.
+        let (admin, _) = app.signed_in("admin").await;
+        let all: Value = admin.get(app.url("/api/v1/audit")).send().await.unwrap().json().await.unwrap();
+        assert!(all.to_string().contains("nobody-here"), "{all}");
+        // A sign-in that succeeds says where from, too.
+        let signed_in = log.as_array().unwrap().iter().find(|e| e["action"] == "sign_in").unwrap();
+        assert_eq!(signed_in["after"]["source"]["address"], "127.0.0.1");
+    }
+}

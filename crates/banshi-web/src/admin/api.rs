@@ -124,10 +124,27 @@ pub async fn create_staff(State(state): State<AppState>, visitor: Visitor, Body(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// How many entries, newest first: 1 to 1000.
+    /// How many entries, newest first: 1 to 1000 a page.
     #[serde(default = "default_audit_limit")]
     #[param(minimum = 1, maximum = 1000, default = 100)]
     limit: i64,
+    /// The next page: the entries older than this entry's id (the last one of the page before).
+    before: Option<i64>,
+    /// Part of the actor's name.
+    actor: Option<String>,
+    /// The action (`sign_in`, `sign_in_refused`, `update`, …).
+    action: Option<String>,
+    /// What it concerns (`staff`, `case`, `hall`, …), and which one.
+    entity: Option<String>,
+    entity_id: Option<String>,
+    /// From this day, `YYYY-MM-DD`, in the hall's time.
+    from: Option<String>,
+    /// To this day, `YYYY-MM-DD`, inclusive.
+    to: Option<String>,
+    /// One centre's entries, for the installation's admin (a centre's readers read their own).
+    centre: Option<String>,
+    /// `csv` for a file the auditor keeps (UTF-8 with a byte-order mark, for spreadsheets).
+    format: Option<String>,
 }
 
 fn default_audit_limit() -> i64 {
@@ -139,14 +156,69 @@ pub fn audit_scope(reader: &Staff) -> Option<&str> {
     (!INSTALLATION_ADMINS.contains(&reader.role)).then_some(reader.centre_code.as_str())
 }
 
-/// The audit log, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, description = "the audit entries, newest first", body = Vec<AuditEntry>)), security(("session" = [])))]
-pub async fn audit_log(State(state): State<AppState>, visitor: Visitor, Params(query): Params<AuditQuery>) -> ApiResult<Json<Vec<AuditEntry>>> {
+/// A day's start in the hall's time, or which field is wrong.
+fn day_start(field: &str, value: &Option<String>, days_after: u64) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    let day = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| AppError::invalid(field, crate::shared::texts::text("audit_day_wrong")))?;
+    let start = (day + chrono::Days::new(days_after)).and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(chrono::Local).earliest());
+    Ok(start.map(|t| t.with_timezone(&chrono::Utc)))
+}
+
+fn blank_to_none(value: &Option<String>) -> Option<String> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// The audit log, newest first, a page at a time, narrowed by actor, action, object, centre and
+/// days; as JSON or as a CSV file.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, description = "the audit entries, newest first (with `format=csv`, a CSV file of them)", body = Vec<AuditEntry>)), security(("session" = [])))]
+pub async fn audit_log(State(state): State<AppState>, visitor: Visitor, Params(query): Params<AuditQuery>) -> ApiResult<Response> {
     let reader = visitor.require(AUDIT_READERS)?;
     if !(1..=1000).contains(&query.limit) {
-        return Err(AppError::invalid("limit", "between 1 and 1000").into());
+        return Err(AppError::invalid("limit", crate::shared::texts::text("audit_limit_wrong")).into());
     }
-    Ok(Json(state.store.audit_log(audit_scope(reader), query.limit).await?))
+    let centre_code = match (audit_scope(reader), blank_to_none(&query.centre)) {
+        (Some(own), Some(asked)) if asked != own => return Err(AppError::invalid("centre", crate::shared::texts::text("audit_centre_not_yours")).into()),
+        (Some(own), _) => Some(own.to_string()),
+        (None, asked) => asked,
+    };
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(AppError::invalid("format", crate::shared::texts::text("audit_format_wrong")).into()),
+    };
+    let filter = banshi_storage::AuditFilter {
+        centre_code,
+        actor: blank_to_none(&query.actor),
+        action: blank_to_none(&query.action),
+        entity: blank_to_none(&query.entity),
+        entity_id: blank_to_none(&query.entity_id),
+        from: day_start("from", &query.from, 0)?,
+        until: day_start("to", &query.to, 1)?,
+        before_id: query.before,
+        limit: query.limit,
+    };
+    let entries = state.store.audit_search(&filter).await?;
+    if !csv {
+        return Ok(Json(entries).into_response());
+    }
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"), (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")], audit_csv(&entries)).into_response())
+}
+
+/// The entries as CSV: a header row, then one row each; every field quoted, and one a spreadsheet
+/// would take for a formula (`=`, `+`, `-`, `@`) marked as text.
+fn audit_csv(entries: &[AuditEntry]) -> String {
+    let quote = |field: &str| {
+        let text = if field.starts_with(['=', '+', '-', '@']) { format!("'{field}") } else { field.to_string() };
+        format!("\"{}\"", text.replace('"', "\"\""))
+    };
+    let mut csv = String::from("\u{feff}id,at,centre,actor,action,entity,entity_id,before,after\r\n");
+    for e in entries {
+        let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+        let fields = [e.id.to_string(), e.at.to_rfc3339(), e.centre_code.clone().unwrap_or_default(), e.actor.clone(), e.action.clone(), e.entity.clone(), e.entity_id.clone(), json(&e.before), json(&e.after)];
+        csv.push_str(&fields.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));
+        csv.push_str("\r\n");
+    }
+    csv
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -43,6 +43,28 @@ pub struct Visitor {
     pub staff: Option<Staff>,
     pub csrf_token: String,
     session_token_hash: Option<String>,
+    /// Where the request came from, for the audit log of sign-ins.
+    pub source: Source,
+}
+
+/// The client's address (a configured proxy's `X-Forwarded-For` read, IPv6 by its /64 as the
+/// limits count it) and its browser, as the audit log keeps them.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Source {
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Source {
+    fn of(request: &Request, limits: &super::limits::Limits) -> Self {
+        let address = super::limits::client_of(request.extensions(), request.headers(), limits).map(|a| a.to_string());
+        let user_agent = request.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|v| v.chars().take(200).collect());
+        Source { address, user_agent }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
 }
 
 impl Visitor {
@@ -164,11 +186,13 @@ fn decoy_hash() -> &'static str {
 /// the cookie's token and the session's CSRF token. An account locks after repeated failures, on
 /// every instance alike (the count is in the database, so an admin unlocks it for all); failures
 /// for names that are no account are counted in this instance's memory.
-pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result<Option<(Staff, String, String)>, AppError> {
-    let username = username.trim();
+pub async fn sign_in(state: &AppState, source: &Source, username: &str, password: &str) -> Result<Option<(Staff, String, String)>, AppError> {
+    let username: String = username.trim().chars().take(60).collect();
+    let username = username.as_str();
     let now = Utc::now();
     let login = state.store.staff_by_username(username).await?;
     let known = login.as_ref().map(|login| login.staff.id);
+    let login_centre = login.as_ref().map(|login| (login.staff.id, login.staff.centre_code.clone()));
     match &login {
         Some(login) if login.staff.locked_until.is_some_and(|until| until > now) => return Err(AppError::TooManyAttempts("login_locked")),
         None if !state.login_throttle.allows(username, Instant::now()) => return Err(AppError::TooManyAttempts("login_locked")),
@@ -184,7 +208,9 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result
         None => state.login_throttle.record(username, false, Instant::now()),
     }
     let Some(staff) = staff.filter(|_| matches) else {
-        tracing::info!(username, "sign-in refused");
+        tracing::info!(username, address = ?source.address, "sign-in refused");
+        let account = login_centre.as_ref().map(|(id, centre)| (*id, centre.as_str()));
+        state.store.audit_refused_sign_in(username, account, &source.to_json()).await?;
         return Ok(None);
     };
     let token = random_token();
@@ -197,6 +223,7 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result
         created_at: now,
         expires_at: now + Duration::hours(state.settings.limits.session_hours),
         idle_until: now + Duration::minutes(state.settings.limits.session_idle_minutes),
+        source: source.to_json(),
     };
     state.store.create_session(&session).await?;
     Ok(Some((staff, token, csrf_token)))
@@ -288,7 +315,8 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
     if signed_in.as_ref().is_some_and(|(_, staff)| staff.must_change_password) && !PASSWORD_CHANGE_PATHS.contains(&path) && !path.starts_with("/static/") {
         return if is_api { ApiError(AppError::PasswordChangeRequired).into_response() } else { Redirect::to("/account/password").into_response() };
     }
-    let visitor = Visitor { staff: signed_in.map(|(_, staff)| staff), csrf_token, session_token_hash };
+    let source = Source::of(&request, &state.settings.limits);
+    let visitor = Visitor { staff: signed_in.map(|(_, staff)| staff), csrf_token, session_token_hash, source };
     request.extensions_mut().insert(visitor);
     let response = next.run(request).await;
     match new_pre_session {

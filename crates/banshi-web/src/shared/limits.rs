@@ -180,10 +180,14 @@ impl RateLimits {
 /// address it put in `X-Forwarded-For`. IPv6 clients are counted by their /64, which one
 /// household or phone holds whole.
 pub fn client_address(request: &Request, limits: &Limits) -> Option<IpAddr> {
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    client_of(request.extensions(), request.headers(), limits)
+}
+
+/// [`client_address`] from a request's extensions and headers.
+pub fn client_of(extensions: &axum::http::Extensions, headers: &axum::http::HeaderMap, limits: &Limits) -> Option<IpAddr> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
     let client = if limits.forwarded_by.contains(&peer) {
-        request
-            .headers()
+        headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
