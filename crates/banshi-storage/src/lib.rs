@@ -105,6 +105,10 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     /// A refused sign-in in the audit log: the name tried, the account's id and centre when it is
     /// one, where it came from.
     async fn audit_refused_sign_in(&self, username: &str, staff: Option<(i64, &str)>, source: &serde_json::Value) -> StoreResult<()>;
+    /// An account's live sessions, newest first.
+    async fn sessions_of(&self, staff_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<SessionInfo>>;
+    /// Ends one of an account's sessions by its short id; false when it has none such.
+    async fn end_session(&self, actor: &Actor, staff_id: i64, session_id: &str) -> StoreResult<bool>;
     /// Moves a session's idle end on: it was just used.
     async fn keep_session_alive(&self, token_hash: &str, idle_until: DateTime<Utc>) -> StoreResult<()>;
     /// Removes the sessions that have ended, by their absolute or their idle end.

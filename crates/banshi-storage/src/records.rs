@@ -168,6 +168,16 @@ pub struct AuditEntry {
     pub centre_code: Option<String>,
 }
 
+/// A live session as its owner and the admin see it: never its token, only a short id of its hash.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct SessionInfo {
+    /// The first 16 hexadecimal digits of the token's hash: enough to name it, useless to sign in.
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub idle_until: Option<DateTime<Utc>>,
+}
+
 /// Which audit entries to read, newest first: every field set narrows them.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {

@@ -442,6 +442,32 @@ macro_rules! impl_sql_store {
                 Ok(())
             }
 
+            async fn sessions_of(&self, staff_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<SessionInfo>> {
+                Ok(sqlx::query_as(
+                    "SELECT substr(token_hash, 1, 16) AS id, created_at, expires_at, idle_until FROM sessions
+                     WHERE staff_id = $1 AND expires_at > $2 AND (idle_until IS NULL OR idle_until > $2) ORDER BY created_at DESC",
+                )
+                .bind(staff_id)
+                .bind(now)
+                .fetch_all(&self.read)
+                .await?)
+            }
+
+            async fn end_session(&self, actor: &Actor, staff_id: i64, session_id: &str) -> StoreResult<bool> {
+                if session_id.len() != 16 || !session_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Ok(false);
+                }
+                let mut tx = self.begin().await?;
+                let ended = sqlx::query("DELETE FROM sessions WHERE staff_id = $1 AND substr(token_hash, 1, 16) = $2").bind(staff_id).bind(session_id).execute(&mut *tx).await?;
+                if ended.rows_affected() > 0 {
+                    let entity_id = staff_id.to_string();
+                    let after = serde_json::json!({ "session": session_id });
+                    audit(&mut tx, actor, AuditWrite { centre: None, action: "session_ended", entity: "staff", entity_id: &entity_id, before: None, after: Some(after) }).await?;
+                }
+                self.commit(tx).await?;
+                Ok(ended.rows_affected() > 0)
+            }
+
             async fn keep_session_alive(&self, token_hash: &str, idle_until: DateTime<Utc>) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 sqlx::query("UPDATE sessions SET idle_until = $2 WHERE token_hash = $1").bind(token_hash).bind(idle_until).execute(&mut *tx).await?;

@@ -75,3 +75,40 @@ async fn refused_sign_ins_are_in_the_audit_log_with_where_they_came_from_on_both
         assert_eq!(signed_in["after"]["source"]["address"], "127.0.0.1");
     }
 }
+
+#[tokio::test]
+async fn an_owner_and_their_centres_admin_list_and_end_sessions_on_both_databases() {
+    for app in spawn_apps().await {
+        let (desk, desk_csrf) = app.signed_in("officer").await;
+        let (home, _) = app.signed_in("officer").await;
+        let mine: Value = desk.get(app.url("/api/v1/account/sessions")).send().await.unwrap().json().await.unwrap();
+        let mine = mine.as_array().unwrap().clone();
+        assert_eq!(mine.len(), 2, "{mine:?}");
+        assert_eq!(mine.iter().filter(|s| s["current"] == true).count(), 1);
+        assert!(mine.iter().all(|s| s["id"].as_str().unwrap().len() == 16), "a short id, never the token");
+        let other = mine.iter().find(|s| s["current"] == false).unwrap()["id"].as_str().unwrap().to_string();
+        // The owner ends the other browser's session: it is signed out at once on this instance.
+        let ended = desk.delete(app.url(&format!("/api/v1/account/sessions/{other}"))).header("X-CSRF-Token", &desk_csrf).send().await.unwrap();
+        assert_eq!(ended.status(), StatusCode::NO_CONTENT);
+        assert_eq!(home.get(app.url("/api/v1/session")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        let again = desk.delete(app.url(&format!("/api/v1/account/sessions/{other}"))).header("X-CSRF-Token", &desk_csrf).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_FOUND);
+        // The page lists them too.
+        let page = app.page(&desk, "/account/password").await;
+        assert!(page.contains("id=\"sessions\"") && page.contains("当前设备"), "{page}");
+
+        // The centre's admin sees and ends the officer's session; another officer may not.
+        let officer_id = app.store.staff_by_username("officer").await.unwrap().unwrap().staff.id;
+        let (admin, admin_csrf) = app.signed_in("admin").await;
+        let theirs: Value = admin.get(app.url(&format!("/api/v1/staff/{officer_id}/sessions"))).send().await.unwrap().json().await.unwrap();
+        let id = theirs[0]["id"].as_str().unwrap().to_string();
+        let (approver, approver_csrf) = app.signed_in("approver").await;
+        let refused = approver.delete(app.url(&format!("/api/v1/staff/{officer_id}/sessions/{id}"))).header("X-CSRF-Token", &approver_csrf).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let ended = admin.delete(app.url(&format!("/api/v1/staff/{officer_id}/sessions/{id}"))).header("X-CSRF-Token", &admin_csrf).send().await.unwrap();
+        assert_eq!(ended.status(), StatusCode::NO_CONTENT);
+        assert_eq!(desk.get(app.url("/api/v1/session")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        let audit: Value = admin.get(app.url("/api/v1/audit?action=session_ended")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(audit.as_array().unwrap().len(), 2);
+    }
+}

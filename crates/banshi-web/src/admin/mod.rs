@@ -7,6 +7,9 @@ mod calendar;
 mod pages;
 mod steps;
 
+/// Another capability reaches an account of the admin's centre (its sessions) through this.
+pub use steps::account_of_centre;
+
 use crate::shared::AppState;
 use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;

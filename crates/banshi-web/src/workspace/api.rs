@@ -6,7 +6,8 @@ use crate::shared::auth::{self, Visitor};
 use crate::shared::error::AppError;
 use crate::shared::extract::{ApiResult, Body};
 use crate::shared::AppState;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use crate::shared::roles::ADMINS;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -55,5 +56,37 @@ pub async fn whoami(visitor: Visitor) -> ApiResult<Json<Staff>> {
 #[utoipa::path(post, path = "/api/v1/account/password", tag = "session", request_body = PasswordChange, responses((status = 204, description = "changed")), security(("session" = [], "csrf" = [])))]
 pub async fn change_password(State(state): State<AppState>, visitor: Visitor, Body(change): Body<PasswordChange>) -> ApiResult<StatusCode> {
     account::change_password(&state, &visitor, &change).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One's own live sessions (the one asking marked `current`).
+#[utoipa::path(get, path = "/api/v1/account/sessions", tag = "session", responses((status = 200, description = "the account's live sessions, newest first", body = Vec<account::SessionView>)), security(("session" = [])))]
+pub async fn my_sessions(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Json<Vec<account::SessionView>>> {
+    let staff = visitor.require_staff()?;
+    Ok(Json(account::sessions(&state, &visitor, staff.id).await?))
+}
+
+/// End one of one's own sessions.
+#[utoipa::path(delete, path = "/api/v1/account/sessions/{id}", tag = "session", params(("id" = String, Path, description = "the session's short id")), responses((status = 204, description = "ended")), security(("session" = [], "csrf" = [])))]
+pub async fn end_my_session(State(state): State<AppState>, visitor: Visitor, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    let staff = visitor.require_staff()?;
+    account::end_session(&state, staff, staff.id, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An account's live sessions, for an admin of its centre.
+#[utoipa::path(get, path = "/api/v1/staff/{id}/sessions", tag = "staff", params(("id" = i64, Path, description = "the account's id")), responses((status = 200, description = "the account's live sessions", body = Vec<account::SessionView>)), security(("session" = [])))]
+pub async fn staff_sessions(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> ApiResult<Json<Vec<account::SessionView>>> {
+    let admin = visitor.require(ADMINS)?;
+    let account = crate::admin::account_of_centre(&state, admin, id).await?;
+    Ok(Json(account::sessions(&state, &visitor, account.id).await?))
+}
+
+/// End one of an account's sessions, for an admin of its centre.
+#[utoipa::path(delete, path = "/api/v1/staff/{id}/sessions/{session}", tag = "staff", params(("id" = i64, Path, description = "the account's id"), ("session" = String, Path, description = "the session's short id")), responses((status = 204, description = "ended")), security(("session" = [], "csrf" = [])))]
+pub async fn end_staff_session(State(state): State<AppState>, visitor: Visitor, Path((id, session)): Path<(i64, String)>) -> ApiResult<StatusCode> {
+    let admin = visitor.require(ADMINS)?;
+    let account = crate::admin::account_of_centre(&state, admin, id).await?;
+    account::end_session(&state, admin, account.id, &session).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,8 +16,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::whoami, api::sign_in, api::sign_out))
         .routes(routes!(api::change_password))
+        .routes(routes!(api::my_sessions))
+        .routes(routes!(api::end_my_session))
+        .routes(routes!(api::staff_sessions))
+        .routes(routes!(api::end_staff_session))
         .route("/login", get(pages::login_page).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/staff", get(pages::staff_home))
         .route("/account/password", get(pages::password_page).post(pages::change_password))
+        .route("/account/sessions/{id}/end", post(pages::end_session))
 }

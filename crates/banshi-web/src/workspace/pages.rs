@@ -12,7 +12,7 @@ use crate::shared::templates::render;
 use crate::shared::texts::text;
 use crate::shared::AppState;
 use crate::{cases, catalog, feedback, followups, ratings};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -109,7 +109,25 @@ pub async fn staff_home(State(state): State<AppState>, visitor: Visitor, Query(f
 pub async fn password_page(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> PageResult {
     let staff = visitor.require_staff()?;
     let frame = frame(&state, &visitor).await?;
-    Ok(render("workspace/password.html", context! { forced => staff.must_change_password, problems => Vec::<String>::new(), message => flash.message, ..frame }))
+    let sessions = session_rows(&state, &visitor, staff.id).await?;
+    Ok(render("workspace/password.html", context! { forced => staff.must_change_password, problems => Vec::<String>::new(), message => flash.message, sessions, ..frame }))
+}
+
+/// One's live sessions as the page lists them.
+async fn session_rows(state: &AppState, visitor: &Visitor, staff_id: i64) -> Result<Vec<minijinja::Value>, AppError> {
+    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+    Ok(account::sessions(state, visitor, staff_id)
+        .await?
+        .into_iter()
+        .map(|s| context! { id => s.session.id, since => local(s.session.created_at), until => local(s.session.idle_until.unwrap_or(s.session.expires_at).min(s.session.expires_at)), current => s.current })
+        .collect())
+}
+
+/// Ends one of one's own sessions from the page.
+pub async fn end_session(State(state): State<AppState>, visitor: Visitor, Path(id): Path<String>) -> PageResult {
+    let staff = visitor.require_staff()?;
+    let outcome = account::end_session(&state, staff, staff.id, &id).await.map(|_| text("account_session_ended").to_string());
+    Ok(Redirect::to(&format!("/account/password?{}", redirect_query(outcome)?)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -134,7 +152,8 @@ pub async fn change_password(State(state): State<AppState>, visitor: Visitor, Fo
         Err(AppError::Invalid(problems)) => {
             let frame = frame(&state, &visitor).await?;
             let problems: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
-            let mut response = render("workspace/password.html", context! { forced => staff.must_change_password, problems, ..frame });
+            let sessions = session_rows(&state, &visitor, staff.id).await?;
+            let mut response = render("workspace/password.html", context! { forced => staff.must_change_password, problems, sessions, ..frame });
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
         }
