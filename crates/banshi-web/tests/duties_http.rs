@@ -119,3 +119,24 @@ async fn a_follow_up_task_is_worked_by_its_owner_or_the_manager() {
     assert_eq!(contact.status(), StatusCode::FORBIDDEN);
     assert_eq!(post_json(&officer, &officer_csrf, complete(task.id), json!({ "outcome": "已回访" })).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_officer_signed_in_does_not_rate_the_visit_they_served() {
+    let app = spawn_app().await;
+    let (officer, csrf) = app.signed_in("officer").await;
+    let taken: Value = reqwest::Client::new().post(app.url("/api/v1/tickets?centre=SF01")).json(&json!({ "queue": "A" })).send().await.unwrap().json().await.unwrap();
+    let token = taken["ticket"]["token"].as_str().unwrap().to_string();
+    assert_eq!(post_json(&officer, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "open" })).await.status(), StatusCode::OK);
+    let called: Value = post_json(&officer, &csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await.json().await.unwrap();
+    let id = called["ticket"]["id"].as_i64().unwrap();
+    for action in [json!({ "action": "start" }), json!({ "action": "finish", "outcome": "done" })] {
+        assert_eq!(post_json(&officer, &csrf, app.url(&format!("/api/v1/windows/1/tickets/{id}")), action).await.status(), StatusCode::OK);
+    }
+    let rating = json!({ "ticket": token, "grade": "very_satisfied" });
+    let refused = post_json(&officer, &csrf, app.url("/api/v1/ratings"), rating.clone()).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("工作人员登录的浏览器不能提交评价"));
+    // The citizen rates it, once.
+    let given = reqwest::Client::new().post(app.url("/api/v1/ratings")).json(&rating).send().await.unwrap();
+    assert_eq!(given.status(), StatusCode::CREATED, "{}", given.text().await.unwrap());
+}

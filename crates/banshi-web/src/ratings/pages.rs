@@ -116,7 +116,8 @@ pub async fn pad_rate(State(state): State<AppState>, visitor: Visitor, Path(wind
 }
 
 /// The ticket's page and the progress page post here.
-pub async fn page_rate(State(state): State<AppState>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn page_rate(State(state): State<AppState>, visitor: Visitor, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    steps::refuse_staff_session(&visitor)?;
     let request = request_from_form(&pairs);
     let (channel, back) = match (&request.ticket, &request.case) {
         (Some(token), _) => ("ticket", format!("/tickets/{}", urlencode(token))),

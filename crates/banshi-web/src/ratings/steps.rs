@@ -59,6 +59,15 @@ fn grade_of(request: &RatingRequest, problems: &mut Vec<Problem>) -> Option<Grad
 
 /// Checks and stores a rating; `channel` is where it was given (`pad`, `ticket`, `progress`), and
 /// `device` whose signed-in pad it was given on, for the audit log.
+/// A rating is the citizen's own (一次一评): a browser signed in as staff, the window's own, does
+/// not send one. (The pad at the window rates through its own route.)
+pub fn refuse_staff_session(visitor: &crate::shared::auth::Visitor) -> Result<(), AppError> {
+    match visitor.staff {
+        Some(_) => Err(AppError::Duty(crate::shared::texts::text("duty_rating_by_staff").to_string())),
+        None => Ok(()),
+    }
+}
+
 pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, device: Option<&Staff>) -> Result<Rating, AppError> {
     let mut problems = Vec::new();
     let grade = grade_of(request, &mut problems);
