@@ -379,7 +379,7 @@ async fn run_on(bench: &QueueBench, url: &str) -> anyhow::Result<()> {
     let officers = open_windows(&server, bench.windows).await?;
     let load = load(bench, &server, &http, &officers, &Arc::default()).await?;
     println!("banshi bench queue: {} windows, {} kiosks, {} s, database {}", bench.windows, bench.kiosks, bench.seconds, database_name(url));
-    println!("machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    print_machine();
     print_load(&load, bench.seconds as f64);
 
     // Boards listen; each call's arrival at each board is kept, and matched with the call's start
@@ -492,7 +492,7 @@ async fn compare_history(bench: &QueueBench, empty_url: &str, history_url: &str)
     let prepared = Instant::now();
     let (past, unclosed) = add_history(history_url).await?;
     println!("banshi bench queue --history: {} windows, {} kiosks, {} rounds of {} s on each hall, database {}", bench.windows, bench.kiosks, bench.rounds, bench.seconds, database_name(empty_url));
-    println!("machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    print_machine();
     println!("history: {past} past tickets over a year of working days, {unclosed} of them on the last {UNCLOSED_DAYS} days never closed (made in {:.0} s)", prepared.elapsed().as_secs_f64());
 
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
@@ -546,7 +546,7 @@ async fn compare_limits(bench: &QueueBench, on_url: &str, off_url: &str) -> anyh
     prepare(on_url, bench.windows).await?;
     prepare(off_url, bench.windows).await?;
     println!("banshi bench queue --limits: {} windows, {} kiosks, {} rounds of {} s on each server, database {}", bench.windows, bench.kiosks, bench.rounds, bench.seconds, database_name(on_url));
-    println!("machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    print_machine();
     let http = reqwest::Client::new();
     let on = started(on_url, &http, Limits::Default).await?;
     let off = started(off_url, &http, Limits::Off).await?;
@@ -581,9 +581,19 @@ async fn paced_calls(base: &str, officer: &reqwest::Client, csrf: &str, per_seco
 
 /// The server's resident and peak memory, from /proc (Linux).
 fn memory(child: &Child) -> String {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-    let field = |name: &str| status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_else(|| "?".into());
+    let field = |name: &str| status_kib(child, name).map_or_else(|| "?".to_string(), |kib| format!("{kib:.0} kB"));
     format!("RSS {} (peak {})", field("VmRSS:"), field("VmHWM:"))
+}
+
+/// A memory figure of the server process (`VmRSS:`, `VmHWM:`), in KiB, from /proc.
+pub(crate) fn status_kib(child: &Child, field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).ok()?;
+    status.lines().find_map(|l| l.strip_prefix(field)).and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+}
+
+/// The line every bench prints under its heading: figures mean little without the machine.
+pub(crate) fn print_machine() {
+    println!("machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
 }
 
 #[derive(clap::Args)]

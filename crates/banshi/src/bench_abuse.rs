@@ -4,7 +4,7 @@
 //! request and wait (closed at the header timeout), and a phone number taking ticket after ticket.
 //! The crowd of sign-ins is also sent to a server with every limit off, as the figure to beat.
 
-use crate::bench::{prepare, started, Limits, Server};
+use crate::bench::{prepare, print_machine, started, status_kib, Limits, Server};
 use anyhow::Context;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -25,8 +25,7 @@ pub struct AbuseBench {
 
 /// The server's resident memory and its peak so far, in MiB.
 fn memory_mib(server: &Server) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap_or_default();
-    let field = |name: &str| status.lines().find(|l| l.starts_with(name)).and_then(|l| l[name.len()..].trim().trim_end_matches(" kB").parse::<f64>().ok()).unwrap_or(0.0) / 1024.0;
+    let field = |name: &str| status_kib(&server.child, name).unwrap_or(0.0) / 1024.0;
     (field("VmRSS:"), field("VmHWM:"))
 }
 
@@ -43,7 +42,7 @@ pub async fn run(bench: AbuseBench) -> anyhow::Result<()> {
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
     let limited = started(&limited_url, &http, Limits::Default).await?;
     println!("banshi bench abuse: servers with the default limits (and, to compare, with every limit off), database SQLite");
-    println!("machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    print_machine();
     println!("server at rest: RSS {:.0} MiB", memory_mib(&limited).0);
 
     let statuses = sign_in_crowd(&limited, bench.sign_ins).await?;

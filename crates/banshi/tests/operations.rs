@@ -25,16 +25,22 @@ fn new_hall(database: &str) {
     }
 }
 
+/// A new hall in a folder of its own, and its database's path.
+fn fresh_hall() -> (tempfile::TempDir, String) {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("banshi.db").to_str().unwrap().to_string();
+    new_hall(&database);
+    (folder, database)
+}
+
 fn key_file(folder: &Path) -> PathBuf {
     folder.join("banshi.key")
 }
 
 #[tokio::test]
 async fn a_lost_or_wrong_data_key_is_refused_and_never_replaced() {
-    let folder = tempfile::tempdir().unwrap();
-    let database = folder.path().join("banshi.db");
-    let database = database.to_str().unwrap();
-    new_hall(database);
+    let (folder, database) = fresh_hall();
+    let database = database.as_str();
     let server = Server::start(database, &[]).await.unwrap();
     assert!(key_file(folder.path()).exists(), "a new database gets its key file");
     let client = reqwest::Client::new();
@@ -60,10 +66,8 @@ async fn a_lost_or_wrong_data_key_is_refused_and_never_replaced() {
 
 #[tokio::test]
 async fn a_backup_taken_while_the_server_writes_restores_every_acknowledged_ticket() {
-    let folder = tempfile::tempdir().unwrap();
-    let database = folder.path().join("banshi.db");
-    let database = database.to_str().unwrap();
-    new_hall(database);
+    let (folder, database) = fresh_hall();
+    let database = database.as_str();
     // The four kiosks are the hall's own, which take tickets for everyone who comes.
     let settings = folder.path().join("hall-settings.json");
     std::fs::write(&settings, r#"{ "limits": { "kiosks_from": ["127.0.0.1"] } }"#).unwrap();
@@ -120,10 +124,8 @@ async fn a_backup_taken_while_the_server_writes_restores_every_acknowledged_tick
 
 #[tokio::test]
 async fn a_rotated_key_seals_everything_anew_and_the_server_starts_with_it() {
-    let folder = tempfile::tempdir().unwrap();
-    let database = folder.path().join("banshi.db");
-    let database = database.to_str().unwrap();
-    new_hall(database);
+    let (folder, database) = fresh_hall();
+    let database = database.as_str();
     let server = Server::start(database, &[]).await.unwrap();
     let client = reqwest::Client::new();
     let taken: serde_json::Value = client.post(server.url("/api/v1/tickets")).json(&serde_json::json!({ "queue": "A", "phone": "13812345678" })).send().await.unwrap().json().await.unwrap();
@@ -151,10 +153,8 @@ async fn a_rotated_key_seals_everything_anew_and_the_server_starts_with_it() {
 
 #[tokio::test]
 async fn behind_https_every_cookie_is_secure_and_on_plain_http_it_cannot_be() {
-    let folder = tempfile::tempdir().unwrap();
-    let database = folder.path().join("banshi.db");
-    let database = database.to_str().unwrap();
-    new_hall(database);
+    let (_folder, database) = fresh_hall();
+    let database = database.as_str();
     let cookie_of = |response: &reqwest::Response| response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>().join("\n");
     let server = Server::start(database, &[("BANSHI_PUBLIC_URL", "https://hall.example.cn")]).await.unwrap();
     let login = reqwest::Client::new().get(server.url("/login")).send().await.unwrap();

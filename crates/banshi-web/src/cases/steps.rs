@@ -235,13 +235,14 @@ pub async fn apply_event(state: &AppState, staff: &Staff, number: &str, event: &
 /// Separation of duties, before anything is written: who may decide a case in review, and a
 /// second person for the items that need one.
 async fn require_duty(state: &AppState, staff: &Staff, case: &Case, event: &CaseEvent) -> Result<(), AppError> {
-    let label = Actor::staff(staff).label;
-    let received_it = case.created_by == Some(staff.id) || {
-        let history = state.store.case_history(case.id).await?;
-        history.iter().any(|entry| matches!(entry.event, CaseEvent::Accepted) && entry.actor == label)
-    };
     let item = state.cache.item(state.store.as_ref(), &staff.centre_code, &case.item_code).await?;
     let second_person = item.is_some_and(|item| item.second_person);
+    // Who received the case matters only to a decision on an item that needs a second person:
+    // the history is read then, not for every event.
+    let received_it = second_person && matches!(event, CaseEvent::Decided { .. }) && {
+        let label = Actor::staff(staff).label;
+        case.created_by == Some(staff.id) || state.store.case_history(case.id).await?.iter().any(|entry| matches!(entry.event, CaseEvent::Accepted) && entry.actor == label)
+    };
     let actor = banshi_domain::case::CaseActor { username: &staff.username, name: &staff.name, is_manager: staff.role == banshi_domain::Role::Manager, received_it };
     banshi_domain::case::may_act(&case.state, event, &actor, second_person).map_err(|refusal| match refusal {
         banshi_domain::case::DutyRefusal::NotTheAssignee { assignee } => AppError::Duty(crate::shared::texts::fill("duty_not_the_assignee", &[("assignee", assignee)])),

@@ -43,8 +43,6 @@ pub struct Visitor {
     pub staff: Option<Staff>,
     pub csrf_token: String,
     session_token_hash: Option<String>,
-    /// Where the request came from, for the audit log of sign-ins.
-    pub source: Source,
 }
 
 /// The client's address (a configured proxy's `X-Forwarded-For` read, IPv6 by its /64 as the
@@ -55,13 +53,18 @@ pub struct Source {
     pub user_agent: Option<String>,
 }
 
-impl Source {
-    fn of(request: &Request, limits: &super::limits::Limits) -> Self {
-        let address = super::limits::client_of(request.extensions(), request.headers(), limits).map(|a| a.to_string());
-        let user_agent = request.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|v| v.chars().take(200).collect());
-        Source { address, user_agent }
-    }
+/// Read only where it is kept (the sign-in handlers), not on every request.
+impl FromRequestParts<AppState> for Source {
+    type Rejection = std::convert::Infallible;
 
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let address = super::limits::client_of(&parts.extensions, &parts.headers, &state.settings.limits).map(|a| a.to_string());
+        let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|v| v.chars().take(200).collect());
+        Ok(Source { address, user_agent })
+    }
+}
+
+impl Source {
     fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
@@ -315,8 +318,7 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
     if signed_in.as_ref().is_some_and(|(_, staff)| staff.must_change_password) && !PASSWORD_CHANGE_PATHS.contains(&path) && !path.starts_with("/static/") {
         return if is_api { ApiError(AppError::PasswordChangeRequired).into_response() } else { Redirect::to("/account/password").into_response() };
     }
-    let source = Source::of(&request, &state.settings.limits);
-    let visitor = Visitor { staff: signed_in.map(|(_, staff)| staff), csrf_token, session_token_hash, source };
+    let visitor = Visitor { staff: signed_in.map(|(_, staff)| staff), csrf_token, session_token_hash };
     request.extensions_mut().insert(visitor);
     let response = next.run(request).await;
     match new_pre_session {

@@ -31,8 +31,8 @@ pub struct SignedIn {
 
 /// Sign in: sets the session cookie; five wrong passwords in a row lock the account for 5 minutes.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn, responses((status = 200, description = "signed in; the session cookie is set", body = SignedIn)))]
-pub async fn sign_in(State(state): State<AppState>, visitor: Visitor, jar: CookieJar, Body(request): Body<SignIn>) -> ApiResult<Response> {
-    match auth::sign_in(&state, &visitor.source, &request.username, &request.password).await? {
+pub async fn sign_in(State(state): State<AppState>, source: auth::Source, jar: CookieJar, Body(request): Body<SignIn>) -> ApiResult<Response> {
+    match auth::sign_in(&state, &source, &request.username, &request.password).await? {
         Some((staff, token, csrf_token)) => Ok((jar.add(auth::session_cookie(&state, token)), Json(SignedIn { staff, csrf_token })).into_response()),
         None => Err(AppError::Unauthenticated.into()),
     }

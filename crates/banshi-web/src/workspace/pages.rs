@@ -42,8 +42,8 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login(State(state): State<AppState>, visitor: Visitor, jar: CookieJar, Form(form): Form<LoginForm>) -> PageResult {
-    match auth::sign_in(&state, &visitor.source, &form.username, &form.password).await? {
+pub async fn login(State(state): State<AppState>, visitor: Visitor, source: auth::Source, jar: CookieJar, Form(form): Form<LoginForm>) -> PageResult {
+    match auth::sign_in(&state, &source, &form.username, &form.password).await? {
         Some((_, token, _)) => Ok((jar.add(auth::session_cookie(&state, token)), Redirect::to(safe_next(&form.next))).into_response()),
         None => {
             let frame = frame(&state, &visitor).await?;
