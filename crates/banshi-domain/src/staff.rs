@@ -134,7 +134,7 @@ pub fn password_weakness(password: &str, username: &str) -> Option<PasswordWeakn
 /// A chunk of up to four characters repeated (`aaaaaaaaaaaa`, `abcabcabcabc`).
 fn is_repetition(password: &str) -> bool {
     let chars: Vec<char> = password.chars().collect();
-    (1..=4).any(|n| chars.len() % n == 0 && chars.chunks(n).all(|chunk| chunk == &chars[..n]))
+    (1..=4).any(|n| chars.len().is_multiple_of(n) && chars.chunks(n).all(|chunk| chunk == &chars[..n]))
 }
 
 /// Each character the next of the last on a keyboard row, the digits or the alphabet, either way.

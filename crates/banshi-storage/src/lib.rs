@@ -101,6 +101,20 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     /// Stores a session; signing in is audited with it.
     async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
     /// The unexpired session with this token hash and its (active) staff member.
+    /// Enrols a TOTP second factor (or replaces one): the sealed secret, the time step its first
+    /// code used (no code of that step or before is taken again), and the hashes of fresh recovery
+    /// codes, which replace any earlier ones. Other sessions of the account end.
+    async fn enrol_second_factor(&self, actor: &Actor, staff_id: i64, enrolment: &SecondFactorEnrolment<'_>) -> StoreResult<Staff>;
+    /// Takes a TOTP time step as used if it is later than any used before; false when it is not
+    /// (the code was replayed), on every instance alike.
+    async fn use_totp_step(&self, staff_id: i64, step: i64) -> StoreResult<bool>;
+    /// Uses up one of the account's recovery codes, audited; false when it is none of them.
+    async fn use_recovery_code(&self, staff_id: i64, code_hash: &str) -> StoreResult<bool>;
+    /// How many recovery codes the account has left.
+    async fn recovery_codes_left(&self, staff_id: i64) -> StoreResult<u32>;
+    /// Removes an account's second factor (its phone is lost), ending its sessions: it enrols
+    /// again at its next sign-in.
+    async fn remove_second_factor(&self, actor: &Actor, staff_id: i64) -> StoreResult<Staff>;
     async fn session(&self, token_hash: &str) -> StoreResult<Option<(Session, Staff)>>;
     /// A refused sign-in in the audit log: the name tried, the account's id and centre when it is
     /// one, where it came from.

@@ -59,6 +59,9 @@ pub struct Staff {
     pub must_change_password: bool,
     /// Locked after repeated failed sign-ins until then.
     pub locked_until: Option<DateTime<Utc>>,
+    /// Enrolled in a TOTP second factor: a sign-in needs its code beside the password.
+    #[serde(default)]
+    pub second_factor: bool,
 }
 
 /// A staff member with the password hash, for signing in only.
@@ -68,6 +71,8 @@ pub struct StaffLogin {
     pub password_hash: String,
     /// Failed sign-ins in a row.
     pub failed_sign_ins: u32,
+    /// The TOTP secret, sealed by the web layer (the store never sees it open).
+    pub totp_secret: Option<String>,
 }
 
 /// A change to a staff account: name, badge, role, and the centre it belongs to.
@@ -87,6 +92,16 @@ pub struct NewStaff {
     pub role: Role,
     pub centre_code: String,
     pub password_hash: String,
+}
+
+/// A confirmed TOTP enrolment, as [`crate::Store::enrol_second_factor`] keeps it.
+#[derive(Debug, Clone)]
+pub struct SecondFactorEnrolment<'a> {
+    pub sealed_secret: &'a str,
+    pub first_step: i64,
+    pub recovery_code_hashes: &'a [String],
+    /// The session enrolling, which stays signed in.
+    pub keep_session: Option<&'a str>,
 }
 
 #[derive(Debug, Clone)]

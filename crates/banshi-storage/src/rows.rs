@@ -19,6 +19,7 @@ pub(crate) struct StaffRow {
     must_change_password: bool,
     failed_sign_ins: i32,
     locked_until: Option<DateTime<Utc>>,
+    totp_secret: Option<String>,
 }
 
 impl StaffRow {
@@ -39,9 +40,11 @@ impl StaffRow {
                 active: self.active,
                 must_change_password: self.must_change_password,
                 locked_until: self.locked_until,
+                second_factor: self.totp_secret.is_some(),
             },
             password_hash: self.password_hash,
             failed_sign_ins: self.failed_sign_ins.max(0) as u32,
+            totp_secret: self.totp_secret,
         })
     }
 }

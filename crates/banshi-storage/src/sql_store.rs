@@ -419,6 +419,67 @@ macro_rules! impl_sql_store {
                 Ok(())
             }
 
+            async fn enrol_second_factor(&self, actor: &Actor, staff_id: i64, enrolment: &SecondFactorEnrolment<'_>) -> StoreResult<Staff> {
+                let mut tx = self.begin().await?;
+                let row: Option<StaffRow> = sqlx::query_as("UPDATE staff SET totp_secret = $2, totp_last_step = $3 WHERE id = $1 RETURNING *")
+                    .bind(staff_id)
+                    .bind(enrolment.sealed_secret)
+                    .bind(enrolment.first_step)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let after = row.ok_or_else(|| crate::StoreError::NotFound(format!("staff {staff_id}")))?.into_staff()?;
+                sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
+                for hash in enrolment.recovery_code_hashes {
+                    sqlx::query("INSERT INTO recovery_codes (staff_id, code_hash) VALUES ($1, $2)").bind(staff_id).bind(hash).execute(&mut *tx).await?;
+                }
+                end_sessions(&mut tx, staff_id, enrolment.keep_session).await?;
+                let entity_id = staff_id.to_string();
+                let change = serde_json::json!({ "recovery_codes": enrolment.recovery_code_hashes.len() });
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: "enrol_second_factor", entity: "staff", entity_id: &entity_id, before: None, after: Some(change) }).await?;
+                self.commit(tx).await?;
+                Ok(after)
+            }
+
+            async fn use_totp_step(&self, staff_id: i64, step: i64) -> StoreResult<bool> {
+                let mut tx = self.begin().await?;
+                let used = sqlx::query("UPDATE staff SET totp_last_step = $2 WHERE id = $1 AND totp_secret IS NOT NULL AND (totp_last_step IS NULL OR totp_last_step < $2)")
+                    .bind(staff_id)
+                    .bind(step)
+                    .execute(&mut *tx)
+                    .await?;
+                self.commit(tx).await?;
+                Ok(used.rows_affected() == 1)
+            }
+
+            async fn use_recovery_code(&self, staff_id: i64, code_hash: &str) -> StoreResult<bool> {
+                let mut tx = self.begin().await?;
+                let used = sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1 AND code_hash = $2").bind(staff_id).bind(code_hash).execute(&mut *tx).await?;
+                if used.rows_affected() == 1 {
+                    let staff = staff_in_tx(&mut tx, staff_id).await?;
+                    let entity_id = staff_id.to_string();
+                    audit(&mut tx, &Actor::staff(&staff), AuditWrite { centre: Some(&staff.centre_code), action: "use_recovery_code", entity: "staff", entity_id: &entity_id, before: None, after: None }).await?;
+                }
+                self.commit(tx).await?;
+                Ok(used.rows_affected() == 1)
+            }
+
+            async fn recovery_codes_left(&self, staff_id: i64) -> StoreResult<u32> {
+                let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recovery_codes WHERE staff_id = $1").bind(staff_id).fetch_one(&self.read).await?;
+                Ok(left.max(0) as u32)
+            }
+
+            async fn remove_second_factor(&self, actor: &Actor, staff_id: i64) -> StoreResult<Staff> {
+                let mut tx = self.begin().await?;
+                let row: Option<StaffRow> = sqlx::query_as("UPDATE staff SET totp_secret = NULL, totp_last_step = NULL WHERE id = $1 RETURNING *").bind(staff_id).fetch_optional(&mut *tx).await?;
+                let after = row.ok_or_else(|| crate::StoreError::NotFound(format!("staff {staff_id}")))?.into_staff()?;
+                sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
+                end_sessions(&mut tx, staff_id, None).await?;
+                let entity_id = staff_id.to_string();
+                audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: "remove_second_factor", entity: "staff", entity_id: &entity_id, before: None, after: None }).await?;
+                self.commit(tx).await?;
+                Ok(after)
+            }
+
             async fn session(&self, token_hash: &str) -> StoreResult<Option<(Session, Staff)>> {
                 let row: Option<rows::SessionRow> = sqlx::query_as(
                     "SELECT s.token_hash, s.csrf_token, s.expires_at, s.idle_until, st.*

@@ -19,6 +19,7 @@ mod workspace;
 
 pub use hall::import_toml as import_hall;
 pub use shared::auth::{hash_password, random_password};
+pub use shared::second_factor::{base32 as second_factor_base32, enrol as enrol_second_factor, new_secret as new_second_factor_secret};
 pub use shared::limits::Limits;
 pub use shared::settings::HallSettings;
 pub use shared::texts::texts;

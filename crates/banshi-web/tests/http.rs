@@ -63,7 +63,7 @@ async fn sign_in_refuses_a_wrong_password_and_a_missing_csrf_token() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    assert!(wrong.text().await.unwrap().contains("用户名或密码不正确"));
+    assert!(wrong.text().await.unwrap().contains("用户名、密码或动态验证码不正确"));
     let unknown = client.post(app.url("/login")).form(&[("csrf", token.as_str()), ("username", "nobody"), ("password", "x")]).send().await.unwrap();
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(client.get(app.url("/staff")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "still signed out");

@@ -12,12 +12,12 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn with_limits(limits: Limits) -> HallSettings {
-    HallSettings { limits, ..HallSettings::default() }
+    HallSettings { limits, ..common::settings() }
 }
 
 #[tokio::test]
 async fn a_body_larger_than_the_caller_may_send_is_refused_before_it_is_read() {
-    let app = spawn_app_with(banshi_storage::testing::fresh_sqlite().await, HallSettings::default()).await;
+    let app = spawn_app_with(banshi_storage::testing::fresh_sqlite().await, common::settings()).await;
     let address = app.address.trim_start_matches("http://").to_string();
     // Declared and not sent: the answer comes at once, before a byte of the body.
     let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();

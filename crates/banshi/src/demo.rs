@@ -1,6 +1,6 @@
 //! The demo hall: one centre with 12 windows (its hall file, `catalog/demo-hall.toml`), the demo
-//! catalogue, and staff accounts for every role, with fresh random passwords printed to the
-//! console at each start.
+//! catalogue, and staff accounts for every role, each enrolled in a second factor, with fresh
+//! random passwords and TOTP secrets printed to the console at each start.
 
 use anyhow::{bail, Context};
 use banshi_domain::{parse_catalog, Role};
@@ -16,6 +16,8 @@ pub struct DemoAccount {
     pub name: &'static str,
     pub role: Role,
     pub password: String,
+    /// The TOTP secret in base32, as an authenticator app takes it.
+    pub totp: String,
 }
 
 /// data/demo.db, deleted and created anew; or the named database, which must be empty.
@@ -52,7 +54,7 @@ const STAFF: [(&str, &str, &str, Role); 6] = [
     ("sunli", "孙丽", "J0002", Role::Auditor),
 ];
 
-pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
+pub async fn seed(store: &dyn Store, sealer: &banshi_web::sealing::Sealer) -> anyhow::Result<Vec<DemoAccount>> {
     let actor = Actor::system("demo");
     let centre = Centre {
         code: "SF01".into(),
@@ -89,8 +91,10 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<DemoAccount>> {
             centre_code: centre.code.clone(),
             password_hash: banshi_web::hash_password(&password),
         };
-        store.create_staff(&actor, &staff).await?;
-        accounts.push(DemoAccount { username, name, role, password });
+        let created = store.create_staff(&actor, &staff).await?;
+        let secret = banshi_web::new_second_factor_secret();
+        banshi_web::enrol_second_factor(store, sealer, &actor, created.id, &secret, 0, None).await?;
+        accounts.push(DemoAccount { username, name, role, password, totp: banshi_web::second_factor_base32(&secret) });
     }
     Ok(accounts)
 }
@@ -174,9 +178,9 @@ async fn seed_arrivals(store: &dyn Store, centre: &str) -> anyhow::Result<()> {
 /// Ten characters from an alphabet without look-alikes (no 0/O, 1/l/I), easy to type from a screen.
 pub fn print_accounts(address: &str, accounts: &[DemoAccount]) {
     println!("banshi demo: http://{address}/");
-    println!("demo staff accounts (new passwords at each start):");
+    println!("demo staff accounts (new passwords and TOTP secrets at each start; put a secret into an authenticator app):");
     for account in accounts {
-        println!("  account {:<10} password {}  {} ({})", account.username, account.password, account.name, account.role);
+        println!("  account {:<10} password {} totp {}  {} ({})", account.username, account.password, account.totp, account.name, account.role);
     }
 }
 

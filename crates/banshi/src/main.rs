@@ -320,12 +320,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { bind, database } => {
             let store = demo::fresh_database(database.as_deref()).await?;
-            let accounts = demo::seed(store.as_ref()).await?;
-            let listener = listen(&bind.bind).await?;
-            demo::print_accounts(&listener.local_addr()?.to_string(), &accounts);
             // A fresh demo database each start: a fresh key is enough, and none is recorded (the
             // demo's database is thrown away; served again, its key check starts afresh).
             let sealer = Sealer::from_hex(&Sealer::generate_key()).map_err(anyhow::Error::msg)?;
+            let accounts = demo::seed(store.as_ref(), &sealer).await?;
+            let listener = listen(&bind.bind).await?;
+            demo::print_accounts(&listener.local_addr()?.to_string(), &accounts);
             serve(listener, AppState::with_settings(store, sealer, demo::settings())).await?;
         }
         Command::Migrate { database } => {

@@ -9,6 +9,8 @@
 
 mod demo_process;
 mod serve_process;
+#[path = "../../banshi-web/tests/common/totp_codes.rs"]
+mod totp_codes;
 
 use demo_process::DemoProcess;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -113,15 +115,19 @@ async fn click_and_wait(client: &Client, target: Locator<'_>) {
     panic!("the page did not change from {before}");
 }
 
-/// Signs the demo's staff member in through the login form.
+/// Signs the demo's staff member in through the login form, with the code of its second factor.
 async fn sign_in(client: &Client, demo: &DemoProcess, username: &str) {
-    sign_in_at(client, &demo.base, username, demo.password(username)).await;
+    let code = totp_codes::fresh_code(demo.totp_secret(username));
+    sign_in_at(client, &demo.base, username, demo.password(username), Some(&code)).await;
 }
 
-async fn sign_in_at(client: &Client, base: &str, username: &str, password: &str) {
+async fn sign_in_at(client: &Client, base: &str, username: &str, password: &str, totp: Option<&str>) {
     client.goto(&format!("{base}/login")).await.unwrap();
     client.find(Locator::Css("#username")).await.unwrap().send_keys(username).await.unwrap();
     client.find(Locator::Css("#password")).await.unwrap().send_keys(password).await.unwrap();
+    if let Some(code) = totp {
+        client.find(Locator::Css("#totp")).await.unwrap().send_keys(code).await.unwrap();
+    }
     click_and_wait(client, Locator::Css("#login-submit")).await;
 }
 
@@ -387,7 +393,40 @@ async fn a_new_hall_is_set_up_on_its_pages_and_takes_calls_and_finishes_its_firs
     serve_process::first_admin(database, "zhangli", "first-admin-password");
     let server = serve_process::Server::start(database, &[]).await.unwrap();
     let admin = session(&url, &folder.path().join("admin")).await;
-    sign_in_at(&admin, &server.base, "zhangli", "first-admin-password").await;
+    sign_in_at(&admin, &server.base, "zhangli", "first-admin-password", None).await;
+
+    // An admin must have a second factor: the first sign-in leads to its enrolment and nowhere else.
+    assert!(admin.current_url().await.unwrap().path().ends_with("/account/totp"), "enrolment first");
+    assert!(text_of(&admin, "#totp-required").await.contains("动态验证码"));
+    assert!(admin.find(Locator::Css("#totp-qr svg")).await.is_ok(), "the QR code is drawn");
+    let secret = text_of(&admin, "#totp-secret").await;
+    admin.goto(&server.url("/admin")).await.unwrap();
+    assert!(admin.current_url().await.unwrap().path().ends_with("/account/totp"), "nothing else before enrolment");
+    let secret_again = text_of(&admin, "#totp-secret").await;
+    fill(&admin, &[("#totp-code", "000000")]).await;
+    admin.find(Locator::Css("#totp-confirm")).await.unwrap().click().await.unwrap();
+    assert!(text_of(&admin, "#error-code").await.contains("动态验证码不对"));
+    assert_eq!(admin.find(Locator::Css("#totp-code")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("000000"), "kept as typed");
+    assert_eq!(text_of(&admin, "#totp-secret").await, secret_again, "the same secret offered again");
+    save_screenshot(&admin, "totp-enrolment").await;
+    fill(&admin, &[("#totp-code", &totp_codes::fresh_code(&secret_again))]).await;
+    admin.find(Locator::Css("#totp-confirm")).await.unwrap().click().await.unwrap();
+    let codes = text_of(&admin, "#recovery-codes").await;
+    assert_eq!(codes.lines().filter(|line| line.len() == 9).count(), 10, "{codes}");
+    save_screenshot(&admin, "totp-recovery-codes").await;
+    click_and_wait(&admin, Locator::Css("#totp-continue")).await;
+    assert!(admin.current_url().await.unwrap().path().ends_with("/staff"));
+    assert_ne!(secret, secret_again, "each visit offers a fresh secret until one is confirmed");
+
+    // Signed in again elsewhere: the password alone is refused, the password and the app's code let in.
+    let again = session(&url, &folder.path().join("admin-again")).await;
+    again.goto(&server.url("/login")).await.unwrap();
+    fill(&again, &[("#username", "zhangli"), ("#password", "first-admin-password")]).await;
+    again.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+    assert!(text_of(&again, "#login-error").await.contains("动态验证码"));
+    sign_in_at(&again, &server.base, "zhangli", "first-admin-password", Some(&totp_codes::fresh_code(&secret_again))).await;
+    assert!(again.current_url().await.unwrap().path().ends_with("/staff"), "signed in with the second factor");
+    again.close().await.unwrap();
 
     // The catalogue, pasted into the admin page (set by script: typing 100 KB key by key is slow).
     admin.goto(&server.url("/admin")).await.unwrap();
@@ -430,7 +469,7 @@ async fn a_new_hall_is_set_up_on_its_pages_and_takes_calls_and_finishes_its_firs
     kiosk.goto(&server.url("/kiosk")).await.unwrap();
     assert!(text_of(&kiosk, "#closed-A").await.contains("暂无窗口办理"), "no ticket before an officer is at a window");
     let desk = session(&url, &folder.path().join("desk")).await;
-    sign_in_at(&desk, &server.base, "limin", "officer-password").await;
+    sign_in_at(&desk, &server.base, "limin", "officer-password", None).await;
     desk.goto(&server.url("/console")).await.unwrap();
     click_and_wait(&desk, Locator::Css("#open-window-1")).await;
     kiosk.goto(&server.url("/kiosk")).await.unwrap();

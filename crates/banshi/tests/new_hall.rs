@@ -3,6 +3,8 @@
 //! the hours, a queue, a window, an officer — until a ticket is taken, called and finished.
 
 mod serve_process;
+#[path = "../../banshi-web/tests/common/totp_codes.rs"]
+mod totp_codes;
 
 use serve_process::{first_admin, Server};
 
@@ -65,6 +67,17 @@ async fn a_new_hall_set_up_through_its_pages_takes_calls_and_finishes_a_ticket()
     assert!(!kiosk.contains("id=\"take-"), "a hall nobody set up offers no queue");
 
     let admin = sign_in(&server, "zhangli", "first-admin-password").await;
+    // An admin enrols a second factor before anything else: every page leads to the enrolment.
+    let to_enrol = admin.get(server.url("/admin")).send().await.unwrap();
+    assert_eq!(to_enrol.headers()["location"], "/account/totp");
+    let enrolment = page(&admin, server.url("/account/totp")).await;
+    let secret = value_of(&enrolment, "id=\"totp-secret\" class=\"secret\">").split('<').next().unwrap().to_string();
+    // As a browser reads the attribute: the page escapes the sealed offer's slashes.
+    let offer = value_of(&enrolment, "name=\"enrolment\" value=\"").replace("&#x2f;", "/").replace("&#x3d;", "=").replace("&#x2b;", "+");
+    let code = totp_codes::fresh_code(&secret);
+    let (status, done) = submit(&admin, &server, "/account/totp", "/account/totp", &[("enrolment", &offer), ("code", &code)]).await;
+    assert_eq!(status, 200, "{done}");
+    assert!(done.contains("id=\"recovery-codes\""));
 
     // The catalogue, pasted into the admin page; a broken one is refused whole, with what was typed kept.
     let (status, refused) = submit(&admin, &server, "/admin", "/admin/catalog", &[("catalog", "{\"items\": [")]).await;

@@ -76,6 +76,14 @@ pub async fn unlock_staff(State(state): State<AppState>, visitor: Visitor, Path(
     Ok(Json(steps::unlock(&state, admin, id).await?))
 }
 
+/// Remove an account's second factor (its phone is lost); its sessions end and it enrols again at
+/// its next sign-in.
+#[utoipa::path(delete, path = "/api/v1/staff/{id}/totp", tag = "staff", params(("id" = i64, Path, description = "the account's id")), responses((status = 200, description = "removed", body = Staff)), security(("session" = [], "csrf" = [])))]
+pub async fn remove_second_factor(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> ApiResult<Json<Staff>> {
+    let admin = visitor.require(ADMINS)?;
+    Ok(Json(steps::remove_second_factor(&state, admin, id).await?))
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PasswordReset {
     staff: Staff,

@@ -23,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::disable_staff))
         .routes(routes!(api::enable_staff))
         .routes(routes!(api::unlock_staff))
+        .routes(routes!(api::remove_second_factor))
         .routes(routes!(api::reset_password))
         .routes(routes!(api::local_items, api::save_local_items))
         .routes(routes!(api::audit_log))

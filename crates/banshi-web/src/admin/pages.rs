@@ -143,7 +143,8 @@ pub struct StaffEditForm {
     centre: String,
 }
 
-/// A staff row's buttons: save the changes, disable or enable, unlock, reset the password.
+/// A staff row's buttons: save the changes, disable or enable, unlock, remove the second factor,
+/// reset the password.
 pub async fn staff_action(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>, Form(form): Form<StaffEditForm>) -> PageResult {
     let admin = visitor.require(ADMINS)?;
     let named = |staff: Staff| format!("{}（{}）", staff.name, staff.username);
@@ -155,6 +156,7 @@ pub async fn staff_action(State(state): State<AppState>, visitor: Visitor, Path(
         "disable" => steps::set_active(&state, admin, id, false).await.map(|s| format!("{}{}", text("admin_staff_disabled"), named(s))),
         "enable" => steps::set_active(&state, admin, id, true).await.map(|s| format!("{}{}", text("admin_staff_enabled"), named(s))),
         "unlock" => steps::unlock(&state, admin, id).await.map(|s| format!("{}{}", text("admin_staff_unlocked"), named(s))),
+        "remove_totp" => steps::remove_second_factor(&state, admin, id).await.map(|s| format!("{}{}", text("admin_staff_totp_removed"), named(s))),
         "reset" => steps::reset_password(&state, admin, id).await.map(|(s, password)| fill("admin_staff_reset", &[("who", named(s)), ("password", password)])),
         other => Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
     };

@@ -111,6 +111,15 @@ pub async fn unlock(state: &AppState, admin: &Staff, id: i64) -> Result<Staff, A
     Ok(state.store.unlock_staff(&Actor::staff(admin), id).await?)
 }
 
+/// Removes an account's second factor (its phone is lost): its sessions end, and it enrols again
+/// at its next sign-in.
+pub async fn remove_second_factor(state: &AppState, admin: &Staff, id: i64) -> Result<Staff, AppError> {
+    account_of_centre(state, admin, id).await?;
+    let removed = state.store.remove_second_factor(&Actor::staff(admin), id).await?;
+    state.cache.forget_sessions_of(id);
+    Ok(removed)
+}
+
 /// A one-time password for an account, to be changed at its next sign-in; its sessions end.
 pub async fn reset_password(state: &AppState, admin: &Staff, id: i64) -> Result<(Staff, String), AppError> {
     account_of_centre(state, admin, id).await?;

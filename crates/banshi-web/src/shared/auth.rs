@@ -33,6 +33,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_FIELD: &str = "csrf";
 /// What an account signed in with a one-time password may reach until it has changed it.
 const PASSWORD_CHANGE_PATHS: [&str; 5] = ["/account/password", "/logout", "/api/v1/account/password", "/api/v1/session", "/login"];
+/// What an account that must have a second factor, and has none yet, may reach until it enrols.
+const ENROLMENT_PATHS: [&str; 6] = ["/account/totp", "/logout", "/api/v1/account/totp", "/api/v1/account/totp/confirm", "/api/v1/session", "/login"];
 /// A session's idle end is moved on at most this often, not on every request.
 const KEEP_ALIVE_EVERY_SECONDS: i64 = 60;
 
@@ -185,11 +187,13 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password(&random_token()))
 }
 
-/// Checks a username and password; on success stores a new session and returns the staff member,
-/// the cookie's token and the session's CSRF token. An account locks after repeated failures, on
-/// every instance alike (the count is in the database, so an admin unlocks it for all); failures
-/// for names that are no account are counted in this instance's memory.
-pub async fn sign_in(state: &AppState, source: &Source, username: &str, password: &str) -> Result<Option<(Staff, String, String)>, AppError> {
+/// Checks a username, password and (for an account enrolled in one) second-factor code; on
+/// success stores a new session and returns the staff member, the cookie's token and the session's
+/// CSRF token. A wrong code counts as a failed sign-in, and the answer does not say which of the
+/// three was wrong. An account locks after repeated failures, on every instance alike (the count
+/// is in the database, so an admin unlocks it for all); failures for names that are no account are
+/// counted in this instance's memory.
+pub async fn sign_in(state: &AppState, source: &Source, username: &str, password: &str, code: &str) -> Result<Option<(Staff, String, String)>, AppError> {
     let username: String = username.trim().chars().take(60).collect();
     let username = username.as_str();
     let now = Utc::now();
@@ -201,11 +205,17 @@ pub async fn sign_in(state: &AppState, source: &Source, username: &str, password
         None if !state.login_throttle.allows(username, Instant::now()) => return Err(AppError::TooManyAttempts("login_locked")),
         _ => {}
     }
-    let (hash, staff) = match login {
-        Some(login) if login.staff.active => (Some(login.password_hash), Some(login.staff)),
+    let (hash, active) = match &login {
+        Some(login) if login.staff.active => (Some(login.password_hash.clone()), Some(login)),
         _ => (None, None),
     };
-    let matches = check_password(state, password, hash).await?;
+    let password_matches = check_password(state, password, hash).await?;
+    // The code is checked only after the password, so that a guess cannot use a code up.
+    let matches = match active {
+        Some(login) if password_matches => super::second_factor::accepts(state.store.as_ref(), &state.sealer, login, code).await?,
+        _ => false,
+    };
+    let staff = active.map(|login| login.staff.clone());
     match known {
         Some(id) => state.store.record_sign_in(id, matches && staff.is_some(), now, MAX_FAILURES, Duration::from_std(LOCK_FOR).unwrap_or_default()).await?,
         None => state.login_throttle.record(username, false, Instant::now()),
@@ -313,10 +323,17 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
         }
     }
 
-    // An account signed in with a one-time password changes it before anything else.
+    // An account signed in with a one-time password changes it, and one that must have a second
+    // factor enrols it, before anything else.
     let path = request.uri().path();
-    if signed_in.as_ref().is_some_and(|(_, staff)| staff.must_change_password) && !PASSWORD_CHANGE_PATHS.contains(&path) && !path.starts_with("/static/") {
-        return if is_api { ApiError(AppError::PasswordChangeRequired).into_response() } else { Redirect::to("/account/password").into_response() };
+    match signed_in.as_ref().and_then(|(_, staff)| first_step(&state, staff)) {
+        Some(FirstStep::ChangePassword) if !PASSWORD_CHANGE_PATHS.contains(&path) && !path.starts_with("/static/") => {
+            return if is_api { ApiError(AppError::PasswordChangeRequired).into_response() } else { Redirect::to("/account/password").into_response() };
+        }
+        Some(FirstStep::EnrolSecondFactor) if !ENROLMENT_PATHS.contains(&path) && !path.starts_with("/static/") => {
+            return if is_api { ApiError(AppError::SecondFactorRequired).into_response() } else { Redirect::to("/account/totp").into_response() };
+        }
+        _ => {}
     }
     let visitor = Visitor { staff: signed_in.map(|(_, staff)| staff), csrf_token, session_token_hash };
     request.extensions_mut().insert(visitor);
@@ -327,6 +344,22 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
             (CookieJar::new().add(cookie), response).into_response()
         }
         None => response,
+    }
+}
+
+/// What a signed-in account must do before it may reach anything else.
+pub enum FirstStep {
+    ChangePassword,
+    EnrolSecondFactor,
+}
+
+pub fn first_step(state: &AppState, staff: &Staff) -> Option<FirstStep> {
+    if staff.must_change_password {
+        Some(FirstStep::ChangePassword)
+    } else if !staff.second_factor && super::second_factor::required(state, staff.role) {
+        Some(FirstStep::EnrolSecondFactor)
+    } else {
+        None
     }
 }
 

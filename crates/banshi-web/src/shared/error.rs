@@ -16,6 +16,8 @@ pub enum AppError {
     Invalid(Vec<Problem>),
     /// Not signed in.
     Unauthenticated,
+    /// A sign-in whose username, password or second-factor code was wrong (which, it does not say).
+    SignInRefused,
     /// Signed in, but the role may not do this.
     Forbidden,
     /// The role may do this, but not this person on this item (separation of duties); the
@@ -25,6 +27,8 @@ pub enum AppError {
     Csrf,
     /// Signed in with a one-time password, which must be changed first.
     PasswordChangeRequired,
+    /// The account's role needs a second factor and it has none yet: it enrols first.
+    SecondFactorRequired,
     NotFound(String),
     Conflict(String),
     /// The hall does not do this now (a queue closed, its tickets all taken); `code` is stable for
@@ -53,10 +57,12 @@ impl AppError {
         match self {
             AppError::Invalid(_) => "invalid_request",
             AppError::Unauthenticated => "unauthenticated",
+            AppError::SignInRefused => "sign_in_refused",
             AppError::Forbidden => "forbidden",
             AppError::Duty(_) => "separation_of_duties",
             AppError::Csrf => "csrf_token_invalid",
             AppError::PasswordChangeRequired => "password_change_required",
+            AppError::SecondFactorRequired => "second_factor_required",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::Unavailable { code, .. } => code,
@@ -71,8 +77,8 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Duty(_) | AppError::Csrf | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+            AppError::Unauthenticated | AppError::SignInRefused => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Duty(_) | AppError::Csrf | AppError::PasswordChangeRequired | AppError::SecondFactorRequired => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) | AppError::Unavailable { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -89,10 +95,12 @@ impl AppError {
                 let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
                 format!("{}{}", text("error_bad_request"), list.join("；"))
             }
-            AppError::Unauthenticated => text("login_title").to_string(),
+            AppError::Unauthenticated => text("error_unauthenticated").to_string(),
+            AppError::SignInRefused => text("login_failed").to_string(),
             AppError::Forbidden => text("error_forbidden").to_string(),
             AppError::Csrf => text("error_csrf").to_string(),
             AppError::PasswordChangeRequired => text("error_password_change_required").to_string(),
+            AppError::SecondFactorRequired => text("error_second_factor_required").to_string(),
             AppError::NotFound(what) => format!("{}（{what}）", text("error_not_found")),
             AppError::Conflict(message) | AppError::Unavailable { message, .. } | AppError::Duty(message) => message.clone(),
             AppError::TooManyAttempts(key) => text(key).to_string(),

@@ -50,14 +50,15 @@ fn menu() -> [(&'static str, &'static str, &'static [Role]); 17] {
     ]
 }
 
-fn navigation(staff: Option<&Staff>) -> Vec<NavLink> {
-    let Some(staff) = staff else { return Vec::new() };
+/// No menu for an account held at its first step: none of it would open.
+fn navigation(state: &AppState, staff: Option<&Staff>) -> Vec<NavLink> {
+    let Some(staff) = staff.filter(|staff| super::auth::first_step(state, staff).is_none()) else { return Vec::new() };
     menu().into_iter().filter(|(_, _, roles)| roles.contains(&staff.role)).map(|(path, label, _)| NavLink { path, label }).collect()
 }
 
 /// What every page's template needs, to be spread into its context (`..frame`).
 pub async fn frame(state: &AppState, visitor: &Visitor) -> Result<Value, AppError> {
     let centre = visitor_centre(state, visitor).await?;
-    let nav = navigation(visitor.staff.as_ref());
+    let nav = navigation(state, visitor.staff.as_ref());
     Ok(Value::from_serialize(Frame { centre, staff: visitor.staff.clone(), csrf: visitor.csrf_token.clone(), nav }))
 }

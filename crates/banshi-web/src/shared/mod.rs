@@ -22,6 +22,7 @@ pub mod limits;
 pub mod metrics;
 pub mod password_checks;
 pub mod roles;
+pub mod second_factor;
 pub mod sealing;
 pub mod settings;
 pub mod state;

@@ -41,5 +41,8 @@ pub const MANAGERS: &[Role] = &[Manager];
 /// Who may send a whole file (a catalogue, a hall, a calendar year, eligibility rules), which
 /// needs a larger body than any form.
 pub const IMPORTERS: &[Role] = &[SystemAdmin, Admin, Manager];
+/// Who must sign in with a second factor unless the hall settings say otherwise: whoever can
+/// change who may do what, read the whole audit trail, or the figures of many centres.
+pub const SECOND_FACTOR_REQUIRED: &[Role] = &[SystemAdmin, Admin, Manager, Auditor, DistrictManager, DistrictAuditor, CityManager, CityAuditor];
 /// Who reads a district's or a city's centres.
 pub const REGIONAL: &[Role] = &[DistrictManager, DistrictAuditor, CityManager, CityAuditor];

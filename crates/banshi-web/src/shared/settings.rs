@@ -23,6 +23,9 @@ pub struct HallSettings {
     pub follow_up_days: u32,
     /// What a client may send before it is refused.
     pub limits: super::limits::Limits,
+    /// The roles whose accounts must sign in with a TOTP code beside the password (they enrol at
+    /// their first sign-in); any other account may enrol of its own accord.
+    pub totp_required_for: Vec<banshi_domain::Role>,
 }
 
 impl Default for HallSettings {
@@ -37,6 +40,7 @@ impl Default for HallSettings {
             feedback_limits: Default::default(),
             follow_up_days: 5,
             limits: Default::default(),
+            totp_required_for: super::roles::SECOND_FACTOR_REQUIRED.to_vec(),
         }
     }
 }

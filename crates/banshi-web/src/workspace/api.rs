@@ -2,6 +2,7 @@
 //! sends as `X-CSRF-Token`), who am I, sign out.
 
 use super::account::{self, PasswordChange};
+use super::second_factor::{self, Confirmation, Offer, RecoveryCodes, Standing};
 use crate::shared::auth::{self, Visitor};
 use crate::shared::error::AppError;
 use crate::shared::extract::{ApiResult, Body};
@@ -20,6 +21,10 @@ use serde::{Deserialize, Serialize};
 pub struct SignIn {
     username: String,
     password: String,
+    /// The authenticator app's 6-digit code, or a recovery code, for an account with a second
+    /// factor.
+    #[serde(default)]
+    totp: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -29,12 +34,13 @@ pub struct SignedIn {
     csrf_token: String,
 }
 
-/// Sign in: sets the session cookie; five wrong passwords in a row lock the account for 5 minutes.
+/// Sign in: sets the session cookie; five wrong passwords or codes in a row lock the account for 5
+/// minutes. An account whose role needs a second factor and has none is let in only to enrol one.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn, responses((status = 200, description = "signed in; the session cookie is set", body = SignedIn)))]
 pub async fn sign_in(State(state): State<AppState>, source: auth::Source, jar: CookieJar, Body(request): Body<SignIn>) -> ApiResult<Response> {
-    match auth::sign_in(&state, &source, &request.username, &request.password).await? {
+    match auth::sign_in(&state, &source, &request.username, &request.password, &request.totp).await? {
         Some((staff, token, csrf_token)) => Ok((jar.add(auth::session_cookie(&state, token)), Json(SignedIn { staff, csrf_token })).into_response()),
-        None => Err(AppError::Unauthenticated.into()),
+        None => Err(AppError::SignInRefused.into()),
     }
 }
 
@@ -89,4 +95,25 @@ pub async fn end_staff_session(State(state): State<AppState>, visitor: Visitor, 
     let account = crate::admin::account_of_centre(&state, admin, id).await?;
     account::end_session(&state, admin, account.id, &session).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Where one's second factor stands: enrolled or not, required for one's role or not.
+#[utoipa::path(get, path = "/api/v1/account/totp", tag = "session", responses((status = 200, description = "the account's second factor", body = Standing)), security(("session" = [])))]
+pub async fn second_factor_standing(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Json<Standing>> {
+    let staff = visitor.require_staff()?;
+    Ok(Json(second_factor::standing(&state, staff).await?))
+}
+
+/// A fresh secret to enrol (or to replace the one enrolled); nothing is kept until confirmed.
+#[utoipa::path(post, path = "/api/v1/account/totp", tag = "session", responses((status = 200, description = "a secret to put into an authenticator app", body = Offer)), security(("session" = [], "csrf" = [])))]
+pub async fn offer_second_factor(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Json<Offer>> {
+    let staff = visitor.require_staff()?;
+    Ok(Json(second_factor::offer(&state, staff)))
+}
+
+/// Confirm an offered secret with the app's current code: it becomes the account's second factor,
+/// the account's other sessions end, and ten recovery codes are given, this once.
+#[utoipa::path(post, path = "/api/v1/account/totp/confirm", tag = "session", request_body = Confirmation, responses((status = 200, description = "enrolled", body = RecoveryCodes)), security(("session" = [], "csrf" = [])))]
+pub async fn confirm_second_factor(State(state): State<AppState>, visitor: Visitor, Body(confirmation): Body<Confirmation>) -> ApiResult<Json<RecoveryCodes>> {
+    Ok(Json(second_factor::confirm(&state, &visitor, &confirmation).await?))
 }

@@ -6,6 +6,7 @@
 mod account;
 mod api;
 mod pages;
+mod second_factor;
 
 use crate::shared::AppState;
 use axum::routing::{get, post};
@@ -20,9 +21,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::end_my_session))
         .routes(routes!(api::staff_sessions))
         .routes(routes!(api::end_staff_session))
+        .routes(routes!(api::second_factor_standing, api::offer_second_factor))
+        .routes(routes!(api::confirm_second_factor))
         .route("/login", get(pages::login_page).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/staff", get(pages::staff_home))
         .route("/account/password", get(pages::password_page).post(pages::change_password))
         .route("/account/sessions/{id}/end", post(pages::end_session))
+        .route("/account/totp", get(pages::second_factor_page).post(pages::confirm_second_factor))
 }

@@ -1,6 +1,7 @@
 //! The sign-in page, signing out, and the staff workspace.
 
 use super::account::{self, PasswordChange};
+use super::second_factor::{self, Confirmation};
 use crate::shared::auth::{self, Visitor};
 use crate::shared::error::AppError;
 use crate::shared::flash::{redirect_query, Flash};
@@ -39,11 +40,13 @@ pub struct LoginForm {
     username: String,
     password: String,
     #[serde(default)]
+    totp: String,
+    #[serde(default)]
     next: String,
 }
 
 pub async fn login(State(state): State<AppState>, visitor: Visitor, source: auth::Source, jar: CookieJar, Form(form): Form<LoginForm>) -> PageResult {
-    match auth::sign_in(&state, &source, &form.username, &form.password).await? {
+    match auth::sign_in(&state, &source, &form.username, &form.password, &form.totp).await? {
         Some((_, token, _)) => Ok((jar.add(auth::session_cookie(&state, token)), Redirect::to(safe_next(&form.next))).into_response()),
         None => {
             let frame = frame(&state, &visitor).await?;
@@ -159,4 +162,64 @@ pub async fn change_password(State(state): State<AppState>, visitor: Visitor, Fo
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Enrolling one's second factor: a fresh secret as a QR code and as text, and the field for the
+/// app's first code; after a sign-in that must enrol, the only page there is.
+pub async fn second_factor_page(State(state): State<AppState>, visitor: Visitor) -> PageResult {
+    let staff = visitor.require_staff()?;
+    let offer = second_factor::offer(&state, staff);
+    render_second_factor(&state, &visitor, offer.enrolment, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct SecondFactorForm {
+    #[serde(default)]
+    enrolment: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn confirm_second_factor(State(state): State<AppState>, visitor: Visitor, Form(form): Form<SecondFactorForm>) -> PageResult {
+    visitor.require_staff()?;
+    let confirmation = Confirmation { enrolment: form.enrolment.clone(), code: form.code.clone() };
+    match second_factor::confirm(&state, &visitor, &confirmation).await {
+        Ok(codes) => {
+            let frame = frame(&state, &visitor).await?;
+            Ok(render("workspace/totp_done.html", context! { recovery_codes => codes.recovery_codes, ..frame }))
+        }
+        // A stale or foreign offer: a fresh one.
+        Err(AppError::Invalid(problems)) if problems.iter().any(|p| p.path == "enrolment") => {
+            let offer = second_factor::offer(&state, visitor.require_staff()?);
+            render_second_factor(&state, &visitor, offer.enrolment, Some((problems[0].message.clone(), String::new())), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Invalid(problems)) => render_second_factor(&state, &visitor, form.enrolment, Some((problems[0].message.clone(), form.code)), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The enrolment page for the offer `enrolment`, with the code's problem and what was typed.
+async fn render_second_factor(state: &AppState, visitor: &Visitor, enrolment: String, problem: Option<(String, String)>, status: StatusCode) -> PageResult {
+    let staff = visitor.require_staff()?;
+    let standing = second_factor::standing(state, staff).await?;
+    let Some(secret) = second_factor::offered_secret(state, staff, &enrolment) else {
+        return Err(AppError::Internal("an offer made here does not open".into()).into());
+    };
+    let url = crate::shared::second_factor::otpauth_url(&secret, &staff.username);
+    let frame = frame(state, visitor).await?;
+    let (problem, typed) = problem.unzip();
+    let context = context! {
+        enrolment,
+        secret => crate::shared::second_factor::base32(&secret),
+        qr_svg => crate::shared::second_factor::qr_svg(&url),
+        enrolled => standing.enrolled,
+        required => standing.required,
+        recovery_codes_left => standing.recovery_codes_left,
+        problem,
+        typed,
+        ..frame
+    };
+    let mut response = render("workspace/totp.html", context);
+    *response.status_mut() = status;
+    Ok(response)
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod totp_codes;
+
 use banshi_domain::{parse_catalog, Role};
 use banshi_storage::testing::{fresh_sqlite, fresh_stores, TestStore};
 use banshi_storage::{Actor, Centre, NewStaff, Queue, Store, Window, WindowSkills};
@@ -33,7 +35,13 @@ pub async fn spawn_apps() -> Vec<TestApp> {
 }
 
 pub async fn spawn_app_on(test_store: TestStore) -> TestApp {
-    spawn_app_with(test_store, banshi_web::HallSettings::default()).await
+    spawn_app_with(test_store, settings()).await
+}
+
+/// The default hall settings but for the second factor, which has tests of its own
+/// (second_factor_http.rs): elsewhere every account signs in with its password alone.
+pub fn settings() -> banshi_web::HallSettings {
+    banshi_web::HallSettings { totp_required_for: Vec::new(), ..Default::default() }
 }
 
 /// The app with these hall settings (its limits, say).

@@ -13,6 +13,8 @@ pub struct DemoProcess {
     child: Child,
     pub base: String,
     pub passwords: HashMap<String, String>,
+    /// Each account's TOTP secret, in base32.
+    pub totp_secrets: HashMap<String, String>,
 }
 
 impl DemoProcess {
@@ -28,17 +30,19 @@ impl DemoProcess {
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut base = String::new();
         let mut passwords = HashMap::new();
+        let mut totp_secrets = HashMap::new();
         while passwords.len() < 6 {
             let line = lines.next().expect("the demo prints its accounts").unwrap();
             if let Some(url) = line.strip_prefix("banshi demo: ") {
                 base = url.trim_end_matches('/').to_string();
             }
             let words: Vec<&str> = line.split_whitespace().collect();
-            if let ["account", username, "password", password, ..] = words[..] {
+            if let ["account", username, "password", password, "totp", secret, ..] = words[..] {
                 passwords.insert(username.to_string(), password.to_string());
+                totp_secrets.insert(username.to_string(), secret.to_string());
             }
         }
-        DemoProcess { child, base, passwords }
+        DemoProcess { child, base, passwords, totp_secrets }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -47,6 +51,10 @@ impl DemoProcess {
 
     pub fn password(&self, username: &str) -> &str {
         self.passwords.get(username).unwrap_or_else(|| panic!("no demo account {username}"))
+    }
+
+    pub fn totp_secret(&self, username: &str) -> &str {
+        self.totp_secrets.get(username).unwrap_or_else(|| panic!("no demo account {username}"))
     }
 }
 

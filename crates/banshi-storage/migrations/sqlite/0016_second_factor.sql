@@ -1,0 +1,9 @@
+-- A TOTP second factor (RFC 6238): the secret sealed by the web layer, the last time step used
+-- (a code is taken once), and one-time recovery codes kept as hashes.
+ALTER TABLE staff ADD COLUMN totp_secret TEXT;
+ALTER TABLE staff ADD COLUMN totp_last_step INTEGER;
+CREATE TABLE recovery_codes (
+    staff_id INTEGER NOT NULL REFERENCES staff (id),
+    code_hash TEXT NOT NULL,
+    PRIMARY KEY (staff_id, code_hash)
+);
