@@ -7,6 +7,7 @@
 //! transaction, so there is no write without its audit entry.
 
 mod aftercare;
+mod audit_chain;
 mod hall;
 mod postgres;
 mod postgres_queue;
@@ -24,6 +25,7 @@ mod wal_sync;
 pub mod testing;
 
 pub use aftercare::*;
+pub use audit_chain::{BreakKind, ChainBreak, ChainReport};
 pub use hall::*;
 pub use postgres::PostgresStore;
 pub use records::*;
@@ -151,6 +153,8 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     /// The newest entries of a centre (or, with none, of the whole installation) first, up to
     /// `limit`.
     /// The newest entries, of one centre or (with none) all.
+    /// Walks the whole audit log and reports the first entry where its hash chain breaks.
+    async fn verify_audit_chain(&self) -> StoreResult<ChainReport>;
     async fn audit_log(&self, centre_code: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
         self.audit_search(&AuditFilter { centre_code: centre_code.map(str::to_string), limit, ..AuditFilter::default() }).await
     }

@@ -32,6 +32,28 @@ const EVENT_CHANNEL: &str = "banshi_events";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Migrates the database when the role connecting owns its tables (or it has none yet); a server
+/// running as the application role (docs/security.md) may not, and only checks that the owner
+/// has run every migration it knows.
+async fn migrate_if_owner(pool: &PgPool) -> StoreResult<()> {
+    let owner: Option<bool> = sqlx::query_scalar("SELECT pg_has_role(current_user, tableowner, 'USAGE') FROM pg_tables WHERE tablename = 'audit_log' AND schemaname = current_schema()")
+        .fetch_optional(pool)
+        .await?;
+    if owner != Some(false) {
+        if owner.is_some() {
+            tracing::info!("connected as the owner of the tables: fit to migrate, not to serve (docs/security.md)");
+        }
+        return Ok(MIGRATOR.run(pool).await?);
+    }
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(pool).await?;
+    let missing: Vec<String> = MIGRATOR.iter().filter(|m| !applied.contains(&m.version)).map(|m| format!("{} {}", m.version, m.description)).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::StoreError::Corrupt(format!("the database lacks migrations ({}): run `banshi migrate` as the owner of its tables", missing.join(", "))))
+    }
+}
+
 impl PostgresStore {
     pub async fn connect(url: &str) -> StoreResult<Self> {
         Self::connect_with(url.parse()?).await
@@ -43,7 +65,7 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        MIGRATOR.run(&pool).await?;
+        migrate_if_owner(&pool).await?;
         let events = tokio::sync::broadcast::channel(crate::EVENT_BUFFER).0;
         let mut listener = PgListener::connect_with(&pool).await?;
         listener.listen(EVENT_CHANNEL).await?;

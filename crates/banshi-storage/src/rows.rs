@@ -112,6 +112,21 @@ pub(crate) struct AuditRow {
     centre_code: Option<String>,
 }
 
+/// An audit row with its place in the chain.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ChainedAuditRow {
+    #[sqlx(flatten)]
+    row: AuditRow,
+    prev_hash: Option<String>,
+    row_hash: Option<String>,
+}
+
+impl ChainedAuditRow {
+    pub(crate) fn into_parts(self) -> (AuditEntry, Option<String>, Option<String>) {
+        (self.row.into_entry(), self.prev_hash, self.row_hash)
+    }
+}
+
 impl AuditRow {
     pub(crate) fn into_entry(self) -> AuditEntry {
         AuditEntry {

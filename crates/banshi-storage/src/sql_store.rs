@@ -9,21 +9,50 @@
 
 macro_rules! impl_sql_store {
     ($store:ty, $db:ty, $backend:literal, $lock_centre:expr) => {
+        /// Appends an entry to its centre's chain of the audit log (`audit_chain`): under the
+        /// centre's lock, so that entries of one centre are chained in the order they commit.
         async fn audit(tx: &mut Transaction<'_, $db>, actor: &Actor, entry: AuditWrite<'_>) -> StoreResult<()> {
+            let centre_code: Option<String> = match entry.centre {
+                Some(centre) => Some(centre.to_string()),
+                None => sqlx::query_scalar("SELECT centre_code FROM staff WHERE id = $1").bind(actor.staff_id).fetch_optional(&mut **tx).await?,
+            };
+            lock_centre(tx, centre_code.as_deref().unwrap_or("")).await?;
+            let prev: Option<Option<String>> = match &centre_code {
+                Some(centre) => sqlx::query_scalar("SELECT row_hash FROM audit_log WHERE centre_code = $1 ORDER BY id DESC LIMIT 1").bind(centre).fetch_optional(&mut **tx).await?,
+                None => sqlx::query_scalar("SELECT row_hash FROM audit_log WHERE centre_code IS NULL ORDER BY id DESC LIMIT 1").fetch_optional(&mut **tx).await?,
+            };
+            let prev = prev.flatten().unwrap_or_default();
+            // To the microsecond, as both databases keep it, so that the hash reads back the same.
+            let now = chrono::Utc::now();
+            let at = chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
+            let record = AuditEntry {
+                id: 0,
+                at,
+                actor_id: actor.staff_id,
+                actor: actor.label.clone(),
+                action: entry.action.to_string(),
+                entity: entry.entity.to_string(),
+                entity_id: entry.entity_id.to_string(),
+                before: entry.before,
+                after: entry.after,
+                centre_code,
+            };
+            let hash = crate::audit_chain::row_hash(&prev, &record);
             sqlx::query(
-                "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before, after, centre_code)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-                         COALESCE($9, (SELECT centre_code FROM staff WHERE id = $2)))",
+                "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before, after, centre_code, prev_hash, row_hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
-            .bind(chrono::Utc::now())
-            .bind(actor.staff_id)
-            .bind(&actor.label)
-            .bind(entry.action)
-            .bind(entry.entity)
-            .bind(entry.entity_id)
-            .bind(entry.before.map(Json))
-            .bind(entry.after.map(Json))
-            .bind(entry.centre)
+            .bind(record.at)
+            .bind(record.actor_id)
+            .bind(&record.actor)
+            .bind(&record.action)
+            .bind(&record.entity)
+            .bind(&record.entity_id)
+            .bind(record.before.map(Json))
+            .bind(record.after.map(Json))
+            .bind(&record.centre_code)
+            .bind(&prev)
+            .bind(&hash)
             .execute(&mut **tx)
             .await?;
             Ok(())
@@ -680,6 +709,17 @@ macro_rules! impl_sql_store {
 
             async fn notice_counts(&self, centre_code: &str) -> StoreResult<Vec<NoticeCount>> {
                 Ok(sqlx::query_as(rows::NOTICE_COUNTS_SQL).bind(centre_code).fetch_all(&self.read).await?)
+            }
+
+            async fn verify_audit_chain(&self) -> StoreResult<crate::audit_chain::ChainReport> {
+                use futures_util::TryStreamExt;
+                let mut walk = crate::audit_chain::ChainWalk::default();
+                let mut rows = sqlx::query_as::<_, rows::ChainedAuditRow>("SELECT * FROM audit_log ORDER BY id").fetch(&self.read);
+                while let Some(row) = rows.try_next().await? {
+                    let (entry, prev, hash) = row.into_parts();
+                    walk.step(&entry, prev.as_deref(), hash.as_deref());
+                }
+                Ok(walk.finish())
             }
 
             async fn audit_search(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {

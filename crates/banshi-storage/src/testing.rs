@@ -34,6 +34,15 @@ impl TestStore {
         }
     }
 
+    /// For PostgreSQL: a login role of this test's own, a member of the application role
+    /// `banshi_app`, and its connection options; `None` for SQLite.
+    pub async fn application_login(&self) -> Option<PgConnectOptions> {
+        let RawAccess::Postgres(options) = &self.raw else { return None };
+        let name = format!("banshi_server_{:016x}", rand::random::<u64>());
+        self.execute_raw(&format!("CREATE ROLE {name} LOGIN IN ROLE banshi_app")).await.expect("a login role for the test");
+        Some(options.clone().username(&name))
+    }
+
     /// The SQLite database's files (the database and its write-ahead log), to check what lies on
     /// disk; none for PostgreSQL.
     pub fn sqlite_files(&self) -> Vec<std::path::PathBuf> {

@@ -119,6 +119,11 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Benchmarks, measured against a real server on loopback.
     Bench {
         #[command(subcommand)]
@@ -241,6 +246,16 @@ enum KeyCommand {
 }
 
 #[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the whole audit log's hash chains: report the first entry where a deletion or a change
+    /// broke one (exit status 1), and each chain's last hash, to keep elsewhere and compare later.
+    Verify {
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Subcommand)]
 enum HallCommand {
     /// Check a hall file whole and make it the centre's hall; nothing changes when anything is
     /// wrong (every fault is printed with its line and field).
@@ -355,6 +370,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{} restored from {}", path.display(), file.display());
         }
         Command::Key { command: KeyCommand::Rotate { database } } => rotate_key(&database.url).await?,
+        Command::Audit { command: AuditCommand::Verify { database } } => verify_audit(&database.url).await?,
         Command::Bench { command: BenchCommand::Queue(options) } => bench::run(options).await?,
         Command::Bench { command: BenchCommand::Abuse(options) } => bench_abuse::run(options).await?,
         Command::Bench { command: BenchCommand::Deadlines(options) } => bench::deadlines(options)?,
@@ -475,6 +491,30 @@ impl Owner {
 /// with (its fingerprint is stored): a missing or different key refuses to start, and a key file
 /// is made only for a database with nothing sealed yet. Several instances sharing PostgreSQL
 /// share one key, given.
+/// `banshi audit verify`: the report, and exit status 1 where a chain breaks.
+async fn verify_audit(url: &str) -> anyhow::Result<()> {
+    let report = open(url).await?.verify_audit_chain().await?;
+    println!("{} audit entries read; {} older than the chain, not checked", report.entries, report.older_than_chain);
+    for (centre, head) in &report.heads {
+        println!("  chain {:<8} last hash {head}", if centre.is_empty() { "(none)" } else { centre });
+    }
+    match report.first_break {
+        None => {
+            println!("the audit log is whole: no entry was deleted or changed");
+            Ok(())
+        }
+        Some(broken) => {
+            let what = match broken.kind {
+                banshi_storage::BreakKind::EntryBeforeRemoved => "the entry before it in its chain was deleted or changed",
+                banshi_storage::BreakKind::EntryChanged => "the entry itself was changed",
+                banshi_storage::BreakKind::EntryUnchained => "the entry was written round banshi, without its hash",
+            };
+            eprintln!("the audit log is broken at entry {} (centre {}): {what}", broken.id, broken.centre_code.as_deref().unwrap_or("(none)"));
+            std::process::exit(1);
+        }
+    }
+}
+
 async fn checked_data_key(store: &dyn Store, url: &str) -> anyhow::Result<Sealer> {
     let recorded = store.data_key_fingerprint().await?;
     let sealed = store.a_sealed_value().await?;

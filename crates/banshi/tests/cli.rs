@@ -208,3 +208,29 @@ fn a_hall_file_imports_whole_or_not_at_all_and_exports_back() {
     let elsewhere = banshi(&["hall", "import", demo_hall, "--centre", "NOPE", "--database", database]);
     assert!(!elsewhere.status.success() && text(&elsewhere.stderr).contains("no centre NOPE"));
 }
+
+/// `banshi audit verify`: a whole log passes; one whose triggers were dropped and an entry deleted
+/// behind banshi's back fails (exit status 1), naming the entry where the chain breaks.
+#[tokio::test]
+async fn audit_verify_finds_an_entry_deleted_behind_banshis_back() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("banshi.db");
+    let database = database.to_str().unwrap();
+    for code in ["SF01", "SF02", "SF01", "SF01"] {
+        let set = banshi(&["centre", "set", code, "--name", "示范中心", "--address", "民生路88号", "--hours", "工作日", "--consult-phone", "1", "--supervision-phone", "2", "--database", database]);
+        assert!(set.status.success(), "{}", text(&set.stderr));
+    }
+    let whole = banshi(&["audit", "verify", "--database", database]);
+    assert!(whole.status.success(), "{}", text(&whole.stderr));
+    assert!(text(&whole.stdout).contains("the audit log is whole"), "{}", text(&whole.stdout));
+
+    use sqlx::Connection;
+    let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite://{database}")).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_delete").execute(&mut raw).await.unwrap();
+    let (first,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM audit_log WHERE centre_code = 'SF01'").fetch_one(&mut raw).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE id = $1").bind(first).execute(&mut raw).await.unwrap();
+    raw.close().await.unwrap();
+    let broken = banshi(&["audit", "verify", "--database", database]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(text(&broken.stderr).contains("the audit log is broken at entry") && text(&broken.stderr).contains("deleted or changed"), "{}", text(&broken.stderr));
+}
