@@ -13,6 +13,7 @@ pub mod erlang;
 pub mod hall;
 pub mod id_number;
 pub mod privacy;
+pub mod query_code;
 pub mod queue;
 pub mod rating;
 pub mod staff;

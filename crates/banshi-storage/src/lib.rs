@@ -153,6 +153,15 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     /// The newest entries of a centre (or, with none, of the whole installation) first, up to
     /// `limit`.
     /// The newest entries, of one centre or (with none) all.
+    /// The latest time until which the progress query waits for any of `keys` (an address, a
+    /// case), if one lies after `now`; the counts are in the database, for every instance alike.
+    async fn progress_wait(&self, keys: &[String], now: DateTime<Utc>) -> StoreResult<Option<DateTime<Utc>>>;
+    /// Counts a failed progress query for `key`; the next may come `wait_seconds(failures)` later.
+    async fn progress_failed(&self, key: &str, now: DateTime<Utc>, wait_seconds: fn(u32) -> u64) -> StoreResult<()>;
+    /// Forgets `key`'s failures after a query that succeeded.
+    async fn progress_succeeded(&self, key: &str) -> StoreResult<()>;
+    /// Removes the counts of keys neither tried nor waiting since `before`.
+    async fn purge_progress_attempts(&self, before: DateTime<Utc>) -> StoreResult<u64>;
     /// Walks the whole audit log and reports the first entry where its hash chain breaks.
     async fn verify_audit_chain(&self) -> StoreResult<ChainReport>;
     async fn audit_log(&self, centre_code: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>> {

@@ -399,6 +399,12 @@ pub struct NewCase {
     /// The window the officer received it at, if signed in at one.
     pub window: Option<i32>,
     pub created_at: DateTime<Utc>,
+    /// The random query code (查询码) of the progress query, sealed.
+    pub query_code_cipher: Option<String>,
+    /// The message telling the applicant the case was received, written with it (`{number}`
+    /// stands for the case's number, given as it is stored); kept out of the audit log, as it
+    /// holds the query code.
+    pub received_message: Option<CaseMessage>,
 }
 
 /// A message an event sends the applicant, written to the outbox with the event.
@@ -427,6 +433,9 @@ pub struct Case {
     pub ticket_id: Option<i64>,
     #[serde(skip)]
     pub phone_cipher: Option<String>,
+    /// The query code (查询码), sealed; none for a case older than query codes.
+    #[serde(skip)]
+    pub query_code_cipher: Option<String>,
     pub state: banshi_domain::case::CaseState,
     /// Visits to the hall for this case (到现场次数).
     pub visits: u32,

@@ -326,6 +326,7 @@ pub(crate) struct CaseRow {
     authorisation: Option<String>,
     ticket_id: Option<i64>,
     phone_cipher: Option<String>,
+    query_code_cipher: Option<String>,
     state_doc: Json<serde_json::Value>,
     visits: i32,
     created_by: Option<i64>,
@@ -351,6 +352,7 @@ impl CaseRow {
             authorisation: self.authorisation,
             ticket_id: self.ticket_id,
             phone_cipher: self.phone_cipher,
+            query_code_cipher: self.query_code_cipher,
             visits: self.visits.max(0) as u32,
             created_by: self.created_by,
             window: self.window_number,
@@ -359,7 +361,7 @@ impl CaseRow {
     }
 }
 
-pub(crate) const CASE_COLUMNS: &str = "id, number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name, applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, phone_cipher, state_doc, visits, created_by, created_at, window_number";
+pub(crate) const CASE_COLUMNS: &str = "id, number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name, applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, phone_cipher, query_code_cipher, state_doc, visits, created_by, created_at, window_number";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct CaseEventRow {

@@ -711,6 +711,45 @@ macro_rules! impl_sql_store {
                 Ok(sqlx::query_as(rows::NOTICE_COUNTS_SQL).bind(centre_code).fetch_all(&self.read).await?)
             }
 
+            async fn progress_wait(&self, keys: &[String], now: DateTime<Utc>) -> StoreResult<Option<DateTime<Utc>>> {
+                let mut latest: Option<DateTime<Utc>> = None;
+                for key in keys {
+                    let until: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT wait_until FROM progress_attempts WHERE key = $1 AND wait_until > $2").bind(key).bind(now).fetch_optional(&self.read).await?;
+                    latest = latest.max(until);
+                }
+                Ok(latest)
+            }
+
+            async fn progress_failed(&self, key: &str, now: DateTime<Utc>, wait_seconds: fn(u32) -> u64) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let (failures,): (i32,) = sqlx::query_as(
+                    "INSERT INTO progress_attempts (key, failures, wait_until, last_at) VALUES ($1, 1, $2, $2)
+                     ON CONFLICT (key) DO UPDATE SET failures = progress_attempts.failures + 1, last_at = $2 RETURNING failures",
+                )
+                .bind(key)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let wait = chrono::Duration::seconds(i64::try_from(wait_seconds(failures.max(0) as u32)).unwrap_or(i64::MAX / 1000));
+                sqlx::query("UPDATE progress_attempts SET wait_until = $2 WHERE key = $1").bind(key).bind(now + wait).execute(&mut *tx).await?;
+                self.commit(tx).await?;
+                Ok(())
+            }
+
+            async fn progress_succeeded(&self, key: &str) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                sqlx::query("DELETE FROM progress_attempts WHERE key = $1").bind(key).execute(&mut *tx).await?;
+                self.commit(tx).await?;
+                Ok(())
+            }
+
+            async fn purge_progress_attempts(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+                let mut tx = self.begin().await?;
+                let purged = sqlx::query("DELETE FROM progress_attempts WHERE last_at < $1 AND wait_until < $1").bind(before).execute(&mut *tx).await?.rows_affected();
+                self.commit(tx).await?;
+                Ok(purged)
+            }
+
             async fn verify_audit_chain(&self) -> StoreResult<crate::audit_chain::ChainReport> {
                 use futures_util::TryStreamExt;
                 let mut walk = crate::audit_chain::ChainWalk::default();
@@ -1007,8 +1046,8 @@ macro_rules! impl_sql_store {
                 let state = banshi_domain::case::CaseState::Submitted;
                 let row: rows::CaseRow = sqlx::query_as(&format!(
                     "INSERT INTO cases (number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name,
-                         applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, state, state_doc, created_by, created_at, phone_cipher, window_number)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING {}",
+                         applicant_id_cipher, agent_name, agent_id_cipher, authorisation, ticket_id, state, state_doc, created_by, created_at, phone_cipher, window_number, query_code_cipher)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING {}",
                     rows::CASE_COLUMNS
                 ))
                 .bind(&number)
@@ -1029,6 +1068,7 @@ macro_rules! impl_sql_store {
                 .bind(case.created_at)
                 .bind(&case.phone_cipher)
                 .bind(case.window)
+                .bind(&case.query_code_cipher)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, &format!("case {number}")))?;
@@ -1036,6 +1076,19 @@ macro_rules! impl_sql_store {
                 // The sealed numbers stay out of the audit log (the record skips them).
                 let entry = AuditWrite { centre: Some(&case.centre_code), action: "create", entity: "case", entity_id: &number, before: None, after: Some(to_json(&created)) };
                 audit(&mut tx, actor, entry).await?;
+                if let (Some(message), Some(cipher)) = (&case.received_message, &case.phone_cipher) {
+                    sqlx::query("INSERT INTO outbox (created_at, kind, recipient_cipher, message, case_id) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(case.created_at)
+                        .bind(&message.kind)
+                        .bind(cipher)
+                        .bind(message.text.replace("{number}", &number))
+                        .bind(created.id)
+                        .execute(&mut *tx)
+                        .await?;
+                    // The kind only: the message holds the query code.
+                    let after = serde_json::json!({ "kind": message.kind });
+                    audit(&mut tx, actor, AuditWrite { centre: Some(&case.centre_code), action: "queue_message", entity: "case", entity_id: &number, before: None, after: Some(after) }).await?;
+                }
                 self.commit(tx).await?;
                 Ok(created)
             }

@@ -39,6 +39,8 @@ async fn finished_case(store: &dyn Store, officer: &Staff) -> Case {
         phone_cipher: None,
         window: Some(3),
         created_at: Utc::now(),
+        query_code_cipher: None,
+        received_message: None,
     };
     let actor = Actor::staff(officer);
     let case = store.create_case(&actor, &new).await.unwrap();

@@ -35,6 +35,8 @@ fn new_case(name: &str) -> NewCase {
         phone_cipher: None,
         window: Some(3),
         created_at: Utc::now(),
+        query_code_cipher: None,
+        received_message: None,
     }
 }
 

@@ -148,23 +148,25 @@ async fn a_case_is_rated_once_on_its_progress_page() {
     let (officer, csrf) = signed_in(&app, "officer").await;
     let opened: Value = post(&officer, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID })).await.json().await.unwrap();
     let number = opened["case"]["number"].as_str().unwrap().to_string();
+    let code = opened["query_code"].as_str().unwrap().to_string();
     for event in [json!({ "event": "accepted" }), json!({ "event": "decided", "approved": true })] {
         assert_eq!(post(&officer, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), event).await.status(), StatusCode::OK);
     }
     let citizen = app.client();
-    let progress = app.page(&citizen, &format!("/progress?case={number}&id_tail=31002X")).await;
+    let form_csrf = app.form_token(&citizen, "/progress").await;
+    let progress = citizen.post(app.url("/progress")).form(&[("csrf", form_csrf.as_str()), ("case", number.as_str()), ("query_code", code.as_str())]).send().await.unwrap().text().await.unwrap();
     assert!(progress.contains("id=\"rating-form\""), "a finished case offers its rating");
-    let form_csrf = csrf_in(&progress).unwrap();
-    let form = [("csrf", form_csrf.as_str()), ("case", number.as_str()), ("id_tail", "31002X"), ("grade", "very_satisfied")];
+    let form = [("csrf", form_csrf.as_str()), ("case", number.as_str()), ("query_code", code.as_str()), ("grade", "very_satisfied")];
     let rated = citizen.post(app.url("/ratings")).form(&form).send().await.unwrap();
     assert_eq!(rated.status(), StatusCode::SEE_OTHER);
     let back = rated.headers()["location"].to_str().unwrap().to_string();
     let page = app.page(&citizen, &back).await;
-    assert!(page.contains("id=\"rating-message\"") && page.contains("id=\"rating-done\""), "{page}");
-    let again = citizen.post(app.url("/api/v1/ratings")).json(&json!({ "case": number, "id_tail": "31002X", "grade": "fair" })).send().await.unwrap();
+    assert!(page.contains("id=\"rating-message\"") && page.contains(&format!("value=\"{number}\"")), "{page}");
+    assert!(!back.contains(&code), "the query code never travels in an address: {back}");
+    let again = citizen.post(app.url("/api/v1/ratings")).json(&json!({ "case": number, "query_code": code, "grade": "fair" })).send().await.unwrap();
     assert_eq!(again.json::<Value>().await.unwrap()["error"]["message"], "this case has been rated already (一事一评)");
-    let wrong_tail = citizen.post(app.url("/api/v1/ratings")).json(&json!({ "case": number, "id_tail": "000000", "grade": "fair" })).send().await.unwrap();
-    assert_eq!(wrong_tail.status(), StatusCode::NOT_FOUND, "the ID tail proves it is the applicant");
+    let wrong_code = citizen.post(app.url("/api/v1/ratings")).json(&json!({ "case": number, "query_code": "aaaa-aaaa", "grade": "fair" })).send().await.unwrap();
+    assert_eq!(wrong_code.status(), StatusCode::NOT_FOUND, "the query code proves it is the applicant");
 }
 
 async fn step(app: &TestApp, client: &reqwest::Client, csrf: &str, id: i64, stage: &str) -> reqwest::Response {
@@ -280,11 +282,11 @@ async fn an_item_past_its_deadline_escalates_to_the_manager() {
     // A rated manager appeals like any officer, and does not work the item about themself.
     let (manager, manager_csrf) = signed_in(&app, "manager").await;
     let mine: Value = post(&manager, &manager_csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "李四", "id_number": "11010519491231002X" })).await.json().await.unwrap();
-    let mine = mine["case"]["number"].as_str().unwrap().to_string();
+    let (mine, mine_code) = (mine["case"]["number"].as_str().unwrap().to_string(), mine["query_code"].as_str().unwrap().to_string());
     for event in [json!({ "event": "accepted" }), json!({ "event": "decided", "approved": true })] {
         post(&manager, &manager_csrf, app.url(&format!("/api/v1/cases/{mine}/events")), event).await;
     }
-    let rated: Value = app.client().post(app.url("/api/v1/ratings")).json(&json!({ "case": mine, "id_tail": "31002X", "grade": "very_dissatisfied" })).send().await.unwrap().json().await.unwrap();
+    let rated: Value = app.client().post(app.url("/api/v1/ratings")).json(&json!({ "case": mine, "query_code": mine_code, "grade": "very_dissatisfied" })).send().await.unwrap().json().await.unwrap();
     let events = app.url(&format!("/api/v1/ratings/bad/{}/events", rated["id"]));
     let own = post(&manager, &manager_csrf, events.clone(), json!({ "kind": "verified", "called_back": false, "note": "自己核实" })).await;
     assert_eq!(own.status(), StatusCode::FORBIDDEN);

@@ -52,9 +52,12 @@ async fn a_case_is_opened_accepted_and_found_by_the_citizen() {
     let auditor_csrf = app.sign_in(&auditor, "auditor").await;
     assert_eq!(post(&auditor, &auditor_csrf, app.url(&format!("/api/v1/cases/{number}/events")), json!({ "event": "materials_received" })).await.status(), StatusCode::FORBIDDEN);
 
-    // The citizen: the number and the last 6 characters of the ID number.
+    // The citizen: the number and the query code (查询码) on the receipt, by POST.
+    let code = opened["query_code"].as_str().expect("the officer's answer carries the query code").to_string();
+    assert_eq!(code.len(), 9, "{code}");
     let citizen = app.client();
-    let found: Value = citizen.get(app.url(&format!("/api/v1/progress?case={number}&id_tail=31002x"))).send().await.unwrap().json().await.unwrap();
+    let progress = |query: Value| citizen.post(app.url("/api/v1/progress")).json(&query).send();
+    let found: Value = progress(json!({ "case": number, "query_code": code.to_uppercase() })).await.unwrap().json().await.unwrap();
     assert_eq!(found["applicant"], "张*");
     assert_eq!(found["state"], "补正");
     assert_eq!(found["deadline"]["light"], "suspended");
@@ -62,8 +65,14 @@ async fn a_case_is_opened_accepted_and_found_by_the_citizen() {
     assert_eq!(steps[0], "已提交申请");
     assert_eq!(steps[1], "已受理，开始计算办理时限");
     assert!(steps[2].starts_with("需要补正材料"));
-    let page = app.page(&citizen, &format!("/progress?case={number}&id_tail=31002X")).await;
+    assert_eq!(citizen.get(app.url(&format!("/api/v1/progress?case={number}&query_code={code}"))).send().await.unwrap().status(), StatusCode::METHOD_NOT_ALLOWED, "never in an address");
+    let form_csrf = app.form_token(&citizen, &format!("/progress?case={number}")).await;
+    let page = citizen.post(app.url("/progress")).form(&[("csrf", form_csrf.as_str()), ("case", number.as_str()), ("query_code", code.as_str())]).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("id=\"progress-state\">补正<") && page.contains("id=\"progress-suspended\""), "{page}");
+    let wrong = citizen.post(app.url("/progress")).form(&[("csrf", form_csrf.as_str()), ("case", number.as_str()), ("query_code", "12")]).send().await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = wrong.text().await.unwrap();
+    assert!(wrong.contains("id=\"error-code\"") && wrong.contains("查询码是8位") && wrong.contains(&format!("value=\"{number}\"")), "{wrong}");
 
     // Every byte on disk: the ID number is sealed.
     for file in app.test_store.sqlite_files() {
@@ -72,23 +81,46 @@ async fn a_case_is_opened_accepted_and_found_by_the_citizen() {
     }
 }
 
+/// Before, five wrong ID tails locked the real applicant out, guesses ran against every case at
+/// once, and the tail travelled in the URL.
 #[tokio::test]
-async fn guessing_the_id_tail_is_stopped_after_five_tries() {
-    let app = spawn_app().await;
-    let (client, csrf) = officer(&app).await;
-    let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID })).await.json().await.unwrap();
-    let number = opened["case"]["number"].as_str().unwrap().to_string();
-    let citizen = app.client();
-    let try_tail = |tail: &'static str| citizen.get(app.url(&format!("/api/v1/progress?case={number}&id_tail={tail}"))).send();
-    for _ in 0..5 {
-        assert_eq!(try_tail("000000").await.unwrap().status(), StatusCode::NOT_FOUND);
+async fn a_guesser_waits_longer_each_time_and_the_applicant_a_minute_at_most_on_both_databases() {
+    for test_store in banshi_storage::testing::fresh_stores().await {
+        // Two clients on two addresses, through a proxy the hall trusts.
+        let limits = banshi_web::Limits { forwarded_by: vec![std::net::Ipv4Addr::LOCALHOST.into()], progress_queries_per_minute: 0, ..Default::default() };
+        let app = spawn_app_with(test_store, banshi_web::HallSettings { limits, ..settings() }).await;
+        let (client, csrf) = officer(&app).await;
+        let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID })).await.json().await.unwrap();
+        let (number, code) = (opened["case"]["number"].as_str().unwrap().to_string(), opened["query_code"].as_str().unwrap().to_string());
+        let from = |address: &'static str, case: String, code: String| {
+            let client = reqwest::Client::new();
+            let url = app.url("/api/v1/progress");
+            async move { client.post(url).header("X-Forwarded-For", address).json(&json!({ "case": case, "query_code": code })).send().await.unwrap() }
+        };
+        // Five mistypings cost nothing; from the sixth failure on, each waits longer.
+        for _ in 0..6 {
+            assert_eq!(from("203.0.113.5", number.clone(), "aaaa-aaaa".into()).await.status(), StatusCode::NOT_FOUND);
+        }
+        let waits = from("203.0.113.5", number.clone(), code.clone()).await;
+        assert_eq!(waits.status(), StatusCode::TOO_MANY_REQUESTS, "even the right code waits now, from the guesser's address");
+        assert!(waits.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() <= 2);
+        // The applicant, elsewhere: the case's own wait is short and capped, never a lock.
+        let applicant = from("198.51.100.7", number.clone(), code.clone()).await;
+        assert!(applicant.status() == StatusCode::OK || applicant.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() <= 60);
+        // The counts are in the database, for every instance and after a restart: lift the waits there.
+        let past = (chrono::Utc::now() - chrono::Duration::seconds(1)).to_rfc3339();
+        assert_eq!(app.test_store.execute_raw(&format!("UPDATE progress_attempts SET wait_until = '{past}'")).await.unwrap(), 2, "one count per address and per case");
+        assert_eq!(from("198.51.100.7", number.clone(), code.clone()).await.status(), StatusCode::OK);
+        // A guess at another case counts against the guesser's address too: it waits longer each time.
+        assert_eq!(from("203.0.113.5", "SF01-19990101-0001".into(), code.clone()).await.status(), StatusCode::NOT_FOUND, "an unknown case answers as a wrong code does");
+        let longer = from("203.0.113.5", number.clone(), code.clone()).await;
+        assert_eq!(longer.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry: u64 = longer.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((3..=4).contains(&retry), "twice the last wait: {retry}");
+        let malformed: Value = from("198.51.100.7", String::new(), "1".into()).await.json().await.unwrap();
+        let paths: Vec<&str> = malformed["error"]["problems"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+        assert_eq!(paths, ["case", "code"]);
     }
-    let locked = try_tail("31002X").await.unwrap();
-    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS, "even the right tail waits now");
-    assert_eq!(locked.json::<Value>().await.unwrap()["error"]["code"], "too_many_attempts");
-    let unknown = citizen.get(app.url("/api/v1/progress?case=SF01-19990101-0001&id_tail=31002X")).send().await.unwrap();
-    assert_eq!(unknown.status(), StatusCode::NOT_FOUND, "an unknown case answers as a wrong tail does");
-    assert_eq!(citizen.get(app.url("/api/v1/progress?case=x&id_tail=1")).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
@@ -185,14 +217,20 @@ async fn the_applicant_is_told_when_materials_are_needed_and_when_the_case_compl
     let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID, "phone": "13812345678" })).await.json().await.unwrap();
     let (number, id) = (opened["case"]["number"].as_str().unwrap().to_string(), opened["case"]["id"].as_i64().unwrap());
     let event = |body: Value| post(&client, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), body);
+    // Received: the SMS gives the number and the query code to follow it with.
+    let received = app.store.pending_notifications(10).await.unwrap();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].kind == "case_received" && received[0].message.contains(&number) && received[0].message.contains(opened["query_code"].as_str().unwrap()), "{}", received[0].message);
+    let audited = app.store.audit_log(Some("SF01"), 10).await.unwrap();
+    assert!(!serde_json::to_string(&audited).unwrap().contains(opened["query_code"].as_str().unwrap()), "the query code stays out of the audit log");
     event(json!({ "event": "accepted" })).await;
-    assert!(app.store.pending_notifications(10).await.unwrap().is_empty(), "acceptance sends nothing");
+    assert_eq!(app.store.pending_notifications(10).await.unwrap().len(), 1, "acceptance sends nothing");
     event(json!({ "event": "materials_requested", "notice": "SF01-20261128-009" })).await;
     event(json!({ "event": "materials_received" })).await;
     event(json!({ "event": "decided", "approved": true })).await;
     let sent = app.store.pending_notifications(10).await.unwrap();
-    assert_eq!(sent.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["case_materials", "case_completed"]);
-    assert!(sent[0].message.contains(&number) && sent[0].message.contains("SF01-20261128-009"), "{}", sent[0].message);
+    assert_eq!(sent.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["case_received", "case_materials", "case_completed"]);
+    assert!(sent[1].message.contains(&number) && sent[1].message.contains("SF01-20261128-009"), "{}", sent[1].message);
     assert!(sent.iter().all(|n| n.case_id == Some(id) && !n.recipient_cipher.contains("13812345678")), "sealed, linked to the case");
 }
 

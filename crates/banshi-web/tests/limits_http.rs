@@ -91,10 +91,11 @@ async fn each_open_route_allows_an_address_so_many_requests_then_asks_it_to_wait
     assert_eq!(refused.status(), 429);
 
     // Guessing progress queries too.
+    let guess = json!({ "case": "SF01-2026-000001", "query_code": "aaaa-aaaa" });
     for _ in 0..2 {
-        client.get(app.url("/api/v1/progress?case=SF01-2026-000001&id_tail=0000")).send().await.unwrap();
+        client.post(app.url("/api/v1/progress")).json(&guess).send().await.unwrap();
     }
-    let refused = client.get(app.url("/api/v1/progress?case=SF01-2026-000001&id_tail=0000")).send().await.unwrap();
+    let refused = client.post(app.url("/api/v1/progress")).json(&guess).send().await.unwrap();
     assert_eq!(refused.status(), 429);
 }
 

@@ -280,11 +280,13 @@ async fn from_a_ticket_to_a_case_to_completion_and_the_citizens_query() {
     assert_eq!(text_of(&desk, "#case-state").await, "送达领取");
     click_and_wait(&desk, Locator::Css("#case-receipt")).await;
     assert!(text_of(&desk, "#case-paper").await.contains("受理回执"));
+    let code = text_of(&desk, "#receipt-query-code").await;
+    assert_eq!(code.len(), 9, "the receipt prints the query code: {code}");
 
-    // The citizen, with the number and the last six characters of the ID number.
-    citizen.goto(&demo.url("/progress")).await.unwrap();
-    citizen.find(Locator::Css("input[name=case]")).await.unwrap().send_keys(&number).await.unwrap();
-    citizen.find(Locator::Css("input[name=id_tail]")).await.unwrap().send_keys("31002X").await.unwrap();
+    // The citizen, from the receipt's QR code (the number filled in), types the query code.
+    citizen.goto(&demo.url(&format!("/progress?case={number}"))).await.unwrap();
+    assert_eq!(citizen.find(Locator::Css("#progress-case")).await.unwrap().prop("value").await.unwrap().as_deref(), Some(number.as_str()));
+    citizen.find(Locator::Css("#progress-code")).await.unwrap().send_keys(&code).await.unwrap();
     click_and_wait(&citizen, Locator::Css("#progress-query")).await;
     assert_eq!(text_of(&citizen, "#progress-state").await, "送达领取");
     let steps = text_of(&citizen, "#progress-steps").await;

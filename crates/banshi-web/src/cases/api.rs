@@ -3,7 +3,7 @@
 use super::steps::{self, CaseRequest, CaseView, Progress, ProgressQuery};
 use crate::shared::auth::Visitor;
 use crate::shared::error::AppError;
-use crate::shared::extract::{ApiResult, Body, Params};
+use crate::shared::extract::{ApiResult, Body};
 use crate::shared::roles::{CASE_ROLES, WINDOW_ROLES};
 use crate::shared::AppState;
 use axum::extract::{Path, State};
@@ -38,9 +38,10 @@ pub async fn case_event(State(state): State<AppState>, visitor: Visitor, Path(nu
     Ok(Json(steps::case_view(&state, case).await?))
 }
 
-/// 进度查询: a case by its number and the last six characters of the applicant's ID number; five
-/// wrong tries lock that case's query for five minutes.
-#[utoipa::path(get, path = "/api/v1/progress", tag = "cases", params(ProgressQuery), responses((status = 200, description = "the case as its applicant sees it", body = Progress)))]
-pub async fn progress(State(state): State<AppState>, Params(query): Params<ProgressQuery>) -> ApiResult<Json<Progress>> {
-    Ok(Json(steps::progress(&state, &query).await?))
+/// 进度查询: a case by its number and its query code (查询码); after five failures in a row each
+/// try from the same address, or for the same case, waits longer than the last (429 with
+/// `Retry-After`).
+#[utoipa::path(post, path = "/api/v1/progress", tag = "cases", request_body = ProgressQuery, responses((status = 200, description = "the case as its applicant sees it", body = Progress)))]
+pub async fn progress(State(state): State<AppState>, source: crate::shared::auth::Source, Body(query): Body<ProgressQuery>) -> ApiResult<Json<Progress>> {
+    Ok(Json(steps::progress(&state, source.address.as_deref(), &query).await?))
 }

@@ -23,5 +23,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .route("/cases/inbox", get(pages::inbox))
         .route("/cases/{number}", get(pages::show).post(pages::act))
         .route("/cases/{number}/receipt", get(pages::receipt))
-        .route("/progress", get(pages::progress))
+        .route("/progress", get(pages::progress_form).post(pages::progress))
 }

@@ -223,21 +223,48 @@ pub async fn receipt(State(state): State<AppState>, visitor: Visitor, Path(numbe
     Ok(render("cases/receipt.html", context! { view, state_key, printed, applicant, progress_path, qr_svg, ..frame }))
 }
 
-/// 进度查询: the form, and the case's steps once found.
-pub async fn progress(State(state): State<AppState>, visitor: Visitor, Query(query): Query<ProgressQuery>, Query(flash): Query<Flash>) -> PageResult {
+#[derive(Deserialize)]
+pub struct ProgressLink {
+    /// The case number, from the receipt's QR code or after a rating: the form is filled with it.
+    #[serde(default)]
+    case: String,
+}
+
+/// 进度查询: the form (its case number filled in from the link), and a rating's outcome.
+pub async fn progress_form(State(state): State<AppState>, visitor: Visitor, Query(link): Query<ProgressLink>, Query(flash): Query<Flash>) -> PageResult {
     let frame = frame(&state, &visitor).await?;
-    let frame = context! { message => flash.message, rating_error => flash.error, ..frame };
-    if query.case.trim().is_empty() && query.id_tail.trim().is_empty() {
-        return Ok(render("cases/progress.html", context! { query_case => "", ..frame }));
-    }
-    match steps::progress(&state, &query).await {
+    Ok(render("cases/progress.html", context! { message => flash.message, rating_error => flash.error, query_case => link.case.trim(), ..frame }))
+}
+
+#[derive(Deserialize)]
+pub struct ProgressForm {
+    #[serde(default)]
+    case: String,
+    #[serde(default)]
+    query_code: String,
+}
+
+/// The case's steps once found; a wrong or malformed field is named beside it, with what was typed.
+pub async fn progress(State(state): State<AppState>, visitor: Visitor, source: crate::shared::auth::Source, Form(form): Form<ProgressForm>) -> PageResult {
+    let frame = frame(&state, &visitor).await?;
+    let query = ProgressQuery { case: form.case.clone(), query_code: form.query_code.clone() };
+    let (query_case, query_code) = (form.case.trim(), form.query_code.trim());
+    match steps::progress(&state, source.address.as_deref(), &query).await {
         Ok(found) => {
-            let rating_hidden = context! { case => found.number.clone(), id_tail => query.id_tail.trim() };
-            Ok(render("cases/progress.html", context! { progress => found, query_case => query.case, rating_hidden, choices => ratings::choices(), ..frame }))
+            let rating_hidden = context! { case => found.number.clone(), query_code };
+            Ok(render("cases/progress.html", context! { progress => found, rating_hidden, choices => ratings::choices(), query_case, query_code, ..frame }))
         }
-        Err(err @ (AppError::Invalid(_) | AppError::NotFound(_) | AppError::TooManyAttempts(_))) => {
-            let mut page = render("cases/progress.html", context! { error => err.message(), query_case => query.case, ..frame });
+        Err(err @ (AppError::Invalid(_) | AppError::NotFound(_) | AppError::RateLimited { .. })) => {
+            let errors: std::collections::BTreeMap<String, String> = match &err {
+                AppError::Invalid(problems) => problems.iter().map(|p| (p.path.clone(), p.message.clone())).collect(),
+                _ => Default::default(),
+            };
+            let error = (!matches!(err, AppError::Invalid(_))).then(|| err.message());
+            let mut page = render("cases/progress.html", context! { error, errors, query_case, query_code, ..frame });
             *page.status_mut() = err.status();
+            if let AppError::RateLimited { retry_after } = err {
+                page.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
+            }
             Ok(page)
         }
         Err(other) => Err(other.into()),

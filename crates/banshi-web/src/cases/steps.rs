@@ -115,6 +115,7 @@ pub async fn open_case(state: &AppState, officer: &Staff, request: &CaseRequest)
         return Err(AppError::Invalid(problems));
     }
     let item = item.expect("checked above");
+    let query_code = crate::shared::applicant::new_query_code();
     // The window the officer receives the case at, for the one-visit rate per window.
     let window = state.store.windows_live(&officer.centre_code).await?.into_iter().find(|w| w.staff_id == Some(officer.id) && w.status != WindowStatus::Closed).map(|w| w.number);
     let new = NewCase {
@@ -132,6 +133,11 @@ pub async fn open_case(state: &AppState, officer: &Staff, request: &CaseRequest)
         phone_cipher: phone.map(|p| state.sealer.seal(p)),
         window,
         created_at: Utc::now(),
+        query_code_cipher: Some(state.sealer.seal(&query_code)),
+        received_message: phone.map(|_| CaseMessage {
+            kind: "case_received".into(),
+            text: text("message_case_received").replace("{item}", &item.name).replace("{code}", &banshi_domain::query_code::display(&query_code)),
+        }),
     };
     Ok(state.store.create_case(&Actor::staff(officer), &new).await?)
 }
@@ -191,6 +197,8 @@ pub async fn overdue_cases(state: &AppState, centre: &str) -> Result<Vec<CaseVie
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseView {
     pub case: Case,
+    /// The query code (查询码) the applicant follows the case with, for the receipt.
+    pub query_code: Option<String>,
     pub history: Vec<CaseHistoryEntry>,
     pub deadline: Option<DeadlineView>,
     /// The current review step's own deadline (审批环节时限), when the step has a limit.
@@ -206,7 +214,8 @@ pub async fn case_view(state: &AppState, case: Case) -> Result<CaseView, AppErro
 pub async fn case_view_from(state: &AppState, case: Case, history: Vec<CaseHistoryEntry>) -> Result<CaseView, AppError> {
     let deadline = deadline_of(state, &case, &history).await?;
     let step_deadline = step_deadline_of(state, &case, &history).await?;
-    Ok(CaseView { case, history, deadline, step_deadline })
+    let query_code = crate::shared::applicant::query_code_of(state, &case);
+    Ok(CaseView { case, query_code, history, deadline, step_deadline })
 }
 
 /// Applies an event to a case of the staff member's centre; one that needs materials or completes
@@ -272,15 +281,16 @@ pub struct ProgressStep {
     pub text: String,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+/// A progress query as the form and the API send it (a POST: the code is never in an address).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ProgressQuery {
     /// The case number, as on the receipt.
     #[serde(default)]
     pub case: String,
-    /// The last six characters of the applicant's ID number (or credit code).
+    /// The query code (查询码) on the receipt and in the SMS, `xxxx-xxxx`.
     #[serde(default)]
-    pub id_tail: String,
+    pub query_code: String,
 }
 
 /// The plain words for a step of the case's history.
@@ -302,8 +312,8 @@ pub fn step_text(event: &CaseEvent) -> String {
 }
 
 /// What the applicant sees of the case a number and an ID tail name.
-pub async fn progress(state: &AppState, query: &ProgressQuery) -> Result<Progress, AppError> {
-    let case = case_for_applicant(state, &query.case, &query.id_tail).await?;
+pub async fn progress(state: &AppState, address: Option<&str>, query: &ProgressQuery) -> Result<Progress, AppError> {
+    let case = case_for_applicant(state, address, &query.case, &query.query_code).await?;
     let rated = state.store.rating_of(banshi_storage::Rated::Case(case.id)).await?.is_some();
     let finished = matches!(case.state, banshi_domain::case::CaseState::Completed { .. } | banshi_domain::case::CaseState::Delivered { .. });
     let history = state.store.case_history(case.id).await?;

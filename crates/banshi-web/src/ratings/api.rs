@@ -31,10 +31,10 @@ pub struct RatingGiven {
 /// Rate a finished visit (by its ticket's token, 一次一评) or a finished case (by its number and the
 /// ID tail, 一事一评).
 #[utoipa::path(post, path = "/api/v1/ratings", tag = "ratings", request_body = RatingRequest, responses((status = 201, description = "the rating stored", body = RatingGiven)))]
-pub async fn rate(State(state): State<AppState>, visitor: Visitor, Body(request): Body<RatingRequest>) -> ApiResult<Response> {
+pub async fn rate(State(state): State<AppState>, visitor: Visitor, source: crate::shared::auth::Source, Body(request): Body<RatingRequest>) -> ApiResult<Response> {
     steps::refuse_staff_session(&visitor)?;
     let channel = if request.case.is_some() { "progress" } else { "ticket" };
-    let rating = steps::submit(&state, &request, channel, None).await?;
+    let rating = steps::submit(&state, &request, channel, None, source.address.as_deref()).await?;
     let answer = RatingGiven { id: rating.id, grade: rating.grade, window: rating.window, real_name: rating.real_name, rated_at: rating.rated_at };
     Ok((StatusCode::CREATED, Json(answer)).into_response())
 }

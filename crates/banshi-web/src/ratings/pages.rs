@@ -32,7 +32,7 @@ fn request_from_form(pairs: &[(String, String)]) -> RatingRequest {
     RatingRequest {
         ticket: field("ticket"),
         case: field("case"),
-        id_tail: field("id_tail"),
+        query_code: field("query_code"),
         grade: field("grade"),
         reasons: pairs.iter().filter(|(k, _)| k == "reasons").map(|(_, v)| v.clone()).collect(),
         comment: field("comment"),
@@ -110,23 +110,24 @@ pub async fn pad_rate(State(state): State<AppState>, visitor: Visitor, Path(wind
         Some(token) => visit_to_rate(&state, &staff.centre_code, window).await?.is_some_and(|v| &v.token == token),
         None => false,
     };
-    let outcome = if at_window { steps::submit(&state, &request, "pad", Some(staff)).await.map(|_| text("rating_thanks").to_string()) } else { Err(AppError::Conflict(text("rating_pad_no_visit").to_string())) };
+    let outcome = if at_window { steps::submit(&state, &request, "pad", Some(staff), None).await.map(|_| text("rating_thanks").to_string()) } else { Err(AppError::Conflict(text("rating_pad_no_visit").to_string())) };
     let query = redirect_query(outcome)?;
     Ok(Redirect::to(&format!("/pad/{window}?{query}")).into_response())
 }
 
 /// The ticket's page and the progress page post here.
-pub async fn page_rate(State(state): State<AppState>, visitor: Visitor, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn page_rate(State(state): State<AppState>, visitor: Visitor, source: crate::shared::auth::Source, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     steps::refuse_staff_session(&visitor)?;
     let request = request_from_form(&pairs);
     let (channel, back) = match (&request.ticket, &request.case) {
         (Some(token), _) => ("ticket", format!("/tickets/{}", urlencode(token))),
         _ => ("progress", "/progress".to_string()),
     };
-    let outcome = steps::submit(&state, &request, channel, None).await.map(|_| text("rating_thanks").to_string());
+    let outcome = steps::submit(&state, &request, channel, None, source.address.as_deref()).await.map(|_| text("rating_thanks").to_string());
     let query = redirect_query(outcome)?;
     let back = if channel == "progress" {
-        format!("{back}?case={}&id_tail={}&{query}", urlencode(request.case.as_deref().unwrap_or_default()), urlencode(request.id_tail.as_deref().unwrap_or_default()))
+        // The case number only: the query code never travels in an address.
+        format!("{back}?case={}&{query}", urlencode(request.case.as_deref().unwrap_or_default()))
     } else {
         format!("{back}?{query}")
     };

@@ -20,11 +20,11 @@ pub struct RatingRequest {
     /// The visit: its ticket's token (on the ticket, its QR code, and the pad).
     #[serde(default)]
     pub ticket: Option<String>,
-    /// Or a case: its number and the last six characters of the applicant's ID number.
+    /// Or a case: its number and its query code (查询码, on the receipt).
     #[serde(default)]
     pub case: Option<String>,
     #[serde(default)]
-    pub id_tail: Option<String>,
+    pub query_code: Option<String>,
     /// `very_satisfied`, `satisfied`, `fair`, `dissatisfied` or `very_dissatisfied`; or `code`
     /// with its `scheme` (`national`: 1 = 非常满意; `reverse`: 5 = 非常满意).
     #[serde(default)]
@@ -68,7 +68,7 @@ pub fn refuse_staff_session(visitor: &crate::shared::auth::Visitor) -> Result<()
     }
 }
 
-pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, device: Option<&Staff>) -> Result<Rating, AppError> {
+pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, device: Option<&Staff>, address: Option<&str>) -> Result<Rating, AppError> {
     let mut problems = Vec::new();
     let grade = grade_of(request, &mut problems);
     if grade.is_some_and(|g| !g.is_bad()) && !request.reasons.is_empty() {
@@ -100,7 +100,7 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, de
             (Rated::Ticket(ticket.id), ticket.centre_code)
         }
         (None, Some(number)) => {
-            let case = case_for_applicant(state, number, request.id_tail.as_deref().unwrap_or_default()).await?;
+            let case = case_for_applicant(state, address, number, request.query_code.as_deref().unwrap_or_default()).await?;
             (Rated::Case(case.id), case.centre_code)
         }
         (None, None) => unreachable!("checked above"),

@@ -103,7 +103,7 @@ fn open_route(method: &Method, path: &str) -> Option<Open> {
         "/kiosk" | "/api/v1/tickets" if post => Some(Open::Ticket),
         "/feedback/new" | "/api/v1/feedback" if post => Some(Open::Feedback),
         "/ratings" | "/api/v1/ratings" if post => Some(Open::Rating),
-        "/progress" | "/api/v1/progress" => Some(Open::Progress),
+        "/progress" | "/api/v1/progress" if post => Some(Open::Progress),
         _ if post && path.starts_with("/pad/") => Some(Open::Rating),
         _ => None,
     }
@@ -221,7 +221,8 @@ pub async fn limit_open_routes(State(state): State<AppState>, request: Request, 
     next.run(request).await
 }
 
-/// Forgets idle addresses every minute, and removes ended sessions every hour.
+/// Forgets idle addresses every minute; every hour removes ended sessions and the progress
+/// query's counts left a day untouched.
 pub async fn forget_idle_regularly(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(60));
     for minute in 0u64.. {
@@ -232,6 +233,9 @@ pub async fn forget_idle_regularly(state: AppState) {
                 Ok(purged) if purged > 0 => tracing::info!(purged, "ended sessions removed"),
                 Ok(_) => {}
                 Err(err) => tracing::warn!(%err, "ended sessions not removed"),
+            }
+            if let Err(err) = state.store.purge_progress_attempts(chrono::Utc::now() - chrono::Duration::days(1)).await {
+                tracing::warn!(%err, "old progress query counts not removed");
             }
         }
     }
@@ -264,7 +268,7 @@ mod tests {
         assert_eq!(open_route(&Method::POST, "/api/v1/tickets"), Some(Open::Ticket));
         assert_eq!(open_route(&Method::GET, "/api/v1/tickets"), None);
         assert_eq!(open_route(&Method::POST, "/pad/3"), Some(Open::Rating));
-        assert_eq!(open_route(&Method::GET, "/progress"), Some(Open::Progress));
+        assert_eq!(open_route(&Method::POST, "/progress"), Some(Open::Progress));
         assert!(is_import(&Method::PUT, "/api/v1/catalog") && !is_import(&Method::GET, "/api/v1/catalog"));
     }
 }

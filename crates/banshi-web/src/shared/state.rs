@@ -26,8 +26,6 @@ pub struct AppState {
     pub secure_cookies: bool,
     pub(crate) login_throttle: Arc<LoginThrottle>,
     pub(crate) cache: Arc<HallCache>,
-    /// Wrong progress queries per case, so an ID tail cannot be guessed.
-    pub(crate) progress_throttle: Arc<LoginThrottle>,
     pub(crate) hub: Arc<Hub>,
     /// Requests per address on the routes anyone may call.
     pub(crate) rate_limits: Arc<RateLimits>,
@@ -42,6 +40,6 @@ impl AppState {
         let hub = Arc::new(Hub::start(store.clone()));
         let rate_limits = Arc::new(RateLimits::new(&settings.limits));
         let password_checks = Arc::new(PasswordChecks::start(settings.limits.password_checks_at_once));
-        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), clock: Clock::default(), metrics_from: Arc::default(), secure_cookies: false, login_throttle: Arc::default(), cache: Arc::default(), progress_throttle: Arc::default(), hub, rate_limits, password_checks }
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), clock: Clock::default(), metrics_from: Arc::default(), secure_cookies: false, login_throttle: Arc::default(), cache: Arc::default(), hub, rate_limits, password_checks }
     }
 }
