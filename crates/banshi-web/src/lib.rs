@@ -127,14 +127,63 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, state, None, shutdown).await
+}
+
+/// As [`serve`], over TLS: for a hall without a reverse proxy. The handshake, too, must be done
+/// within `limits.header_read_seconds`.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    tls: Tls,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with(listener, state, Some(tokio_rustls::TlsAcceptor::from(tls.0)), shutdown).await
+}
+
+/// A certificate chain and its private key, for [`serve_tls`] (rustls, with ring: TLS 1.2 and 1.3).
+#[derive(Clone)]
+pub struct Tls(Arc<tokio_rustls::rustls::ServerConfig>);
+
+impl Tls {
+    /// From PEM files: the certificate chain (the server's first) and its private key.
+    pub fn from_pem_files(cert: &std::path::Path, key: &std::path::Path) -> Result<Tls, String> {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+            .and_then(|certs| certs.collect::<Result<_, _>>())
+            .map_err(|err| format!("{}: not a PEM certificate chain ({err})", cert.display()))?;
+        if chain.is_empty() {
+            return Err(format!("{}: holds no certificate", cert.display()));
+        }
+        let key = PrivateKeyDer::from_pem_file(key).map_err(|err| format!("{}: not a PEM private key ({err})", key.display()))?;
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let mut config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|err| err.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|err| format!("the certificate and the key do not go together: {err}"))?;
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        Ok(Tls(Arc::new(config)))
+    }
+}
+
+async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
     use tower::ServiceExt;
 
     let limits = state.settings.limits.clone();
+    let handshake_within = std::time::Duration::from_secs(limits.header_read_seconds.max(1));
     let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let mut builder = Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(std::time::Duration::from_secs(limits.header_read_seconds.max(1)));
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(handshake_within);
     builder.http2().timer(TokioTimer::new());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     // One router for every connection: cloning it shares its route table.
@@ -162,10 +211,18 @@ pub async fn serve(
             request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
             request
         });
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(service)).into_owned();
-        let connection = graceful.watch(connection);
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), tls.clone());
         tokio::spawn(async move {
-            if let Err(err) = connection.await {
+            let served = match tls {
+                None => watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned()).await,
+                Some(acceptor) => match tokio::time::timeout(handshake_within, acceptor.accept(stream)).await {
+                    Ok(Ok(stream)) => watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned()).await,
+                    Ok(Err(err)) => Err(err.into()),
+                    Err(_) => Err("the TLS handshake took too long".into()),
+                },
+            };
+            if let Err(err) = served {
                 tracing::debug!(%err, "connection ended");
             }
             drop(turn);

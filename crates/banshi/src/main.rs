@@ -59,6 +59,13 @@ enum Command {
         /// with https, every cookie is marked `Secure`.
         #[arg(long, env = "BANSHI_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Serve HTTPS itself (a hall without a reverse proxy): the certificate chain, PEM; every
+        /// cookie is then marked `Secure`.
+        #[arg(long, env = "BANSHI_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key, PEM.
+        #[arg(long, env = "BANSHI_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Start a complete demo hall on a fresh database (data/demo.db unless --database names an empty one).
     Demo {
@@ -316,7 +323,11 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { bind, database, hall_settings, metrics_from, public_url } => {
+        Command::Serve { bind, database, hall_settings, metrics_from, public_url, tls_cert, tls_key } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(banshi_web::Tls::from_pem_files(&cert, &key).map_err(anyhow::Error::msg)?),
+                _ => None,
+            };
             let settings = match hall_settings {
                 Some(file) => {
                     let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -331,7 +342,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tracing::warn!("this database has no centre yet: `banshi centre set` and `banshi staff add --role system_admin` make the first admin, who sets up the hall on its pages (README: a new hall)");
             }
             let sealer = checked_data_key(store.as_ref(), &database.url).await?;
-            serve(listen(&bind.bind).await?, AppState::with_settings(store, sealer, settings).with_metrics_from(metrics_from).with_secure_cookies(public_url.is_some_and(|url| url.starts_with("https://")))).await?;
+            let secure = tls.is_some() || public_url.is_some_and(|url| url.starts_with("https://"));
+            serve(listen(&bind.bind).await?, AppState::with_settings(store, sealer, settings).with_metrics_from(metrics_from).with_secure_cookies(secure), tls).await?;
         }
         Command::Demo { bind, database } => {
             let store = demo::fresh_database(database.as_deref()).await?;
@@ -341,7 +353,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let accounts = demo::seed(store.as_ref(), &sealer).await?;
             let listener = listen(&bind.bind).await?;
             demo::print_accounts(&listener.local_addr()?.to_string(), &accounts);
-            serve(listener, AppState::with_settings(store, sealer, demo::settings())).await?;
+            serve(listener, AppState::with_settings(store, sealer, demo::settings()), None).await?;
         }
         Command::Migrate { database } => {
             let store = open(&database.url).await?;
@@ -590,13 +602,16 @@ fn write_private(path: &std::path::Path, content: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
-    tracing::info!(address = %listener.local_addr()?, backend = state.store.backend(), "banshi is serving");
+async fn serve(listener: tokio::net::TcpListener, state: AppState, tls: Option<banshi_web::Tls>) -> anyhow::Result<()> {
+    tracing::info!(address = %listener.local_addr()?, backend = state.store.backend(), tls = tls.is_some(), "banshi is serving");
     let shutdown = async {
         tokio::signal::ctrl_c().await.ok();
         tracing::info!("shutting down");
     };
-    banshi_web::serve(listener, state, shutdown).await?;
+    match tls {
+        Some(tls) => banshi_web::serve_tls(listener, state, tls, shutdown).await?,
+        None => banshi_web::serve(listener, state, shutdown).await?,
+    }
     Ok(())
 }
 
