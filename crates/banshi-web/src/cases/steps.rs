@@ -128,7 +128,8 @@ pub async fn open_case(state: &AppState, officer: &Staff, request: &CaseRequest)
         applicant_id_cipher: state.sealer.seal(&id),
         agent_name: agent_name.map(str::to_string),
         agent_id_cipher: agent_id.map(|id| state.sealer.seal(&id)),
-        authorisation: authorisation.map(str::to_string),
+        // An authorisation note once held a full ID number: the numbers in free text are masked.
+        authorisation: authorisation.map(banshi_domain::privacy::mask_personal_numbers),
         ticket_id: ticket,
         phone_cipher: phone.map(|p| state.sealer.seal(p)),
         window,

@@ -80,8 +80,9 @@ pub async fn record(state: &AppState, staff: Option<&Staff>, request: &FeedbackR
         centre_code: centre,
         kind,
         channel: channel.to_string(),
-        subject: subject.to_string(),
-        body: request.body.trim().to_string(),
+        // ID and mobile numbers written into the text are masked (the contact has its own sealed field).
+        subject: banshi_domain::privacy::mask_personal_numbers(subject),
+        body: banshi_domain::privacy::mask_personal_numbers(request.body.trim()),
         person_name: name.map(str::to_string),
         contact_cipher: phone.map(|p| state.sealer.seal(&p)),
         received_at: Utc::now(),

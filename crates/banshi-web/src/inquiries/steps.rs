@@ -26,7 +26,8 @@ fn required(problems: &mut Vec<Problem>, path: &str, value: &str, most: usize) -
     if value.is_empty() || value.chars().count() > most {
         problems.push(Problem { path: path.into(), message: format!("required, at most {most} characters") });
     }
-    value.to_string()
+    // ID and mobile numbers written into the text are masked before it is kept.
+    banshi_domain::privacy::mask_personal_numbers(value)
 }
 
 pub async fn record(state: &AppState, staff: &Staff, request: &InquiryRequest) -> Result<Inquiry, AppError> {

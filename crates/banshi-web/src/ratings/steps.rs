@@ -79,7 +79,8 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, de
             problems.push(Problem { path: "reasons".into(), message: format!("no reason \"{reason}\"") });
         }
     }
-    let comment = request.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    // ID and mobile numbers written into the comment are masked (a call-back phone has its own sealed field).
+    let comment = request.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(banshi_domain::privacy::mask_personal_numbers);
     if comment.as_ref().is_some_and(|c| c.chars().count() > 500) {
         problems.push(Problem { path: "comment".into(), message: "at most 500 characters".into() });
     }
