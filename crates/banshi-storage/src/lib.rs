@@ -162,6 +162,8 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     async fn progress_succeeded(&self, key: &str) -> StoreResult<()>;
     /// Removes the counts of keys neither tried nor waiting since `before`.
     async fn purge_progress_attempts(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Records a read in the audit log: unmasked personal data shown, an export.
+    async fn audit_access(&self, actor: &Actor, access: &Access<'_>) -> StoreResult<()>;
     /// Walks the whole audit log and reports the first entry where its hash chain breaks.
     async fn verify_audit_chain(&self) -> StoreResult<ChainReport>;
     async fn audit_log(&self, centre_code: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>> {

@@ -213,6 +213,19 @@ pub struct AuditFilter {
 }
 
 /// An audit entry to append.
+/// A read the audit log keeps: personal data shown unmasked, a file exported.
+#[derive(Debug, Clone)]
+pub struct Access<'a> {
+    /// The centre whose data was read; none for the installation's whole.
+    pub centre: Option<&'a str>,
+    /// `show_contact`, `export`.
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    /// What was read: never the personal data itself.
+    pub detail: serde_json::Value,
+}
+
 pub(crate) struct AuditWrite<'a> {
     /// The centre it concerns, whose auditors read it; none for the installation's own (the
     /// base catalogue, the calendar's years), which its admin reads, and for a sign-out's (the

@@ -750,6 +750,14 @@ macro_rules! impl_sql_store {
                 Ok(purged)
             }
 
+            async fn audit_access(&self, actor: &Actor, access: &Access<'_>) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let entry = AuditWrite { centre: access.centre, action: access.action, entity: access.entity, entity_id: access.entity_id, before: None, after: Some(access.detail.clone()) };
+                audit(&mut tx, actor, entry).await?;
+                self.commit(tx).await?;
+                Ok(())
+            }
+
             async fn verify_audit_chain(&self) -> StoreResult<crate::audit_chain::ChainReport> {
                 use futures_util::TryStreamExt;
                 let mut walk = crate::audit_chain::ChainWalk::default();

@@ -82,6 +82,17 @@ async fn a_visit_is_rated_once_and_a_bad_rating_is_worked_through_the_ledger() {
         let events = |id: i64| app.url(&format!("/api/v1/ratings/bad/{id}/events"));
         let officer_verifies = post(&officer, &officer_csrf, events(id), json!({ "kind": "verified", "called_back": true, "note": "x" })).await;
         assert_eq!(officer_verifies.status(), StatusCode::FORBIDDEN, "the desk verifies, not the rated officer");
+        // To call back, the duty leader asks for the whole number: the rated officer cannot, and the
+        // asking is in the audit log. Before, the callback had no way to the number at all.
+        let contact = |id: i64| app.url(&format!("/api/v1/ratings/bad/{id}/contact"));
+        assert_eq!(post(&officer, &officer_csrf, contact(id), json!({})).await.status(), StatusCode::FORBIDDEN);
+        let number: Value = post(&manager, &manager_csrf, contact(id), json!({})).await.json().await.unwrap();
+        assert_eq!(number["phone"], "13812345678");
+        let asked = app.store.audit_log(Some("SF01"), 5).await.unwrap();
+        assert!(asked.iter().any(|e| e.action == "show_contact" && e.entity_id == id.to_string() && e.actor.contains("manager")), "{asked:?}");
+        assert!(!serde_json::to_string(&asked).unwrap().contains("13812345678"), "the record says that it was shown, not what");
+        let page = manager.post(app.url(&format!("/manage/ratings/{id}/contact"))).form(&[("csrf", manager_csrf.as_str())]).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&format!("id=\"contact-{id}\">13812345678<")), "{page}");
         let not_called = post(&manager, &manager_csrf, events(id), json!({ "kind": "verified", "called_back": false, "note": "看了录像" })).await;
         assert_eq!(not_called.status(), StatusCode::CONFLICT, "a real-name rating is called back");
         let verified = post(&manager, &manager_csrf, events(id), json!({ "kind": "verified", "called_back": true, "note": "已电话回访" })).await;

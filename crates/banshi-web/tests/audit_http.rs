@@ -54,6 +54,9 @@ async fn the_auditor_pages_through_filters_and_exports_the_log_on_both_databases
         assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
         let csv = csv.text().await.unwrap();
         assert!(csv.starts_with("\u{feff}id,at,centre,actor,action"), "{csv}");
+        // The export is itself in the log: who took a file of it, and how many entries.
+        let exported: Value = read("action=export&entity=audit_log".into()).await.json().await.unwrap();
+        assert_eq!(exported.as_array().map(Vec::len), Some(1), "{exported}");
         assert_eq!(csv.lines().count(), 6, "a header and five rows: {csv}");
 
         // Bad filters name their field; another centre's log is not the auditor's to read.

@@ -209,6 +209,9 @@ pub async fn audit_log(State(state): State<AppState>, visitor: Visitor, Params(q
     if !csv {
         return Ok(Json(entries).into_response());
     }
+    // A file of the log leaves the system: that it did, and who took it, is itself kept.
+    let access = banshi_storage::Access { centre: filter.centre_code.as_deref(), action: "export", entity: "audit_log", entity_id: filter.centre_code.as_deref().unwrap_or("*"), detail: serde_json::json!({ "entries": entries.len() }) };
+    state.store.audit_access(&banshi_storage::Actor::staff(reader), &access).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"), (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")], audit_csv(&entries)).into_response())
 }
 

@@ -46,6 +46,19 @@ pub async fn bad_ratings(State(state): State<AppState>, visitor: Visitor) -> Api
     Ok(Json(ledger::ledger(&state, staff).await?))
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CallbackNumber {
+    pub phone: String,
+}
+
+/// The full number a real-name bad rating left, to call back (the ledger shows it masked): for
+/// the duty leader, not the rated officer; every asking is in the audit log (`show_contact`).
+#[utoipa::path(post, path = "/api/v1/ratings/bad/{id}/contact", tag = "ratings", params(("id" = i64, Path, description = "the rating's id")), responses((status = 200, description = "the number to call back", body = CallbackNumber)), security(("session" = [], "csrf" = [])))]
+pub async fn callback_number(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> ApiResult<Json<CallbackNumber>> {
+    let staff = visitor.require(LEDGER_ROLES)?;
+    Ok(Json(CallbackNumber { phone: steps::callback_number(&state, staff, id).await? }))
+}
+
 /// A step of a bad rating's item: verify and call back, fix, explain, close; appeal (the rated
 /// officer) and decide the appeal (the manager).
 #[utoipa::path(post, path = "/api/v1/ratings/bad/{id}/events", tag = "ratings", params(("id" = i64, Path, description = "the rating's id")), request_body = BadRatingEvent, responses((status = 200, description = "the item after the step", body = LedgerRow)), security(("session" = [], "csrf" = [])))]
@@ -69,5 +82,9 @@ pub async fn public_results(State(state): State<AppState>, visitor: Visitor, Par
 #[utoipa::path(get, path = "/api/v1/ratings/export", tag = "ratings", params(ExportQuery), responses((status = 200, description = "the ratings and their counts", body = Export)), security(("session" = [])))]
 pub async fn export(State(state): State<AppState>, visitor: Visitor, Params(query): Params<ExportQuery>) -> ApiResult<Json<Export>> {
     let staff = visitor.require(FIGURE_READERS)?;
-    Ok(Json(results::export(&state, &staff.centre_code, &query).await?))
+    let export = results::export(&state, &staff.centre_code, &query).await?;
+    let detail = serde_json::json!({ "ratings": export.len(), "from": query.from });
+    let access = banshi_storage::Access { centre: Some(&staff.centre_code), action: "export", entity: "ratings", entity_id: &staff.centre_code, detail };
+    state.store.audit_access(&banshi_storage::Actor::staff(staff), &access).await?;
+    Ok(Json(export))
 }

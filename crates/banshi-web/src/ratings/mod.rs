@@ -25,10 +25,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::export))
         .routes(routes!(api::bad_ratings))
         .routes(routes!(api::bad_rating_event))
+        .routes(routes!(api::callback_number))
         .routes(routes!(api::public_results))
         .route("/pad/{window}", get(pages::pad).post(pages::pad_rate))
         .route("/ratings", post(pages::page_rate))
         .route("/manage/ratings", get(pages::ledger_page))
         .route("/manage/ratings/{id}", post(pages::ledger_action))
+        .route("/manage/ratings/{id}/contact", post(pages::show_contact))
         .route("/results", get(pages::results_page))
 }

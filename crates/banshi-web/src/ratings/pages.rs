@@ -147,12 +147,27 @@ pub async fn ticket_rating(state: &AppState, ticket_id: i64, done: bool) -> Resu
 
 /// 差评台账: the manager's ledger (an officer's own items, to appeal).
 pub async fn ledger_page(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+    render_ledger(&state, &visitor, flash, None).await
+}
+
+/// The ledger with one item's number to call back shown in full (asked for, audited); the page
+/// is answered directly, so that the number is in no address.
+pub async fn show_contact(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> Result<Response, PageError> {
     let staff = visitor.require(LEDGER_ROLES)?;
-    let frame = frame(&state, &visitor).await?;
-    let rows = ledger::ledger(&state, staff).await?;
+    match steps::callback_number(&state, staff, id).await {
+        Ok(phone) => render_ledger(&state, &visitor, Flash::default(), Some((id, phone))).await,
+        Err(err) => Ok(Redirect::to(&format!("/manage/ratings?{}", redirect_query(Err(err))?)).into_response()),
+    }
+}
+
+async fn render_ledger(state: &AppState, visitor: &Visitor, flash: Flash, shown: Option<(i64, String)>) -> Result<Response, PageError> {
+    let staff = visitor.require(LEDGER_ROLES)?;
+    let frame = frame(state, visitor).await?;
+    let rows = ledger::ledger(state, staff).await?;
     let overdue = rows.iter().filter(|r| r.item.state.is_open() && r.due.is_some_and(|d| d.overdue)).count();
     let desk = MANAGERS.contains(&staff.role);
-    Ok(render("ratings/ledger.html", context! { rows, overdue, desk, me => staff.id, message => flash.message, error => flash.error, ..frame }))
+    let (shown_id, shown_phone) = shown.unzip();
+    Ok(render("ratings/ledger.html", context! { rows, overdue, desk, me => staff.id, shown_id, shown_phone, message => flash.message, error => flash.error, ..frame }))
 }
 
 #[derive(Deserialize)]

@@ -142,6 +142,13 @@ pub struct Export {
     counts: Vec<ExportedCount>,
 }
 
+impl Export {
+    /// How many ratings it holds, for the audit log's record of the export.
+    pub fn len(&self) -> usize {
+        self.ratings.len()
+    }
+}
+
 /// The centre's ratings since `from` (by default [`RESULTS_DAYS`] back), each grade's code in
 /// `scheme`: every rating, with whether an upheld appeal struck it, and the counts.
 pub async fn export(state: &AppState, centre: &str, query: &ExportQuery) -> Result<Export, AppError> {

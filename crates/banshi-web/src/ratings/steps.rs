@@ -129,6 +129,22 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, de
 }
 
 /// Applies an event to an item: appeals by the rated officer, everything else by the desk.
+/// The full number a bad rating left to call back, for the duty leader who calls (not the rated
+/// officer): shown only on asking, and the asking is audited.
+pub async fn callback_number(state: &AppState, staff: &Staff, rating_id: i64) -> Result<String, AppError> {
+    let item = state.store.bad_rating(rating_id).await?.filter(|i| i.rating.centre_code == staff.centre_code);
+    let item = item.ok_or_else(|| AppError::NotFound(format!("bad rating {rating_id}")))?;
+    if !MANAGERS.contains(&staff.role) || item.rating.officer_id == Some(staff.id) {
+        return Err(AppError::Forbidden);
+    }
+    let sealed = item.rating.contact_cipher.as_deref().ok_or_else(|| AppError::NotFound(crate::shared::texts::text("ledger_no_contact").to_string()))?;
+    let phone = state.sealer.open(sealed).map_err(AppError::Internal)?;
+    let id = rating_id.to_string();
+    let access = banshi_storage::Access { centre: Some(&staff.centre_code), action: "show_contact", entity: "rating", entity_id: &id, detail: serde_json::json!({ "purpose": "callback" }) };
+    state.store.audit_access(&Actor::staff(staff), &access).await?;
+    Ok(phone)
+}
+
 pub async fn act(state: &AppState, staff: &Staff, rating_id: i64, event: &BadRatingEvent) -> Result<BadRating, AppError> {
     let item = state.store.bad_rating(rating_id).await?.filter(|i| i.rating.centre_code == staff.centre_code);
     let item = item.ok_or_else(|| AppError::NotFound(format!("bad rating {rating_id}")))?;
