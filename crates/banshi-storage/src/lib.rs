@@ -162,6 +162,14 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     async fn progress_succeeded(&self, key: &str) -> StoreResult<()>;
     /// Removes the counts of keys neither tried nor waiting since `before`.
     async fn purge_progress_attempts(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Makes the device with this token's hash the rating pad of a window, in place of any before.
+    async fn set_up_pad(&self, actor: &Actor, centre_code: &str, window: i32, token_hash: &str) -> StoreResult<()>;
+    /// The centre and window of the pad with this token's hash.
+    async fn pad_of(&self, token_hash: &str) -> StoreResult<Option<(String, i32)>>;
+    /// A centre's windows that have a pad.
+    async fn pads(&self, centre_code: &str) -> StoreResult<Vec<i32>>;
+    /// Retires a window's pad; false when it had none.
+    async fn remove_pad(&self, actor: &Actor, centre_code: &str, window: i32) -> StoreResult<bool>;
     /// Records a read in the audit log: unmasked personal data shown, an export.
     async fn audit_access(&self, actor: &Actor, access: &Access<'_>) -> StoreResult<()>;
     /// Walks the whole audit log and reports the first entry where its hash chain breaks.

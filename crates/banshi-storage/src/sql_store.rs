@@ -750,6 +750,47 @@ macro_rules! impl_sql_store {
                 Ok(purged)
             }
 
+            async fn set_up_pad(&self, actor: &Actor, centre_code: &str, window: i32, token_hash: &str) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let known: Option<(i32,)> = sqlx::query_as("SELECT number FROM windows WHERE centre_code = $1 AND number = $2").bind(centre_code).bind(window).fetch_optional(&mut *tx).await?;
+                if known.is_none() {
+                    return Err(crate::StoreError::NotFound(format!("window {window}")));
+                }
+                let replaced = sqlx::query("DELETE FROM pads WHERE centre_code = $1 AND window_number = $2").bind(centre_code).bind(window).execute(&mut *tx).await?.rows_affected();
+                sqlx::query("INSERT INTO pads (token_hash, centre_code, window_number, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(token_hash)
+                    .bind(centre_code)
+                    .bind(window)
+                    .bind(actor.staff_id)
+                    .bind(chrono::Utc::now())
+                    .execute(&mut *tx)
+                    .await?;
+                let entity_id = window.to_string();
+                let after = serde_json::json!({ "replaced": replaced > 0 });
+                audit(&mut tx, actor, AuditWrite { centre: Some(centre_code), action: "set_up_pad", entity: "window", entity_id: &entity_id, before: None, after: Some(after) }).await?;
+                self.commit(tx).await?;
+                Ok(())
+            }
+
+            async fn pad_of(&self, token_hash: &str) -> StoreResult<Option<(String, i32)>> {
+                Ok(sqlx::query_as("SELECT centre_code, window_number FROM pads WHERE token_hash = $1").bind(token_hash).fetch_optional(&self.read).await?)
+            }
+
+            async fn pads(&self, centre_code: &str) -> StoreResult<Vec<i32>> {
+                Ok(sqlx::query_scalar("SELECT window_number FROM pads WHERE centre_code = $1 ORDER BY window_number").bind(centre_code).fetch_all(&self.read).await?)
+            }
+
+            async fn remove_pad(&self, actor: &Actor, centre_code: &str, window: i32) -> StoreResult<bool> {
+                let mut tx = self.begin().await?;
+                let removed = sqlx::query("DELETE FROM pads WHERE centre_code = $1 AND window_number = $2").bind(centre_code).bind(window).execute(&mut *tx).await?.rows_affected() > 0;
+                if removed {
+                    let entity_id = window.to_string();
+                    audit(&mut tx, actor, AuditWrite { centre: Some(centre_code), action: "remove_pad", entity: "window", entity_id: &entity_id, before: None, after: None }).await?;
+                }
+                self.commit(tx).await?;
+                Ok(removed)
+            }
+
             async fn audit_access(&self, actor: &Actor, access: &Access<'_>) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 let entry = AuditWrite { centre: access.centre, action: access.action, entity: access.entity, entity_id: access.entity_id, before: None, after: Some(access.detail.clone()) };

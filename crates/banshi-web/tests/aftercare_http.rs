@@ -44,22 +44,26 @@ async fn a_visit_is_rated_once_and_a_bad_rating_is_worked_through_the_ledger() {
         let (officer, officer_csrf) = signed_in(&app, "officer").await;
         let before = finished_visit(&app, &officer, &officer_csrf).await;
         let token = finished_visit(&app, &officer, &officer_csrf).await;
+        // The pad is a device of its window: the manager, signed in on it, sets it up, and is
+        // signed out there; before, it was the officer's own session, which could rate their visit.
+        assert_eq!(officer.get(app.url("/pad/1")).send().await.unwrap().status(), StatusCode::CONFLICT, "an officer's session is no pad");
+        let pad = app.client();
+        app.sign_in(&pad, "manager").await;
+        let set_up_csrf = app.form_token(&pad, "/manage/pads").await;
+        assert_eq!(post(&officer, &officer_csrf, app.url("/api/v1/pads/1"), json!({})).await.status(), StatusCode::FORBIDDEN, "not the officer's to set up");
+        let set_up = pad.post(app.url("/manage/pads/1")).form(&[("csrf", set_up_csrf.as_str())]).send().await.unwrap();
+        assert_eq!(set_up.headers()["location"], "/pad/1");
+        assert_eq!(pad.get(app.url("/api/v1/session")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED, "the manager is signed out on the pad");
         // The pad offers the newest visit finished at its window, with the five grades.
-        let pad = app.page(&officer, "/pad/1").await;
-        assert!(pad.contains("id=\"grade-satisfied\"") && pad.contains(&token) && !pad.contains(&before), "{pad}");
-        assert_eq!(app.client().get(app.url("/pad/1")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "the pad is the window's device: sign in first");
-        let colleague = banshi_storage::NewStaff {
-            username: "colleague".into(),
-            name: "同事".into(),
-            badge_number: "B99".into(),
-            role: banshi_domain::Role::WindowStaff,
-            centre_code: "SF01".into(),
-            password_hash: banshi_web::hash_password("password-colleague"),
-        };
-        app.store.create_staff(&banshi_storage::Actor::system("test"), &colleague).await.unwrap();
-        let (colleague, _) = signed_in(&app, "colleague").await;
-        let elsewhere = colleague.get(app.url("/pad/1")).send().await.unwrap();
-        assert_eq!(elsewhere.status(), StatusCode::CONFLICT, "another officer's window is not my pad");
+        let page = app.page(&pad, "/pad/1").await;
+        assert!(page.contains("id=\"grade-satisfied\"") && page.contains(&token) && !page.contains(&before), "{page}");
+        assert_eq!(app.client().get(app.url("/pad/1")).send().await.unwrap().status(), StatusCode::CONFLICT, "another browser is no pad");
+        assert_eq!(pad.get(app.url("/pad/2")).send().await.unwrap().status(), StatusCode::CONFLICT, "nor is window 1's pad window 2's");
+        // An officer who signs in on the pad device cannot rate their visit through it.
+        let officer_csrf_on_pad = app.sign_in(&pad, "officer").await;
+        let own = pad.post(app.url("/pad/1")).form(&[("csrf", officer_csrf_on_pad.as_str()), ("ticket", token.as_str()), ("grade", "very_satisfied")]).send().await.unwrap();
+        assert_eq!(own.status(), StatusCode::FORBIDDEN);
+        pad.post(app.url("/logout")).form(&[("csrf", officer_csrf_on_pad.as_str())]).send().await.unwrap();
 
         let anyone = app.client();
         let rating = json!({ "ticket": token, "grade": "dissatisfied", "reasons": ["waiting", "attitude"], "comment": "等了很久", "phone": "13812345678" });
@@ -72,7 +76,7 @@ async fn a_visit_is_rated_once_and_a_bad_rating_is_worked_through_the_ledger() {
         let again = anyone.post(app.url("/api/v1/ratings")).json(&json!({ "ticket": token, "grade": "satisfied" })).send().await.unwrap();
         assert_eq!(again.status(), StatusCode::CONFLICT);
         assert_eq!(again.json::<Value>().await.unwrap()["error"]["message"], "this visit has been rated already (一次一评)");
-        assert!(app.page(&officer, "/pad/1").await.contains("id=\"pad-idle\""), "a rated visit leaves the pad");
+        assert!(app.page(&pad, "/pad/1").await.contains("id=\"pad-idle\""), "a rated visit leaves the pad");
 
         // The ledger: open, due tomorrow (a working day on), the phone masked.
         let (manager, manager_csrf) = signed_in(&app, "manager").await;

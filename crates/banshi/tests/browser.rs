@@ -346,9 +346,12 @@ async fn a_finished_visit_is_rated_on_the_pad_and_lands_in_the_managers_ledger()
     click_and_wait(&desk, Locator::Css("#console-call-next")).await;
     click_and_wait(&desk, Locator::Css("#console-start")).await;
 
-    // The window's rating pad waits, facing the citizen.
-    sign_in(&pad, &demo, "chenjing").await;
-    pad.goto(&demo.url("/pad/1")).await.unwrap();
+    // The window's rating pad waits, facing the citizen: the duty leader set the tablet up as
+    // window 1's pad, which signed them out of it; no one is signed in on it.
+    sign_in(&pad, &demo, "wangjg").await;
+    pad.goto(&demo.url("/manage/pads")).await.unwrap();
+    click_and_wait(&pad, Locator::Css("#set-up-pad-1")).await;
+    assert!(pad.current_url().await.unwrap().path().ends_with("/pad/1"));
     pad.wait().for_element(Locator::Css("#pad-idle")).await.unwrap();
 
     // The officer finishes; the pad, never reloaded by hand, asks for the rating.

@@ -7,7 +7,7 @@ use super::steps::{self, RatingRequest};
 use crate::shared::auth::Visitor;
 use crate::shared::centre::{resolve_centre, CentreQuery};
 use crate::shared::extract::{ApiResult, Body, Params};
-use crate::shared::roles::{FIGURE_READERS, LEDGER_ROLES};
+use crate::shared::roles::{FIGURE_READERS, HALL_KEEPERS, LEDGER_ROLES};
 use crate::shared::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -44,6 +44,29 @@ pub async fn rate(State(state): State<AppState>, visitor: Visitor, source: crate
 pub async fn bad_ratings(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Json<Vec<LedgerRow>>> {
     let staff = visitor.require(LEDGER_ROLES)?;
     Ok(Json(ledger::ledger(&state, staff).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PadToken {
+    /// Sent by the pad as the cookie `banshi_pad` with every request; shown this once.
+    pub token: String,
+}
+
+/// Set a window's rating pad up (a pad app, say): the token it sends as its `banshi_pad` cookie,
+/// replacing the window's device before. For the duty leader and the admins.
+#[utoipa::path(post, path = "/api/v1/pads/{window}", tag = "ratings", params(("window" = i32, Path, description = "the window's number")), responses((status = 201, description = "the pad's token", body = PadToken)), security(("session" = [], "csrf" = [])))]
+pub async fn set_up_pad(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>) -> ApiResult<Response> {
+    let keeper = visitor.require(HALL_KEEPERS)?;
+    let token = super::pads::set_up(&state, keeper, window).await?;
+    Ok((StatusCode::CREATED, Json(PadToken { token })).into_response())
+}
+
+/// Retire a window's rating pad.
+#[utoipa::path(delete, path = "/api/v1/pads/{window}", tag = "ratings", params(("window" = i32, Path, description = "the window's number")), responses((status = 204, description = "retired")), security(("session" = [], "csrf" = [])))]
+pub async fn remove_pad(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>) -> ApiResult<StatusCode> {
+    let keeper = visitor.require(HALL_KEEPERS)?;
+    super::pads::remove(&state, keeper, window).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -7,6 +7,7 @@
 mod api;
 mod ledger;
 mod pages;
+mod pads;
 mod results;
 mod steps;
 
@@ -26,8 +27,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::bad_ratings))
         .routes(routes!(api::bad_rating_event))
         .routes(routes!(api::callback_number))
+        .routes(routes!(api::set_up_pad, api::remove_pad))
         .routes(routes!(api::public_results))
         .route("/pad/{window}", get(pages::pad).post(pages::pad_rate))
+        .route("/manage/pads", get(pages::pads_page))
+        .route("/manage/pads/{window}", post(pages::set_up_pad))
+        .route("/manage/pads/{window}/remove", post(pages::remove_pad))
         .route("/ratings", post(pages::page_rate))
         .route("/manage/ratings", get(pages::ledger_page))
         .route("/manage/ratings/{id}", post(pages::ledger_action))

@@ -4,21 +4,22 @@
 use super::ledger;
 use super::results::results;
 use super::steps::{self, RatingRequest};
-use crate::shared::auth::Visitor;
+use super::pads;
+use crate::shared::auth::{self, Visitor};
 use crate::shared::centre::{resolve_centre, CentreQuery};
 use crate::shared::error::{AppError, PageError};
 use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
-use crate::shared::roles::{LEDGER_ROLES, MANAGERS, WINDOW_ROLES};
+use crate::shared::roles::{HALL_KEEPERS, LEDGER_ROLES, MANAGERS};
 use crate::shared::templates::render;
 use crate::shared::texts::text;
 use crate::shared::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use axum_extra::extract::CookieJar;
 use banshi_domain::rating::{BadRatingEvent, Grade, BAD_REASONS};
-use banshi_domain::Role;
-use banshi_storage::{FinishedVisit, Rated, Staff};
+use banshi_storage::{FinishedVisit, Rated};
 use chrono::{Duration, Local, Utc};
 use minijinja::context;
 use serde::Deserialize;
@@ -70,26 +71,12 @@ async fn visit_to_rate(state: &AppState, centre: &str, window: i32) -> Result<Op
 }
 
 /// 评价器: the window's rating pad, facing the citizen. It shows the grades as soon as the officer
-/// finishes a visit (the page follows the hall's events) and thanks them after.
-/// The pad is the device of the officer signed in at its window (or the manager's): nobody rates
-/// another window's visits from their own desk.
-async fn pad_staff<'a>(state: &AppState, visitor: &'a Visitor, window: i32) -> Result<&'a Staff, AppError> {
-    let staff = visitor.require(WINDOW_ROLES)?;
-    if staff.role == Role::Manager {
-        return Ok(staff);
-    }
-    let windows = state.store.windows_live(&staff.centre_code).await?;
-    match windows.iter().find(|w| w.number == window) {
-        Some(live) if live.staff_id == Some(staff.id) => Ok(staff),
-        Some(_) => Err(AppError::Conflict(text("rating_pad_not_yours").to_string())),
-        None => Err(AppError::NotFound(format!("window {window}"))),
-    }
-}
-
-pub async fn pad(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Query(query): Query<PadQuery>) -> Result<Response, PageError> {
-    let staff = pad_staff(&state, &visitor, window).await?;
+/// finishes a visit (the page follows the hall's events) and thanks them after. Only the device set
+/// up as this window's pad opens it (`pads`).
+pub async fn pad(State(state): State<AppState>, visitor: Visitor, jar: CookieJar, Path(window): Path<i32>, Query(query): Query<PadQuery>) -> Result<Response, PageError> {
+    let centre_code = pads::centre_of_pad(&state, &jar, window).await?;
     let frame = frame(&state, &visitor).await?;
-    let visit = visit_to_rate(&state, &staff.centre_code, window).await?;
+    let visit = visit_to_rate(&state, &centre_code, window).await?;
     // A bad grade chosen: its reasons next (the visit named by the form, if still unrated).
     let chosen_bad = query.grade.as_deref().and_then(|g| serde_json::from_value::<Grade>(serde_json::Value::String(g.into())).ok()).filter(|g| g.is_bad());
     let reasons_for = match (&chosen_bad, &query.ticket, &visit) {
@@ -98,21 +85,51 @@ pub async fn pad(State(state): State<AppState>, visitor: Visitor, Path(window): 
     };
     Ok(render(
         "ratings/pad.html",
-        context! { window, visit, reasons_for, grade => query.grade, grade_name => chosen_bad.map(Grade::name), choices => choices(), centre_code => staff.centre_code, message => query.message, error => query.error, ..frame },
+        context! { window, visit, reasons_for, grade => query.grade, grade_name => chosen_bad.map(Grade::name), choices => choices(), centre_code, message => query.message, error => query.error, ..frame },
     ))
 }
 
-pub async fn pad_rate(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
-    let staff = pad_staff(&state, &visitor, window).await?;
+pub async fn pad_rate(State(state): State<AppState>, visitor: Visitor, jar: CookieJar, Path(window): Path<i32>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let centre_code = pads::centre_of_pad(&state, &jar, window).await?;
+    // An officer signed in on the pad does not rate their own visit.
+    steps::refuse_staff_session(&visitor)?;
     let request = request_from_form(&pairs);
     // The pad rates the visit finished at its own window only.
     let at_window = match &request.ticket {
-        Some(token) => visit_to_rate(&state, &staff.centre_code, window).await?.is_some_and(|v| &v.token == token),
+        Some(token) => visit_to_rate(&state, &centre_code, window).await?.is_some_and(|v| &v.token == token),
         None => false,
     };
-    let outcome = if at_window { steps::submit(&state, &request, "pad", Some(staff), None).await.map(|_| text("rating_thanks").to_string()) } else { Err(AppError::Conflict(text("rating_pad_no_visit").to_string())) };
+    let outcome = if at_window { steps::submit(&state, &request, "pad", Some(window), None).await.map(|_| text("rating_thanks").to_string()) } else { Err(AppError::Conflict(text("rating_pad_no_visit").to_string())) };
     let query = redirect_query(outcome)?;
     Ok(Redirect::to(&format!("/pad/{window}?{query}")).into_response())
+}
+
+/// `/manage/pads`: the centre's windows and which have a pad, to set this device up as one.
+pub async fn pads_page(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+    let keeper = visitor.require(HALL_KEEPERS)?;
+    let frame = frame(&state, &visitor).await?;
+    let with_pad = state.store.pads(&keeper.centre_code).await?;
+    let windows: Vec<_> = state.store.windows_live(&keeper.centre_code).await?.into_iter().map(|w| context! { number => w.number, name => w.name, has_pad => with_pad.contains(&w.number) }).collect();
+    Ok(render("ratings/pads.html", context! { windows, message => flash.message, error => flash.error, ..frame }))
+}
+
+/// Makes this device the window's pad: the keeper's session on it ends in the same answer, and the
+/// device keeps the pad's token.
+pub async fn set_up_pad(State(state): State<AppState>, visitor: Visitor, jar: CookieJar, Path(window): Path<i32>) -> Result<Response, PageError> {
+    let keeper = visitor.require(HALL_KEEPERS)?;
+    let token = match pads::set_up(&state, keeper, window).await {
+        Ok(token) => token,
+        Err(err) => return Ok(Redirect::to(&format!("/manage/pads?{}", redirect_query(Err(err))?)).into_response()),
+    };
+    auth::sign_out(&state, &visitor).await?;
+    let jar = jar.add(auth::removal_cookie(&state)).add(pads::cookie(&state, token));
+    Ok((jar, Redirect::to(&format!("/pad/{window}"))).into_response())
+}
+
+pub async fn remove_pad(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>) -> Result<Response, PageError> {
+    let keeper = visitor.require(HALL_KEEPERS)?;
+    let outcome = pads::remove(&state, keeper, window).await.map(|_| text("pad_removed").to_string());
+    Ok(Redirect::to(&format!("/manage/pads?{}", redirect_query(outcome)?)).into_response())
 }
 
 /// The ticket's page and the progress page post here.

@@ -58,7 +58,7 @@ fn grade_of(request: &RatingRequest, problems: &mut Vec<Problem>) -> Option<Grad
 }
 
 /// Checks and stores a rating; `channel` is where it was given (`pad`, `ticket`, `progress`), and
-/// `device` whose signed-in pad it was given on, for the audit log.
+/// the window whose pad it was given on, for the audit log.
 /// A rating is the citizen's own (一次一评): a browser signed in as staff, the window's own, does
 /// not send one. (The pad at the window rates through its own route.)
 pub fn refuse_staff_session(visitor: &crate::shared::auth::Visitor) -> Result<(), AppError> {
@@ -68,7 +68,7 @@ pub fn refuse_staff_session(visitor: &crate::shared::auth::Visitor) -> Result<()
     }
 }
 
-pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, device: Option<&Staff>, address: Option<&str>) -> Result<Rating, AppError> {
+pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, pad_of_window: Option<i32>, address: Option<&str>) -> Result<Rating, AppError> {
     let mut problems = Vec::new();
     let grade = grade_of(request, &mut problems);
     if grade.is_some_and(|g| !g.is_bad()) && !request.reasons.is_empty() {
@@ -121,8 +121,8 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, de
         verify_by: calendar.add_working_days(day, limits.verify_days),
         fix_by: calendar.add_working_days(day, limits.fix_days),
     };
-    let label = match device {
-        Some(staff) => format!("citizen ({channel} signed in by {})", staff.username),
+    let label = match pad_of_window {
+        Some(window) => format!("citizen (the pad of window {window})"),
         None => format!("citizen ({channel})"),
     };
     Ok(state.store.rate(&Actor::system(&label), &new).await?)

@@ -28,7 +28,7 @@ pub struct NavLink {
 }
 
 /// The staff menu: each page with the roles that may open it.
-fn menu() -> [(&'static str, &'static str, &'static [Role]); 17] {
+fn menu() -> [(&'static str, &'static str, &'static [Role]); 18] {
     [
         ("/staff", text("nav_staff"), roles::STAFF),
         ("/console", text("nav_console"), roles::WINDOW_ROLES),
@@ -45,6 +45,7 @@ fn menu() -> [(&'static str, &'static str, &'static [Role]); 17] {
         ("/manage/simulate", text("nav_simulate"), roles::PLANNERS),
         ("/admin/audit", text("nav_audit"), roles::AUDIT_READERS),
         ("/admin/hall", text("nav_hall_setup"), roles::HALL_KEEPERS),
+        ("/manage/pads", text("nav_pads"), roles::HALL_KEEPERS),
         ("/admin", text("nav_admin"), roles::ADMINS),
         ("/admin/calendar", text("admin_calendar_link"), roles::ADMINS),
     ]

@@ -1,0 +1,51 @@
+//! The rating pad (评价器) as a device of its window: the duty leader, signed in on the tablet
+//! itself, makes it the pad of a window; the answer signs them out there and leaves the device a
+//! random token in a cookie of its own (the database keeps its hash). The pad then works with no
+//! one signed in, and refuses to rate while a staff session is on it: no officer's password is
+//! typed on the device the citizen holds, and no officer can rate their own visit.
+
+use crate::shared::auth::random_token;
+use crate::shared::error::AppError;
+use crate::shared::texts::text;
+use crate::shared::AppState;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use banshi_storage::{Actor, Staff};
+use sha2::{Digest, Sha256};
+
+pub const PAD_COOKIE: &str = "banshi_pad";
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Makes a new token the pad of `window`, in place of the device before; returns the token.
+pub async fn set_up(state: &AppState, keeper: &Staff, window: i32) -> Result<String, AppError> {
+    let token = random_token();
+    state.store.set_up_pad(&Actor::staff(keeper), &keeper.centre_code, window, &token_hash(&token)).await?;
+    Ok(token)
+}
+
+pub async fn remove(state: &AppState, keeper: &Staff, window: i32) -> Result<(), AppError> {
+    if state.store.remove_pad(&Actor::staff(keeper), &keeper.centre_code, window).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(text("pad_none").to_string()))
+    }
+}
+
+/// The device's cookie: for as long as the browser keeps it, sent to this site only.
+pub fn cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((PAD_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Strict).secure(state.secure_cookies).permanent().build()
+}
+
+/// The centre of the pad asking for `window`'s page, or why it may not: no pad's token, or
+/// another window's.
+pub async fn centre_of_pad(state: &AppState, jar: &CookieJar, window: i32) -> Result<String, AppError> {
+    let token = jar.get(PAD_COOKIE).map(|c| c.value().to_string()).filter(|t| !t.is_empty());
+    let Some(token) = token else { return Err(AppError::Conflict(text("pad_not_set_up").to_string())) };
+    match state.store.pad_of(&token_hash(&token)).await? {
+        Some((centre, number)) if number == window => Ok(centre),
+        Some(_) => Err(AppError::Conflict(text("pad_other_window").to_string())),
+        None => Err(AppError::Conflict(text("pad_not_set_up").to_string())),
+    }
+}
