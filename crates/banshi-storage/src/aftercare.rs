@@ -119,6 +119,8 @@ pub struct NewFeedback {
     pub received_at: DateTime<Utc>,
     pub received_on: NaiveDate,
     pub due_on: NaiveDate,
+    /// The officer it is about, if it names one: not its owner, whoever records it.
+    pub about_staff_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -138,6 +140,9 @@ pub struct Feedback {
     /// the online box.
     pub owner_id: Option<i64>,
     pub owner_name: Option<String>,
+    /// The officer it is about, if it names one; kept from that officer.
+    #[serde(skip)]
+    pub about_staff_id: Option<i64>,
     pub stage: FeedbackStage,
     pub received_at: DateTime<Utc>,
     pub received_on: NaiveDate,

@@ -103,7 +103,7 @@ pub(crate) fn bad_ratings_of(rows: Vec<BadRatingRow>, ratings: Vec<RatingRow>, e
 }
 
 pub(crate) const FEEDBACK_SQL: &str = "
-    SELECT f.id, f.centre_code, f.kind, f.channel, f.subject, f.body, f.person_name, f.contact_cipher, f.owner_id, s.name AS owner_name,
+    SELECT f.id, f.centre_code, f.kind, f.channel, f.subject, f.body, f.person_name, f.contact_cipher, f.owner_id, s.name AS owner_name, f.about_staff_id,
            f.stage, f.received_at, f.received_on, f.due_on, f.answered_on
     FROM feedback f LEFT JOIN staff s ON s.id = f.owner_id";
 
@@ -119,6 +119,7 @@ pub(crate) struct FeedbackRow {
     contact_cipher: Option<String>,
     owner_id: Option<i64>,
     owner_name: Option<String>,
+    about_staff_id: Option<i64>,
     stage: String,
     received_at: DateTime<Utc>,
     received_on: NaiveDate,
@@ -157,6 +158,7 @@ pub(crate) fn feedback_of(rows: Vec<FeedbackRow>, steps: Vec<FeedbackStepRow>) -
                 contact_cipher: row.contact_cipher,
                 owner_id: row.owner_id,
                 owner_name: row.owner_name,
+                about_staff_id: row.about_staff_id,
                 stage: from_json("feedback stage", serde_json::Value::String(row.stage))?,
                 received_at: row.received_at,
                 received_on: row.received_on,
@@ -477,8 +479,8 @@ macro_rules! impl_aftercare_store {
             async fn create_feedback(&self, actor: &Actor, feedback: &NewFeedback) -> StoreResult<Feedback> {
                 let mut tx = self.begin().await?;
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO feedback (centre_code, kind, channel, subject, body, person_name, contact_cipher, owner_id, first_owner_id, stage, received_at, received_on, due_on)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) RETURNING id",
+                    "INSERT INTO feedback (centre_code, kind, channel, subject, body, person_name, contact_cipher, owner_id, first_owner_id, stage, received_at, received_on, due_on, about_staff_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13) RETURNING id",
                 )
                 .bind(&feedback.centre_code)
                 .bind(to_json(&feedback.kind).as_str().unwrap_or_default().to_string())
@@ -487,11 +489,13 @@ macro_rules! impl_aftercare_store {
                 .bind(&feedback.body)
                 .bind(&feedback.person_name)
                 .bind(&feedback.contact_cipher)
-                .bind(actor.staff_id)
+                // A complaint about the one recording it waits for someone else to take it.
+                .bind(actor.staff_id.filter(|id| feedback.about_staff_id != Some(*id)))
                 .bind(stage_name(FeedbackStage::Received))
                 .bind(feedback.received_at)
                 .bind(feedback.received_on)
                 .bind(feedback.due_on)
+                .bind(feedback.about_staff_id)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, "feedback"))?;
@@ -525,7 +529,7 @@ macro_rules! impl_aftercare_store {
                 let before = one_feedback(&mut *tx, id).await?;
                 let taken = sqlx::query(
                     "UPDATE feedback SET owner_id = $2, first_owner_id = COALESCE(first_owner_id, $2)
-                     WHERE id = $1 AND stage <> 'archived' AND (owner_id IS NULL OR ($3 AND owner_id <> $2))",
+                     WHERE id = $1 AND stage <> 'archived' AND (owner_id IS NULL OR ($3 AND owner_id <> $2)) AND (about_staff_id IS NULL OR about_staff_id <> $2)",
                 )
                 .bind(id)
                 .bind(staff_id)

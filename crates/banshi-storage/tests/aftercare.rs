@@ -121,6 +121,7 @@ async fn complaints_are_taken_forward_by_their_owner_and_follow_ups_made_once() 
             received_at: Utc::now(),
             received_on: day("2026-03-02"),
             due_on: day("2026-03-23"),
+            about_staff_id: None,
         };
         let box_item = store.create_feedback(&Actor::system("citizen"), &online).await.unwrap();
         assert_eq!((box_item.owner_id, box_item.stage, box_item.steps.len()), (None, FeedbackStage::Received, 1));

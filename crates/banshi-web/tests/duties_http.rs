@@ -140,3 +140,31 @@ async fn an_officer_signed_in_does_not_rate_the_visit_they_served() {
     let given = reqwest::Client::new().post(app.url("/api/v1/ratings")).json(&rating).send().await.unwrap();
     assert_eq!(given.status(), StatusCode::CREATED, "{}", given.text().await.unwrap());
 }
+
+/// A complaint names the officer it is about by the badge number on their notices: that officer
+/// does not see it on their desk, cannot take or work it, and does not own one they record about
+/// themself. Before, nobody was kept from a complaint about them.
+#[tokio::test]
+async fn a_complaint_about_an_officer_is_kept_from_that_officer_on_both_databases() {
+    for app in spawn_apps().await {
+        let unknown = app.client().post(app.url("/api/v1/feedback")).json(&json!({ "kind": "complaint", "subject": "态度差", "about_badge": "ZZ99" })).send().await.unwrap();
+        assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(unknown.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "about_badge");
+        let filed: Value = app.client().post(app.url("/api/v1/feedback")).json(&json!({ "kind": "complaint", "subject": "审批拖延", "about_badge": "B8" })).send().await.unwrap().json().await.unwrap();
+        let id = filed["id"].as_i64().unwrap();
+
+        let (approver, approver_csrf) = app.signed_in("approver").await;
+        let desk: Value = approver.get(app.url("/api/v1/feedback")).send().await.unwrap().json().await.unwrap();
+        assert!(!desk.to_string().contains("审批拖延"), "not on the desk of the officer it is about: {desk}");
+        let take = post_json(&approver, &approver_csrf, app.url(&format!("/api/v1/feedback/{id}/take")), json!({})).await;
+        assert_eq!(take.status(), StatusCode::FORBIDDEN);
+        assert_eq!(take.json::<Value>().await.unwrap()["error"]["code"], "separation_of_duties");
+
+        // Recorded at the hall by the officer it is about: it waits for someone else.
+        let own: Value = post_json(&approver, &approver_csrf, app.url("/api/v1/feedback"), json!({ "kind": "complaint", "channel": "hall", "subject": "对我的投诉", "about_badge": "B8" })).await.json().await.unwrap();
+        assert_eq!(own["owner_id"], Value::Null, "{own}");
+        let (officer, officer_csrf) = app.signed_in("officer").await;
+        let taken = post_json(&officer, &officer_csrf, app.url(&format!("/api/v1/feedback/{}/take", own["id"])), json!({})).await;
+        assert_eq!(taken.status(), StatusCode::OK);
+    }
+}

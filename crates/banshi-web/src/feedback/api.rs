@@ -34,7 +34,7 @@ pub async fn record(State(state): State<AppState>, visitor: Visitor, Body(reques
 #[utoipa::path(get, path = "/api/v1/feedback", tag = "feedback", responses((status = 200, description = "the items, newest first", body = Vec<DeskRow>)), security(("session" = [])))]
 pub async fn list(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Json<Vec<DeskRow>>> {
     let staff = visitor.require(STAFF)?;
-    Ok(Json(steps::recent(&state, &staff.centre_code).await?))
+    Ok(Json(steps::recent(&state, staff).await?))
 }
 
 /// Take an item from the online box (the manager may take one over from its owner).

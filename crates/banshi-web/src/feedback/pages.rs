@@ -26,7 +26,7 @@ fn kind_choices(state: &AppState) -> Vec<minijinja::Value> {
 pub async fn desk(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> Result<Response, PageError> {
     let staff = visitor.require(STAFF)?;
     let frame = frame(&state, &visitor).await?;
-    let mut rows: Vec<DeskRow> = steps::recent(&state, &staff.centre_code).await?;
+    let mut rows: Vec<DeskRow> = steps::recent(&state, staff).await?;
     rows.sort_by_key(|r| (r.item.stage == FeedbackStage::Archived, !r.overdue, r.item.due_on));
     let kinds = kind_choices(&state);
     Ok(render("feedback/desk.html", context! { rows, kinds, me => staff.id, can_take_over => staff.role == Role::Manager, message => flash.message, error => flash.error, ..frame }))
@@ -50,6 +50,8 @@ pub struct DeskForm {
     #[serde(default)]
     phone: Option<String>,
     #[serde(default)]
+    about_badge: Option<String>,
+    #[serde(default)]
     stage: Option<FeedbackStage>,
     #[serde(default)]
     note: String,
@@ -61,7 +63,7 @@ pub async fn desk_action(State(state): State<AppState>, visitor: Visitor, Form(f
     let outcome: Result<String, AppError> = async {
         Ok(match form.action.as_str() {
             "record" => {
-                let request = FeedbackRequest { kind: form.kind.clone(), channel: form.channel.clone(), subject: form.subject.clone(), body: form.body.clone(), name: form.name.clone(), phone: form.phone.clone() };
+                let request = FeedbackRequest { kind: form.kind.clone(), channel: form.channel.clone(), subject: form.subject.clone(), body: form.body.clone(), name: form.name.clone(), phone: form.phone.clone(), about_badge: form.about_badge.clone() };
                 let item = steps::record(&state, Some(staff), &request).await?;
                 format!("{} #{}（{} {}）", text("feedback_recorded"), item.id, text("feedback_due"), item.due_on)
             }
@@ -98,10 +100,12 @@ pub struct BoxForm {
     name: Option<String>,
     #[serde(default)]
     phone: Option<String>,
+    #[serde(default)]
+    about_badge: Option<String>,
 }
 
 pub async fn box_submit(State(state): State<AppState>, Form(form): Form<BoxForm>) -> Result<Response, PageError> {
-    let request = FeedbackRequest { kind: form.kind, channel: None, subject: form.subject, body: form.body, name: form.name, phone: form.phone };
+    let request = FeedbackRequest { kind: form.kind, channel: None, subject: form.subject, body: form.body, name: form.name, phone: form.phone, about_badge: form.about_badge };
     let outcome = steps::record(&state, None, &request).await.map(|item| format!("{} #{}（{} {}）", text("feedback_received"), item.id, text("feedback_due"), item.due_on));
     let query = redirect_query(outcome)?;
     Ok(Redirect::to(&format!("/feedback/new?{query}")).into_response())

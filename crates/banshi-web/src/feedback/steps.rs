@@ -3,6 +3,7 @@
 //! it from the box, move it a step; and what the desk shows of it.
 
 use crate::shared::error::AppError;
+use crate::shared::texts::text;
 use crate::shared::forms::mobile;
 use crate::shared::AppState;
 use banshi_domain::complaint::{FeedbackKind, FeedbackStage};
@@ -32,6 +33,10 @@ pub struct FeedbackRequest {
     #[serde(default)]
     #[schema(pattern = "^1[0-9]{10}$")]
     pub phone: Option<String>,
+    /// For a complaint about an officer: the badge number (工号) on their notices and window. That
+    /// officer neither owns nor works it, nor sees it.
+    #[serde(default)]
+    pub about_badge: Option<String>,
 }
 
 /// Records an item: by a staff member (who owns it) or, with `staff` none, from the online box.
@@ -72,6 +77,13 @@ pub async fn record(state: &AppState, staff: Option<&Staff>, request: &FeedbackR
         Some(staff) => staff.centre_code.clone(),
         None => state.cache.default_centre(state.store.as_ref()).await?.ok_or_else(|| AppError::NotFound("centre".into()))?,
     };
+    let about_staff_id = match request.about_badge.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        Some(badge) => match state.store.list_staff(Some(&centre)).await?.into_iter().find(|s| s.active && s.badge_number == badge) {
+            Some(officer) => Some(officer.id),
+            None => return Err(AppError::invalid("about_badge", text("feedback_badge_unknown"))),
+        },
+        None => None,
+    };
     let today = Local::now().date_naive();
     let calendar = state.cache.calendar(state.store.as_ref(), &centre).await?;
     let days = state.settings.feedback_limits.days(kind);
@@ -88,6 +100,7 @@ pub async fn record(state: &AppState, staff: Option<&Staff>, request: &FeedbackR
         received_at: Utc::now(),
         received_on: today,
         due_on,
+        about_staff_id,
     };
     let actor = staff.map_or_else(|| Actor::system("citizen (online)"), Actor::staff);
     Ok(state.store.create_feedback(&actor, &new).await?)
@@ -125,9 +138,10 @@ pub fn desk_row(state: &AppState, item: Feedback) -> DeskRow {
 }
 
 /// The centre's items of the last 30 days, as the desk shows them.
-pub async fn recent(state: &AppState, centre: &str) -> Result<Vec<DeskRow>, AppError> {
-    let items = state.store.feedback_list(centre, Local::now().date_naive() - Duration::days(30)).await?;
-    Ok(items.into_iter().map(|i| desk_row(state, i)).collect())
+/// The centre's items of the last 30 days, but those about the staff member asking.
+pub async fn recent(state: &AppState, staff: &Staff) -> Result<Vec<DeskRow>, AppError> {
+    let items = state.store.feedback_list(&staff.centre_code, Local::now().date_naive() - Duration::days(30)).await?;
+    Ok(items.into_iter().filter(|i| i.about_staff_id != Some(staff.id)).map(|i| desk_row(state, i)).collect())
 }
 
 /// Items not answered by their deadline: escalated to the manager's workspace.
@@ -144,8 +158,11 @@ pub struct StepRequest {
     pub note: String,
 }
 
+/// An item of the staff member's centre that is not about them: nobody works a complaint about
+/// themself.
 async fn in_centre(state: &AppState, staff: &Staff, id: i64) -> Result<(), AppError> {
     match state.store.feedback(id).await? {
+        Some(item) if item.centre_code == staff.centre_code && item.about_staff_id == Some(staff.id) => Err(AppError::Duty(text("duty_feedback_about_self").to_string())),
         Some(item) if item.centre_code == staff.centre_code => Ok(()),
         _ => Err(AppError::NotFound(format!("feedback {id}"))),
     }
