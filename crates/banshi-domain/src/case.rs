@@ -122,6 +122,20 @@ impl CaseState {
 }
 
 impl CaseEvent {
+    /// The event with the ID and mobile numbers of its free text masked (a refusal's reason and
+    /// legal basis, an extension's or a decision's reason, how the result was delivered); the
+    /// notice number and the names it holds stay as they are.
+    pub fn with_personal_numbers_masked(self) -> CaseEvent {
+        use crate::privacy::mask_personal_numbers as mask;
+        match self {
+            CaseEvent::Refused { reason, legal_basis } => CaseEvent::Refused { reason: mask(&reason), legal_basis: mask(&legal_basis) },
+            CaseEvent::Extended { working_days, approved_by, reason } => CaseEvent::Extended { working_days, approved_by, reason: mask(&reason) },
+            CaseEvent::Decided { approved, reason } => CaseEvent::Decided { approved, reason: reason.as_deref().map(mask) },
+            CaseEvent::Delivered { how } => CaseEvent::Delivered { how: mask(&how) },
+            other => other,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             CaseEvent::PreAccepted => "预受理",
@@ -323,6 +337,14 @@ pub fn clock(history: &[(NaiveDate, CaseEvent)], limit: u32) -> Option<Clock> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_free_text_of_an_event_is_kept_with_its_numbers_masked() {
+        let refused = CaseEvent::Refused { reason: "申请人13812345678不在辖区".into(), legal_basis: "《行政许可法》第三十二条".into() };
+        assert_eq!(refused.with_personal_numbers_masked(), CaseEvent::Refused { reason: "申请人138****5678不在辖区".into(), legal_basis: "《行政许可法》第三十二条".into() });
+        let notice = CaseEvent::MaterialsRequested { notice: "SF01-20261128-001".into() };
+        assert_eq!(notice.clone().with_personal_numbers_masked(), notice);
+    }
 
     fn actor<'a>(username: &'a str, is_manager: bool, received_it: bool) -> CaseActor<'a> {
         CaseActor { username, name: "某某", is_manager, received_it }

@@ -130,6 +130,19 @@ pub enum BadRatingEvent {
 }
 
 impl BadRatingEvent {
+    /// The step with the ID and mobile numbers of its note (or appeal reason) masked.
+    pub fn with_personal_numbers_masked(self) -> BadRatingEvent {
+        use crate::privacy::mask_personal_numbers as mask;
+        match self {
+            BadRatingEvent::Verified { called_back, note } => BadRatingEvent::Verified { called_back, note: mask(&note) },
+            BadRatingEvent::Fixed { note } => BadRatingEvent::Fixed { note: mask(&note) },
+            BadRatingEvent::Explained { note } => BadRatingEvent::Explained { note: mask(&note) },
+            BadRatingEvent::Appealed { reason } => BadRatingEvent::Appealed { reason: mask(&reason) },
+            BadRatingEvent::AppealDecided { upheld, note } => BadRatingEvent::AppealDecided { upheld, note: mask(&note) },
+            BadRatingEvent::Closed { citizen_satisfied, note } => BadRatingEvent::Closed { citizen_satisfied, note: mask(&note) },
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             BadRatingEvent::Verified { .. } => "核实回访",
@@ -257,6 +270,12 @@ pub fn due(state: BadRatingState, verify_by: NaiveDate, fix_by: NaiveDate, today
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_note_is_kept_with_its_numbers_masked() {
+        let verified = BadRatingEvent::Verified { called_back: true, note: "已回电13812345678，身份证11010519491231002X".into() };
+        assert_eq!(verified.with_personal_numbers_masked(), BadRatingEvent::Verified { called_back: true, note: "已回电138****5678，身份证110105********002X".into() });
+    }
 
     #[test]
     fn codes_map_both_ways() {

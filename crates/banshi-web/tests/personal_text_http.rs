@@ -27,6 +27,18 @@ async fn numbers_in_free_text_are_masked_before_they_are_kept_on_both_databases(
         let inquiry: Value = inquiry.json().await.unwrap();
         assert_eq!((inquiry["subject"].as_str(), inquiry["asker"].as_str()), (Some("110105********002X的社保怎么转"), Some("来电 139****4321")));
 
+        // The free text of a case's events and of a complaint's steps, too.
+        let number = opened["case"]["number"].as_str().unwrap();
+        let refused = post_json(&officer, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), json!({ "event": "refused", "reason": format!("经核实申请人{PHONE}不在辖区"), "legal_basis": "《行政许可法》第三十二条" })).await;
+        let refused: Value = refused.json().await.unwrap();
+        assert!(refused.to_string().contains("139****4321") && !refused.to_string().contains(PHONE), "{refused}");
+        let complaint_id = complaint_id(&app).await;
+        let (manager, manager_csrf) = app.signed_in("manager").await;
+        post_json(&manager, &manager_csrf, app.url(&format!("/api/v1/feedback/{complaint_id}/take")), json!({})).await;
+        let stepped = post_json(&manager, &manager_csrf, app.url(&format!("/api/v1/feedback/{complaint_id}/steps")), json!({ "stage": "investigating", "note": format!("已致电{PHONE}") })).await;
+        let stepped: Value = stepped.json().await.unwrap();
+        assert!(stepped.to_string().contains("已致电139****4321"), "{stepped}");
+
         // Nothing of the numbers as typed, anywhere the store keeps text: the audit log included.
         let log = serde_json::to_string(&app.store.audit_log(None, 1000).await.unwrap()).unwrap();
         for number in [AGENT_ID, PHONE, ID] {
@@ -37,4 +49,9 @@ async fn numbers_in_free_text_are_masked_before_they_are_kept_on_both_databases(
             }
         }
     }
+}
+
+/// The newest complaint's number.
+async fn complaint_id(app: &TestApp) -> i64 {
+    app.store.feedback_list("SF01", chrono::Local::now().date_naive() - chrono::Duration::days(1)).await.unwrap().iter().map(|f| f.id).max().unwrap()
 }

@@ -232,6 +232,8 @@ pub async fn apply_event(state: &AppState, staff: &Staff, number: &str, event: &
         CaseEvent::Decided { approved: false, .. } => Some(CaseMessage { kind: "case_completed".into(), text: fill("message_case_refused", "") }),
         _ => None,
     };
+    // ID and mobile numbers typed into the event's free text are masked before it is kept.
+    let event = &event.clone().with_personal_numbers_masked();
     let case = state.store.apply_case_event(&Actor::staff(staff), number, event, Utc::now(), Local::now().date_naive(), message.as_ref()).await?;
     if matches!(event, CaseEvent::Decided { .. }) {
         // The decision stands whatever happens to its callback task; a failure is logged.

@@ -180,6 +180,8 @@ pub async fn step(state: &AppState, staff: &Staff, id: i64, request: &StepReques
     if request.note.trim().chars().count() > 2000 {
         return Err(AppError::invalid("note", "at most 2000 characters"));
     }
-    Ok(state.store.advance_feedback(&Actor::staff(staff), id, request.stage, &request.note, Utc::now(), Local::now().date_naive()).await?)
+    // ID and mobile numbers typed into the note are masked before it is kept.
+    let note = banshi_domain::privacy::mask_personal_numbers(&request.note);
+    Ok(state.store.advance_feedback(&Actor::staff(staff), id, request.stage, &note, Utc::now(), Local::now().date_naive()).await?)
 }
 

@@ -157,6 +157,8 @@ pub async fn act(state: &AppState, staff: &Staff, rating_id: i64, event: &BadRat
     if !allowed {
         return Err(AppError::Forbidden);
     }
-    Ok(state.store.act_on_bad_rating(&Actor::staff(staff), rating_id, event, Utc::now(), Local::now().date_naive()).await?)
+    // ID and mobile numbers typed into the note are masked before it is kept.
+    let event = event.clone().with_personal_numbers_masked();
+    Ok(state.store.act_on_bad_rating(&Actor::staff(staff), rating_id, &event, Utc::now(), Local::now().date_naive()).await?)
 }
 
