@@ -232,6 +232,9 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     // Cases (办件). Their events are the cases' audit trail, like the tickets'.
     /// Opens a case in state 申办, numbered per centre and day (`SF01-20261124-0001`).
     async fn create_case(&self, actor: &Actor, case: &NewCase) -> StoreResult<Case>;
+    /// Gives a case a new query code (sealed), in place of any before: a lost receipt, a code
+    /// seen by others, a case older than query codes. Audited without the code.
+    async fn replace_query_code(&self, actor: &Actor, number: &str, query_code_cipher: &str) -> StoreResult<()>;
     async fn case(&self, number: &str) -> StoreResult<Option<Case>>;
     /// The case's events, oldest first.
     async fn case_history(&self, case_id: i64) -> StoreResult<Vec<CaseHistoryEntry>>;

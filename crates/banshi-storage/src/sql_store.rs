@@ -1142,6 +1142,15 @@ macro_rules! impl_sql_store {
                 Ok(created)
             }
 
+            async fn replace_query_code(&self, actor: &Actor, number: &str, query_code_cipher: &str) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let centre: Option<String> = sqlx::query_scalar("UPDATE cases SET query_code_cipher = $2 WHERE number = $1 RETURNING centre_code").bind(number).bind(query_code_cipher).fetch_optional(&mut *tx).await?;
+                let centre = centre.ok_or_else(|| crate::StoreError::NotFound(format!("case {number}")))?;
+                audit(&mut tx, actor, AuditWrite { centre: Some(&centre), action: "replace_query_code", entity: "case", entity_id: number, before: None, after: None }).await?;
+                self.commit(tx).await?;
+                Ok(())
+            }
+
             async fn case(&self, number: &str) -> StoreResult<Option<Case>> {
                 let row: Option<rows::CaseRow> = sqlx::query_as(&format!("SELECT {} FROM cases WHERE number = $1", rows::CASE_COLUMNS))
                     .bind(number)

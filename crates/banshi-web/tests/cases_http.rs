@@ -326,3 +326,26 @@ async fn an_applicant_back_for_their_case_is_counted_at_the_window() {
     assert!(unknown.contains("id=\"console-error\"") && unknown.contains("no case SF01-19990101-0001"), "{unknown}");
     assert_eq!(app.store.case(&number).await.unwrap().unwrap().visits, 2);
 }
+
+/// A lost receipt, a code others saw, a case older than query codes: the officer gives the case a
+/// new code, the old one stops working, and the audit log records that it happened, not the code.
+#[tokio::test]
+async fn a_case_gets_a_new_query_code_and_the_old_one_stops_working_on_both_databases() {
+    for app in spawn_apps().await {
+        let (client, csrf) = officer(&app).await;
+        let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID })).await.json().await.unwrap();
+        let (number, old) = (opened["case"]["number"].as_str().unwrap().to_string(), opened["query_code"].as_str().unwrap().to_string());
+        let replaced: Value = post(&client, &csrf, app.url(&format!("/api/v1/cases/{number}/query-code")), json!({})).await.json().await.unwrap();
+        let new = replaced["query_code"].as_str().unwrap().to_string();
+        assert_ne!(new, old);
+        let query = |code: &str| app.client().post(app.url("/api/v1/progress")).json(&json!({ "case": number, "query_code": code })).send();
+        assert_eq!(query(&old).await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(query(&new).await.unwrap().status(), StatusCode::OK);
+        let receipt = app.page(&client, &format!("/cases/{number}/receipt")).await;
+        assert!(receipt.contains(&format!("id=\"receipt-query-code\">{new}<")) && receipt.contains("id=\"new-query-code\""), "{receipt}");
+        let log = serde_json::to_string(&app.store.audit_log(Some("SF01"), 20).await.unwrap()).unwrap();
+        assert!(log.contains("replace_query_code") && !log.contains(&new) && !log.contains(&new.replace('-', "")), "{log}");
+        let (auditor, auditor_csrf) = app.signed_in("auditor").await;
+        assert_eq!(post(&auditor, &auditor_csrf, app.url(&format!("/api/v1/cases/{number}/query-code")), json!({})).await.status(), StatusCode::FORBIDDEN);
+    }
+}

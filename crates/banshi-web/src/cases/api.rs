@@ -38,6 +38,20 @@ pub async fn case_event(State(state): State<AppState>, visitor: Visitor, Path(nu
     Ok(Json(steps::case_view(&state, case).await?))
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct QueryCode {
+    /// `xxxx-xxxx`, for a new receipt; the case's code before it stops working.
+    pub query_code: String,
+}
+
+/// A new query code (查询码) for a case: a lost receipt, a code others saw, a case older than
+/// query codes.
+#[utoipa::path(post, path = "/api/v1/cases/{number}/query-code", tag = "cases", params(("number" = String, Path, description = "the case number")), responses((status = 200, description = "the new code", body = QueryCode)), security(("session" = [], "csrf" = [])))]
+pub async fn replace_query_code(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>) -> ApiResult<Json<QueryCode>> {
+    let staff = visitor.require(CASE_ROLES)?;
+    Ok(Json(QueryCode { query_code: steps::replace_query_code(&state, staff, &number).await? }))
+}
+
 /// 进度查询: a case by its number and its query code (查询码); after five failures in a row each
 /// try from the same address, or for the same case, waits longer than the last (429 with
 /// `Retry-After`).

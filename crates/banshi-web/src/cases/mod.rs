@@ -9,7 +9,7 @@ mod steps;
 pub use steps::overdue_cases;
 
 use crate::shared::AppState;
-use axum::routing::get;
+use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -19,9 +19,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::case))
         .routes(routes!(api::case_event))
         .routes(routes!(api::progress))
+        .routes(routes!(api::replace_query_code))
         .route("/cases", get(pages::board).post(pages::open))
         .route("/cases/inbox", get(pages::inbox))
         .route("/cases/{number}", get(pages::show).post(pages::act))
         .route("/cases/{number}/receipt", get(pages::receipt))
+        .route("/cases/{number}/query-code", post(pages::replace_query_code))
         .route("/progress", get(pages::progress_form).post(pages::progress))
 }

@@ -207,6 +207,14 @@ pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): 
     Ok(Redirect::to(&format!("/cases/{number}?{}", redirect_query(outcome)?)).into_response())
 }
 
+/// A new query code, then the receipt to print again with it.
+pub async fn replace_query_code(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>) -> PageResult {
+    let staff = visitor.require(CASE_ROLES)?;
+    steps::replace_query_code(&state, staff, &number).await?;
+    // The number was found above: a case number, nothing to escape.
+    Ok(Redirect::to(&format!("/cases/{number}/receipt")).into_response())
+}
+
 /// The printable 受理回执 (accepted and later) or 不予受理通知书.
 pub async fn receipt(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>) -> PageResult {
     let staff = visitor.require(CASE_ROLES)?;

@@ -143,6 +143,16 @@ pub async fn open_case(state: &AppState, officer: &Staff, request: &CaseRequest)
     Ok(state.store.create_case(&Actor::staff(officer), &new).await?)
 }
 
+/// A new query code for a case of the staff member's centre (the old one stops working); the
+/// code, as the receipt prints it.
+pub async fn replace_query_code(state: &AppState, staff: &Staff, number: &str) -> Result<String, AppError> {
+    let case = state.store.case(number).await?.filter(|c| c.centre_code == staff.centre_code);
+    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let code = crate::shared::applicant::new_query_code();
+    state.store.replace_query_code(&Actor::staff(staff), &case.number, &state.sealer.seal(&code)).await?;
+    Ok(banshi_domain::query_code::display(&code))
+}
+
 /// A case's deadline as of today, for pages and the API.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeadlineView {
