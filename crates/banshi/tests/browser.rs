@@ -294,6 +294,11 @@ async fn from_a_ticket_to_a_case_to_completion_and_the_citizens_query() {
         assert!(steps.contains(step), "{step} missing from {steps}");
     }
     save_screenshot(&citizen, "progress").await;
+    // On a phone: nothing wider than its 390 px.
+    citizen.set_window_size(390, 844).await.unwrap();
+    let fits = citizen.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await.unwrap();
+    assert_eq!(fits, serde_json::Value::Bool(true), "the progress page fits a phone");
+    save_screenshot(&citizen, "progress-390").await;
     desk.close().await.unwrap();
     citizen.close().await.unwrap();
 }

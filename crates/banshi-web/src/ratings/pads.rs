@@ -4,19 +4,14 @@
 //! one signed in, and refuses to rate while a staff session is on it: no officer's password is
 //! typed on the device the citizen holds, and no officer can rate their own visit.
 
-use crate::shared::auth::random_token;
+use crate::shared::auth::{random_token, token_hash};
 use crate::shared::error::AppError;
 use crate::shared::texts::text;
 use crate::shared::AppState;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use banshi_storage::{Actor, Staff};
-use sha2::{Digest, Sha256};
 
 pub const PAD_COOKIE: &str = "banshi_pad";
-
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 /// Makes a new token the pad of `window`, in place of the device before; returns the token.
 pub async fn set_up(state: &AppState, keeper: &Staff, window: i32) -> Result<String, AppError> {

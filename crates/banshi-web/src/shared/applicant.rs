@@ -4,6 +4,7 @@
 //! code cannot be guessed and a guesser cannot shut the applicant out; the progress query and the
 //! rating of a case both ask here.
 
+use super::auth::constant_time_eq;
 use super::error::AppError;
 use super::texts::text;
 use super::AppState;
@@ -67,8 +68,4 @@ pub async fn case_for_applicant(state: &AppState, address: Option<&str>, number:
             Err(AppError::NotFound(text("progress_not_found").to_string()))
         }
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

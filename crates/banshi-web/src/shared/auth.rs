@@ -146,7 +146,8 @@ async fn check_password(state: &AppState, password: &str, hash: Option<String>) 
     state.password_checks.run(wait, move || password_matches(&password, hash.as_deref().unwrap_or_else(|| decoy_hash()))).await
 }
 
-fn token_hash(token: &str) -> String {
+/// The SHA-256 of a random token, as the database keeps session and device tokens.
+pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -421,7 +422,7 @@ fn body_limit(limits: &super::limits::Limits, request: &Request, staff: Option<&
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
