@@ -29,6 +29,9 @@ pub enum SpecialProcedure {
 pub struct ReviewStep {
     pub step: u32,
     pub assignee: String,
+    /// `assignee` names a department: any of its approvers decides.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub department: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_days: Option<u32>,
 }
@@ -70,9 +73,12 @@ pub enum CaseEvent {
     /// 补正: a one-time notice of what is missing.
     MaterialsRequested { notice: String },
     MaterialsReceived,
-    /// To review, or to the next review step, with whom, and the step's limit in working days.
+    /// To review, or to the next review step, with whom (an approver's username, or with
+    /// `department` a department's name), and the step's limit in working days.
     Routed {
         assignee: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        department: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limit_days: Option<u32>,
     },
@@ -198,7 +204,7 @@ pub fn apply(state: &CaseState, event: &CaseEvent) -> Result<CaseState, CaseErro
             Ok(S::AwaitingMaterials { notice: required(notice, action, "the one-time notice")?, resume: Box::new(state.clone()) })
         }
         (S::AwaitingMaterials { resume, .. }, E::MaterialsReceived) => Ok((**resume).clone()),
-        (S::Accepted | S::UnderReview(_), E::Routed { assignee, limit_days }) => {
+        (S::Accepted | S::UnderReview(_), E::Routed { assignee, department, limit_days }) => {
             if *limit_days == Some(0) {
                 return Err(CaseError::Missing { action, what: "a step limit of at least one working day" });
             }
@@ -206,7 +212,7 @@ pub fn apply(state: &CaseState, event: &CaseEvent) -> Result<CaseState, CaseErro
                 S::UnderReview(review) => review.step + 1,
                 _ => 1,
             };
-            Ok(S::UnderReview(ReviewStep { step, assignee: required(assignee, action, "whom it goes to")?, limit_days: *limit_days }))
+            Ok(S::UnderReview(ReviewStep { step, assignee: required(assignee, action, "whom it goes to")?, department: *department, limit_days: *limit_days }))
         }
         (S::Accepted | S::UnderReview(_), E::Extended { working_days, approved_by, reason }) => {
             if *working_days == 0 {
@@ -238,6 +244,8 @@ pub struct CaseActor<'a> {
     pub is_manager: bool,
     /// Opened or accepted (受理) the case.
     pub received_it: bool,
+    /// The approver's department, for a case routed to a department; `None` for anyone else.
+    pub department: Option<&'a str>,
 }
 
 /// Why someone may not give a case an event the case itself could take.
@@ -249,9 +257,23 @@ pub enum DutyRefusal {
     SecondPersonRequired,
 }
 
+impl ReviewStep {
+    /// The step is this actor's to decide: they are its assignee (by username or name), or an
+    /// approver of its department.
+    pub fn is_with(&self, actor: &CaseActor) -> bool {
+        let assignee = self.assignee.trim();
+        if self.department {
+            actor.department.map(str::trim) == Some(assignee)
+        } else {
+            assignee == actor.username || assignee == actor.name
+        }
+    }
+}
+
 /// Separation of duties: a case in review is decided, or held for and released from a special
-/// procedure, only by the one it was routed to, and passed on by them or the duty leader; a case of
-/// an item that needs a second person is not decided by whoever received it.
+/// procedure, only by the one it was routed to (for a department, by an approver of that
+/// department), and passed on by them or the duty leader; a case of an item that needs a second
+/// person is not decided by whoever received it.
 pub fn may_act(state: &CaseState, event: &CaseEvent, actor: &CaseActor, second_person: bool) -> Result<(), DutyRefusal> {
     use CaseEvent as E;
     let review = match state {
@@ -259,8 +281,7 @@ pub fn may_act(state: &CaseState, event: &CaseEvent, actor: &CaseActor, second_p
         _ => None,
     };
     if let Some(review) = review {
-        let assignee = review.assignee.trim();
-        let is_assignee = assignee == actor.username || assignee == actor.name;
+        let is_assignee = review.is_with(actor);
         let reserved = matches!(event, E::Decided { .. } | E::SpecialProcedureStarted { .. } | E::SpecialProcedureEnded);
         let passed_on = matches!(event, E::Routed { .. });
         if (reserved && !is_assignee) || (passed_on && !is_assignee && !actor.is_manager) {
@@ -347,24 +368,40 @@ mod tests {
     }
 
     fn actor<'a>(username: &'a str, is_manager: bool, received_it: bool) -> CaseActor<'a> {
-        CaseActor { username, name: "某某", is_manager, received_it }
+        CaseActor { username, name: "某某", is_manager, received_it, department: None }
     }
 
     #[test]
     fn a_case_in_review_is_decided_by_its_assignee_only_and_passed_on_by_them_or_the_manager() {
-        let review = CaseState::UnderReview(ReviewStep { step: 1, assignee: "approver".into(), limit_days: None });
+        let review = CaseState::UnderReview(ReviewStep { step: 1, assignee: "approver".into(), department: false, limit_days: None });
         let decide = CaseEvent::Decided { approved: true, reason: None };
-        let pass_on = CaseEvent::Routed { assignee: "other".into(), limit_days: None };
+        let pass_on = CaseEvent::Routed { assignee: "other".into(), department: false, limit_days: None };
         assert_eq!(may_act(&review, &decide, &actor("officer", false, true), false), Err(DutyRefusal::NotTheAssignee { assignee: "approver".into() }));
         assert_eq!(may_act(&review, &decide, &actor("manager", true, false), false), Err(DutyRefusal::NotTheAssignee { assignee: "approver".into() }), "the manager passes it on, does not decide it");
         assert_eq!(may_act(&review, &decide, &actor("approver", false, false), false), Ok(()));
         assert!(may_act(&review, &pass_on, &actor("officer", false, true), false).is_err());
         assert_eq!(may_act(&review, &pass_on, &actor("manager", true, false), false), Ok(()));
-        let held = CaseState::InSpecialProcedure { procedure: SpecialProcedure::Hearing, review: ReviewStep { step: 1, assignee: "approver".into(), limit_days: None } };
+        let held = CaseState::InSpecialProcedure { procedure: SpecialProcedure::Hearing, review: ReviewStep { step: 1, assignee: "approver".into(), department: false, limit_days: None } };
         assert!(may_act(&held, &CaseEvent::SpecialProcedureEnded, &actor("officer", false, true), false).is_err());
-        let by_name = CaseActor { username: "x", name: "王审批", is_manager: false, received_it: false };
-        let named = CaseState::UnderReview(ReviewStep { step: 1, assignee: "王审批".into(), limit_days: None });
+        let by_name = CaseActor { username: "x", name: "王审批", is_manager: false, received_it: false, department: None };
+        let named = CaseState::UnderReview(ReviewStep { step: 1, assignee: "王审批".into(), department: false, limit_days: None });
         assert_eq!(may_act(&named, &decide, &by_name, false), Ok(()), "routed to a name, decided by that person");
+    }
+
+    #[test]
+    fn a_case_routed_to_a_department_is_decided_by_an_approver_of_that_department_only() {
+        let review = CaseState::UnderReview(ReviewStep { step: 1, assignee: "审批科".into(), department: true, limit_days: None });
+        let decide = CaseEvent::Decided { approved: true, reason: None };
+        let of = |department: Option<&'static str>| CaseActor { username: "approver", name: "审批科", is_manager: false, received_it: false, department };
+        assert_eq!(may_act(&review, &decide, &of(Some("审批科")), false), Ok(()));
+        assert_eq!(may_act(&review, &decide, &of(Some("社保科")), false), Err(DutyRefusal::NotTheAssignee { assignee: "审批科".into() }));
+        assert!(may_act(&review, &decide, &of(None), false).is_err(), "a person whose name is the department's is not its approver");
+        let pass_on = CaseEvent::Routed { assignee: "approver".into(), department: false, limit_days: None };
+        assert_eq!(may_act(&review, &pass_on, &of(Some("审批科")), false), Ok(()), "the department's approver passes it to one of its people");
+        let routed = apply(&CaseState::Accepted, &CaseEvent::Routed { assignee: "审批科".into(), department: true, limit_days: Some(3) }).unwrap();
+        assert_eq!(routed, CaseState::UnderReview(ReviewStep { step: 1, assignee: "审批科".into(), department: true, limit_days: Some(3) }));
+        let json = serde_json::to_value(CaseEvent::Routed { assignee: "approver".into(), department: false, limit_days: None }).unwrap();
+        assert_eq!(json, serde_json::json!({ "event": "routed", "assignee": "approver" }), "routing to a person reads as before");
     }
 
     #[test]
@@ -374,7 +411,7 @@ mod tests {
         assert_eq!(may_act(&accepted, &decide, &actor("officer", false, true), true), Err(DutyRefusal::SecondPersonRequired));
         assert_eq!(may_act(&accepted, &decide, &actor("officer", false, true), false), Ok(()), "an item decided on the spot (即办件)");
         assert_eq!(may_act(&accepted, &decide, &actor("approver", false, false), true), Ok(()));
-        let route = CaseEvent::Routed { assignee: "approver".into(), limit_days: None };
+        let route = CaseEvent::Routed { assignee: "approver".into(), department: false, limit_days: None };
         assert_eq!(may_act(&accepted, &route, &actor("officer", false, true), true), Ok(()), "the receiver routes it on");
     }
 }

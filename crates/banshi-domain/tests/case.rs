@@ -11,7 +11,7 @@ fn date(text: &str) -> NaiveDate {
 }
 
 fn review(step: u32) -> ReviewStep {
-    ReviewStep { step, assignee: "审批科".into(), limit_days: None }
+    ReviewStep { step, assignee: "审批科".into(), department: false, limit_days: None }
 }
 
 fn states() -> Vec<CaseState> {
@@ -35,7 +35,7 @@ fn events() -> Vec<CaseEvent> {
         CaseEvent::Refused { reason: "材料不符合法定形式".into(), legal_basis: "行政许可法第三十二条".into() },
         CaseEvent::MaterialsRequested { notice: "SF01-20261124-001".into() },
         CaseEvent::MaterialsReceived,
-        CaseEvent::Routed { assignee: "审批科".into(), limit_days: None },
+        CaseEvent::Routed { assignee: "审批科".into(), department: false, limit_days: None },
         CaseEvent::Extended { working_days: 10, approved_by: "王主任".into(), reason: "需现场核查".into() },
         CaseEvent::SpecialProcedureStarted { procedure: SpecialProcedure::ExpertReview },
         CaseEvent::SpecialProcedureEnded,
@@ -87,10 +87,10 @@ fn where_a_legal_action_goes() {
     let accepted = apply(&CaseState::PreAccepted, &CaseEvent::Accepted).unwrap();
     let waiting = apply(&accepted, &CaseEvent::MaterialsRequested { notice: "N1".into() }).unwrap();
     assert_eq!(apply(&waiting, &CaseEvent::MaterialsReceived).unwrap(), CaseState::Accepted, "back where it was");
-    let first = apply(&accepted, &CaseEvent::Routed { assignee: "科长".into(), limit_days: Some(3) }).unwrap();
-    let second = apply(&first, &CaseEvent::Routed { assignee: "分管领导".into(), limit_days: Some(2) }).unwrap();
-    assert_eq!(second, CaseState::UnderReview(ReviewStep { step: 2, assignee: "分管领导".into(), limit_days: Some(2) }));
-    let no_time = apply(&first, &CaseEvent::Routed { assignee: "分管领导".into(), limit_days: Some(0) }).unwrap_err();
+    let first = apply(&accepted, &CaseEvent::Routed { assignee: "科长".into(), department: false, limit_days: Some(3) }).unwrap();
+    let second = apply(&first, &CaseEvent::Routed { assignee: "分管领导".into(), department: false, limit_days: Some(2) }).unwrap();
+    assert_eq!(second, CaseState::UnderReview(ReviewStep { step: 2, assignee: "分管领导".into(), department: false, limit_days: Some(2) }));
+    let no_time = apply(&first, &CaseEvent::Routed { assignee: "分管领导".into(), department: false, limit_days: Some(0) }).unwrap_err();
     assert_eq!(no_time.to_string(), "转审批 needs a step limit of at least one working day");
     let hearing = apply(&second, &CaseEvent::SpecialProcedureStarted { procedure: SpecialProcedure::Hearing }).unwrap();
     assert_eq!(apply(&hearing, &CaseEvent::SpecialProcedureEnded).unwrap(), second);
@@ -118,7 +118,7 @@ fn the_clock_starts_at_acceptance_stands_still_and_is_extended() {
         (date("2026-09-21"), CaseEvent::Accepted),
         (date("2026-09-23"), CaseEvent::MaterialsRequested { notice: "N1".into() }),
         (date("2026-09-29"), CaseEvent::MaterialsReceived),
-        (date("2026-09-30"), CaseEvent::Routed { assignee: "审批科".into(), limit_days: None }),
+        (date("2026-09-30"), CaseEvent::Routed { assignee: "审批科".into(), department: false, limit_days: None }),
         (date("2026-10-12"), CaseEvent::Extended { working_days: 10, approved_by: "王主任".into(), reason: "需现场核查".into() }),
     ];
     assert_eq!(clock(&history[..3], 20), None, "no clock before acceptance, whatever was asked for before");
@@ -144,8 +144,8 @@ fn the_clock_starts_at_acceptance_stands_still_and_is_extended() {
 fn each_review_step_has_its_own_clock() {
     let history = vec![
         (date("2026-09-21"), CaseEvent::Accepted),
-        (date("2026-09-22"), CaseEvent::Routed { assignee: "科长".into(), limit_days: Some(3) }),
-        (date("2026-09-24"), CaseEvent::Routed { assignee: "分管领导".into(), limit_days: Some(2) }),
+        (date("2026-09-22"), CaseEvent::Routed { assignee: "科长".into(), department: false, limit_days: Some(3) }),
+        (date("2026-09-24"), CaseEvent::Routed { assignee: "分管领导".into(), department: false, limit_days: Some(2) }),
         (date("2026-09-25"), CaseEvent::SpecialProcedureStarted { procedure: SpecialProcedure::ExpertReview }),
         (date("2026-09-29"), CaseEvent::SpecialProcedureEnded),
     ];
@@ -164,6 +164,6 @@ fn each_review_step_has_its_own_clock() {
     decided.push((date("2026-09-30"), CaseEvent::Decided { approved: true, reason: None }));
     assert_eq!(step_clock(&decided), None, "no step clock once decided");
     let mut unlimited = history.clone();
-    unlimited.push((date("2026-09-30"), CaseEvent::Routed { assignee: "局长".into(), limit_days: None }));
+    unlimited.push((date("2026-09-30"), CaseEvent::Routed { assignee: "局长".into(), department: false, limit_days: None }));
     assert_eq!(step_clock(&unlimited), None, "a step without its own limit has no clock of its own");
 }

@@ -62,6 +62,9 @@ pub struct Staff {
     /// Enrolled in a TOTP second factor: a sign-in needs its code beside the password.
     #[serde(default)]
     pub second_factor: bool,
+    /// An approver's department (科室), or empty: cases routed to it are this account's to decide.
+    #[serde(default)]
+    pub department: String,
 }
 
 /// A staff member with the password hash, for signing in only.
@@ -82,6 +85,7 @@ pub struct StaffChange {
     pub badge_number: String,
     pub role: Role,
     pub centre_code: String,
+    pub department: String,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +96,8 @@ pub struct NewStaff {
     pub role: Role,
     pub centre_code: String,
     pub password_hash: String,
+    /// An approver's department, or empty.
+    pub department: String,
 }
 
 /// A confirmed TOTP enrolment, as [`crate::Store::enrol_second_factor`] keeps it.

@@ -20,6 +20,7 @@ pub(crate) struct StaffRow {
     failed_sign_ins: i32,
     locked_until: Option<DateTime<Utc>>,
     totp_secret: Option<String>,
+    department: String,
 }
 
 impl StaffRow {
@@ -41,6 +42,7 @@ impl StaffRow {
                 must_change_password: self.must_change_password,
                 locked_until: self.locked_until,
                 second_factor: self.totp_secret.is_some(),
+                department: self.department,
             },
             password_hash: self.password_hash,
             failed_sign_ins: self.failed_sign_ins.max(0) as u32,

@@ -301,8 +301,8 @@ macro_rules! impl_sql_store {
             async fn create_staff(&self, actor: &Actor, staff: &NewStaff) -> StoreResult<Staff> {
                 let mut tx = self.begin().await?;
                 let row: StaffRow = sqlx::query_as(
-                    "INSERT INTO staff (username, name, badge_number, role, centre_code, password_hash, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
+                    "INSERT INTO staff (username, name, badge_number, role, centre_code, password_hash, created_at, department)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
                 )
                 .bind(&staff.username)
                 .bind(&staff.name)
@@ -311,6 +311,7 @@ macro_rules! impl_sql_store {
                 .bind(&staff.centre_code)
                 .bind(&staff.password_hash)
                 .bind(chrono::Utc::now())
+                .bind(staff.department.trim())
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, &format!("staff account \"{}\"", staff.username)))?;
@@ -341,12 +342,13 @@ macro_rules! impl_sql_store {
             async fn update_staff(&self, actor: &Actor, id: i64, change: &StaffChange) -> StoreResult<Staff> {
                 let mut tx = self.begin().await?;
                 let before = staff_in_tx(&mut tx, id).await?;
-                let row: StaffRow = sqlx::query_as("UPDATE staff SET name = $2, badge_number = $3, role = $4, centre_code = $5 WHERE id = $1 RETURNING *")
+                let row: StaffRow = sqlx::query_as("UPDATE staff SET name = $2, badge_number = $3, role = $4, centre_code = $5, department = $6 WHERE id = $1 RETURNING *")
                     .bind(id)
                     .bind(&change.name)
                     .bind(&change.badge_number)
                     .bind(change.role.as_str())
                     .bind(&change.centre_code)
+                    .bind(change.department.trim())
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(|e| conflict_or(e, "staff account"))?;

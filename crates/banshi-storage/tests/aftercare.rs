@@ -13,7 +13,7 @@ use chrono::{NaiveDate, Utc};
 async fn setup(store: &dyn Store) -> (Staff, Staff) {
     let centre = Centre { code: "SF01".into(), name: "示范中心".into(), address: "路".into(), hours: "工作日".into(), consult_phone: "1".into(), supervision_phone: "12345".into(), ..Default::default() };
     store.save_centre(&Actor::system("test"), &centre).await.unwrap();
-    let staff = |username: &str, role| NewStaff { username: username.into(), name: format!("{username}名"), badge_number: format!("B-{username}"), role, centre_code: "SF01".into(), password_hash: "x".into() };
+    let staff = |username: &str, role| NewStaff { department: String::new(), username: username.into(), name: format!("{username}名"), badge_number: format!("B-{username}"), role, centre_code: "SF01".into(), password_hash: "x".into() };
     let officer = store.create_staff(&Actor::system("test"), &staff("officer", Role::WindowStaff)).await.unwrap();
     let manager = store.create_staff(&Actor::system("test"), &staff("manager", Role::Manager)).await.unwrap();
     (officer, manager)

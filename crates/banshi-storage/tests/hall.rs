@@ -47,7 +47,7 @@ async fn centre(store: &dyn Store) -> Staff {
         ..Default::default()
     };
     store.save_centre(&system, &centre).await.unwrap();
-    let officer = NewStaff { username: "officer".into(), name: "李敏".into(), badge_number: "012301".into(), role: Role::WindowStaff, centre_code: "SF01".into(), password_hash: "x".into() };
+    let officer = NewStaff { department: String::new(), username: "officer".into(), name: "李敏".into(), badge_number: "012301".into(), role: Role::WindowStaff, centre_code: "SF01".into(), password_hash: "x".into() };
     store.create_staff(&system, &officer).await.unwrap()
 }
 

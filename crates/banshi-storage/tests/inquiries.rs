@@ -8,6 +8,7 @@ use chrono::Utc;
 
 async fn staff(store: &dyn Store, username: &str, name: &str) -> Staff {
     let new = NewStaff {
+        department: String::new(),
         username: username.into(),
         name: name.into(),
         badge_number: format!("B-{username}"),

@@ -30,6 +30,7 @@ async fn hall(store: &dyn Store, windows: i32) -> Vec<Staff> {
     let mut officers = Vec::new();
     for number in 1..=windows {
         let officer = NewStaff {
+            department: String::new(),
             username: format!("officer{number}"),
             name: if number == 1 { "李敏".into() } else { format!("窗口{number}") },
             badge_number: format!("0123{number:02}"),

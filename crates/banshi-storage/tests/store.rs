@@ -24,6 +24,7 @@ fn centre() -> Centre {
 
 fn new_staff(username: &str, role: Role) -> NewStaff {
     NewStaff {
+        department: String::new(),
         username: username.into(),
         name: "李敏".into(),
         badge_number: "012345".into(),

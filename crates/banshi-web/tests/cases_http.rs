@@ -267,7 +267,7 @@ async fn a_case_routed_to_an_approver_waits_in_their_inbox_with_the_steps_own_li
     };
     form(vec![("action", "accept")]).await;
     let page = app.page(&client, &format!("/cases/{number}")).await;
-    assert!(page.contains("<datalist id=\"approvers\"><option value=\"approver\"></datalist>"), "the centre's approvers are offered: {page}");
+    assert!(page.contains("<option value=\"approver\">approver姓名（后台审批人员）</option>"), "the centre's approvers are offered: {page}");
     let refused = form(vec![("action", "route"), ("assignee", "approver"), ("limit_days", "三天")]).await;
     assert!(app.page(&client, &refused).await.contains("is not a number of working days"));
     form(vec![("action", "route"), ("assignee", "approver"), ("limit_days", "3")]).await;
@@ -283,8 +283,8 @@ async fn a_case_routed_to_an_approver_waits_in_their_inbox_with_the_steps_own_li
     assert!(app.page(&manager, "/cases/inbox").await.contains(&format!("id=\"inbox-{number}\"")), "the manager sees every case in review");
     assert_eq!(client.get(app.url("/cases/inbox")).send().await.unwrap().status(), StatusCode::FORBIDDEN, "a window officer has no back-office inbox");
     // The window officer cannot pass on what is with the approver (separation of duties); the
-    // approver routes it on to a department, and it leaves their inbox.
-    let body = json!({ "event": "routed", "assignee": "审批科", "limit_days": 2 });
+    // approver routes it on to the duty leader, and it leaves their inbox.
+    let body = json!({ "event": "routed", "assignee": "manager", "limit_days": 2 });
     assert_eq!(post(&client, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), body.clone()).await.status(), StatusCode::FORBIDDEN);
     let routed = post(&approver, &approver_csrf, app.url(&format!("/api/v1/cases/{number}/events")), body).await;
     assert_eq!(routed.status(), StatusCode::OK);

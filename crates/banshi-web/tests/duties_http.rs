@@ -52,6 +52,50 @@ async fn a_case_routed_to_an_approver_is_decided_by_that_approver_only_on_both_d
 }
 
 #[tokio::test]
+async fn a_case_routed_to_a_department_is_decided_by_its_approvers_only_and_never_routed_to_nobody_on_both_databases() {
+    for app in spawn_apps().await {
+        let (admin, admin_csrf) = app.signed_in("admin").await;
+        let account = json!({ "username": "shenpi2", "name": "钱审批", "badge_number": "P2", "role": "approver", "password": "a-long-enough-passphrase", "department": "审批科" });
+        assert_eq!(post_json(&admin, &admin_csrf, app.url("/api/v1/staff"), account).await.status(), StatusCode::CREATED);
+        let officer_with_department = json!({ "username": "chuangkou2", "name": "孙窗口", "badge_number": "W2", "role": "window_staff", "password": "a-long-enough-passphrase", "department": "审批科" });
+        let refused = post_json(&admin, &admin_csrf, app.url("/api/v1/staff"), officer_with_department).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["error"]["problems"][0]["path"], "department", "{body}");
+
+        let (officer, officer_csrf) = app.signed_in("officer").await;
+        let (approver, approver_csrf) = app.signed_in("approver").await;
+        let client = app.client();
+        let login = json!({ "username": "shenpi2", "password": "a-long-enough-passphrase" });
+        let session: Value = client.post(app.url("/api/v1/session")).json(&login).send().await.unwrap().json().await.unwrap();
+        let department_csrf = session["csrf_token"].as_str().unwrap().to_string();
+        let number = open_accepted_case(&app, &officer, &officer_csrf).await;
+        let events = app.url(&format!("/api/v1/cases/{number}/events"));
+
+        // Before: 「nobody」 was accepted and the case waited for nobody. Now it is refused, with
+        // the field named, and nothing is written.
+        for nobody in [json!({ "event": "routed", "assignee": "nobody" }), json!({ "event": "routed", "assignee": "无此科", "department": true }), json!({ "event": "routed", "assignee": " " })] {
+            let refused = post_json(&officer, &officer_csrf, events.clone(), nobody).await;
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let body: Value = refused.json().await.unwrap();
+            assert_eq!(body["error"]["problems"][0]["path"], "assignee", "{body}");
+        }
+        let case: Value = officer.get(app.url(&format!("/api/v1/cases/{number}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(case["case"]["state"]["state"], "accepted", "{case}");
+
+        let routed = post_json(&officer, &officer_csrf, events.clone(), json!({ "event": "routed", "assignee": "审批科", "department": true })).await;
+        assert_eq!(routed.status(), StatusCode::OK);
+        let decide = json!({ "event": "decided", "approved": true });
+        assert_eq!(post_json(&officer, &officer_csrf, events.clone(), decide.clone()).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(post_json(&approver, &approver_csrf, events.clone(), decide.clone()).await.status(), StatusCode::FORBIDDEN, "an approver of no department");
+        let inbox = client.get(app.url("/cases/inbox")).send().await.unwrap().text().await.unwrap();
+        assert!(inbox.contains(&format!("id=\"inbox-{number}\"")), "in the department's approver's inbox: {inbox}");
+        assert!(!app.page(&approver, "/cases/inbox").await.contains(&format!("id=\"inbox-{number}\"")));
+        assert_eq!(post_json(&client, &department_csrf, events, decide).await.status(), StatusCode::OK);
+    }
+}
+
+#[tokio::test]
 async fn an_item_that_needs_a_second_person_is_not_decided_by_the_officer_who_received_it() {
     let app = spawn_app().await;
     let mut catalogue: Value = serde_json::from_str(FIXTURE).unwrap();

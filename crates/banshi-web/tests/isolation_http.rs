@@ -20,7 +20,7 @@ async fn centre_b(store: &dyn Store) {
     store.save_window(&actor, &Window { centre_code: "SF02".into(), number: 1, name: "1号窗口".into() }).await.unwrap();
     store.save_window_skills(&actor, &WindowSkills { centre_code: "SF02".into(), number: 1, queues: vec!["A".into()], green_channel: false }).await.unwrap();
     for (username, role) in B_ACCOUNTS {
-        let staff = NewStaff { username: username.into(), name: format!("{username}姓名"), badge_number: "B2".into(), role, centre_code: "SF02".into(), password_hash: banshi_web::hash_password(&format!("password-{username}")) };
+        let staff = NewStaff { department: String::new(), username: username.into(), name: format!("{username}姓名"), badge_number: "B2".into(), role, centre_code: "SF02".into(), password_hash: banshi_web::hash_password(&format!("password-{username}")) };
         store.create_staff(&actor, &staff).await.unwrap();
     }
 }

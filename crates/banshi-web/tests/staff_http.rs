@@ -111,7 +111,7 @@ async fn an_account_is_edited_disabled_unlocked_reset_and_moved() {
 async fn a_centre_admin_makes_no_installation_admin_and_nobody_disables_themself() {
     let app = spawn_app().await;
     let admin = app.store.staff_by_username("admin").await.unwrap().unwrap().staff;
-    let centre_admin = banshi_storage::NewStaff { username: "centreadmin".into(), name: "中心管理员".into(), badge_number: "C1".into(), role: banshi_domain::Role::Admin, centre_code: "SF01".into(), password_hash: banshi_web::hash_password("password-centreadmin") };
+    let centre_admin = banshi_storage::NewStaff { department: String::new(), username: "centreadmin".into(), name: "中心管理员".into(), badge_number: "C1".into(), role: banshi_domain::Role::Admin, centre_code: "SF01".into(), password_hash: banshi_web::hash_password("password-centreadmin") };
     app.store.create_staff(&Actor::system("test"), &centre_admin).await.unwrap();
     let (client, csrf) = signed_in(&app, "centreadmin").await;
     let made = post(&client, &csrf, app.url("/api/v1/staff"), json!({ "username": "boss", "name": "总管", "badge_number": "B1", "role": "system_admin", "password": "long-enough-pw" })).await;

@@ -177,6 +177,7 @@ pub(crate) async fn prepare(url: &str, windows: i32) -> anyhow::Result<()> {
         let queues = std::iter::once(first).chain(["A", "B", "C", "D"].into_iter().filter(|q| *q != first)).map(String::from).collect();
         store.save_window_skills(&actor, &WindowSkills { centre_code: "BENCH".into(), number, queues, green_channel: false }).await?;
         let officer = NewStaff {
+            department: String::new(),
             username: format!("officer{number}"),
             name: format!("窗口{number}"),
             badge_number: format!("B{number:04}"),

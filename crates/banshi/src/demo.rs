@@ -54,6 +54,8 @@ const STAFF: [(&str, &str, &str, Role); 6] = [
     ("sunli", "孙丽", "J0002", Role::Auditor),
 ];
 
+const DEMO_APPROVAL_DEPARTMENT: &str = "综合审批科";
+
 pub async fn seed(store: &dyn Store, sealer: &banshi_web::sealing::Sealer) -> anyhow::Result<Vec<DemoAccount>> {
     let actor = Actor::system("demo");
     let centre = Centre {
@@ -84,6 +86,8 @@ pub async fn seed(store: &dyn Store, sealer: &banshi_web::sealing::Sealer) -> an
     for (username, name, badge, role) in STAFF {
         let password = banshi_web::random_password();
         let staff = NewStaff {
+            // The approver reviews for the centre's approval section: cases can be routed to it.
+            department: if role == Role::Approver { DEMO_APPROVAL_DEPARTMENT.into() } else { String::new() },
             username: username.into(),
             name: name.into(),
             badge_number: badge.into(),

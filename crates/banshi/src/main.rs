@@ -429,7 +429,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(_) => bail!("the password (read from standard input) is too common, a run or a repeat, or holds the username: choose another"),
                 None => {}
             }
-            let staff = NewStaff { username, name, badge_number: badge, role, centre_code, password_hash: banshi_web::hash_password(password) };
+            let staff = NewStaff { department: String::new(), username, name, badge_number: badge, role, centre_code, password_hash: banshi_web::hash_password(password) };
             let created = store.create_staff(&Actor::system("cli"), &staff).await?;
             println!("added {} ({}, {})", created.username, created.name, created.role);
         }

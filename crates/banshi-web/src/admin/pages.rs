@@ -68,6 +68,7 @@ async fn render_admin(state: &AppState, visitor: &Visitor, notice: AdminNotice) 
                 badge_number => typed.map_or(s.badge_number.clone(), |f| f.badge_number.clone()),
                 role => typed.map_or(s.role.as_str().to_string(), |f| f.role.clone()),
                 centre => typed.map_or(s.centre_code.clone(), |f| f.centre.clone()),
+                department => typed.map_or(s.department.clone(), |f| f.department.clone()),
                 locked, me => s.id == admin.id, staff => s,
             }
         })
@@ -81,7 +82,7 @@ async fn render_admin(state: &AppState, visitor: &Visitor, notice: AdminNotice) 
     let (new_staff, catalog) = match draft {
         Draft::NewAccount(input) => {
             let centre = input.centre.unwrap_or_else(|| admin.centre_code.clone());
-            let typed = context! { username => input.username, name => input.name, badge_number => input.badge_number, role => input.role, centre, errors };
+            let typed = context! { username => input.username, name => input.name, badge_number => input.badge_number, role => input.role, department => input.department, centre, errors };
             (typed, String::new())
         }
         Draft::Catalog(typed) => (blank_account, typed),
@@ -141,6 +142,8 @@ pub struct StaffEditForm {
     role: String,
     #[serde(default)]
     centre: String,
+    #[serde(default)]
+    department: String,
 }
 
 /// A staff row's buttons: save the changes, disable or enable, unlock, remove the second factor,
@@ -150,7 +153,7 @@ pub async fn staff_action(State(state): State<AppState>, visitor: Visitor, Path(
     let named = |staff: Staff| format!("{}（{}）", staff.name, staff.username);
     let outcome: Result<String, AppError> = match form.action.as_str() {
         "save" => {
-            let edit = StaffEdit { name: form.name.clone(), badge_number: form.badge_number.clone(), role: form.role.clone(), centre: form.centre.clone() };
+            let edit = StaffEdit { name: form.name.clone(), badge_number: form.badge_number.clone(), role: form.role.clone(), centre: form.centre.clone(), department: Some(form.department.clone()) };
             steps::edit_staff(&state, admin, id, &edit).await.map(|s| format!("{}{}", text("admin_staff_saved"), named(s)))
         }
         "disable" => steps::set_active(&state, admin, id, false).await.map(|s| format!("{}{}", text("admin_staff_disabled"), named(s))),

@@ -62,6 +62,23 @@ pub struct StaffEdit {
     pub role: String,
     /// The centre it belongs to: another centre's code moves the account there.
     pub centre: String,
+    /// An approver's department (科室): cases routed to it are its approvers' to decide; left out,
+    /// it stays as it is; empty for none.
+    #[serde(default)]
+    #[schema(max_length = 40)]
+    pub department: Option<String>,
+}
+
+/// An approver's department as typed, or what is wrong with it: other roles have none.
+fn department_of(role: Option<Role>, department: &str) -> Result<String, Problem> {
+    let department = department.trim();
+    if department.chars().count() > 40 {
+        return Err(Problem { path: "department".into(), message: text("staff_department_long").to_string() });
+    }
+    if !department.is_empty() && role.is_some_and(|role| role != Role::Approver) {
+        return Err(Problem { path: "department".into(), message: text("staff_department_not_approver").to_string() });
+    }
+    Ok(department.to_string())
 }
 
 pub async fn edit_staff(state: &AppState, admin: &Staff, id: i64, edit: &StaffEdit) -> Result<Staff, AppError> {
@@ -88,8 +105,15 @@ pub async fn edit_staff(state: &AppState, admin: &Staff, id: i64, edit: &StaffEd
     if current.id == admin.id && (role != Some(current.role) || centre != current.centre_code) {
         problems.push(Problem { path: "role".into(), message: text("staff_not_yourself").to_string() });
     }
+    // An account that stops being an approver leaves its department.
+    let department = match (&edit.department, role) {
+        (Some(typed), _) => department_of(role, typed),
+        (None, Some(Role::Approver)) => Ok(current.department.clone()),
+        (None, _) => Ok(String::new()),
+    };
+    let department = department.map_err(|problem| problems.push(problem)).unwrap_or_default();
     let (Some(role), true) = (role, problems.is_empty()) else { return Err(AppError::Invalid(problems)) };
-    let change = StaffChange { name: name.to_string(), badge_number: badge.to_string(), role, centre_code: centre.to_string() };
+    let change = StaffChange { name: name.to_string(), badge_number: badge.to_string(), role, centre_code: centre.to_string(), department };
     let changed = state.store.update_staff(&Actor::staff(admin), id, &change).await?;
     state.cache.forget_sessions_of(id);
     Ok(changed)
@@ -149,6 +173,10 @@ pub struct StaffInput {
     /// for the installation's admin.
     #[serde(default)]
     pub centre: Option<String>,
+    /// An approver's department (科室), or empty.
+    #[serde(default)]
+    #[schema(max_length = 40)]
+    pub department: String,
 }
 
 pub async fn create_staff(state: &AppState, admin: &Staff, input: &StaffInput) -> Result<Staff, AppError> {
@@ -186,8 +214,9 @@ pub async fn create_staff(state: &AppState, admin: &Staff, input: &StaffInput) -
     if let Some(weak) = crate::shared::auth::password_problem(&input.password, username, "staff_password_short") {
         problem("password", weak);
     }
+    let department = department_of(role, &input.department).map_err(|wrong| problem(&wrong.path, wrong.message)).unwrap_or_default();
     let (Some(role), true) = (role, problems.is_empty()) else { return Err(AppError::Invalid(problems)) };
     let password_hash = hashed(input.password.clone()).await?;
-    let new = NewStaff { username: username.to_string(), name: name.to_string(), badge_number: badge.to_string(), role, centre_code: centre, password_hash };
+    let new = NewStaff { username: username.to_string(), name: name.to_string(), badge_number: badge.to_string(), role, centre_code: centre, password_hash, department };
     Ok(state.store.create_staff(&Actor::staff(admin), &new).await?)
 }

@@ -70,14 +70,15 @@ pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash)
 }
 
 /// The back-office inbox (审批待办): the cases in review assigned to the approver (by username
-/// or name), or, for the centre's manager, every case in review; the step's deadline first.
+/// or name, or to their department), or, for the centre's manager, every case in review; the step's deadline first.
 pub async fn inbox(State(state): State<AppState>, visitor: Visitor) -> PageResult {
     let staff = visitor.require(REVIEWERS)?;
     let frame = frame(&state, &visitor).await?;
-    let mine = |assignee: &str| staff.role == Role::Manager || assignee == staff.username || assignee == staff.name;
+    let actor = steps::case_actor(staff, false);
+    let mine = |review: &banshi_domain::case::ReviewStep| staff.role == Role::Manager || review.is_with(&actor);
     let mut rows = Vec::new();
     for (case, history) in state.store.open_cases(&staff.centre_code).await? {
-        if let Some(review) = case.state.review().filter(|review| mine(&review.assignee)).cloned() {
+        if let Some(review) = case.state.review().filter(|review| mine(review)).cloned() {
             rows.push((steps::case_view_from(&state, case, history).await?, review));
         }
     }
@@ -139,10 +140,15 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(number):
     let state_name = view.case.state.name();
     let state_key = view.case.state.key();
     let review = view.case.state.review().cloned();
-    // Whom a case can be routed to: the centre's approvers by name (a department is typed in).
-    let approvers: Vec<String> = state.store.list_staff(Some(&staff.centre_code)).await?.into_iter().filter(|s| s.role == Role::Approver && s.active).map(|s| s.username).collect();
-    Ok(render("cases/case.html", context! { view, steps, state_name, state_key, review, approvers, message => flash.message, error => flash.error, ..frame }))
+    // Whom a case can be routed to: the centre's approvers and duty leaders, and their departments.
+    let targets = steps::routing_targets(&state, &staff.centre_code).await?;
+    let people: Vec<(String, String)> = targets.people.iter().map(|s| (s.username.clone(), format!("{}（{}）", s.name, text(&format!("role_{}", s.role.as_str()))))).collect();
+    let departments = targets.departments;
+    Ok(render("cases/case.html", context! { view, steps, state_name, state_key, review, people, departments, department_prefix => DEPARTMENT_PREFIX, message => flash.message, error => flash.error, ..frame }))
 }
+
+/// Marks a department among the routing choices (usernames never hold a colon).
+const DEPARTMENT_PREFIX: &str = "department:";
 
 #[derive(Deserialize)]
 pub struct ActionForm {
@@ -190,7 +196,11 @@ pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): 
                     "" => None,
                     days => Some(days.parse().map_err(|_| AppError::invalid("limit_days", format!("\"{days}\" is not a number of working days")))?),
                 };
-                CaseEvent::Routed { assignee: form.assignee.clone(), limit_days }
+                // The form's one choice names a person by username, or a department by the prefix.
+                match form.assignee.strip_prefix(DEPARTMENT_PREFIX) {
+                    Some(department) => CaseEvent::Routed { assignee: department.to_string(), department: true, limit_days },
+                    None => CaseEvent::Routed { assignee: form.assignee.clone(), department: false, limit_days },
+                }
             }
             "extend" => CaseEvent::Extended { working_days: form.working_days.unwrap_or(0), approved_by: form.approved_by.clone(), reason: form.reason.clone() },
             "special_start" => CaseEvent::SpecialProcedureStarted { procedure: form.procedure.ok_or_else(|| AppError::invalid("procedure", "which special procedure?"))? },

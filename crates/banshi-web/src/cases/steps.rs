@@ -235,6 +235,14 @@ pub async fn apply_event(state: &AppState, staff: &Staff, number: &str, event: &
     let case = state.store.case(number).await?.filter(|c| c.centre_code == staff.centre_code);
     let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
     require_duty(state, staff, &case, event).await?;
+    let resolved;
+    let event = match event {
+        CaseEvent::Routed { assignee, department, limit_days } => {
+            resolved = CaseEvent::Routed { assignee: routed_to(state, &staff.centre_code, assignee, *department).await?, department: *department, limit_days: *limit_days };
+            &resolved
+        }
+        other => other,
+    };
     let fill = |key: &str, notice: &str| text(key).replace("{number}", &case.number).replace("{item}", &case.item_name).replace("{notice}", notice);
     let message = match event {
         CaseEvent::MaterialsRequested { notice } => Some(CaseMessage { kind: "case_materials".into(), text: fill("message_case_materials", notice) }),
@@ -254,6 +262,52 @@ pub async fn apply_event(state: &AppState, staff: &Staff, number: &str, event: &
     Ok(case)
 }
 
+/// A staff member as the separation of duties reads them; only an approver has a department.
+pub fn case_actor(staff: &Staff, received_it: bool) -> banshi_domain::case::CaseActor<'_> {
+    let department = (staff.role == banshi_domain::Role::Approver && !staff.department.is_empty()).then_some(staff.department.as_str());
+    banshi_domain::case::CaseActor { username: &staff.username, name: &staff.name, is_manager: staff.role == banshi_domain::Role::Manager, received_it, department }
+}
+
+/// Whom a case of a centre can be routed to: its active approvers and duty leaders, and the
+/// departments its active approvers belong to.
+pub struct RoutingTargets {
+    pub people: Vec<Staff>,
+    pub departments: Vec<String>,
+}
+
+pub async fn routing_targets(state: &AppState, centre: &str) -> Result<RoutingTargets, AppError> {
+    use banshi_domain::Role;
+    let active = state.store.list_staff(Some(centre)).await?.into_iter().filter(|s| s.active);
+    let people: Vec<Staff> = active.filter(|s| matches!(s.role, Role::Approver | Role::Manager)).collect();
+    let mut departments: Vec<String> = people.iter().filter(|s| s.role == Role::Approver && !s.department.is_empty()).map(|s| s.department.clone()).collect();
+    departments.sort_unstable();
+    departments.dedup();
+    Ok(RoutingTargets { people, departments })
+}
+
+/// The assignee as kept: an account's username (given by username or name), or a department that
+/// has an approver; anyone else is refused before anything is written, so a case never waits for
+/// nobody.
+async fn routed_to(state: &AppState, centre: &str, assignee: &str, department: bool) -> Result<String, AppError> {
+    let assignee = assignee.trim();
+    if assignee.is_empty() {
+        return Err(AppError::invalid("assignee", text("case_route_nobody")));
+    }
+    let targets = routing_targets(state, centre).await?;
+    if department {
+        return match targets.departments.iter().find(|d| d.as_str() == assignee) {
+            Some(found) => Ok(found.clone()),
+            None => Err(AppError::invalid("assignee", crate::shared::texts::fill("case_route_unknown_department", &[("department", assignee.to_string())]))),
+        };
+    }
+    let by_username = targets.people.iter().find(|s| s.username == assignee);
+    let mut by_name = targets.people.iter().filter(|s| s.name == assignee);
+    match (by_username, by_name.next(), by_name.next()) {
+        (Some(person), _, _) | (None, Some(person), None) => Ok(person.username.clone()),
+        _ => Err(AppError::invalid("assignee", crate::shared::texts::fill("case_route_unknown_assignee", &[("assignee", assignee.to_string())]))),
+    }
+}
+
 /// Separation of duties, before anything is written: who may decide a case in review, and a
 /// second person for the items that need one.
 async fn require_duty(state: &AppState, staff: &Staff, case: &Case, event: &CaseEvent) -> Result<(), AppError> {
@@ -265,7 +319,7 @@ async fn require_duty(state: &AppState, staff: &Staff, case: &Case, event: &Case
         let label = Actor::staff(staff).label;
         case.created_by == Some(staff.id) || state.store.case_history(case.id).await?.iter().any(|entry| matches!(entry.event, CaseEvent::Accepted) && entry.actor == label)
     };
-    let actor = banshi_domain::case::CaseActor { username: &staff.username, name: &staff.name, is_manager: staff.role == banshi_domain::Role::Manager, received_it };
+    let actor = case_actor(staff, received_it);
     banshi_domain::case::may_act(&case.state, event, &actor, second_person).map_err(|refusal| match refusal {
         banshi_domain::case::DutyRefusal::NotTheAssignee { assignee } => AppError::Duty(crate::shared::texts::fill("duty_not_the_assignee", &[("assignee", assignee)])),
         banshi_domain::case::DutyRefusal::SecondPersonRequired => AppError::Duty(text("duty_second_person").to_string()),

@@ -88,6 +88,7 @@ pub async fn seed(store: &dyn Store) {
     }
     for (username, role) in ACCOUNTS {
         let staff = NewStaff {
+            department: String::new(),
             username: username.into(),
             name: format!("{username}姓名"),
             badge_number: format!("B{}", username.len()),
