@@ -43,6 +43,31 @@ pub fn address_wait_seconds(failures: u32) -> u64 {
     growing_wait(failures, 5, 3600)
 }
 
+/// The other way in, for an applicant without the receipt: the ID number's last four characters
+/// (which alone prove nothing: an enterprise's come from its public credit code) and a one-time
+/// code of six digits sent to the mobile number the case was opened with, good for ten minutes
+/// and for one query.
+pub const PHONE_CODE_DIGITS: usize = 6;
+pub const PHONE_CODE_VALID_MINUTES: i64 = 10;
+
+/// A one-time code as typed, if it can be one.
+pub fn normalise_phone_code(typed: &str) -> Option<String> {
+    let code: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    (code.len() == PHONE_CODE_DIGITS && code.bytes().all(|b| b.is_ascii_digit())).then_some(code)
+}
+
+/// An ID tail as typed (the last four characters, a final `x` read as `X`), if it can be one.
+pub fn normalise_id_tail(typed: &str) -> Option<String> {
+    let tail: String = typed.trim().to_ascii_uppercase();
+    (tail.len() == 4 && tail.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(tail)
+}
+
+/// After a one-time code was sent for a case: a minute before the next, then doubling to an
+/// hour, so that nobody can flood an applicant's phone through the public form.
+pub fn phone_code_wait_seconds(sent: u32) -> u64 {
+    (60u64 << sent.saturating_sub(1).min(6)).min(3600)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +88,17 @@ mod tests {
         assert_eq!(case_wait_seconds(1000), 60);
         assert_eq!(address_wait_seconds(17), 3600);
         assert_eq!(address_wait_seconds(u32::MAX), 3600);
+    }
+
+    #[test]
+    fn one_time_codes_and_id_tails_are_read_as_typed_and_resends_wait_longer_each_time() {
+        assert_eq!(normalise_phone_code(" 012 345 ").as_deref(), Some("012345"));
+        assert_eq!(normalise_phone_code("01234"), None);
+        assert_eq!(normalise_phone_code("01234a"), None);
+        assert_eq!(normalise_id_tail("002x").as_deref(), Some("002X"));
+        assert_eq!(normalise_id_tail("02x"), None);
+        assert_eq!((1..=4).map(phone_code_wait_seconds).collect::<Vec<_>>(), [60, 120, 240, 480]);
+        assert_eq!(phone_code_wait_seconds(7), 3600);
+        assert_eq!(phone_code_wait_seconds(u32::MAX), 3600);
     }
 }

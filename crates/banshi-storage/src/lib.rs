@@ -149,10 +149,7 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     async fn notice(&self, number: &str) -> StoreResult<Option<Notice>>;
     async fn notice_counts(&self, centre_code: &str) -> StoreResult<Vec<NoticeCount>>;
 
-    // Audit.
-    /// The newest entries of a centre (or, with none, of the whole installation) first, up to
-    /// `limit`.
-    /// The newest entries, of one centre or (with none) all.
+    // The progress query.
     /// The latest time until which the progress query waits for any of `keys` (an address, a
     /// case), if one lies after `now`; the counts are in the database, for every instance alike.
     async fn progress_wait(&self, keys: &[String], now: DateTime<Utc>) -> StoreResult<Option<DateTime<Utc>>>;
@@ -160,8 +157,17 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     async fn progress_failed(&self, key: &str, now: DateTime<Utc>, wait_seconds: fn(u32) -> u64) -> StoreResult<()>;
     /// Forgets `key`'s failures after a query that succeeded.
     async fn progress_succeeded(&self, key: &str) -> StoreResult<()>;
-    /// Removes the counts of keys neither tried nor waiting since `before`.
+    /// Removes the counts of keys neither tried nor waiting since `before`, and one-time codes
+    /// that expired before then.
     async fn purge_progress_attempts(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Keeps a one-time code of the progress query for a case (its keyed hash, in place of any
+    /// before) and queues its message to the case's mobile number, in one transaction; the audit
+    /// records that a code was sent, never the code. False, and nothing kept, for a case without
+    /// a mobile number.
+    async fn send_progress_phone_code(&self, case_id: i64, code_hash: &str, expires_at: DateTime<Utc>, message: &CaseMessage) -> StoreResult<bool>;
+    /// Uses a case's one-time code: true, and it is gone, if `code_hash` is its code and it has not
+    /// expired by `now`.
+    async fn use_progress_phone_code(&self, case_id: i64, code_hash: &str, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Makes the device with this token's hash the rating pad of a window, in place of any before.
     async fn set_up_pad(&self, actor: &Actor, centre_code: &str, window: i32, token_hash: &str) -> StoreResult<()>;
     /// The centre and window of the pad with this token's hash.

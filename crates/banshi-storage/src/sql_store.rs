@@ -748,8 +748,41 @@ macro_rules! impl_sql_store {
             async fn purge_progress_attempts(&self, before: DateTime<Utc>) -> StoreResult<u64> {
                 let mut tx = self.begin().await?;
                 let purged = sqlx::query("DELETE FROM progress_attempts WHERE last_at < $1 AND wait_until < $1").bind(before).execute(&mut *tx).await?.rows_affected();
+                sqlx::query("DELETE FROM progress_phone_codes WHERE expires_at < $1").bind(before).execute(&mut *tx).await?;
                 self.commit(tx).await?;
                 Ok(purged)
+            }
+
+            async fn send_progress_phone_code(&self, case_id: i64, code_hash: &str, expires_at: DateTime<Utc>, message: &CaseMessage) -> StoreResult<bool> {
+                let mut tx = self.begin().await?;
+                let found: Option<(String, String, Option<String>)> = sqlx::query_as("SELECT number, centre_code, phone_cipher FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut *tx).await?;
+                let Some((number, centre, Some(cipher))) = found else { return Ok(false) };
+                sqlx::query("INSERT INTO progress_phone_codes (case_id, code_hash, expires_at) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at")
+                    .bind(case_id)
+                    .bind(code_hash)
+                    .bind(expires_at)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO outbox (created_at, kind, recipient_cipher, message, case_id) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(chrono::Utc::now())
+                    .bind(&message.kind)
+                    .bind(&cipher)
+                    .bind(&message.text)
+                    .bind(case_id)
+                    .execute(&mut *tx)
+                    .await?;
+                // The kind only: the message holds the code.
+                let after = serde_json::json!({ "kind": message.kind });
+                audit(&mut tx, &Actor::system("progress-query"), AuditWrite { centre: Some(&centre), action: "queue_message", entity: "case", entity_id: &number, before: None, after: Some(after) }).await?;
+                self.commit(tx).await?;
+                Ok(true)
+            }
+
+            async fn use_progress_phone_code(&self, case_id: i64, code_hash: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+                let mut tx = self.begin().await?;
+                let used = sqlx::query("DELETE FROM progress_phone_codes WHERE case_id = $1 AND code_hash = $2 AND expires_at > $3").bind(case_id).bind(code_hash).bind(now).execute(&mut *tx).await?.rows_affected();
+                self.commit(tx).await?;
+                Ok(used == 1)
             }
 
             async fn set_up_pad(&self, actor: &Actor, centre_code: &str, window: i32, token_hash: &str) -> StoreResult<()> {

@@ -349,3 +349,62 @@ async fn a_case_gets_a_new_query_code_and_the_old_one_stops_working_on_both_data
         assert_eq!(post(&auditor, &auditor_csrf, app.url(&format!("/api/v1/cases/{number}/query-code")), json!({})).await.status(), StatusCode::FORBIDDEN);
     }
 }
+
+/// Without the receipt: the ID tail and a one-time code sent to the case's mobile, good once and
+/// for ten minutes, a minute between codes; the same answer whatever the tail, the code never in
+/// the audit log; the applicant is given back the query code.
+#[tokio::test]
+async fn an_applicant_without_the_receipt_finds_the_case_by_id_tail_and_a_code_sent_to_their_phone_on_both_databases() {
+    let code_in = |message: &str| message.split("验证码为").nth(1).map(|rest| rest.chars().take(6).collect::<String>()).unwrap();
+    for app in spawn_apps().await {
+        let (client, csrf) = officer(&app).await;
+        let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID, "phone": "13812345678" })).await.json().await.unwrap();
+        let number = opened["case"]["number"].as_str().unwrap().to_string();
+        let citizen = app.client();
+        let ask = |tail: &str| citizen.post(app.url("/api/v1/progress/phone-code")).json(&json!({ "case": number, "id_tail": tail })).send();
+        let queued = || async { app.store.pending_notifications(20).await.unwrap().into_iter().filter(|n| n.kind == "progress_code").collect::<Vec<_>>() };
+
+        let wrong_tail = ask("1234").await.unwrap();
+        assert_eq!(wrong_tail.status(), StatusCode::ACCEPTED);
+        let wrong_answer = wrong_tail.text().await.unwrap();
+        assert!(queued().await.is_empty(), "a wrong tail sends nothing");
+        let sent = ask("002x").await.unwrap();
+        assert_eq!(sent.status(), StatusCode::ACCEPTED);
+        assert_eq!(sent.text().await.unwrap(), wrong_answer, "the same answer: nothing to learn by trying tails");
+        let messages = queued().await;
+        assert_eq!(messages.len(), 1);
+        let code = code_in(&messages[0].message);
+        assert!(code.bytes().all(|b| b.is_ascii_digit()) && messages[0].case_id == opened["case"]["id"].as_i64(), "{}", messages[0].message);
+        assert_eq!(ask("002X").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS, "a minute between codes");
+        assert_eq!(queued().await.len(), 1);
+        let malformed = ask("2X").await.unwrap();
+        assert_eq!(malformed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(malformed.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "id_tail");
+
+        let query = |tail: &str, sms: &str| app.client().post(app.url("/api/v1/progress")).json(&json!({ "case": number, "id_tail": tail, "sms_code": sms })).send();
+        let other = if code == "000000" { "000001" } else { "000000" };
+        assert_eq!(query("002X", other).await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(query("1234", &code).await.unwrap().status(), StatusCode::NOT_FOUND, "the code with another tail");
+        let found = query("002x", &code).await.unwrap();
+        assert_eq!(found.status(), StatusCode::OK);
+        let found: Value = found.json().await.unwrap();
+        assert_eq!((found["number"].as_str(), found["query_code"].as_str()), (Some(number.as_str()), opened["query_code"].as_str()), "{found}");
+        assert_eq!(query("002X", &code).await.unwrap().status(), StatusCode::NOT_FOUND, "one query per code");
+        let log = serde_json::to_string(&app.store.audit_log(Some("SF01"), 50).await.unwrap()).unwrap();
+        assert!(!log.contains(&code), "the code stays out of the audit log");
+
+        // The page: the code is asked for and the same form answers with it.
+        let form_csrf = app.form_token(&citizen, "/progress").await;
+        let page = citizen.post(app.url("/progress/phone-code")).form(&[("csrf", form_csrf.as_str()), ("case", number.as_str()), ("id_tail", "")]).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = page.text().await.unwrap();
+        assert!(page.contains("id=\"error-id_tail\"") && page.contains(&format!("value=\"{number}\"")) && page.contains("<details id=\"progress-phone\" open>"), "the field named, the number kept: {page}");
+
+        // A case without a mobile number: the same answer, nothing queued.
+        let silent: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "李四", "id_number": ID })).await.json().await.unwrap();
+        let before = app.store.pending_notifications(50).await.unwrap().len();
+        let asked = app.client().post(app.url("/api/v1/progress/phone-code")).json(&json!({ "case": silent["case"]["number"], "id_tail": "002X" })).send().await.unwrap();
+        assert_eq!(asked.status(), StatusCode::ACCEPTED);
+        assert_eq!(app.store.pending_notifications(50).await.unwrap().len(), before);
+    }
+}

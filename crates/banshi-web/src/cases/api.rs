@@ -1,6 +1,6 @@
 //! Cases through the API: open one, read one, apply an event; and the citizen's progress query.
 
-use super::steps::{self, CaseRequest, CaseView, Progress, ProgressQuery};
+use super::steps::{self, CaseRequest, CaseView, PhoneCodeRequest, Progress, ProgressQuery};
 use crate::shared::auth::Visitor;
 use crate::shared::error::AppError;
 use crate::shared::extract::{ApiResult, Body};
@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
 use banshi_domain::case::CaseEvent;
 
 /// Open a case for an applicant (a person by ID number, an enterprise by its credit code); the ID
@@ -52,10 +53,25 @@ pub async fn replace_query_code(State(state): State<AppState>, visitor: Visitor,
     Ok(Json(QueryCode { query_code: steps::replace_query_code(&state, staff, &number).await? }))
 }
 
-/// 进度查询: a case by its number and its query code (查询码); after five failures in a row each
+/// 进度查询: a case by its number and its query code (查询码), or its number, the applicant's ID
+/// tail and a one-time code from `POST /api/v1/progress/phone-code`; after five failures in a row each
 /// try from the same address, or for the same case, waits longer than the last (429 with
 /// `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/progress", tag = "cases", request_body = ProgressQuery, responses((status = 200, description = "the case as its applicant sees it", body = Progress)))]
 pub async fn progress(State(state): State<AppState>, source: crate::shared::auth::Source, Body(query): Body<ProgressQuery>) -> ApiResult<Json<Progress>> {
     Ok(Json(steps::progress(&state, source.address.as_deref(), &query).await?))
+}
+
+/// Sends a one-time code for the progress query to the mobile number a case was opened with, for
+/// an applicant without the receipt; the same answer whether or not the case and the ID tail match
+/// (nothing to learn by trying). A case gets a new code a minute after the last at the soonest.
+#[utoipa::path(post, path = "/api/v1/progress/phone-code", tag = "cases", request_body = PhoneCodeRequest, responses((status = 202, description = "if the case and the ID tail match, a code was sent", body = PhoneCodeSent), (status = 429, description = "wait before asking again")))]
+pub async fn progress_phone_code(State(state): State<AppState>, source: crate::shared::auth::Source, Body(request): Body<PhoneCodeRequest>) -> ApiResult<(axum::http::StatusCode, Json<PhoneCodeSent>)> {
+    steps::send_phone_code(&state, source.address.as_deref(), &request).await?;
+    Ok((axum::http::StatusCode::ACCEPTED, Json(PhoneCodeSent { message: crate::shared::texts::text("progress_phone_code_sent").to_string() })))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PhoneCodeSent {
+    pub message: String,
 }

@@ -19,6 +19,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::case))
         .routes(routes!(api::case_event))
         .routes(routes!(api::progress))
+        .routes(routes!(api::progress_phone_code))
         .routes(routes!(api::replace_query_code))
         .route("/cases", get(pages::board).post(pages::open))
         .route("/cases/inbox", get(pages::inbox))
@@ -26,4 +27,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .route("/cases/{number}/receipt", get(pages::receipt))
         .route("/cases/{number}/query-code", post(pages::replace_query_code))
         .route("/progress", get(pages::progress_form).post(pages::progress))
+        .route("/progress/phone-code", post(pages::progress_phone_code))
 }

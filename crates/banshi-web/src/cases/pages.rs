@@ -260,31 +260,60 @@ pub struct ProgressForm {
     case: String,
     #[serde(default)]
     query_code: String,
+    #[serde(default)]
+    id_tail: String,
+    #[serde(default)]
+    sms_code: String,
+}
+
+impl ProgressForm {
+    /// What was typed, to be shown again; the one-time code is not (it is used or wrong).
+    fn typed(&self) -> minijinja::Value {
+        let via_phone = self.query_code.trim().is_empty() && (!self.id_tail.trim().is_empty() || !self.sms_code.trim().is_empty());
+        context! { query_case => self.case.trim(), query_code => self.query_code.trim(), id_tail => self.id_tail.trim(), via_phone }
+    }
+}
+
+/// The progress page for a query that was refused: each malformed field named beside it, or the
+/// reason above, with what was typed.
+fn refused_progress(err: AppError, typed: minijinja::Value, frame: minijinja::Value) -> PageResult {
+    let errors: std::collections::BTreeMap<String, String> = match &err {
+        AppError::Invalid(problems) => problems.iter().map(|p| (p.path.clone(), p.message.clone())).collect(),
+        _ => Default::default(),
+    };
+    let error = (!matches!(err, AppError::Invalid(_))).then(|| err.message());
+    let mut page = render("cases/progress.html", context! { error, errors, ..minijinja::value::merge_maps([typed, frame]) });
+    *page.status_mut() = err.status();
+    if let AppError::RateLimited { retry_after } = err {
+        page.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
+    }
+    Ok(page)
 }
 
 /// The case's steps once found; a wrong or malformed field is named beside it, with what was typed.
 pub async fn progress(State(state): State<AppState>, visitor: Visitor, source: crate::shared::auth::Source, Form(form): Form<ProgressForm>) -> PageResult {
     let frame = frame(&state, &visitor).await?;
-    let query = ProgressQuery { case: form.case.clone(), query_code: form.query_code.clone() };
-    let (query_case, query_code) = (form.case.trim(), form.query_code.trim());
+    let query = ProgressQuery { case: form.case.clone(), query_code: form.query_code.clone(), id_tail: form.id_tail.clone(), sms_code: form.sms_code.clone() };
     match steps::progress(&state, source.address.as_deref(), &query).await {
         Ok(found) => {
+            // Found by ID tail and one-time code, the case's query code rates it (and is shown).
+            let query_code = found.query_code.clone().unwrap_or_else(|| form.query_code.trim().to_string());
             let rating_hidden = context! { case => found.number.clone(), query_code };
-            Ok(render("cases/progress.html", context! { progress => found, rating_hidden, choices => ratings::choices(), query_case, query_code, ..frame }))
+            Ok(render("cases/progress.html", context! { progress => found, rating_hidden, choices => ratings::choices(), ..minijinja::value::merge_maps([form.typed(), frame]) }))
         }
-        Err(err @ (AppError::Invalid(_) | AppError::NotFound(_) | AppError::RateLimited { .. })) => {
-            let errors: std::collections::BTreeMap<String, String> = match &err {
-                AppError::Invalid(problems) => problems.iter().map(|p| (p.path.clone(), p.message.clone())).collect(),
-                _ => Default::default(),
-            };
-            let error = (!matches!(err, AppError::Invalid(_))).then(|| err.message());
-            let mut page = render("cases/progress.html", context! { error, errors, query_case, query_code, ..frame });
-            *page.status_mut() = err.status();
-            if let AppError::RateLimited { retry_after } = err {
-                page.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
-            }
-            Ok(page)
-        }
+        Err(err @ (AppError::Invalid(_) | AppError::NotFound(_) | AppError::RateLimited { .. })) => refused_progress(err, form.typed(), frame),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Sends the one-time code, then the same page, ready for it.
+pub async fn progress_phone_code(State(state): State<AppState>, visitor: Visitor, source: crate::shared::auth::Source, Form(form): Form<ProgressForm>) -> PageResult {
+    let frame = frame(&state, &visitor).await?;
+    let request = steps::PhoneCodeRequest { case: form.case.clone(), id_tail: form.id_tail.clone() };
+    let typed = context! { via_phone => true, ..form.typed() };
+    match steps::send_phone_code(&state, source.address.as_deref(), &request).await {
+        Ok(()) => Ok(render("cases/progress.html", context! { phone_code_sent => text("progress_phone_code_sent"), ..minijinja::value::merge_maps([typed, frame]) })),
+        Err(err @ (AppError::Invalid(_) | AppError::RateLimited { .. })) => refused_progress(err, typed, frame),
         Err(other) => Err(other.into()),
     }
 }

@@ -340,6 +340,10 @@ pub struct Progress {
     /// Finished and not yet rated: the page offers the rating (一事一评).
     pub can_rate: bool,
     pub rated: bool,
+    /// After a query by ID tail and one-time code: the case's query code, for the next query and
+    /// the rating (the applicant has shown the case is theirs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -355,9 +359,40 @@ pub struct ProgressQuery {
     /// The case number, as on the receipt.
     #[serde(default)]
     pub case: String,
-    /// The query code (查询码) on the receipt and in the SMS, `xxxx-xxxx`.
+    /// The query code (查询码) on the receipt and in the SMS, `xxxx-xxxx`; or leave it out and
+    /// give `id_tail` and `sms_code` instead.
     #[serde(default)]
     pub query_code: String,
+    /// Without the receipt: the last four characters of the applicant's ID number …
+    #[serde(default)]
+    pub id_tail: String,
+    /// … and the one-time code `POST /api/v1/progress/phone-code` sent to the case's mobile.
+    #[serde(default)]
+    pub sms_code: String,
+}
+
+impl ProgressQuery {
+    /// The query code when one is given, else the ID tail and one-time code.
+    fn proof(&self) -> crate::shared::applicant::ApplicantProof<'_> {
+        use crate::shared::applicant::ApplicantProof;
+        if self.query_code.trim().is_empty() && !self.sms_code.trim().is_empty() {
+            ApplicantProof::PhoneCode { id_tail: &self.id_tail, code: &self.sms_code }
+        } else {
+            ApplicantProof::QueryCode(&self.query_code)
+        }
+    }
+}
+
+/// Asks for a one-time code of the progress query, for an applicant without the receipt.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneCodeRequest {
+    /// The case number.
+    #[serde(default)]
+    pub case: String,
+    /// The last four characters of the applicant's ID number (or credit code).
+    #[serde(default)]
+    pub id_tail: String,
 }
 
 /// The plain words for a step of the case's history.
@@ -378,9 +413,15 @@ pub fn step_text(event: &CaseEvent) -> String {
     }
 }
 
-/// What the applicant sees of the case a number and an ID tail name.
+pub async fn send_phone_code(state: &AppState, address: Option<&str>, request: &PhoneCodeRequest) -> Result<(), AppError> {
+    crate::shared::applicant::send_phone_code(state, address, &request.case, &request.id_tail).await
+}
+
+/// What the applicant sees of the case a number and a proof name.
 pub async fn progress(state: &AppState, address: Option<&str>, query: &ProgressQuery) -> Result<Progress, AppError> {
-    let case = case_for_applicant(state, address, &query.case, &query.query_code).await?;
+    let proof = query.proof();
+    let case = case_for_applicant(state, address, &query.case, proof).await?;
+    let query_code = matches!(proof, crate::shared::applicant::ApplicantProof::PhoneCode { .. }).then(|| crate::shared::applicant::query_code_of(state, &case)).flatten();
     let rated = state.store.rating_of(banshi_storage::Rated::Case(case.id)).await?.is_some();
     let finished = matches!(case.state, banshi_domain::case::CaseState::Completed { .. } | banshi_domain::case::CaseState::Delivered { .. });
     let history = state.store.case_history(case.id).await?;
@@ -395,6 +436,7 @@ pub async fn progress(state: &AppState, address: Option<&str>, query: &ProgressQ
         steps,
         can_rate: finished && !rated,
         rated,
+        query_code,
     })
 }
 

@@ -101,7 +101,7 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, pa
             (Rated::Ticket(ticket.id), ticket.centre_code)
         }
         (None, Some(number)) => {
-            let case = case_for_applicant(state, address, number, request.query_code.as_deref().unwrap_or_default()).await?;
+            let case = case_for_applicant(state, address, number, crate::shared::applicant::ApplicantProof::QueryCode(request.query_code.as_deref().unwrap_or_default())).await?;
             (Rated::Case(case.id), case.centre_code)
         }
         (None, None) => unreachable!("checked above"),

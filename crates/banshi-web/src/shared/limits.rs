@@ -103,7 +103,7 @@ fn open_route(method: &Method, path: &str) -> Option<Open> {
         "/kiosk" | "/api/v1/tickets" if post => Some(Open::Ticket),
         "/feedback/new" | "/api/v1/feedback" if post => Some(Open::Feedback),
         "/ratings" | "/api/v1/ratings" if post => Some(Open::Rating),
-        "/progress" | "/api/v1/progress" if post => Some(Open::Progress),
+        "/progress" | "/api/v1/progress" | "/progress/phone-code" | "/api/v1/progress/phone-code" if post => Some(Open::Progress),
         _ if post && path.starts_with("/pad/") => Some(Open::Rating),
         _ => None,
     }
