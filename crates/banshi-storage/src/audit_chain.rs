@@ -1,17 +1,57 @@
 //! The audit log's hash chain: each centre's entries (and the installation's own) form a chain in
 //! the order they were written, each entry keeping the hash of the one before it (`prev_hash`)
-//! and its own (`row_hash`, SHA-256 of the one before and its every field). Deleting an entry
+//! and its own (`row_hash`, SHA-256 of the one before and its every field, or on an installation
+//! of the national algorithms SM3, written `sm3:` and the hash). Deleting an entry
 //! leaves the next one pointing at a hash that is no longer the one before it; changing an entry
 //! leaves its hash wrong. The triggers and, on PostgreSQL, the application role's privileges
 //! refuse both; the chain shows where they were got round (`banshi audit verify`).
 
 use crate::records::AuditEntry;
+use crate::CryptoSuite;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 use std::collections::HashMap;
 
-/// The hash of an entry after `prev` (empty for a chain's first entry).
-pub(crate) fn row_hash(prev: &str, entry: &AuditEntry) -> String {
+const SM3_PREFIX: &str = "sm3:";
+
+/// The fields of an audited record that hold a citizen's name (an applicant, an agent, a resident,
+/// a complainant, an inquirer): the audit log keeps them masked (`张**`), as it keeps numbers. Staff
+/// names stay whole: who did what is the log's purpose.
+const CITIZEN_NAME_FIELDS: [&str; 5] = ["applicant_name", "agent_name", "person_name", "resident_name", "asker"];
+
+/// An audited document with the citizens' names in it masked.
+pub(crate) fn masked_names(mut document: serde_json::Value) -> serde_json::Value {
+    mask_citizen_names(&mut document);
+    document
+}
+
+/// Masks the citizens' names anywhere in an audited document.
+fn mask_citizen_names(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                match field {
+                    serde_json::Value::String(name) if CITIZEN_NAME_FIELDS.contains(&key.as_str()) => *name = banshi_domain::privacy::mask_name(name),
+                    other => mask_citizen_names(other),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_citizen_names),
+        _ => {}
+    }
+}
+
+/// The algorithm a kept hash was made with: a chain keeps the one it began with.
+pub(crate) fn suite_of(hash: &str) -> CryptoSuite {
+    if hash.starts_with(SM3_PREFIX) {
+        CryptoSuite::National
+    } else {
+        CryptoSuite::Standard
+    }
+}
+
+/// The hash of an entry after `prev` (empty for a chain's first entry), with `suite`'s hash.
+pub(crate) fn row_hash(prev: &str, entry: &AuditEntry, suite: CryptoSuite) -> String {
     let mut text = String::new();
     // A JSON array of every field, objects with their keys in order: unambiguous, and the same
     // whichever database returns the documents (PostgreSQL's JSONB reorders keys).
@@ -37,7 +77,10 @@ pub(crate) fn row_hash(prev: &str, entry: &AuditEntry) -> String {
         canonical(field, &mut text);
     }
     text.push(']');
-    hex::encode(Sha256::digest(text.as_bytes()))
+    match suite {
+        CryptoSuite::Standard => hex::encode(sha2::Sha256::digest(text.as_bytes())),
+        CryptoSuite::National => format!("{SM3_PREFIX}{}", hex::encode(sm3::Sm3::digest(text.as_bytes()))),
+    }
 }
 
 fn canonical(value: &serde_json::Value, out: &mut String) {
@@ -122,9 +165,11 @@ impl ChainWalk {
             }
             (Some(prev), Some(hash)) => {
                 let expected_prev = last.map(String::as_str).unwrap_or("");
+                // A chain keeps its first entry's algorithm: an entry rehashed with another is changed.
+                let suite = if prev.is_empty() { suite_of(hash) } else { suite_of(prev) };
                 if prev != expected_prev {
                     Some(BreakKind::EntryBeforeRemoved)
-                } else if row_hash(prev, entry) != hash {
+                } else if row_hash(prev, entry, suite) != hash {
                     Some(BreakKind::EntryChanged)
                 } else {
                     None
@@ -174,12 +219,16 @@ mod tests {
 
     /// Chains `entries` as the store writes them: (entry, prev, hash).
     fn chained(entries: Vec<AuditEntry>) -> Vec<(AuditEntry, String, String)> {
+        chained_with(entries, CryptoSuite::Standard)
+    }
+
+    fn chained_with(entries: Vec<AuditEntry>, suite: CryptoSuite) -> Vec<(AuditEntry, String, String)> {
         let mut last: HashMap<String, String> = HashMap::new();
         entries
             .into_iter()
             .map(|e| {
                 let prev = last.get(e.centre_code.as_deref().unwrap_or("")).cloned().unwrap_or_default();
-                let hash = row_hash(&prev, &e);
+                let hash = row_hash(&prev, &e, suite);
                 last.insert(e.centre_code.clone().unwrap_or_default(), hash.clone());
                 (e, prev, hash)
             })
@@ -220,11 +269,31 @@ mod tests {
     }
 
     #[test]
+    fn citizens_names_are_masked_wherever_they_are_and_staff_names_kept() {
+        let mut audited = serde_json::json!({ "applicant_name": "张三丰", "agent_name": null, "name": "李敏", "follow_ups": [{ "resident_name": "周建华" }], "asker": "王五" });
+        mask_citizen_names(&mut audited);
+        assert_eq!(audited, serde_json::json!({ "applicant_name": "张**", "agent_name": null, "name": "李敏", "follow_ups": [{ "resident_name": "周**" }], "asker": "王*" }));
+    }
+
+    #[test]
     fn key_order_does_not_change_the_hash() {
         let a = entry(1, "A", serde_json::from_str(r#"{"x":1,"y":{"q":2,"p":3}}"#).unwrap());
         let b = entry(1, "A", serde_json::from_str(r#"{"y":{"p":3,"q":2},"x":1}"#).unwrap());
-        assert_eq!(row_hash("", &a), row_hash("", &b));
-        assert_ne!(row_hash("", &a), row_hash("x", &a));
+        assert_eq!(row_hash("", &a, CryptoSuite::Standard), row_hash("", &b, CryptoSuite::Standard));
+        assert_ne!(row_hash("", &a, CryptoSuite::Standard), row_hash("x", &a, CryptoSuite::Standard));
+    }
+
+    #[test]
+    fn a_chain_of_the_national_algorithms_is_hashed_with_sm3_and_an_entry_rehashed_with_sha256_is_a_change() {
+        let mut rows = chained_with((1..=4).map(|id| entry(id, "A", serde_json::json!({ "n": id }))).collect(), CryptoSuite::National);
+        assert!(rows.iter().all(|(_, _, hash)| hash.starts_with("sm3:") && hash.len() == 4 + 64));
+        assert_eq!(walk(&rows).first_break, None);
+        // The last entry changed and rehashed without the installation's algorithm.
+        rows[3].0.after = Some(serde_json::json!({ "n": 99 }));
+        rows[3].2 = row_hash(&rows[3].1, &rows[3].0, CryptoSuite::Standard);
+        assert_eq!(walk(&rows).first_break.map(|b| (b.id, b.kind)), Some((4, BreakKind::EntryChanged)));
+        // SM3 itself, against the standard's example (GB/T 32905-2016, A.1: "abc").
+        assert_eq!(hex::encode(sm3::Sm3::digest(b"abc")), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
     }
 
     #[test]

@@ -38,6 +38,43 @@ use chrono::{DateTime, Utc};
 use std::path::Path;
 use std::sync::Arc;
 
+/// The algorithms an installation seals personal data and hashes its audit chain with: chosen at
+/// installation and kept in the database with the data key's fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CryptoSuite {
+    /// AES-256-GCM, SHA-256, HMAC-SHA-256.
+    #[default]
+    Standard,
+    /// The national algorithms (国密) for 密评 (GB/T 39786): SM4-GCM, SM3, HMAC-SM3.
+    National,
+}
+
+impl CryptoSuite {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CryptoSuite::Standard => "standard",
+            CryptoSuite::National => "national",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "standard" => Some(CryptoSuite::Standard),
+            "national" => Some(CryptoSuite::National),
+            _ => None,
+        }
+    }
+
+    /// The algorithms by name, for the operator.
+    pub fn algorithms(self) -> &'static str {
+        match self {
+            CryptoSuite::Standard => "AES-256-GCM, SHA-256, HMAC-SHA-256",
+            CryptoSuite::National => "SM4-GCM, SM3, HMAC-SM3",
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A uniqueness or reference rule of the data was broken; the message says which.
@@ -283,10 +320,19 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     // The installation itself.
     /// Ready to serve: the database answers and every migration of this build is applied.
     async fn ready(&self) -> StoreResult<()>;
+    /// The algorithms this installation seals and hashes with, chosen when it was set up; `None`
+    /// for a database set up before the choice (its data is sealed with the standard ones).
+    async fn crypto_suite(&self) -> StoreResult<Option<CryptoSuite>>;
+    /// Sets the installation's algorithms up, if nothing is kept yet: `suite` on a database with
+    /// no audit entry and nothing sealed, the standard ones on one set up before the choice.
+    /// The algorithms kept, which may not be `suite`.
+    async fn choose_crypto_suite(&self, suite: CryptoSuite) -> StoreResult<CryptoSuite>;
     /// The fingerprint of the data key this database's sealed values are sealed with, once
     /// recorded.
     async fn data_key_fingerprint(&self) -> StoreResult<Option<String>>;
-    async fn record_data_key_fingerprint(&self, fingerprint: &str) -> StoreResult<()>;
+    /// Records the data key's fingerprint and the algorithms, at the installation's first start;
+    /// later starts keep what was recorded.
+    async fn record_data_key_fingerprint(&self, fingerprint: &str, suite: CryptoSuite) -> StoreResult<()>;
     /// Any one sealed value, to check a key against a database that has no fingerprint yet.
     async fn a_sealed_value(&self) -> StoreResult<Option<String>>;
     /// Re-seals every sealed value with `reseal` (open with the old key, seal with the new) and

@@ -22,6 +22,13 @@ macro_rules! impl_sql_store {
                 None => sqlx::query_scalar("SELECT row_hash FROM audit_log WHERE centre_code IS NULL ORDER BY id DESC LIMIT 1").fetch_optional(&mut **tx).await?,
             };
             let prev = prev.flatten().unwrap_or_default();
+            // A chain keeps the algorithm it began with; a new one begins with the installation's.
+            let suite = if prev.is_empty() {
+                let chosen: Option<String> = sqlx::query_scalar("SELECT value FROM installation WHERE name = 'crypto_suite'").fetch_optional(&mut **tx).await?;
+                chosen.as_deref().and_then(crate::CryptoSuite::parse).unwrap_or_default()
+            } else {
+                crate::audit_chain::suite_of(&prev)
+            };
             // To the microsecond, as both databases keep it, so that the hash reads back the same.
             let now = chrono::Utc::now();
             let at = chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
@@ -33,11 +40,11 @@ macro_rules! impl_sql_store {
                 action: entry.action.to_string(),
                 entity: entry.entity.to_string(),
                 entity_id: entry.entity_id.to_string(),
-                before: entry.before,
-                after: entry.after,
+                before: entry.before.map(crate::audit_chain::masked_names),
+                after: entry.after.map(crate::audit_chain::masked_names),
                 centre_code,
             };
-            let hash = crate::audit_chain::row_hash(&prev, &record);
+            let hash = crate::audit_chain::row_hash(&prev, &record, suite);
             sqlx::query(
                 "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before, after, centre_code, prev_hash, row_hash)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -1463,9 +1470,29 @@ macro_rules! impl_sql_store {
                 Ok(found.map(|(value,)| value))
             }
 
-            async fn record_data_key_fingerprint(&self, fingerprint: &str) -> StoreResult<()> {
+            async fn crypto_suite(&self) -> StoreResult<Option<crate::CryptoSuite>> {
+                let found: Option<(String,)> = sqlx::query_as("SELECT value FROM installation WHERE name = 'crypto_suite'").fetch_optional(&self.read).await?;
+                found.map(|(value,)| crate::CryptoSuite::parse(&value).ok_or_else(|| crate::StoreError::Corrupt(format!("unknown crypto suite \"{value}\"")))).transpose()
+            }
+
+            async fn choose_crypto_suite(&self, suite: crate::CryptoSuite) -> StoreResult<crate::CryptoSuite> {
+                let mut tx = self.begin().await?;
+                let kept: Option<String> = sqlx::query_scalar("SELECT value FROM installation WHERE name = 'crypto_suite'").fetch_optional(&mut *tx).await?;
+                if let Some(kept) = kept {
+                    return crate::CryptoSuite::parse(&kept).ok_or_else(|| crate::StoreError::Corrupt(format!("unknown crypto suite \"{kept}\"")));
+                }
+                let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log").fetch_one(&mut *tx).await?;
+                let fingerprint: Option<String> = sqlx::query_scalar("SELECT value FROM installation WHERE name = 'data_key_fingerprint'").fetch_optional(&mut *tx).await?;
+                let chosen = if entries == 0 && fingerprint.is_none() { suite } else { crate::CryptoSuite::Standard };
+                sqlx::query("INSERT INTO installation (name, value) VALUES ('crypto_suite', $1)").bind(chosen.as_str()).execute(&mut *tx).await?;
+                self.commit(tx).await?;
+                Ok(chosen)
+            }
+
+            async fn record_data_key_fingerprint(&self, fingerprint: &str, suite: crate::CryptoSuite) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 sqlx::query("INSERT INTO installation (name, value) VALUES ('data_key_fingerprint', $1) ON CONFLICT (name) DO NOTHING").bind(fingerprint).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO installation (name, value) VALUES ('crypto_suite', $1) ON CONFLICT (name) DO NOTHING").bind(suite.as_str()).execute(&mut *tx).await?;
                 self.commit(tx).await
             }
 

@@ -60,3 +60,25 @@ async fn a_changed_entry_is_found_at_itself_on_both_databases() {
         assert_eq!((broken.id, broken.kind), (target, BreakKind::EntryChanged));
     }
 }
+
+/// An installation of the national algorithms (国密) chains its audit log with SM3 from its first
+/// entry; the choice is made once, before anything is written, and kept.
+#[tokio::test]
+async fn an_installation_of_the_national_algorithms_chains_with_sm3_and_keeps_its_choice_on_both_databases() {
+    use banshi_storage::CryptoSuite;
+    for test in fresh_stores().await {
+        let store = test.store.as_ref();
+        assert_eq!(store.crypto_suite().await.unwrap(), None);
+        assert_eq!(store.choose_crypto_suite(CryptoSuite::National).await.unwrap(), CryptoSuite::National);
+        assert_eq!(store.choose_crypto_suite(CryptoSuite::Standard).await.unwrap(), CryptoSuite::National, "chosen once");
+        write_some(store).await;
+        let report = store.verify_audit_chain().await.unwrap();
+        assert_eq!(report.first_break, None, "{report:?}");
+        assert!(report.heads.iter().all(|(_, head)| head.starts_with("sm3:")), "{report:?}");
+
+        // A database that has entries already was set up with the standard algorithms.
+        let later = fresh_stores().await.into_iter().find(|other| other.sqlite_files().is_empty() == test.sqlite_files().is_empty()).unwrap();
+        write_some(later.store.as_ref()).await;
+        assert_eq!(later.store.choose_crypto_suite(CryptoSuite::National).await.unwrap(), CryptoSuite::Standard);
+    }
+}

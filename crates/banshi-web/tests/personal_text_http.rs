@@ -55,3 +55,20 @@ async fn numbers_in_free_text_are_masked_before_they_are_kept_on_both_databases(
 async fn complaint_id(app: &TestApp) -> i64 {
     app.store.feedback_list("SF01", chrono::Local::now().date_naive() - chrono::Duration::days(1)).await.unwrap().iter().map(|f| f.id).max().unwrap()
 }
+
+/// Citizens' names are kept masked in the audit log's before and after; the staff's stay whole.
+/// Before, a case's applicant and agent were copied into the append-only log as typed.
+#[tokio::test]
+async fn the_audit_log_keeps_citizens_names_masked_on_both_databases() {
+    for app in spawn_apps().await {
+        let (officer, csrf) = app.signed_in("officer").await;
+        let opened = post_json(&officer, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三丰", "id_number": ID, "agent_name": "李四", "agent_id_number": AGENT_ID, "authorisation": "授权委托书一份" })).await;
+        assert_eq!(opened.status(), 201);
+        let opened: Value = opened.json().await.unwrap();
+        assert_eq!(opened["case"]["applicant_name"], "张三丰", "the officer serving the case sees the name");
+        let log = serde_json::to_string(&app.store.audit_log(Some("SF01"), 50).await.unwrap()).unwrap();
+        assert!(log.contains(r#""applicant_name":"张**""#) && log.contains(r#""agent_name":"李*""#), "{log}");
+        assert!(!log.contains("张三丰") && !log.contains("李四"), "{log}");
+        assert!(log.contains("officer姓名"), "who did it stays whole: {log}");
+    }
+}

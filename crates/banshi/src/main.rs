@@ -9,7 +9,7 @@ mod simulate;
 use anyhow::{bail, Context};
 use banshi_domain::calendar::WorkingCalendar;
 use banshi_domain::{parse_catalog, Role};
-use banshi_storage::{connect, Actor, Centre, NewStaff, Store, DEFAULT_DATABASE_URL};
+use banshi_storage::{connect, Actor, Centre, CryptoSuite, NewStaff, Store, DEFAULT_DATABASE_URL};
 use banshi_web::sealing::Sealer;
 use banshi_web::HallSettings;
 use banshi_web::AppState;
@@ -24,7 +24,16 @@ use std::sync::Arc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The algorithms that seal personal data and hash the audit chain, chosen by the first
+    /// command that sets the installation up (`migrate`, `centre set` or `serve`) and kept in its
+    /// database: `standard` (AES-256-GCM, SHA-256) or `national` (国密 SM4-GCM, SM3, for 密评).
+    /// Asking for other algorithms than the database keeps refuses.
+    #[arg(long, global = true, env = "BANSHI_CRYPTO", value_parser = ["standard", "national"])]
+    crypto: Option<String>,
 }
+
+/// The algorithms `--crypto` asked for, for whichever command opens a database first.
+static WANTED_CRYPTO: std::sync::OnceLock<CryptoSuite> = std::sync::OnceLock::new();
 
 #[derive(clap::Args)]
 struct Database {
@@ -322,6 +331,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Some(suite) = cli.crypto.as_deref().and_then(CryptoSuite::parse) {
+        WANTED_CRYPTO.set(suite).expect("set once, here");
+    }
     match cli.command {
         Command::Serve { bind, database, hall_settings, metrics_from, public_url, tls_cert, tls_key } => {
             let tls = match (tls_cert, tls_key) {
@@ -349,7 +361,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = demo::fresh_database(database.as_deref()).await?;
             // A fresh demo database each start: a fresh key is enough, and none is recorded (the
             // demo's database is thrown away; served again, its key check starts afresh).
-            let sealer = Sealer::from_hex(&Sealer::generate_key()).map_err(anyhow::Error::msg)?;
+            let suite = store.choose_crypto_suite(WANTED_CRYPTO.get().copied().unwrap_or_default()).await?;
+            let sealer = Sealer::from_hex_with(&Sealer::generate_key(), suite).map_err(anyhow::Error::msg)?;
             let accounts = demo::seed(store.as_ref(), &sealer).await?;
             let listener = listen(&bind.bind).await?;
             demo::print_accounts(&listener.local_addr()?.to_string(), &accounts);
@@ -446,7 +459,14 @@ async fn centre_or_first(store: &dyn Store, named: Option<String>) -> anyhow::Re
 }
 
 async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    connect(url).await.with_context(|| format!("cannot open the database {}", redact(url)))
+    let store = connect(url).await.with_context(|| format!("cannot open the database {}", redact(url)))?;
+    if let Some(wanted) = WANTED_CRYPTO.get() {
+        let kept = store.choose_crypto_suite(*wanted).await?;
+        if kept != *wanted {
+            bail!("this installation seals with the {} algorithms ({}), chosen when it was set up; --crypto {} cannot change them", kept.as_str(), kept.algorithms(), wanted.as_str());
+        }
+    }
+    Ok(store)
 }
 
 /// A URL fit for logs: no password.
@@ -498,11 +518,6 @@ impl Owner {
     }
 }
 
-/// The data key that seals personal data: `BANSHI_DATA_KEY` (64 hex digits), or for an SQLite
-/// database a key file beside it. It must be the key the database's sealed values were sealed
-/// with (its fingerprint is stored): a missing or different key refuses to start, and a key file
-/// is made only for a database with nothing sealed yet. Several instances sharing PostgreSQL
-/// share one key, given.
 /// `banshi audit verify`: the report, and exit status 1 where a chain breaks.
 async fn verify_audit(url: &str) -> anyhow::Result<()> {
     let report = open(url).await?.verify_audit_chain().await?;
@@ -527,11 +542,18 @@ async fn verify_audit(url: &str) -> anyhow::Result<()> {
     }
 }
 
+/// The data key that seals personal data: `BANSHI_DATA_KEY` (64 hex digits), or for an SQLite
+/// database a key file beside it. It must be the key the database's sealed values were sealed
+/// with (its fingerprint is stored): a missing or different key refuses to start, and a key file
+/// is made only for a database with nothing sealed yet. Several instances sharing PostgreSQL
+/// share one key, given.
+/// The algorithms are the installation's (`--crypto` at its set-up; the standard ones else).
 async fn checked_data_key(store: &dyn Store, url: &str) -> anyhow::Result<Sealer> {
     let recorded = store.data_key_fingerprint().await?;
     let sealed = store.a_sealed_value().await?;
+    let suite = store.crypto_suite().await?.unwrap_or_default();
     let sealer = match std::env::var("BANSHI_DATA_KEY") {
-        Ok(key) => Sealer::from_hex(&key).map_err(|e| anyhow::anyhow!("BANSHI_DATA_KEY: {e}"))?,
+        Ok(key) => Sealer::from_hex_with(&key, suite).map_err(|e| anyhow::anyhow!("BANSHI_DATA_KEY: {e}"))?,
         Err(_) => {
             let Some(database) = sqlite_path(url) else { bail!("set BANSHI_DATA_KEY (64 hex digits, the same on every instance) to serve from PostgreSQL") };
             let key_file = database.with_extension("key");
@@ -543,7 +565,7 @@ async fn checked_data_key(store: &dyn Store, url: &str) -> anyhow::Result<Sealer
                 tracing::info!(file = %key_file.display(), "created the data key; back it up with the database");
             }
             let key = std::fs::read_to_string(&key_file).with_context(|| format!("cannot read the data key {}", key_file.display()))?;
-            Sealer::from_hex(&key).map_err(|e| anyhow::anyhow!("{}: {e}", key_file.display()))?
+            Sealer::from_hex_with(&key, suite).map_err(|e| anyhow::anyhow!("{}: {e}", key_file.display()))?
         }
     };
     match recorded {
@@ -555,9 +577,10 @@ async fn checked_data_key(store: &dyn Store, url: &str) -> anyhow::Result<Sealer
                     bail!("the data key given does not open this database's sealed personal data: start with the key it was sealed with");
                 }
             }
-            store.record_data_key_fingerprint(sealer.fingerprint()).await?;
+            store.record_data_key_fingerprint(sealer.fingerprint(), suite).await?;
         }
     }
+    tracing::info!(fingerprint = sealer.fingerprint(), algorithms = suite.algorithms(), "data key checked");
     Ok(sealer)
 }
 
@@ -568,7 +591,7 @@ async fn rotate_key(url: &str) -> anyhow::Result<()> {
     let store = open(url).await?;
     let old = checked_data_key(store.as_ref(), url).await?;
     let new_key = Sealer::generate_key();
-    let new = Sealer::from_hex(&new_key).map_err(anyhow::Error::msg)?;
+    let new = Sealer::from_hex_with(&new_key, old.suite()).map_err(anyhow::Error::msg)?;
     // Written before the database changes: a crash between leaves the new key on disk.
     let staged = sqlite_path(url).map(|database| database.with_extension("key.new"));
     if let Some(staged) = &staged {

@@ -234,3 +234,20 @@ async fn audit_verify_finds_an_entry_deleted_behind_banshis_back() {
     assert_eq!(broken.status.code(), Some(1));
     assert!(text(&broken.stderr).contains("the audit log is broken at entry") && text(&broken.stderr).contains("deleted or changed"), "{}", text(&broken.stderr));
 }
+
+/// `--crypto national` at set-up: kept in the database, its audit chain hashed with SM3 and whole;
+/// asking for the standard algorithms later refuses.
+#[test]
+fn an_installation_chooses_the_national_algorithms_once() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("banshi.db");
+    let database = database.to_str().unwrap();
+    let centre = |crypto: &str| banshi(&["centre", "set", "SF01", "--name", "示范中心", "--address", "民生路88号", "--hours", "工作日", "--consult-phone", "1", "--database", database, "--crypto", crypto]);
+    let set = centre("national");
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    let verified = banshi(&["audit", "verify", "--database", database]);
+    assert!(verified.status.success() && text(&verified.stdout).contains("last hash sm3:"), "{}", text(&verified.stdout));
+    let refused = centre("standard");
+    assert!(!refused.status.success() && text(&refused.stderr).contains("SM4-GCM, SM3"), "{}", text(&refused.stderr));
+    assert!(centre("national").status.success());
+}

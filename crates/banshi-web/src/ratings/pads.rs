@@ -4,7 +4,7 @@
 //! one signed in, and refuses to rate while a staff session is on it: no officer's password is
 //! typed on the device the citizen holds, and no officer can rate their own visit.
 
-use crate::shared::auth::{random_token, token_hash};
+use crate::shared::auth::random_token;
 use crate::shared::error::AppError;
 use crate::shared::texts::text;
 use crate::shared::AppState;
@@ -16,7 +16,7 @@ pub const PAD_COOKIE: &str = "banshi_pad";
 /// Makes a new token the pad of `window`, in place of the device before; returns the token.
 pub async fn set_up(state: &AppState, keeper: &Staff, window: i32) -> Result<String, AppError> {
     let token = random_token();
-    state.store.set_up_pad(&Actor::staff(keeper), &keeper.centre_code, window, &token_hash(&token)).await?;
+    state.store.set_up_pad(&Actor::staff(keeper), &keeper.centre_code, window, &state.sealer.token_hash(&token)).await?;
     Ok(token)
 }
 
@@ -38,7 +38,7 @@ pub fn cookie(state: &AppState, token: String) -> Cookie<'static> {
 pub async fn centre_of_pad(state: &AppState, jar: &CookieJar, window: i32) -> Result<String, AppError> {
     let token = jar.get(PAD_COOKIE).map(|c| c.value().to_string()).filter(|t| !t.is_empty());
     let Some(token) = token else { return Err(AppError::Conflict(text("pad_not_set_up").to_string())) };
-    match state.store.pad_of(&token_hash(&token)).await? {
+    match state.store.pad_of(&state.sealer.token_hash(&token)).await? {
         Some((centre, number)) if number == window => Ok(centre),
         Some(_) => Err(AppError::Conflict(text("pad_other_window").to_string())),
         None => Err(AppError::Conflict(text("pad_not_set_up").to_string())),

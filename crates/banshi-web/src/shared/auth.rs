@@ -23,7 +23,6 @@ use banshi_domain::Role;
 use banshi_storage::{Actor, NewSession, Staff};
 use chrono::{Duration, Utc};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use super::throttle::{LOCK_FOR, MAX_FAILURES};
 use std::time::Instant;
 
@@ -146,11 +145,6 @@ async fn check_password(state: &AppState, password: &str, hash: Option<String>) 
     state.password_checks.run(wait, move || password_matches(&password, hash.as_deref().unwrap_or_else(|| decoy_hash()))).await
 }
 
-/// The SHA-256 of a random token, as the database keeps session and device tokens.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any password").to_string()
@@ -230,7 +224,7 @@ pub async fn sign_in(state: &AppState, source: &Source, username: &str, password
     let token = random_token();
     let csrf_token = random_token();
     let session = NewSession {
-        token_hash: token_hash(&token),
+        token_hash: state.sealer.token_hash(&token),
         staff_id: staff.id,
         centre_code: staff.centre_code.clone(),
         csrf_token: csrf_token.clone(),
@@ -273,7 +267,7 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
     let mut session_token_hash = None;
     let mut signed_in = None;
     if let Some(cookie) = jar.get(SESSION_COOKIE).filter(|c| !c.value().is_empty()) {
-        let hash = token_hash(cookie.value());
+        let hash = state.sealer.token_hash(cookie.value());
         match state.cache.session(state.store.as_ref(), &hash).await {
             Ok(Some((session, staff))) => {
                 if let Err(err) = keep_alive(&state, &hash, &session).await {
@@ -443,7 +437,6 @@ mod tests {
         let (a, b) = (random_token(), random_token());
         assert_ne!(a, b);
         assert_eq!(a.len(), 64);
-        assert_ne!(token_hash(&a), a);
         assert!(constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abd") && !constant_time_eq(b"ab", b"abc"));
     }
 }
