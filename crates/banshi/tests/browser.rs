@@ -273,8 +273,20 @@ async fn from_a_ticket_to_a_case_to_completion_and_the_citizens_query() {
     assert_eq!(text_of(&desk, "#case-state").await, "受理");
     assert!(!text_of(&desk, "#case-due").await.is_empty(), "the due date shows once accepted");
     save_screenshot(&desk, "case-accepted").await;
-    click_and_wait(&desk, Locator::Css("#case-approve")).await;
-    assert_eq!(text_of(&desk, "#case-state").await, "办结");
+    // Routed to the approval section (a choice, not free text); its approver decides it.
+    desk.find(Locator::Css("#case-assignee")).await.unwrap().select_by_value("department:综合审批科").await.unwrap();
+    click_and_wait(&desk, Locator::Css("#case-route")).await;
+    assert!(text_of(&desk, "#case-review").await.contains("科室 综合审批科"), "{}", text_of(&desk, "#case-review").await);
+    assert!(text_of(&desk, "#case-steps").await.contains("已转审批：科室 综合审批科"), "the history says to whom");
+    save_screenshot(&desk, "case-routed").await;
+    let approver = session(&url, &folder.path().join("approver")).await;
+    sign_in(&approver, &demo, "zhaoqiang").await;
+    approver.goto(&demo.url("/cases/inbox")).await.unwrap();
+    click_and_wait(&approver, Locator::Css(&format!("#inbox-{number} a"))).await;
+    click_and_wait(&approver, Locator::Css("#case-approve")).await;
+    assert_eq!(text_of(&approver, "#case-state").await, "办结");
+    approver.close().await.unwrap();
+    desk.goto(&demo.url(&format!("/cases/{number}"))).await.unwrap();
     desk.find(Locator::Css("input[name=how]")).await.unwrap().send_keys("窗口领取").await.unwrap();
     click_and_wait(&desk, Locator::Css("#case-deliver")).await;
     assert_eq!(text_of(&desk, "#case-state").await, "送达领取");
@@ -299,6 +311,12 @@ async fn from_a_ticket_to_a_case_to_completion_and_the_citizens_query() {
     let fits = citizen.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await.unwrap();
     assert_eq!(fits, serde_json::Value::Bool(true), "the progress page fits a phone");
     save_screenshot(&citizen, "progress-390").await;
+    // Without the receipt: the ID tail and a code by SMS, behind its own heading.
+    citizen.find(Locator::Css("#progress-phone summary")).await.unwrap().click().await.unwrap();
+    assert!(citizen.find(Locator::Css("#phone-id-tail")).await.unwrap().is_displayed().await.unwrap());
+    let fits = citizen.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await.unwrap();
+    assert_eq!(fits, serde_json::Value::Bool(true), "the phone-code form fits a phone");
+    save_screenshot(&citizen, "progress-phone-390").await;
     desk.close().await.unwrap();
     citizen.close().await.unwrap();
 }

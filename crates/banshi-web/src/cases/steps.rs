@@ -395,6 +395,15 @@ pub struct PhoneCodeRequest {
     pub id_tail: String,
 }
 
+/// A step of the history as the case's staff read it: a routing says to whom.
+pub fn staff_step_text(event: &CaseEvent) -> String {
+    match event {
+        CaseEvent::Routed { assignee, department: true, .. } => format!("{}：{} {assignee}", text("progress_routed"), text("staff_department")),
+        CaseEvent::Routed { assignee, .. } => format!("{}：{assignee}", text("progress_routed")),
+        other => step_text(other),
+    }
+}
+
 /// The plain words for a step of the case's history.
 pub fn step_text(event: &CaseEvent) -> String {
     match event {
