@@ -297,6 +297,8 @@ async fn a_case_routed_to_an_approver_waits_in_their_inbox_with_the_steps_own_li
     let department = item["department"].as_str().unwrap();
     let url = |d: &str| format!("/cases?department={}", form_urlencoded::byte_serialize(d.as_bytes()).collect::<String>());
     assert!(app.page(&client, &url(department)).await.contains(&format!("id=\"case-{number}\"")));
+    let board = app.page(&client, "/cases").await;
+    assert!(board.contains("<td>张*</td>") && !board.contains("张三"), "the board names the case, masks the person: {board}");
     assert!(!app.page(&client, &url("另一个部门")).await.contains(&format!("id=\"case-{number}\"")));
     // 我的办件: the cases the officer opened.
     assert!(app.page(&client, "/cases?mine=1").await.contains(&format!("id=\"case-{number}\"")));

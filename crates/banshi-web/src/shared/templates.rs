@@ -30,6 +30,8 @@ fn environment() -> &'static Environment<'static> {
                 format!("{days} {}", text("guide_working_days"))
             }
         });
+        // A citizen's name on a list whose reader needs the case, not the person (张**).
+        env.add_filter("masked_name", |name: &str| banshi_domain::privacy::mask_name(name));
         env
     })
 }
