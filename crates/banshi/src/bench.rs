@@ -154,7 +154,8 @@ fn replace_database(url: &str, name: &str) -> String {
 }
 
 pub(crate) async fn prepare(url: &str, windows: i32) -> anyhow::Result<()> {
-    let store = connect(url).await?;
+    // As a hall is set up: with the algorithms `--crypto` asks for, before anything is written.
+    let store = crate::open(url).await?;
     let actor = Actor::system("bench");
     let centre = Centre {
         code: "BENCH".into(),
