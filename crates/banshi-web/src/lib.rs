@@ -95,7 +95,8 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn_with_state(state.clone(), shared::limits::limit_open_routes))
         .layer(RequestBodyTimeoutLayer::new(body_read))
-        .layer(middleware::from_fn(shared::metrics::count_requests));
+        .layer(middleware::from_fn(shared::metrics::count_requests))
+        .layer(middleware::from_fn(shared::api_errors::json_errors));
     shared::headers::with_security_headers(routes).layer(TraceLayer::new_for_http()).with_state(state)
 }
 

@@ -119,10 +119,10 @@ async fn a_centre_admin_makes_no_installation_admin_and_nobody_disables_themself
     assert!(made.json::<Value>().await.unwrap()["error"]["problems"][0]["message"].as_str().unwrap().contains("只有系统管理员"));
     let me = app.store.staff_by_username("centreadmin").await.unwrap().unwrap().staff.id;
     assert_eq!(post(&client, &csrf, app.url(&format!("/api/v1/staff/{me}/disable")), json!({})).await.status(), StatusCode::CONFLICT);
-    let catalog = client.put(app.url("/api/v1/catalog")).header("X-CSRF-Token", &csrf).body(FIXTURE).send().await.unwrap();
+    let catalog = client.put(app.url("/api/v1/catalog")).header("X-CSRF-Token", &csrf).header("content-type", "application/json").body(FIXTURE).send().await.unwrap();
     assert_eq!(catalog.status(), StatusCode::FORBIDDEN, "the base catalogue is the installation's");
     let (system, system_csrf) = signed_in(&app, "admin").await;
-    let catalog = system.put(app.url("/api/v1/catalog")).header("X-CSRF-Token", &system_csrf).body(FIXTURE).send().await.unwrap();
+    let catalog = system.put(app.url("/api/v1/catalog")).header("X-CSRF-Token", &system_csrf).header("content-type", "application/json").body(FIXTURE).send().await.unwrap();
     assert_eq!(catalog.status(), StatusCode::OK);
     assert!(admin.role == banshi_domain::Role::SystemAdmin);
 }

@@ -6,7 +6,7 @@ use super::steps::{self, StaffEdit, StaffInput};
 use crate::shared::auth::Visitor;
 use crate::shared::centre::{resolve_centre, CentreQuery};
 use crate::shared::error::AppError;
-use crate::shared::extract::{ApiResult, Body, Params};
+use crate::shared::extract::{ApiResult, Body, JsonText, Params};
 use crate::shared::roles::{ADMINS, AUDIT_READERS, INSTALLATION_ADMINS};
 use crate::shared::AppState;
 use axum::extract::{Path, State};
@@ -34,7 +34,7 @@ pub struct Imported {
 /// The body is read as text so that every problem, syntax included, comes back with its place,
 /// exactly as `banshi catalog validate` reports it.
 #[utoipa::path(put, path = "/api/v1/catalog", tag = "catalogue", request_body(content = Catalog, content_type = "application/json"), responses((status = 200, description = "the catalogue replaced", body = Imported)), security(("session" = [], "csrf" = [])))]
-pub async fn import_catalog(State(state): State<AppState>, visitor: Visitor, body: String) -> ApiResult<Json<Imported>> {
+pub async fn import_catalog(State(state): State<AppState>, visitor: Visitor, JsonText(body): JsonText) -> ApiResult<Json<Imported>> {
     let admin = visitor.require(INSTALLATION_ADMINS)?;
     let imported_items = steps::import_catalog(&state, &Actor::staff(admin), &body).await?;
     Ok(Json(Imported { imported_items }))

@@ -5,7 +5,7 @@ use super::steps;
 use crate::shared::auth::Visitor;
 use crate::shared::error::AppError;
 use crate::shared::centre::{figures_centre, CentreQuery};
-use crate::shared::extract::{ApiResult, Params};
+use crate::shared::extract::{ApiResult, JsonText, Params};
 use crate::shared::roles::{FIGURE_READERS, HALL_KEEPERS, STAFF};
 use crate::shared::AppState;
 use axum::extract::State;
@@ -23,7 +23,7 @@ pub async fn setup(State(state): State<AppState>, visitor: Visitor) -> ApiResult
 /// Replace the centre's hall whole. Every fault is reported with its place and nothing changes;
 /// a queue with tickets today or a staffed window is not removed.
 #[utoipa::path(put, path = "/api/v1/hall/setup", tag = "hall", request_body = HallFile, responses((status = 200, description = "the hall as stored", body = HallFile)), security(("session" = [], "csrf" = [])))]
-pub async fn replace(State(state): State<AppState>, visitor: Visitor, body: String) -> ApiResult<Json<HallFile>> {
+pub async fn replace(State(state): State<AppState>, visitor: Visitor, JsonText(body): JsonText) -> ApiResult<Json<HallFile>> {
     let staff = visitor.require(HALL_KEEPERS)?;
     let items = steps::item_codes(state.store.as_ref(), &staff.centre_code).await?;
     // Checked here first for the faults' places in the JSON; saving checks the whole again.

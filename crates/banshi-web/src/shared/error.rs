@@ -44,6 +44,10 @@ pub enum AppError {
     TooLarge { limit: usize },
     /// Every password check is taken; try again in a moment.
     Busy,
+    /// The request does not reach a handler: a method the address does not take (405, with the
+    /// ones it takes), a body that is not JSON (415) or not readable text (400), a path whose
+    /// parameters do not read (400). `field` names what is wrong.
+    Protocol { status: StatusCode, code: &'static str, field: &'static str, message: String },
     Internal(String),
 }
 
@@ -70,6 +74,7 @@ impl AppError {
             AppError::RateLimited { .. } => "rate_limited",
             AppError::TooLarge { .. } => "body_too_large",
             AppError::Busy => "busy",
+            AppError::Protocol { code, .. } => code,
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -84,6 +89,7 @@ impl AppError {
             AppError::TooManyAttempts(_) | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Protocol { status, .. } => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -107,6 +113,7 @@ impl AppError {
             AppError::RateLimited { retry_after } => super::texts::fill("error_rate_limited", &[("seconds", retry_after.to_string())]),
             AppError::TooLarge { limit } => super::texts::fill("error_body_too_large", &[("kilobytes", (limit / 1024).to_string())]),
             AppError::Busy => text("error_busy").to_string(),
+            AppError::Protocol { message, .. } => message.clone(),
             AppError::Internal(_) => text("error_internal").to_string(),
         }
     }
@@ -169,7 +176,9 @@ pub struct ErrorDetail {
     /// Stable, for clients: `invalid_request` (422), `unauthenticated` (401), `forbidden` (403),
     /// `separation_of_duties` (403: the role may, this person may not, on this item),
     /// `csrf_token_invalid` (403), `password_change_required` (403), `not_found` (404), `conflict` (409), `too_many_attempts` (429),
-    /// `rate_limited` (429, with `Retry-After`), `body_too_large` (413), `busy` (503, with
+    /// `rate_limited` (429, with `Retry-After`), `body_too_large` (413), `method_not_allowed` (405,
+    /// with `Allow`), `unsupported_media_type` (415), `bad_request` (400: a path parameter or a
+    /// body that does not read), `busy` (503, with
     /// `Retry-After`), `internal_error` (500); a queue that issues no ticket now (409): `queue_closed`,
     /// `issue_stopped`, `quota_reached`, `no_window_open`.
     #[schema(example = "invalid_request")]
@@ -192,6 +201,7 @@ impl IntoResponse for ApiError {
         err.log_if_internal();
         let problems = match &err {
             AppError::Invalid(problems) => problems.clone(),
+            AppError::Protocol { field, message, .. } => vec![Problem { path: field.to_string(), message: message.clone() }],
             _ => vec![],
         };
         let body = ErrorBody { error: ErrorDetail { code: err.code(), message: err.message(), problems } };

@@ -4,7 +4,9 @@
 use super::error::{ApiError, AppError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use super::texts::text;
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::Json;
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -16,17 +18,64 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> 
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(Body(value)),
-            Err(rejection) => Err(ApiError(AppError::invalid("body", rejection_message(&rejection)))),
+        let value = match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(value)) => value,
+            Err(rejection) => return Err(ApiError(unread(&rejection))),
+        };
+        // Every request body is an object: serde would read an array into a struct by position.
+        if !value.is_object() {
+            return Err(ApiError(AppError::invalid("body", text("api_body_not_object"))));
         }
+        serde_path_to_error::deserialize::<_, T>(value).map(Body).map_err(|err| ApiError(wrong_field(&err)))
     }
 }
 
-fn rejection_message(rejection: &JsonRejection) -> String {
+/// A body that does not read as JSON at all: not sent as JSON (415), not JSON (422 on `body`).
+fn unread(rejection: &JsonRejection) -> AppError {
     match rejection {
-        JsonRejection::JsonDataError(e) => std::error::Error::source(e).map_or_else(|| e.body_text(), |s| s.to_string()),
-        other => other.body_text(),
+        JsonRejection::MissingJsonContentType(_) => AppError::Protocol { status: StatusCode::UNSUPPORTED_MEDIA_TYPE, code: "unsupported_media_type", field: "content-type", message: text("api_unsupported_media_type").to_string() },
+        JsonRejection::BytesRejection(_) => AppError::Protocol { status: rejection.status(), code: if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { "body_too_large" } else { "bad_request" }, field: "body", message: text(if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { "api_body_too_large" } else { "api_bad_request" }).to_string() },
+        _ => AppError::invalid("body", text("api_body_unreadable")),
+    }
+}
+
+/// The field a body got wrong, by its path (`windows[2].queues`), and what kind of wrong, in the
+/// hall's words: serde's own messages are English.
+fn wrong_field(err: &serde_path_to_error::Error<serde_json::Error>) -> AppError {
+    let detail = err.inner().to_string();
+    let parent = err.path().to_string();
+    let within = |name: &str| if parent == "." { name.to_string() } else { format!("{parent}.{name}") };
+    // A missing field is named by serde's message, below the path; an unknown one is the path's end.
+    let (path, key) = if detail.starts_with("missing field") {
+        (detail.split('`').nth(1).map(within).unwrap_or_else(|| "body".into()), "api_field_missing")
+    } else if detail.starts_with("unknown field") {
+        (if parent == "." { "body".into() } else { parent }, "api_field_unknown")
+    } else {
+        (if parent == "." { "body".into() } else { parent }, "api_field_wrong")
+    };
+    AppError::invalid(&path, text(key))
+}
+
+/// A JSON object's text, for the imports that read it themselves to report every problem with its
+/// place: sent as JSON (415 else), UTF-8 (400 else), an object (422 on `body` else).
+pub struct JsonText(pub String);
+
+impl<S: Send + Sync> FromRequest<S> for JsonText {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if !content_type.starts_with("application/json") {
+            return Err(ApiError(AppError::Protocol { status: StatusCode::UNSUPPORTED_MEDIA_TYPE, code: "unsupported_media_type", field: "content-type", message: text("api_unsupported_media_type").to_string() }));
+        }
+        let body = String::from_request(req, state).await.map_err(|rejection| {
+            let too_large = rejection.status() == StatusCode::PAYLOAD_TOO_LARGE;
+            ApiError(AppError::Protocol { status: rejection.status(), code: if too_large { "body_too_large" } else { "bad_request" }, field: "body", message: text(if too_large { "api_body_too_large" } else { "api_bad_request" }).to_string() })
+        })?;
+        if !body.trim_start().starts_with('{') {
+            return Err(ApiError(AppError::invalid("body", text("api_body_not_object"))));
+        }
+        Ok(JsonText(body))
     }
 }
 

@@ -1,0 +1,49 @@
+//! Every refusal under `/api/` in the one JSON error shape. axum answers some requests before any
+//! handler or extractor of ours sees them — a method the address does not take, a path parameter
+//! that does not read (`/api/v1/windows/abc/…`), a body that is not UTF-8 — as plain text or with
+//! an empty body; this layer rewrites each such answer, keeping its status and headers (`Allow`),
+//! so that a client never has to read anything but JSON.
+
+use super::error::{ApiError, AppError};
+use super::texts::{fill, text};
+use axum::extract::Request;
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    if !is_api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let allowed = parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let refusal = refusal(status, &method, &allowed);
+    let mut rewritten = ApiError(refusal).into_response();
+    // The original's headers stay (Allow, Retry-After), the body and its type are ours.
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in parts.headers {
+        if let Some(name) = name {
+            rewritten.headers_mut().entry(name).or_insert(value);
+        }
+    }
+    rewritten
+}
+
+fn refusal(status: StatusCode, method: &Method, allowed: &str) -> AppError {
+    let protocol = |code, field, message: String| AppError::Protocol { status, code, field, message };
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => protocol("method_not_allowed", "method", fill("api_method_not_allowed", &[("method", method.to_string()), ("allowed", allowed.to_string())])),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => protocol("unsupported_media_type", "content-type", text("api_unsupported_media_type").to_string()),
+        StatusCode::PAYLOAD_TOO_LARGE => protocol("body_too_large", "body", text("api_body_too_large").to_string()),
+        StatusCode::BAD_REQUEST => protocol("bad_request", "path", text("api_bad_request").to_string()),
+        StatusCode::NOT_FOUND => AppError::NotFound(text("api_not_found").to_string()),
+        other if other.is_server_error() => AppError::Internal(format!("a {other} answered without a body")),
+        _ => protocol("bad_request", "request", text("api_bad_request").to_string()),
+    }
+}
