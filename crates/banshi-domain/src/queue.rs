@@ -134,19 +134,31 @@ pub fn next_ticket<T: Instant>(caller: Caller<'_>, waiting: &[Waiting<'_, T>], n
     waiting
         .iter()
         .enumerate()
-        .filter_map(|(i, t)| {
-            let preference = match t.for_window {
-                Some(window) if window == caller.window => Some(0),
-                Some(_) => None,
-                None => caller.queues.iter().position(|q| *q == t.queue).map(|at| match caller.order {
-                    CallOrder::Preference => at,
-                    CallOrder::Arrival => 0,
-                }),
-            };
-            preference.map(|preference| (i, call_rank(t, preference, now, policy)))
-        })
+        .filter_map(|(i, t)| preference_at(caller, t).map(|preference| (i, call_rank(t, preference, now, policy))))
         .min_by_key(|(_, rank)| *rank)
         .map(|(i, _)| i)
+}
+
+/// The place of a ticket's queue in the window's list, for the call rule; `None` when the window
+/// does not call it (another window's, or a queue it does not serve).
+fn preference_at<T: Instant>(caller: Caller<'_>, t: &Waiting<'_, T>) -> Option<usize> {
+    match t.for_window {
+        Some(window) if window == caller.window => Some(0),
+        Some(_) => None,
+        None => caller.queues.iter().position(|q| *q == t.queue).map(|at| match caller.order {
+            CallOrder::Preference => at,
+            CallOrder::Arrival => 0,
+        }),
+    }
+}
+
+/// How many of `waiting` the window `caller` calls before the ticket `id` — tickets of any of its
+/// queues, and others handed to it — or `None` when the window does not call that ticket. For a
+/// ticket handed to a window (转窗), whose place depends on everything that window serves.
+pub fn ahead_at_window<T: Instant>(caller: Caller<'_>, waiting: &[Waiting<'_, T>], id: i64, now: T, policy: &QueuePolicy) -> Option<usize> {
+    let rank_of = |t: &Waiting<'_, T>| preference_at(caller, t).map(|preference| call_rank(t, preference, now, policy));
+    let rank = rank_of(waiting.iter().find(|t| t.id == id)?)?;
+    Some(waiting.iter().filter_map(rank_of).filter(|other| *other < rank).count())
 }
 
 /// How many of `waiting` are called before the ticket `id` (its holder's "people ahead") by a
@@ -404,6 +416,11 @@ mod tests {
         assert_eq!(next_ticket(Caller { window: 1, queues: &["C"], order: CallOrder::Preference }, &waiting, at(10), &policy), None);
         assert_eq!(ahead_in_queue(&waiting, 1, at(10), &policy), Some(0), "its line is the window's, not queue C's");
         assert_eq!(ahead_in_queue(&waiting, 3, at(10), &policy), Some(1), "and it is not in queue A's line");
+        // Two tickets of two queues handed to one window: the second waits for the first.
+        let handed_two = [Waiting { for_window: Some(12), ..ticket(6, "A", 1, false) }, Waiting { for_window: Some(12), ..ticket(7, "C", 2, false) }, ticket(8, "C", 0, false)];
+        let window_12 = Caller { window: 12, queues: &["B"], order: CallOrder::Preference };
+        assert_eq!((ahead_at_window(window_12, &handed_two, 6, at(10), &policy), ahead_at_window(window_12, &handed_two, 7, at(10), &policy)), (Some(0), Some(1)));
+        assert_eq!(ahead_at_window(window_12, &handed_two, 8, at(10), &policy), None, "window 12 does not call queue C");
         let overdue = [ticket(4, "A", 0, false), Waiting { for_window: Some(2), ..ticket(5, "A", 50, false) }];
         assert_eq!(next_ticket(Caller { window: 2, queues: &["A"], order: CallOrder::Preference }, &overdue, at(60), &policy), Some(0), "the waiting limit still comes first");
     }

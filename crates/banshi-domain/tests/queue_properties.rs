@@ -159,3 +159,34 @@ proptest! {
         prop_assert_eq!(ahead_in_queue(&view, -1, now, &policy), None);
     }
 }
+
+proptest! {
+    /// The people ahead of a ticket at a window are exactly the calls that window makes before it,
+    /// counted over everything it serves and everything handed to it (a ticket handed from another
+    /// queue included); before, a handed ticket counted only its own queue's.
+    #[test]
+    fn the_people_ahead_at_a_window_are_the_calls_it_makes_first(arrivals in arrivals(), queues in Just(vec![0usize, 1, 2]).prop_shuffle().prop_flat_map(|q| (1usize..=3).prop_map(move |n| q[..n].to_vec())), order in prop_oneof![Just(CallOrder::Preference), Just(CallOrder::Arrival)], max_wait in 5i64..90) {
+        let policy = QueuePolicy { max_wait_minutes: max_wait, ..QueuePolicy::default() };
+        let names: Vec<&str> = queues.iter().map(|q| QUEUES[*q]).collect();
+        let caller = Caller { window: 0, queues: &names, order };
+        let held: Vec<Held> = arrivals.iter().enumerate().map(|(id, a)| (id as i64, QUEUES[a.queue], minute(a.minute), a.priority, a.handed_to.map(|w| (w % 2) as i32))).collect();
+        let view = |held: &[Held]| -> Vec<Waiting<'static>> { held.iter().map(|(id, queue, arrived_at, priority, for_window)| Waiting { id: *id, queue: QUEUES.iter().find(|q| *q == queue).unwrap(), arrived_at: *arrived_at, priority: *priority, for_window: *for_window }).collect() };
+        let now = minute(150);
+        for (id, ..) in &held {
+            let expected = ahead_at_window(caller, &view(&held), *id, now, &policy);
+            // Call and remove, again and again, until the ticket is called (or the window stops).
+            let mut left = held.clone();
+            let mut calls = 0;
+            let called_at = loop {
+                let waiting = view(&left);
+                let Some(chosen) = next_ticket(caller, &waiting, now, &policy) else { break None };
+                if waiting[chosen].id == *id {
+                    break Some(calls);
+                }
+                left.remove(chosen);
+                calls += 1;
+            };
+            prop_assert_eq!(expected, called_at, "ticket {}", id);
+        }
+    }
+}

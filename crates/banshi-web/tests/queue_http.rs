@@ -321,6 +321,37 @@ async fn an_officer_hands_a_visitor_to_a_colleagues_window_who_calls_them_next()
     }
 }
 
+/// Two visitors of two queues handed to one window: the second's page counts the first, whom that
+/// window calls before them. Before, it counted only its own queue and said no one was ahead.
+#[tokio::test]
+async fn a_ticket_handed_to_a_window_counts_what_that_window_calls_first_on_both_databases() {
+    for app in spawn_apps().await {
+        let client = app.client();
+        let mut tokens = Vec::new();
+        for queue in ["A", "B"] {
+            let taken: Value = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": queue })).send().await.unwrap().json().await.unwrap();
+            tokens.push(taken["ticket"]["token"].as_str().unwrap().to_string());
+        }
+        let (officer, csrf) = api_officer(&app, "officer").await;
+        let (leader, leader_csrf) = api_officer(&app, "manager").await;
+        post(&officer, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "open" })).await;
+        post(&leader, &leader_csrf, app.url("/api/v1/windows/2/status"), json!({ "status": "open" })).await;
+        for expected in ["A001", "B001"] {
+            let called: Value = post(&officer, &csrf, app.url("/api/v1/windows/1/call-next"), json!({})).await.json().await.unwrap();
+            assert_eq!(called["ticket"]["number"], expected);
+            let act = |body: Value| post(&officer, &csrf, app.url(&format!("/api/v1/windows/1/tickets/{}", called["ticket"]["id"])), body);
+            act(json!({ "action": "start" })).await;
+            assert_eq!(act(json!({ "action": "transfer", "window": 2 })).await.status(), StatusCode::OK);
+        }
+        let ahead = |token: String| {
+            let client = client.clone();
+            let url = app.url(&format!("/api/v1/tickets/{token}"));
+            async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap()["ahead"].as_i64() }
+        };
+        assert_eq!((ahead(tokens[0].clone()).await, ahead(tokens[1].clone()).await), (Some(0), Some(1)), "window 2 calls A001, then B001");
+    }
+}
+
 #[tokio::test]
 async fn the_manager_asks_what_if_and_sees_the_waits_and_the_windows_each_half_hour_needs() {
     let app = spawn_app().await;

@@ -8,7 +8,7 @@ use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use banshi_domain::hall::{issue_decision, HallSetup, IssueFacts, NoTicket, QueueSetup};
 use banshi_domain::id_number;
-use banshi_domain::queue::{self, ahead_in_queue, estimated_wait_minutes, Outcome, PriorityReason, TicketEvent, TicketState, Waiting};
+use banshi_domain::queue::{self, ahead_at_window, ahead_in_queue, estimated_wait_minutes, Outcome, PriorityReason, TicketEvent, TicketState, Waiting};
 use banshi_storage::{Actor, AtWindow, Call, NewTicket, PhoneLimit, Queue, Staff, Ticket, WaitingTicket, WindowLive, WindowStatus};
 use chrono::{NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -378,11 +378,23 @@ pub async fn ticket_status_by_token(state: &AppState, token: &str) -> Result<Tic
 pub async fn ticket_status(state: &AppState, ticket: Ticket) -> Result<TicketStatus, AppError> {
     let queue_name = state.cache.queues(state.store.as_ref(), &ticket.centre_code).await?.into_iter().find(|q| q.prefix == ticket.queue).map(|q| q.name).unwrap_or_default();
     let (ahead, wait) = if ticket.state == TicketState::Waiting {
-        let waiting = state.store.waiting_tickets(&ticket.centre_code, Some(&ticket.queue)).await?;
-        let view: Vec<Waiting> = waiting.iter().map(WaitingTicket::view).collect();
-        let ahead = ahead_in_queue(&view, ticket.id, Utc::now(), &state.settings.policy).unwrap_or(0);
         let windows = state.store.windows_live(&ticket.centre_code).await?;
-        let open = windows.iter().filter(|w| w.status == WindowStatus::Open && w.queues.contains(&ticket.queue)).count();
+        let (ahead, open) = match ticket.for_window.and_then(|number| windows.iter().find(|w| w.number == number)) {
+            // Handed to a window (转窗): its place is that window's, over everything it serves.
+            Some(window) => {
+                let waiting = state.store.waiting_tickets(&ticket.centre_code, None).await?;
+                let view: Vec<Waiting> = waiting.iter().map(WaitingTicket::view).collect();
+                let queues: Vec<&str> = window.queues.iter().map(String::as_str).collect();
+                let caller = queue::Caller { window: window.number, queues: &queues, order: window.call_order };
+                (ahead_at_window(caller, &view, ticket.id, Utc::now(), &state.settings.policy).unwrap_or(0), usize::from(window.status == WindowStatus::Open))
+            }
+            None => {
+                let waiting = state.store.waiting_tickets(&ticket.centre_code, Some(&ticket.queue)).await?;
+                let view: Vec<Waiting> = waiting.iter().map(WaitingTicket::view).collect();
+                let ahead = ahead_in_queue(&view, ticket.id, Utc::now(), &state.settings.policy).unwrap_or(0);
+                (ahead, windows.iter().filter(|w| w.status == WindowStatus::Open && w.queues.contains(&ticket.queue)).count())
+            }
+        };
         let mean = state.cache.service_minutes(state.store.as_ref(), &ticket.centre_code, &ticket.queue).await?.unwrap_or(state.settings.default_service_minutes);
         (Some(ahead), estimated_wait_minutes(ahead + 1, mean, open).map(|m| m.round()))
     } else {
