@@ -75,3 +75,32 @@ async fn every_api_route_called_wrongly_answers_the_documented_json_error() {
     let (status, error) = assert_documented(call(Method::POST, "/api/v1/windows/abc/call-next").json(&json!({})).send().await.unwrap(), "a window called abc").await;
     assert_eq!((status, error["error"]["problems"][0]["path"].as_str()), (StatusCode::BAD_REQUEST, Some("path")), "{error}");
 }
+
+/// The caller is known before the body: every documented staff write, called anonymously with a
+/// body that is wrong, answers 401, not what the body got wrong; the anonymous routes still read it.
+/// Before, an anonymous client got each route's 422 and learnt its rules.
+#[tokio::test]
+async fn an_anonymous_write_to_a_staff_route_is_refused_before_its_body_is_read() {
+    let app = spawn_app().await;
+    let anonymous = app.client();
+    let spec: Value = anonymous.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let mut staff_writes = 0;
+    for (template, operations) in spec["paths"].as_object().unwrap() {
+        let path = template.split('/').map(|part| if part.starts_with('{') { "1" } else { part }).collect::<Vec<_>>().join("/");
+        for (method, operation) in operations.as_object().unwrap() {
+            if method == "get" {
+                continue;
+            }
+            let response = anonymous.request(Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(), app.url(&path)).json(&json!(["wrong"])).send().await.unwrap();
+            let what = format!("{method} {template}");
+            let (status, error) = assert_documented(response, &what).await;
+            if operation["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                staff_writes += 1;
+                assert_eq!((status, error["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")), "{what}: {error}");
+            } else {
+                assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}, open to anyone, reads its body: {error}");
+            }
+        }
+    }
+    assert!(staff_writes >= 40, "{staff_writes}");
+}

@@ -318,6 +318,13 @@ pub async fn guard(State(state): State<AppState>, jar: CookieJar, request: Reque
         }
     }
 
+    // The caller is known before a body is read: an anonymous write to a staff route is refused
+    // as such, not answered with what its body got wrong.
+    let reads = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if is_api && signed_in.is_none() && !reads && !super::limits::is_anonymous_api_write(request.method(), request.uri().path()) {
+        return refuse(AppError::Unauthenticated);
+    }
+
     // An account signed in with a one-time password changes it, and one that must have a second
     // factor enrols it, before anything else.
     let path = request.uri().path();

@@ -109,6 +109,13 @@ fn open_route(method: &Method, path: &str) -> Option<Open> {
     }
 }
 
+/// The API writes anyone may make without signing in: the open routes and the self-check. Every
+/// other write is refused (401) before its body is read, so that nobody learns a route's rules
+/// without being allowed to use it.
+pub fn is_anonymous_api_write(method: &Method, path: &str) -> bool {
+    open_route(method, path).is_some() || (method == Method::POST && path.starts_with("/api/v1/items/") && path.ends_with("/check"))
+}
+
 /// The routes that take a whole file.
 pub fn is_import(method: &Method, path: &str) -> bool {
     matches!(
