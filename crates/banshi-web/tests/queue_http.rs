@@ -349,6 +349,12 @@ async fn a_ticket_handed_to_a_window_counts_what_that_window_calls_first_on_both
             async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap()["ahead"].as_i64() }
         };
         assert_eq!((ahead(tokens[0].clone()).await, ahead(tokens[1].clone()).await), (Some(0), Some(1)), "window 2 calls A001, then B001");
+        // What window 2 holds, as a console reads it: nobody at it, the two in the order it calls them.
+        let holding: Value = leader.get(app.url("/api/v1/windows/2")).send().await.unwrap().json().await.unwrap();
+        let numbers: Vec<&str> = holding["waiting"].as_array().unwrap().iter().map(|t| t["number"].as_str().unwrap()).collect();
+        assert_eq!((holding["current"].is_null(), numbers), (true, vec!["A001", "B001"]), "{holding}");
+        assert!(holding["waiting"][0]["id"].is_i64() && holding["window"]["number"] == 2);
+        assert_eq!(app.client().get(app.url("/api/v1/windows/2")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
     }
 }
 

@@ -1,7 +1,7 @@
 //! The queue's JSON API: kiosks and apps take tickets and follow them, boards read the hall and
 //! listen for calls, consoles call and serve.
 
-use super::steps::{self, HallSnapshot, QueueNow, TicketAction, TicketRequest, TicketStatus};
+use super::steps::{self, HallSnapshot, QueueNow, TicketAction, TicketRequest, TicketStatus, WindowHolding};
 use crate::shared::auth::Visitor;
 use crate::shared::centre::{resolve_centre, CentreQuery};
 use crate::shared::events;
@@ -120,6 +120,14 @@ pub async fn force_close_window(
 pub struct CalledTicket {
     /// None when nobody is waiting.
     ticket: Option<Ticket>,
+}
+
+/// What a window holds now: its state, the visitor at it, the parked ones, and the waiting tickets
+/// in the order it will call them, with their ids.
+#[utoipa::path(get, path = "/api/v1/windows/{window}", tag = "queue", params(("window" = i32, Path, description = "the window's number")), responses((status = 200, description = "the window's tickets", body = WindowHolding)), security(("session" = [])))]
+pub async fn window_holding(State(state): State<AppState>, visitor: Visitor, Path(number): Path<i32>) -> ApiResult<Json<WindowHolding>> {
+    let staff = visitor.require(WINDOW_ROLES)?;
+    Ok(Json(steps::window_holding(&state, &staff.centre_code, number).await?))
 }
 
 /// Call the next ticket by the call rule.

@@ -19,6 +19,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::hall_snapshot))
         .routes(routes!(api::events))
         .routes(routes!(api::set_window))
+        .routes(routes!(api::window_holding))
         .routes(routes!(api::call_next))
         .routes(routes!(api::force_close_window))
         .routes(routes!(api::act_on_ticket))

@@ -132,20 +132,11 @@ pub async fn console_home(State(state): State<AppState>, visitor: Visitor) -> Pa
 
 pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(number): Path<i32>, Query(flash): Query<Flash>) -> PageResult {
     let staff = visitor.require(WINDOW_ROLES)?;
-    let windows = state.store.windows_live(&staff.centre_code).await?;
-    let window = windows.iter().find(|w| w.number == number).cloned().ok_or_else(|| AppError::NotFound(format!("window {number}")))?;
     let frame = frame(&state, &visitor).await?;
-    let tickets = state.store.active_tickets(&staff.centre_code).await?;
-    // The visitor called or served now; parked ones wait aside (the window serves others meanwhile).
-    let current = tickets.iter().find(|t| t.state.window() == Some(number) && matches!(t.state, TicketState::Called { .. } | TicketState::Serving { .. })).cloned();
-    let parked: Vec<_> = tickets.iter().filter(|t| t.state == TicketState::Parked { window: number }).cloned().collect();
-    // What this window may call: its queues' tickets, and those handed to it (first, as it calls them).
-    let mut waiting: Vec<_> = tickets
-        .iter()
-        .filter(|t| t.state == TicketState::Waiting && (t.for_window == Some(number) || (t.for_window.is_none() && window.queues.contains(&t.queue))))
-        .cloned()
-        .collect();
-    waiting.sort_by_key(|t| t.for_window.is_none());
+    // The visitor called or served now; parked ones wait aside (the window serves others
+    // meanwhile); the waiting ones in the order this window calls them.
+    let steps::WindowHolding { window, current, parked, waiting } = steps::window_holding(&state, &staff.centre_code, number).await?;
+    let windows = state.store.windows_live(&staff.centre_code).await?;
     // Windows a visitor can be handed to: the others that someone can still work.
     let handover_windows: Vec<_> = windows.into_iter().filter(|w| w.number != number && w.status != WindowStatus::Closed).collect();
     let queues = state.cache.queues(state.store.as_ref(), &staff.centre_code).await?;

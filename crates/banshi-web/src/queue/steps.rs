@@ -357,6 +357,38 @@ async fn notify_almost_turn(state: &AppState, centre: &str) {
     }
 }
 
+/// What a window holds now: the visitor called or served, the ones parked aside, and the waiting
+/// tickets it would call, in the order it calls them (handed ones and its queues'), each with its
+/// id — so that a console that lost an answer finds the ticket that blocks its next call.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WindowHolding {
+    pub window: WindowLive,
+    pub current: Option<Ticket>,
+    pub parked: Vec<Ticket>,
+    pub waiting: Vec<Ticket>,
+}
+
+pub async fn window_holding(state: &AppState, centre: &str, number: i32) -> Result<WindowHolding, AppError> {
+    let window = state.store.windows_live(centre).await?.into_iter().find(|w| w.number == number).ok_or_else(|| AppError::NotFound(format!("window {number}")))?;
+    let tickets = state.store.active_tickets(centre).await?;
+    let current = tickets.iter().find(|t| t.state.window() == Some(number) && matches!(t.state, TicketState::Called { .. } | TicketState::Serving { .. })).cloned();
+    let parked = tickets.iter().filter(|t| t.state == TicketState::Parked { window: number }).cloned().collect();
+    let waiting_view: Vec<Waiting> = tickets
+        .iter()
+        .filter(|t| t.state == TicketState::Waiting)
+        .map(|t| Waiting { id: t.id, queue: &t.queue, arrived_at: t.arrived_at, priority: t.priority.is_some(), for_window: t.for_window })
+        .collect();
+    let queues: Vec<&str> = window.queues.iter().map(String::as_str).collect();
+    let caller = queue::Caller { window: number, queues: &queues, order: window.call_order };
+    let now = Utc::now();
+    let mut waiting: Vec<(usize, Ticket)> = tickets
+        .iter()
+        .filter_map(|t| (t.state == TicketState::Waiting).then(|| ahead_at_window(caller, &waiting_view, t.id, now, &state.settings.policy).map(|ahead| (ahead, t.clone()))).flatten())
+        .collect();
+    waiting.sort_by_key(|(ahead, _)| *ahead);
+    Ok(WindowHolding { window, current, parked, waiting: waiting.into_iter().map(|(_, t)| t).collect() })
+}
+
 /// A ticket's place for its holder: people ahead and the estimated wait. Anyone with the ticket's
 /// link may read it, so it says "green channel" but never why (age, disability, pregnancy …).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
