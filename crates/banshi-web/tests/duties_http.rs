@@ -91,6 +91,16 @@ async fn a_case_routed_to_a_department_is_decided_by_its_approvers_only_and_neve
         let inbox = client.get(app.url("/cases/inbox")).send().await.unwrap().text().await.unwrap();
         assert!(inbox.contains(&format!("id=\"inbox-{number}\"")), "in the department's approver's inbox: {inbox}");
         assert!(!app.page(&approver, "/cases/inbox").await.contains(&format!("id=\"inbox-{number}\"")));
+        // The same inboxes through the API, as a back-office client reads them.
+        let listed = |client: reqwest::Client| {
+            let url = app.url("/api/v1/cases/inbox");
+            async move { client.get(url).send().await.unwrap().json::<Vec<Value>>().await.unwrap().iter().map(|v| v["case"]["number"].as_str().unwrap().to_string()).collect::<Vec<_>>() }
+        };
+        assert_eq!(listed(client.clone()).await, vec![number.clone()]);
+        assert!(listed(approver.clone()).await.is_empty());
+        let board: Vec<Value> = officer.get(app.url("/api/v1/cases?mine=true")).send().await.unwrap().json().await.unwrap();
+        assert!(board.iter().any(|v| v["case"]["number"] == number.as_str()) && board.iter().all(|v| v["deadline"].is_object() || v["deadline"].is_null()), "{board:?}");
+        assert_eq!(officer.get(app.url("/api/v1/cases?mine=maybe")).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(post_json(&client, &department_csrf, events, decide).await.status(), StatusCode::OK);
     }
 }

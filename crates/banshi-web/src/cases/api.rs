@@ -3,7 +3,7 @@
 use super::steps::{self, CaseRequest, CaseView, PhoneCodeRequest, Progress, ProgressQuery};
 use crate::shared::auth::Visitor;
 use crate::shared::error::AppError;
-use crate::shared::extract::{ApiResult, Body};
+use crate::shared::extract::{ApiResult, Body, Params};
 use crate::shared::roles::{CASE_ROLES, WINDOW_ROLES};
 use crate::shared::AppState;
 use axum::extract::{Path, State};
@@ -12,6 +12,35 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use banshi_domain::case::CaseEvent;
+
+/// The deadline board's filters.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BoardFilter {
+    /// Only the cases of this department's items.
+    #[serde(default)]
+    pub department: Option<String>,
+    /// Only the cases the signed-in officer opened (我的办件).
+    #[serde(default)]
+    pub mine: bool,
+}
+
+/// The deadline board (办件时限看板): the centre's open cases, overdue first, then the fewest
+/// working days left.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(BoardFilter), responses((status = 200, description = "the open cases, most urgent first", body = Vec<CaseView>)), security(("session" = [])))]
+pub async fn deadline_board(State(state): State<AppState>, visitor: Visitor, Params(filter): Params<BoardFilter>) -> ApiResult<Json<Vec<CaseView>>> {
+    let staff = visitor.require(CASE_ROLES)?;
+    let department = filter.department.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    Ok(Json(steps::deadline_board(&state, staff, department, filter.mine).await?))
+}
+
+/// The back-office inbox (审批待办): the cases in review with the approver or their department
+/// (for the duty leader, every case in review), the step's deadline first.
+#[utoipa::path(get, path = "/api/v1/cases/inbox", tag = "cases", responses((status = 200, description = "the cases in review, most urgent first", body = Vec<CaseView>)), security(("session" = [])))]
+pub async fn inbox(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Json<Vec<CaseView>>> {
+    let staff = visitor.require(crate::shared::roles::REVIEWERS)?;
+    Ok(Json(steps::inbox(&state, staff).await?))
+}
 
 /// Open a case for an applicant (a person by ID number, an enterprise by its credit code); the ID
 /// number is sealed before it is stored.

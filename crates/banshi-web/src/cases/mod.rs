@@ -15,7 +15,8 @@ use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(api::open_case))
+        .routes(routes!(api::open_case, api::deadline_board))
+        .routes(routes!(api::inbox))
         .routes(routes!(api::case))
         .routes(routes!(api::case_event))
         .routes(routes!(api::progress))

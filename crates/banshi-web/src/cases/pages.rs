@@ -3,7 +3,8 @@
 //! printable acceptance receipt (受理回执) or refusal notice (不予受理通知书), and the citizen's
 //! progress query (`/progress`).
 
-use super::steps::{self, CaseRequest, DeadlineView, ProgressQuery};
+use super::steps::{self, CaseRequest, CaseView, ProgressQuery};
+use banshi_domain::case::ReviewStep;
 use crate::ratings;
 use crate::shared::auth::Visitor;
 use crate::shared::error::{AppError, PageError};
@@ -44,15 +45,8 @@ pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash)
     let frame = frame(&state, &visitor).await?;
     let items = state.cache.catalog(state.store.as_ref(), &staff.centre_code).await?.items.clone();
     let department = from.department.as_deref().map(str::trim).filter(|d| !d.is_empty());
-    let of_department = |code: &str| department.is_none_or(|d| items.iter().any(|item| item.code == code && item.department == d));
-    let mut rows = Vec::new();
     let mine = from.mine.is_some_and(|m| m == "1");
-    for (case, history) in state.store.open_cases(&staff.centre_code).await?.into_iter().filter(|(case, _)| of_department(&case.item_code)) {
-        if mine && case.created_by != Some(staff.id) {
-            continue;
-        }
-        rows.push(steps::case_view_from(&state, case, history).await?);
-    }
+    let rows = steps::deadline_board(&state, staff, department, mine).await?;
     let mut departments: Vec<&str> = items.iter().map(|item| item.department.as_str()).collect();
     departments.sort_unstable();
     departments.dedup();
@@ -61,8 +55,6 @@ pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash)
         Some(token) => state.store.ticket_by_token(token).await?.filter(|t| t.centre_code == staff.centre_code),
         None => None,
     };
-    // Overdue first, then the fewest working days left; cases without a running clock last.
-    rows.sort_by_key(|view| view.deadline.as_ref().filter(|d| d.due.is_some()).map_or(i64::MAX, |d| d.remaining_working_days));
     let can_open = WINDOW_ROLES.contains(&staff.role);
     let ticket_item = ticket.as_ref().and_then(|t| t.items.first().cloned());
     let context = context! { rows, items, departments, department, mine, can_open, ticket, ticket_item, message => flash.message, error => flash.error, ..frame };
@@ -74,16 +66,7 @@ pub async fn board(State(state): State<AppState>, visitor: Visitor, Query(flash)
 pub async fn inbox(State(state): State<AppState>, visitor: Visitor) -> PageResult {
     let staff = visitor.require(REVIEWERS)?;
     let frame = frame(&state, &visitor).await?;
-    let actor = steps::case_actor(staff, false);
-    let mine = |review: &banshi_domain::case::ReviewStep| staff.role == Role::Manager || review.is_with(&actor);
-    let mut rows = Vec::new();
-    for (case, history) in state.store.open_cases(&staff.centre_code).await? {
-        if let Some(review) = case.state.review().filter(|review| mine(review)).cloned() {
-            rows.push((steps::case_view_from(&state, case, history).await?, review));
-        }
-    }
-    let urgency = |d: &Option<DeadlineView>| d.as_ref().filter(|d| d.due.is_some()).map_or(i64::MAX, |d| d.remaining_working_days);
-    rows.sort_by_key(|(view, _)| (urgency(&view.step_deadline), urgency(&view.deadline)));
+    let rows: Vec<(CaseView, ReviewStep)> = steps::inbox(&state, staff).await?.into_iter().filter_map(|view| view.case.state.review().cloned().map(|review| (view, review))).collect();
     let all = staff.role == Role::Manager;
     Ok(render("cases/inbox.html", context! { rows, all, ..frame }))
 }

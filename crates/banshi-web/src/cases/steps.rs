@@ -229,6 +229,44 @@ pub async fn case_view_from(state: &AppState, case: Case, history: Vec<CaseHisto
     Ok(CaseView { case, query_code, history, deadline, step_deadline })
 }
 
+/// The deadline board: the centre's open cases (of one department's items, or only those the
+/// officer opened), overdue first, then the fewest working days left, cases without a running
+/// clock last.
+pub async fn deadline_board(state: &AppState, staff: &Staff, department: Option<&str>, mine: bool) -> Result<Vec<CaseView>, AppError> {
+    let items = state.cache.catalog(state.store.as_ref(), &staff.centre_code).await?.items.clone();
+    let of_department = |code: &str| department.is_none_or(|d| items.iter().any(|item| item.code == code && item.department == d));
+    let mut rows = Vec::new();
+    for (case, history) in state.store.open_cases(&staff.centre_code).await?.into_iter().filter(|(case, _)| of_department(&case.item_code)) {
+        if mine && case.created_by != Some(staff.id) {
+            continue;
+        }
+        rows.push(case_view_from(state, case, history).await?);
+    }
+    rows.sort_by_key(|view| urgency(&view.deadline));
+    Ok(rows)
+}
+
+/// Days left on a deadline, for sorting: none running counts as the most time.
+fn urgency(deadline: &Option<DeadlineView>) -> i64 {
+    deadline.as_ref().filter(|d| d.due.is_some()).map_or(i64::MAX, |d| d.remaining_working_days)
+}
+
+/// The back-office inbox (审批待办): the cases in review with the approver (by username or name,
+/// or with their department), or for the duty leader every case in review; the step's deadline
+/// first, then the case's.
+pub async fn inbox(state: &AppState, staff: &Staff) -> Result<Vec<CaseView>, AppError> {
+    let actor = case_actor(staff, false);
+    let is_leader = staff.role == banshi_domain::Role::Manager;
+    let mut rows = Vec::new();
+    for (case, history) in state.store.open_cases(&staff.centre_code).await? {
+        if case.state.review().is_some_and(|review| is_leader || review.is_with(&actor)) {
+            rows.push(case_view_from(state, case, history).await?);
+        }
+    }
+    rows.sort_by_key(|view| (urgency(&view.step_deadline), urgency(&view.deadline)));
+    Ok(rows)
+}
+
 /// Applies an event to a case of the staff member's centre; one that needs materials or completes
 /// the case sends the applicant a message (through the outbox, with the event).
 pub async fn apply_event(state: &AppState, staff: &Staff, number: &str, event: &CaseEvent) -> Result<Case, AppError> {
