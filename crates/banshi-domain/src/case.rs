@@ -171,8 +171,8 @@ pub enum CaseError {
 impl fmt::Display for CaseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CaseError::NotNow { state, action } => write!(f, "a case in state {state} cannot be given the action {action}"),
-            CaseError::Missing { action, what } => write!(f, "{action} needs {what}"),
+            CaseError::NotNow { state, action } => write!(f, "办件当前为“{state}”，不能{action}"),
+            CaseError::Missing { action, what } => write!(f, "{action}需要{what}"),
         }
     }
 }
@@ -197,41 +197,41 @@ pub fn apply(state: &CaseState, event: &CaseEvent) -> Result<CaseState, CaseErro
         (S::Submitted, E::PreAccepted) => Ok(S::PreAccepted),
         (S::Submitted | S::PreAccepted, E::Accepted) => Ok(S::Accepted),
         (S::Submitted | S::PreAccepted, E::Refused { reason, legal_basis }) => Ok(S::NotAccepted {
-            reason: required(reason, action, "a reason")?,
-            legal_basis: required(legal_basis, action, "its legal basis")?,
+            reason: required(reason, action, "理由")?,
+            legal_basis: required(legal_basis, action, "法律依据")?,
         }),
         (S::PreAccepted | S::Accepted | S::UnderReview(_), E::MaterialsRequested { notice }) => {
-            Ok(S::AwaitingMaterials { notice: required(notice, action, "the one-time notice")?, resume: Box::new(state.clone()) })
+            Ok(S::AwaitingMaterials { notice: required(notice, action, "一次性告知单")?, resume: Box::new(state.clone()) })
         }
         (S::AwaitingMaterials { resume, .. }, E::MaterialsReceived) => Ok((**resume).clone()),
         (S::Accepted | S::UnderReview(_), E::Routed { assignee, department, limit_days }) => {
             if *limit_days == Some(0) {
-                return Err(CaseError::Missing { action, what: "a step limit of at least one working day" });
+                return Err(CaseError::Missing { action, what: "至少一个工作日的环节时限" });
             }
             let step = match state {
                 S::UnderReview(review) => review.step + 1,
                 _ => 1,
             };
-            Ok(S::UnderReview(ReviewStep { step, assignee: required(assignee, action, "whom it goes to")?, department: *department, limit_days: *limit_days }))
+            Ok(S::UnderReview(ReviewStep { step, assignee: required(assignee, action, "转给谁审批")?, department: *department, limit_days: *limit_days }))
         }
         (S::Accepted | S::UnderReview(_), E::Extended { working_days, approved_by, reason }) => {
             if *working_days == 0 {
-                return Err(CaseError::Missing { action, what: "a number of working days" });
+                return Err(CaseError::Missing { action, what: "延长的工作日数" });
             }
-            required(approved_by, action, "who approved it")?;
-            required(reason, action, "a reason told to the applicant")?;
+            required(approved_by, action, "批准人")?;
+            required(reason, action, "告知申请人的延期理由")?;
             Ok(state.clone())
         }
         (S::UnderReview(review), E::SpecialProcedureStarted { procedure }) => Ok(S::InSpecialProcedure { procedure: *procedure, review: review.clone() }),
         (S::InSpecialProcedure { review, .. }, E::SpecialProcedureEnded) => Ok(S::UnderReview(review.clone())),
         (S::Accepted | S::UnderReview(_), E::Decided { approved, reason }) => {
             let reason = match (approved, reason.as_deref().map(str::trim).filter(|r| !r.is_empty())) {
-                (false, None) => return Err(CaseError::Missing { action, what: "the reason for refusing" }),
+                (false, None) => return Err(CaseError::Missing { action, what: "不予批准的理由" }),
                 (_, reason) => reason.map(str::to_string),
             };
             Ok(S::Completed { approved: *approved, reason })
         }
-        (S::Completed { .. }, E::Delivered { how }) => Ok(S::Delivered { how: required(how, action, "how it was handed over")? }),
+        (S::Completed { .. }, E::Delivered { how }) => Ok(S::Delivered { how: required(how, action, "送达或领取方式")? }),
         _ => Err(refused()),
     }
 }

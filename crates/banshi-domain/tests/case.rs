@@ -75,7 +75,7 @@ fn every_transition_is_allowed_or_refused_by_name() {
                 Ok(_) => assert!(legal, "{} → {} should be refused", state.name(), event.name()),
                 Err(err) => {
                     assert!(!legal, "{} → {} should be allowed: {err}", state.name(), event.name());
-                    assert_eq!(err.to_string(), format!("a case in state {} cannot be given the action {}", state.name(), event.name()));
+                    assert_eq!(err.to_string(), format!("办件当前为“{}”，不能{}", state.name(), event.name()));
                 }
             }
         }
@@ -91,7 +91,7 @@ fn where_a_legal_action_goes() {
     let second = apply(&first, &CaseEvent::Routed { assignee: "分管领导".into(), department: false, limit_days: Some(2) }).unwrap();
     assert_eq!(second, CaseState::UnderReview(ReviewStep { step: 2, assignee: "分管领导".into(), department: false, limit_days: Some(2) }));
     let no_time = apply(&first, &CaseEvent::Routed { assignee: "分管领导".into(), department: false, limit_days: Some(0) }).unwrap_err();
-    assert_eq!(no_time.to_string(), "转审批 needs a step limit of at least one working day");
+    assert_eq!(no_time.to_string(), "转审批需要至少一个工作日的环节时限");
     let hearing = apply(&second, &CaseEvent::SpecialProcedureStarted { procedure: SpecialProcedure::Hearing }).unwrap();
     assert_eq!(apply(&hearing, &CaseEvent::SpecialProcedureEnded).unwrap(), second);
     let done = apply(&second, &CaseEvent::Decided { approved: true, reason: None }).unwrap();
@@ -102,11 +102,11 @@ fn where_a_legal_action_goes() {
 #[test]
 fn refusals_need_their_reasons() {
     let no_basis = CaseEvent::Refused { reason: "不属于本机关职权".into(), legal_basis: " ".into() };
-    assert_eq!(apply(&CaseState::Submitted, &no_basis).unwrap_err().to_string(), "不予受理 needs its legal basis");
+    assert_eq!(apply(&CaseState::Submitted, &no_basis).unwrap_err().to_string(), "不予受理需要法律依据");
     let no_reason = CaseEvent::Decided { approved: false, reason: None };
-    assert_eq!(apply(&CaseState::Accepted, &no_reason).unwrap_err().to_string(), "办结 needs the reason for refusing");
+    assert_eq!(apply(&CaseState::Accepted, &no_reason).unwrap_err().to_string(), "办结需要不予批准的理由");
     let unapproved = CaseEvent::Extended { working_days: 10, approved_by: "".into(), reason: "需现场核查".into() };
-    assert_eq!(apply(&CaseState::Accepted, &unapproved).unwrap_err().to_string(), "延长审批 needs who approved it");
+    assert_eq!(apply(&CaseState::Accepted, &unapproved).unwrap_err().to_string(), "延长审批需要批准人");
 }
 
 #[test]

@@ -38,6 +38,18 @@ use chrono::{DateTime, Utc};
 use std::path::Path;
 use std::sync::Arc;
 
+impl StoreError {
+    /// A case event its state or the law does not allow, in the hall's words (the domain names
+    /// states and actions in Chinese).
+    pub fn case_refused(number: &str, err: &banshi_domain::case::CaseError) -> Self {
+        use banshi_domain::case::CaseError;
+        match err {
+            CaseError::NotNow { state, action } => StoreError::Rule { key: "case_not_now", values: vec![("number", number.to_string()), ("state", state.to_string()), ("action", action.to_string())] },
+            CaseError::Missing { action, what } => StoreError::Rule { key: "case_missing", values: vec![("number", number.to_string()), ("action", action.to_string()), ("what", what.to_string())] },
+        }
+    }
+}
+
 /// The algorithms an installation seals personal data and hashes its audit chain with: chosen at
 /// installation and kept in the database with the data key's fingerprint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -91,7 +103,8 @@ pub enum StoreError {
     Direct(String),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
-    /// A rule of the hall refused the write; `key` names the text that says why, with its values.
+    /// A rule of the hall refused the write; `key` names the text that says why, with its values
+    /// (a value that is itself a text's key shows as that text).
     #[error("refused: {key} {values:?}")]
     Rule { key: &'static str, values: Vec<(&'static str, String)> },
     /// The queue's tickets for the day are all taken (限号).

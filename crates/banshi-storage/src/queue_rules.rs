@@ -21,7 +21,11 @@ pub(crate) struct TicketChange {
 
 /// The change `event` makes to `ticket` by the domain's rules, or why it may not.
 pub(crate) fn ticket_change(ticket: &Ticket, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<TicketChange> {
-    let next = banshi_domain::queue::apply(&ticket.state, event, policy).map_err(|e| StoreError::Conflict(format!("ticket {}: {e}", ticket.number)))?;
+    // Told in the hall's words: the state and the action name texts of their own.
+    let next = banshi_domain::queue::apply(&ticket.state, event, policy).map_err(|e| StoreError::Rule {
+        key: "ticket_not_now",
+        values: vec![("number", ticket.number.clone()), ("state", format!("ticket_state_{}", e.state)), ("action", format!("ticket_action_{}", e.action))],
+    })?;
     let (queue, for_window) = match event {
         TicketEvent::Transferred { to_queue, to_window } => (to_queue.clone().unwrap_or_else(|| ticket.queue.clone()), *to_window),
         _ => (ticket.queue.clone(), None),
@@ -56,7 +60,7 @@ pub(crate) fn issued_event(request: &crate::records::NewTicket) -> serde_json::V
 /// Window actions are for the officer signed in at that window, and only while it is not closed.
 pub(crate) fn require_signed_in(window: &WindowLive, actor: &Actor) -> StoreResult<()> {
     if window.status == WindowStatus::Closed || window.staff_id.is_none() || window.staff_id != actor.staff_id {
-        return Err(StoreError::Conflict(format!("sign in at window {} first", window.number)));
+        return Err(StoreError::Rule { key: "window_sign_in_first", values: vec![("window", window.number.to_string())] });
     }
     Ok(())
 }
@@ -64,28 +68,28 @@ pub(crate) fn require_signed_in(window: &WindowLive, actor: &Actor) -> StoreResu
 /// A window calls only while open.
 pub(crate) fn require_open(window: &WindowLive) -> StoreResult<()> {
     if window.status != WindowStatus::Open {
-        return Err(StoreError::Conflict(format!("window {} is {}: open it before calling", window.number, window.status.as_str())));
+        return Err(StoreError::Rule { key: "window_not_open", values: vec![("window", window.number.to_string()), ("status", format!("window_status_{}", window.status.as_str()))] });
     }
     Ok(())
 }
 
 /// The refusal when a window still has someone called or served (`number`).
 pub(crate) fn window_busy(window: i32, number: &str) -> StoreError {
-    StoreError::Conflict(format!("window {window} still has ticket {number}: finish it, transfer it or mark it a no-show first"))
+    StoreError::Rule { key: "window_still_has", values: vec![("window", window.to_string()), ("number", number.to_string())] }
 }
 
 /// The refusal when a parked ticket is resumed while the window serves someone else.
 pub(crate) fn resume_busy(window: i32, number: &str) -> StoreError {
-    StoreError::Conflict(format!("window {window} is busy with ticket {number}: finish it or park it first"))
+    StoreError::Rule { key: "window_busy_with", values: vec![("window", window.to_string()), ("number", number.to_string())] }
 }
 
 /// A ticket is handed to another window that someone can still work: open or paused, not closed.
 pub(crate) fn require_handover_target(from: i32, target: &WindowLive) -> StoreResult<()> {
     if target.number == from {
-        return Err(StoreError::Conflict(format!("a ticket is handed to another window, not to window {from} itself")));
+        return Err(StoreError::Rule { key: "handover_to_itself", values: vec![("window", from.to_string())] });
     }
     if target.status == WindowStatus::Closed {
-        return Err(StoreError::Conflict(format!("window {} is closed: hand the ticket to a window that is open or paused", target.number)));
+        return Err(StoreError::Rule { key: "handover_target_closed", values: vec![("window", target.number.to_string())] });
     }
     Ok(())
 }
@@ -102,18 +106,18 @@ pub(crate) fn require_same_centre(at: AtWindow<'_>, ticket: &Ticket) -> StoreRes
 /// a call is to the window that makes it.
 pub(crate) fn require_window_may_act(live: &WindowLive, at: AtWindow<'_>, ticket: &Ticket, event: &TicketEvent) -> StoreResult<()> {
     match (ticket.state.window(), ticket.for_window) {
-        (Some(held_at), _) if held_at != at.window => return Err(StoreError::Conflict(format!("ticket {} is at window {held_at}", ticket.number))),
+        (Some(held_at), _) if held_at != at.window => return Err(StoreError::Rule { key: "ticket_at_window", values: vec![("number", ticket.number.clone()), ("window", held_at.to_string())] }),
         (None, Some(handed_to)) if ticket.state == TicketState::Waiting && handed_to != at.window => {
-            return Err(StoreError::Conflict(format!("ticket {} is handed to window {handed_to}", ticket.number)));
+            return Err(StoreError::Rule { key: "ticket_handed_elsewhere", values: vec![("number", ticket.number.clone()), ("window", handed_to.to_string())] });
         }
         (None, None) if ticket.state == TicketState::Waiting && !live.queues.contains(&ticket.queue) => {
-            return Err(StoreError::Conflict(format!("window {} does not serve queue {}", at.window, ticket.queue)));
+            return Err(StoreError::Rule { key: "window_not_serving", values: vec![("window", at.window.to_string()), ("queue", ticket.queue.clone())] });
         }
         _ => {}
     }
     if let TicketEvent::Called { window, .. } = event {
         if *window != at.window {
-            return Err(StoreError::Conflict(format!("a ticket is called to the window that calls it ({})", at.window)));
+            return Err(StoreError::Rule { key: "ticket_called_elsewhere", values: vec![("window", at.window.to_string())] });
         }
     }
     Ok(())

@@ -940,11 +940,11 @@ macro_rules! impl_sql_store {
                 let before = window_in_tx(&mut tx, centre_code, number).await?;
                 if let Some(other) = before.staff_id.filter(|id| before.status != WindowStatus::Closed && Some(*id) != actor.staff_id) {
                     let name = before.staff_name.clone().unwrap_or_else(|| other.to_string());
-                    return Err(crate::StoreError::Conflict(format!("window {number} is staffed by {name}")));
+                    return Err(crate::StoreError::Rule { key: "window_staffed_by", values: vec![("window", number.to_string()), ("name", name)] });
                 }
                 if status == WindowStatus::Closed {
                     if let Some(ticket) = held_at_window(&mut tx, centre_code, number, None, &["called", "serving", "parked"]).await? {
-                        return Err(crate::StoreError::Conflict(format!("window {number} still has ticket {ticket}: finish or transfer it before leaving")));
+                        return Err(crate::StoreError::Rule { key: "window_leave_with", values: vec![("window", number.to_string()), ("number", ticket.to_string())] });
                     }
                     release_handed_to(&mut tx, actor, centre_code, number, Utc::now()).await?;
                 } else if let Some(staff_id) = actor.staff_id {
@@ -957,7 +957,7 @@ macro_rules! impl_sql_store {
                     .fetch_optional(&mut *tx)
                     .await?;
                     if let Some((other,)) = elsewhere {
-                        return Err(crate::StoreError::Conflict(format!("you are signed in at window {other}: close it first")));
+                        return Err(crate::StoreError::Rule { key: "window_signed_in_elsewhere", values: vec![("window", other.to_string())] });
                     }
                 }
                 let staff_id = if status == WindowStatus::Closed { None } else { actor.staff_id };
@@ -1223,7 +1223,7 @@ macro_rules! impl_sql_store {
                     .fetch_one(&mut *tx)
                     .await?;
                 let case = row.into_case()?;
-                let next = banshi_domain::case::apply(&case.state, event).map_err(|e| crate::StoreError::Conflict(format!("case {number}: {e}")))?;
+                let next = banshi_domain::case::apply(&case.state, event).map_err(|e| crate::StoreError::case_refused(number, &e))?;
                 sqlx::query("UPDATE cases SET state = $2, state_doc = $3 WHERE id = $1")
                     .bind(case.id)
                     .bind(next.name())

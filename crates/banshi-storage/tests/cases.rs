@@ -58,7 +58,7 @@ async fn a_case_is_numbered_and_follows_the_rules() {
         let accepted = store.apply_case_event(&officer, &first.number, &CaseEvent::Accepted, Utc::now(), day, None).await.unwrap();
         assert_eq!(accepted.state, CaseState::Accepted);
         match store.apply_case_event(&officer, &first.number, &CaseEvent::Delivered { how: "窗口领取".into() }, Utc::now(), day, None).await {
-            Err(StoreError::Conflict(message)) => assert_eq!(message, format!("case {}: a case in state 受理 cannot be given the action 送达领取", first.number)),
+            Err(StoreError::Rule { key, values }) => assert_eq!((key, values), ("case_not_now", vec![("number", first.number.clone()), ("state", "受理".to_string()), ("action", "送达领取".to_string())])),
             other => panic!("{other:?}"),
         }
         let refused = CaseEvent::Refused { reason: "不属于本机关职权".into(), legal_basis: "行政许可法第三十二条".into() };

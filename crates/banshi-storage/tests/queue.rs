@@ -103,7 +103,7 @@ async fn tickets_are_numbered_and_called_by_the_rule() {
         assert_eq!(first.number, "B001", "{}: the elderly visitor goes first", store.backend());
         assert_eq!(first.state, TicketState::Called { window: 1, calls: 1 });
         match store.call_next(&actor, "SF01", 1, &policy, Utc::now()).await {
-            Err(StoreError::Conflict(message)) => assert!(message.contains("still has ticket B001"), "{message}"),
+            Err(StoreError::Rule { key, values }) => assert_eq!((key, values), ("window_still_has", vec![("window", "1".to_string()), ("number", "B001".to_string())])),
             other => panic!("a busy window must not call again: {other:?}"),
         }
         let serving = store.update_ticket(&actor, at(1), first.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
@@ -111,7 +111,7 @@ async fn tickets_are_numbered_and_called_by_the_rule() {
         let done = store.update_ticket(&actor, at(1), first.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
         assert!(done.state.is_final());
         match store.update_ticket(&actor, at(1), first.id, &TicketEvent::Started, &policy, Utc::now()).await {
-            Err(StoreError::Conflict(message)) => assert_eq!(message, "ticket B001: a ticket that is done cannot be given the action \"start\""),
+            Err(StoreError::Rule { key, values }) => assert_eq!((key, values), ("ticket_not_now", vec![("number", "B001".to_string()), ("state", "ticket_state_done".to_string()), ("action", "ticket_action_start".to_string())])),
             other => panic!("{other:?}"),
         }
 
@@ -155,12 +155,12 @@ async fn a_closed_window_calls_nobody_and_unknown_windows_are_named() {
         let waiting = store.take_ticket(&new_ticket("A", None, 0)).await.unwrap();
         store.set_window_status(&actor, "SF01", 1, WindowStatus::Paused, Some("break")).await.unwrap();
         match store.call_next(&actor, "SF01", 1, &QueuePolicy::default(), Utc::now()).await {
-            Err(StoreError::Conflict(message)) => assert_eq!(message, "window 1 is paused: open it before calling"),
+            Err(StoreError::Rule { key, values }) => assert_eq!((key, values), ("window_not_open", vec![("window", "1".to_string()), ("status", "window_status_paused".to_string())])),
             other => panic!("{other:?}"),
         }
         let out_of_order = TicketEvent::Called { window: 1, out_of_order_reason: Some("urgent".into()) };
         match store.update_ticket(&actor, at(1), waiting.id, &out_of_order, &QueuePolicy::default(), Utc::now()).await {
-            Err(StoreError::Conflict(message)) => assert_eq!(message, "window 1 is paused: open it before calling", "{}", store.backend()),
+            Err(StoreError::Rule { key, .. }) => assert_eq!(key, "window_not_open", "{}", store.backend()),
             other => panic!("a paused window calls nobody, not even out of order: {other:?}"),
         }
         assert!(matches!(store.call_next(&actor, "SF01", 9, &QueuePolicy::default(), Utc::now()).await, Err(StoreError::NotFound(_))));
@@ -215,15 +215,15 @@ async fn a_ticket_handed_to_a_window_is_called_there_first_and_nowhere_else() {
 
         let to = |queue: Option<&str>, window: Option<i32>| TicketEvent::Transferred { to_queue: queue.map(String::from), to_window: window };
         let own = store.update_ticket(&one, at(1), handed.id, &to(None, Some(1)), &policy, Utc::now()).await.unwrap_err();
-        assert!(own.to_string().contains("another window"), "{}: {own}", store.backend());
+        assert!(matches!(&own, StoreError::Rule { key: "handover_to_itself", .. }), "{}: {own}", store.backend());
         store.set_window_status(&Actor::staff(&officers[3]), "SF01", 4, WindowStatus::Closed, None).await.unwrap();
         let closed = store.update_ticket(&one, at(1), handed.id, &to(None, Some(4)), &policy, Utc::now()).await.unwrap_err();
-        assert!(closed.to_string().contains("window 4 is closed"), "{}: {closed}", store.backend());
+        assert!(matches!(&closed, StoreError::Rule { key: "handover_target_closed", values } if values[0].1 == "4"), "{}: {closed}", store.backend());
         let waiting = store.update_ticket(&one, at(1), handed.id, &to(None, Some(2)), &policy, Utc::now()).await.unwrap();
         assert_eq!((waiting.state.clone(), waiting.queue.as_str(), waiting.for_window), (TicketState::Waiting, "A", Some(2)), "{}", store.backend());
 
         let out_of_order = store.update_ticket(&three, at(3), handed.id, &TicketEvent::Called { window: 3, out_of_order_reason: Some("插队".into()) }, &policy, Utc::now()).await.unwrap_err();
-        assert!(out_of_order.to_string().contains("handed to window 2"), "{}: {out_of_order}", store.backend());
+        assert!(matches!(&out_of_order, StoreError::Rule { key: "ticket_handed_elsewhere", values } if values[1].1 == "2"), "{}: {out_of_order}", store.backend());
         let at_three = store.call_next(&three, "SF01", 3, &policy, Utc::now()).await.unwrap().unwrap();
         assert_eq!(at_three.id, later_a.id, "{}: window 3 takes its queues' own tickets (A preferred)", store.backend());
         let at_two = store.call_next(&two, "SF01", 2, &policy, Utc::now()).await.unwrap().unwrap();
@@ -291,7 +291,7 @@ async fn refused_writes_among_good_ones_change_nothing_and_stop_nothing() {
         }
         for attempt in refused {
             let err = attempt.await.unwrap().expect_err("a call from a window one is not signed in at");
-            assert!(err.to_string().contains("sign in at window 1"), "{}: {err}", store.backend());
+            assert!(matches!(&err, StoreError::Rule { key: "window_sign_in_first", .. }), "{}: {err}", store.backend());
         }
         assert_eq!(futures_count(callers).await, 60, "{}", store.backend());
         assert!(store.active_tickets("SF01").await.unwrap().is_empty(), "{}", store.backend());
@@ -381,17 +381,18 @@ async fn a_window_acts_only_on_its_own_tickets() {
         let officers = hall(store, 2).await;
         let (first, second) = (Actor::staff(&officers[0]), Actor::staff(&officers[1]));
         let policy = QueuePolicy::default();
+        // The refusal's text key and its values, as `key value value …`.
         let conflict = |result: StoreResult<Ticket>| match result {
-            Err(StoreError::Conflict(message)) => message,
+            Err(StoreError::Rule { key, values }) => std::iter::once(key.to_string()).chain(values.into_iter().map(|(_, v)| v)).collect::<Vec<_>>().join(" "),
             other => panic!("{}: expected a refusal, got {other:?}", store.backend()),
         };
         store.take_ticket(&new_ticket("A", None, 5)).await.unwrap();
         let called = store.call_next(&second, "SF01", 2, &policy, Utc::now()).await.unwrap().unwrap();
         // Window 1's officer cannot finish, recall or cancel window 2's ticket, nor act as window 2.
         let message = conflict(store.update_ticket(&first, at(1), called.id, &TicketEvent::Recalled, &policy, Utc::now()).await);
-        assert_eq!(message, format!("ticket {} is at window 2", called.number));
+        assert_eq!(message, format!("ticket_at_window {} 2", called.number));
         let message = conflict(store.update_ticket(&first, at(2), called.id, &TicketEvent::Started, &policy, Utc::now()).await);
-        assert_eq!(message, "sign in at window 2 first");
+        assert_eq!(message, "window_sign_in_first 2");
         assert!(store.call_next(&first, "SF01", 2, &policy, Utc::now()).await.is_err(), "nobody calls for another officer's window");
 
         // A waiting ticket of a queue the window does not serve is not the window's to call.
@@ -400,7 +401,7 @@ async fn a_window_acts_only_on_its_own_tickets() {
         let waiting_a = store.take_ticket(&new_ticket("A", None, 1)).await.unwrap();
         let out_of_order = TicketEvent::Called { window: 1, out_of_order_reason: Some("急事".into()) };
         let message = conflict(store.update_ticket(&first, at(1), waiting_a.id, &out_of_order, &policy, Utc::now()).await);
-        assert_eq!(message, "window 1 does not serve queue A");
+        assert_eq!(message, "window_not_serving 1 A");
 
         // A parked visitor frees the window for the next one, and is resumed only once it is free.
         let b = store.take_ticket(&new_ticket("B", None, 3)).await.unwrap();
@@ -411,7 +412,7 @@ async fn a_window_acts_only_on_its_own_tickets() {
         let next = store.call_next(&first, "SF01", 1, &policy, Utc::now()).await.unwrap().unwrap();
         assert_eq!(next.id, c.id, "{}: a parked ticket does not block the window", store.backend());
         let message = conflict(store.update_ticket(&first, at(1), b.id, &TicketEvent::Resumed, &policy, Utc::now()).await);
-        assert_eq!(message, format!("window 1 is busy with ticket {}: finish it or park it first", c.number));
+        assert_eq!(message, format!("window_busy_with 1 {}", c.number));
         store.update_ticket(&first, at(1), c.id, &TicketEvent::Started, &policy, Utc::now()).await.unwrap();
         store.update_ticket(&first, at(1), c.id, &TicketEvent::Finished { outcome: Outcome::Done }, &policy, Utc::now()).await.unwrap();
         let resumed = store.update_ticket(&first, at(1), b.id, &TicketEvent::Resumed, &policy, Utc::now()).await.unwrap();
@@ -428,12 +429,12 @@ async fn a_window_has_one_officer_and_an_officer_one_window() {
         let officers = hall(store, 2).await;
         let (first, second) = (Actor::staff(&officers[0]), Actor::staff(&officers[1]));
         let refused = |result: StoreResult<WindowLive>| match result {
-            Err(StoreError::Conflict(message)) => message,
+            Err(StoreError::Rule { key, values }) => (key, values),
             other => panic!("{}: expected a refusal, got {other:?}", store.backend()),
         };
-        assert_eq!(refused(store.set_window_status(&second, "SF01", 1, WindowStatus::Open, None).await), "window 1 is staffed by 李敏");
+        assert_eq!(refused(store.set_window_status(&second, "SF01", 1, WindowStatus::Open, None).await), ("window_staffed_by", vec![("window", "1".to_string()), ("name", "李敏".to_string())]));
         store.set_window_status(&second, "SF01", 2, WindowStatus::Closed, None).await.unwrap();
-        assert_eq!(refused(store.set_window_status(&first, "SF01", 2, WindowStatus::Open, None).await), "you are signed in at window 1: close it first");
+        assert_eq!(refused(store.set_window_status(&first, "SF01", 2, WindowStatus::Open, None).await), ("window_signed_in_elsewhere", vec![("window", "1".to_string())]));
         let latest = &store.audit_log(None, 1).await.unwrap()[0];
         assert_eq!((latest.action.as_str(), latest.entity_id.as_str()), ("set_status", "SF01/2"));
         assert_eq!(latest.before.as_ref().unwrap()["status"], "open", "the audit keeps the state before");
@@ -455,7 +456,7 @@ async fn the_duty_leader_closes_a_window_its_officer_left() {
         store.update_ticket(&first, at(1), served.id, &TicketEvent::Parked, &policy, Utc::now()).await.unwrap();
         store.call_next(&first, "SF01", 1, &policy, Utc::now()).await.unwrap();
         // The officer cannot leave with tickets at the window …
-        assert!(matches!(store.set_window_status(&first, "SF01", 1, WindowStatus::Closed, None).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(store.set_window_status(&first, "SF01", 1, WindowStatus::Closed, None).await, Err(StoreError::Rule { key: "window_leave_with", .. })));
         // … but the duty leader can close it for them: both tickets wait again with their places.
         let leader = Actor::system("值班领导");
         let (window, returned) = store.close_window_for(&leader, "SF01", 1, "工作人员离岗", &policy, Utc::now()).await.unwrap();

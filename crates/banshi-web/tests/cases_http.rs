@@ -46,7 +46,7 @@ async fn a_case_is_opened_accepted_and_found_by_the_citizen() {
     assert!(accepted["deadline"]["due"].is_string());
     let wrong = event(json!({ "event": "delivered", "how": "窗口领取" })).await;
     assert_eq!(wrong.status(), StatusCode::CONFLICT);
-    assert_eq!(wrong.json::<Value>().await.unwrap()["error"]["message"], format!("case {number}: a case in state 受理 cannot be given the action 送达领取"));
+    assert_eq!(wrong.json::<Value>().await.unwrap()["error"]["message"], format!("办件{number}当前为“受理”，不能送达领取"));
     event(json!({ "event": "materials_requested", "notice": "SF01-20261128-001" })).await;
     let auditor = app.client();
     let auditor_csrf = app.sign_in(&auditor, "auditor").await;
@@ -141,7 +141,7 @@ async fn the_case_pages_work_without_javascript() {
     act(vec![("action", "accept")]).await.unwrap();
     let refused = act(vec![("action", "deliver"), ("how", "窗口领取")]).await.unwrap();
     let page = app.page(&officer, refused.headers()["location"].to_str().unwrap()).await;
-    assert!(page.contains("id=\"case-error\"") && page.contains("cannot be given the action 送达领取"), "{page}");
+    assert!(page.contains("id=\"case-error\"") && page.contains("当前为“受理”，不能送达领取"), "{page}");
     assert!(page.contains("id=\"case-state\">受理<") && page.contains("id=\"case-due\""));
 
     let board = app.page(&officer, "/cases").await;

@@ -92,7 +92,7 @@ async fn a_call_reaches_the_event_stream_with_the_words_to_speak() {
         assert_eq!(act(json!({ "action": "start" })).await.status(), StatusCode::OK);
         let wrong = act(json!({ "action": "recall" })).await;
         assert_eq!(wrong.status(), StatusCode::CONFLICT);
-        assert_eq!(wrong.json::<Value>().await.unwrap()["error"]["message"], "ticket A001: a ticket that is serving cannot be given the action \"recall\"");
+        assert_eq!(wrong.json::<Value>().await.unwrap()["error"]["message"], "A001号当前正在办理，不能重呼");
         let leave = post(&officer, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "closed" })).await;
         assert_eq!(leave.status(), StatusCode::CONFLICT, "no leaving a visitor at the window");
         let done: Value = act(json!({ "action": "finish", "outcome": "notice_issued" })).await.json().await.unwrap();
@@ -252,7 +252,7 @@ async fn the_duty_leader_closes_an_absent_officers_window_and_others_may_not() {
         let (manager, manager_csrf) = api_officer(&app, "manager").await;
         post(&manager, &manager_csrf, app.url("/api/v1/windows/2/status"), json!({ "status": "open" })).await;
         let meddling = post(&manager, &manager_csrf, app.url(&format!("/api/v1/windows/2/tickets/{id}")), json!({ "action": "no_show" })).await;
-        assert_eq!(meddling.json::<Value>().await.unwrap()["error"]["message"], "ticket A001 is at window 1");
+        assert_eq!(meddling.json::<Value>().await.unwrap()["error"]["message"], "A001号在1号窗口");
         assert_eq!(post(&officer, &csrf, app.url("/api/v1/windows/1/force-close"), json!({ "reason": "x" })).await.status(), StatusCode::FORBIDDEN);
         let no_reason = post(&manager, &manager_csrf, app.url("/api/v1/windows/1/force-close"), json!({ "reason": "" })).await;
         assert_eq!(no_reason.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "reason");
@@ -261,7 +261,7 @@ async fn the_duty_leader_closes_an_absent_officers_window_and_others_may_not() {
         assert_eq!(closed["window"]["status"], "closed");
         assert_eq!(closed["returned"][0]["state"]["state"], "waiting");
         let finish = post(&officer, &csrf, app.url(&format!("/api/v1/windows/1/tickets/{id}")), json!({ "action": "start" })).await;
-        assert_eq!(finish.json::<Value>().await.unwrap()["error"]["message"], "sign in at window 1 first");
+        assert_eq!(finish.json::<Value>().await.unwrap()["error"]["message"], "请先在1号窗口签到");
         let audit = app.store.audit_log(None, 5).await.unwrap();
         assert!(audit.iter().any(|e| e.action == "set_status" && e.entity_id == "SF01/1" && e.before.as_ref().unwrap()["status"] == "open"));
     }

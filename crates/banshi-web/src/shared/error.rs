@@ -155,7 +155,10 @@ impl From<StoreError> for AppError {
         match err {
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::NotFound(what) => AppError::NotFound(what),
-            StoreError::Rule { key, values } => AppError::Conflict(super::texts::fill(key, &values)),
+            StoreError::Rule { key, values } => {
+                let shown: Vec<(&str, String)> = values.into_iter().map(|(name, value)| (name, super::texts::texts().get(&value).cloned().unwrap_or(value))).collect();
+                AppError::Conflict(super::texts::fill(key, &shown))
+            }
             StoreError::QuotaReached(quota) => AppError::Unavailable { code: "quota_reached", message: super::texts::fill("queue_quota_reached", &[("quota", quota.to_string())]) },
             other => AppError::Internal(other.to_string()),
         }

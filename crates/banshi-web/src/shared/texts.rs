@@ -98,6 +98,14 @@ mod tests {
         for status in [MaterialStatus::Present, MaterialStatus::Missing, MaterialStatus::Tolerable, MaterialStatus::Committable, MaterialStatus::OptionalMissing] {
             keys.push(format!("status_{}", serde_json::to_value(status).unwrap().as_str().unwrap()));
         }
+        // A refused ticket action names the ticket's state and the action (`ticket_not_now`).
+        use banshi_domain::queue::{Outcome, TicketEvent as E, TicketState as S};
+        for state in [S::Waiting, S::Called { window: 1, calls: 1 }, S::Serving { window: 1 }, S::Parked { window: 1 }, S::Done { outcome: Outcome::Done }, S::NoShow, S::Cancelled, S::Expired] {
+            keys.push(format!("ticket_state_{}", state.name()));
+        }
+        let events = [E::Called { window: 1, out_of_order_reason: None }, E::Recalled, E::Started, E::Finished { outcome: Outcome::Done }, E::Transferred { to_queue: None, to_window: None }, E::Parked, E::Resumed, E::Returned, E::NoShow, E::Cancelled, E::Expired];
+        keys.extend(events.iter().map(|e| format!("ticket_action_{}", e.name())));
+        keys.extend(["open", "paused", "closed"].map(|s| format!("window_status_{s}")));
         let missing: Vec<&String> = keys.iter().filter(|k| !texts().contains_key(k.as_str())).collect();
         assert!(missing.is_empty(), "missing texts: {missing:?}");
     }
