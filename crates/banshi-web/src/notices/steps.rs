@@ -18,7 +18,7 @@ pub async fn issue_notice(
     present: &BTreeSet<String>,
     applicant_name: Option<&str>,
 ) -> Result<Notice, AppError> {
-    let item = state.cache.item(state.store.as_ref(), &officer.centre_code, item_code).await?.ok_or_else(|| AppError::invalid("item", format!("no item \"{item_code}\" in the catalogue")))?;
+    let item = state.cache.item(state.store.as_ref(), &officer.centre_code, item_code).await?.ok_or_else(|| AppError::invalid("item_code", crate::shared::texts::text("notice_item_unknown")))?;
     let assessment = assess(&item, answers, present).map_err(AppError::Invalid)?;
     if assessment.missing().next().is_none() {
         return Err(AppError::invalid("present", text("notice_nothing_missing")));
