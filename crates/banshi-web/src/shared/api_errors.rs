@@ -36,14 +36,23 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
 }
 
 fn refusal(status: StatusCode, method: &Method, allowed: &str) -> AppError {
-    let protocol = |code, field, message: String| AppError::Protocol { status, code, field, message };
     match status {
-        StatusCode::METHOD_NOT_ALLOWED => protocol("method_not_allowed", "method", fill("api_method_not_allowed", &[("method", method.to_string()), ("allowed", allowed.to_string())])),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => protocol("unsupported_media_type", "content-type", text("api_unsupported_media_type").to_string()),
-        StatusCode::PAYLOAD_TOO_LARGE => protocol("body_too_large", "body", text("api_body_too_large").to_string()),
-        StatusCode::BAD_REQUEST => protocol("bad_request", "path", text("api_bad_request").to_string()),
+        StatusCode::METHOD_NOT_ALLOWED => AppError::Protocol { status, code: "method_not_allowed", field: "method", message: fill("api_method_not_allowed", &[("method", method.to_string()), ("allowed", allowed.to_string())]) },
+        StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::PAYLOAD_TOO_LARGE => unreadable(status, "body"),
+        StatusCode::BAD_REQUEST => unreadable(status, "path"),
         StatusCode::NOT_FOUND => AppError::NotFound(text("api_not_found").to_string()),
         other if other.is_server_error() => AppError::Internal(format!("a {other} answered without a body")),
-        _ => protocol("bad_request", "request", text("api_bad_request").to_string()),
+        _ => unreadable(status, "request"),
     }
+}
+
+/// A request that does not read, by its status: not sent as JSON (415, on `content-type`), too
+/// large (413), or otherwise unreadable (400) at `field`.
+pub fn unreadable(status: StatusCode, field: &'static str) -> AppError {
+    let (code, field, key) = match status {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "content-type", "api_unsupported_media_type"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", field, "api_body_too_large"),
+        _ => ("bad_request", field, "api_bad_request"),
+    };
+    AppError::Protocol { status, code, field, message: text(key).to_string() }
 }

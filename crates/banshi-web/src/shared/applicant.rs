@@ -90,8 +90,8 @@ pub async fn send_phone_code(state: &AppState, address: Option<&str>, number: &s
     let keys: Vec<String> = [case_key.clone(), sent_key.clone()].into_iter().chain(address_key.clone()).collect();
     not_waiting(state, &keys, now).await?;
     let case = state.store.case(&number).await?;
-    match case.filter(|case| tail_matches(state, case, &tail)) {
-        Some(case) => {
+    match case {
+        Some(case) if tail_matches(state, &case, &tail) => {
             use rand::Rng;
             let code = format!("{:0width$}", rand::thread_rng().gen_range(0..10u32.pow(query_code::PHONE_CODE_DIGITS as u32)), width = query_code::PHONE_CODE_DIGITS);
             let message = banshi_storage::CaseMessage { kind: "progress_code".into(), text: text("message_progress_code").replace("{number}", &case.number).replace("{code}", &code) };
@@ -100,8 +100,9 @@ pub async fn send_phone_code(state: &AppState, address: Option<&str>, number: &s
                 state.store.progress_failed(&sent_key, now, query_code::phone_code_wait_seconds).await?;
             }
         }
-        None => {
-            if state.store.case(&number).await?.is_some() {
+        case => {
+            // A case's count only for a case there is, so that made-up numbers fill no table.
+            if case.is_some() {
                 state.store.progress_failed(&case_key, now, query_code::case_wait_seconds).await?;
             }
             if let Some(key) = &address_key {

@@ -4,6 +4,7 @@
 use super::error::{ApiError, AppError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use super::api_errors::unreadable;
 use super::texts::text;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -33,8 +34,8 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> 
 /// A body that does not read as JSON at all: not sent as JSON (415), not JSON (422 on `body`).
 fn unread(rejection: &JsonRejection) -> AppError {
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => AppError::Protocol { status: StatusCode::UNSUPPORTED_MEDIA_TYPE, code: "unsupported_media_type", field: "content-type", message: text("api_unsupported_media_type").to_string() },
-        JsonRejection::BytesRejection(_) => AppError::Protocol { status: rejection.status(), code: if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { "body_too_large" } else { "bad_request" }, field: "body", message: text(if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { "api_body_too_large" } else { "api_bad_request" }).to_string() },
+        JsonRejection::MissingJsonContentType(_) => unreadable(StatusCode::UNSUPPORTED_MEDIA_TYPE, "body"),
+        JsonRejection::BytesRejection(_) => unreadable(rejection.status(), "body"),
         _ => AppError::invalid("body", text("api_body_unreadable")),
     }
 }
@@ -66,12 +67,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonText {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let content_type = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
         if !content_type.starts_with("application/json") {
-            return Err(ApiError(AppError::Protocol { status: StatusCode::UNSUPPORTED_MEDIA_TYPE, code: "unsupported_media_type", field: "content-type", message: text("api_unsupported_media_type").to_string() }));
+            return Err(ApiError(unreadable(StatusCode::UNSUPPORTED_MEDIA_TYPE, "body")));
         }
-        let body = String::from_request(req, state).await.map_err(|rejection| {
-            let too_large = rejection.status() == StatusCode::PAYLOAD_TOO_LARGE;
-            ApiError(AppError::Protocol { status: rejection.status(), code: if too_large { "body_too_large" } else { "bad_request" }, field: "body", message: text(if too_large { "api_body_too_large" } else { "api_bad_request" }).to_string() })
-        })?;
+        let body = String::from_request(req, state).await.map_err(|rejection| ApiError(unreadable(rejection.status(), "body")))?;
         if !body.trim_start().starts_with('{') {
             return Err(ApiError(AppError::invalid("body", text("api_body_not_object"))));
         }
