@@ -1,5 +1,6 @@
 // Keeps a page current: when the hall changes (a call, a ticket taken or finished), reload the
 // page — unless someone is typing in it. Pages work without this script; it only saves a refresh.
+// Loaded by every page with `defer`, so it runs after the page (and its data-events holder) is parsed.
 (function () {
   var holder = document.querySelector('[data-events]');
   if (!holder || !window.EventSource) return;

@@ -203,20 +203,33 @@ async fn take_a_ticket_see_it_called_on_the_board_and_finish_it_at_the_console()
     let board = session(&url, &folder.path().join("board")).await;
     let desk = session(&url, &folder.path().join("desk")).await;
 
-    board.goto(&demo.url("/board")).await.unwrap();
-    board.wait().for_element(Locator::Css("#queue-table")).await.unwrap();
-
-    // A visitor takes a ticket for 户籍办理 (queue A) at the kiosk.
-    desk.goto(&demo.url("/kiosk")).await.unwrap();
-    click_and_wait(&desk, Locator::Css("#take-A")).await;
-    let number = text_of(&desk, "#ticket-number").await;
-    assert_eq!(number, "A001");
-    save_screenshot(&desk, "ticket").await;
-
-    // The officer signs in at window 1 and calls.
+    // The officer signs in at window 1 before anyone has come: nobody is waiting.
     sign_in(&desk, &demo, "chenjing").await;
     desk.goto(&demo.url("/console")).await.unwrap();
     click_and_wait(&desk, Locator::Css("#open-window-1")).await;
+    assert!(desk.find(Locator::Css("#waiting .chip")).await.is_err(), "nobody waits yet");
+
+    // A visitor takes a ticket for 户籍办理 (queue A) at the kiosk.
+    board.goto(&demo.url("/kiosk")).await.unwrap();
+    click_and_wait(&board, Locator::Css("#take-A")).await;
+    let number = text_of(&board, "#ticket-number").await;
+    assert_eq!(number, "A001");
+    save_screenshot(&board, "ticket").await;
+    board.goto(&demo.url("/board")).await.unwrap();
+    board.wait().for_element(Locator::Css("#queue-table")).await.unwrap();
+
+    // The console, which nobody reloads, shows the new ticket waiting, from the event stream.
+    let mut waiting = String::new();
+    for _ in 0..100 {
+        if let Ok(list) = desk.find(Locator::Css("#waiting")).await {
+            waiting = list.text().await.unwrap_or_default();
+            if waiting.contains(&number) {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(waiting.contains(&number), "the console's waiting list shows {waiting:?}");
     click_and_wait(&desk, Locator::Css("#console-call-next")).await;
     assert_eq!(text_of(&desk, "#current-number").await, number);
 
