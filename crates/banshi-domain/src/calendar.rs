@@ -108,6 +108,17 @@ pub enum CalendarError {
     Unnamed { date: NaiveDate },
 }
 
+impl CalendarError {
+    /// What is wrong, as a fault at `days` for the web layer to word.
+    pub fn fault(&self) -> crate::Fault {
+        match self {
+            CalendarError::WrongYear { date, year } => crate::Fault::new("days", "calendar_fault_wrong_year", vec![("date", date.to_string()), ("year", year.to_string())]),
+            CalendarError::Duplicate { date, year } => crate::Fault::new("days", "calendar_fault_twice", vec![("date", date.to_string()), ("year", year.to_string())]),
+            CalendarError::Unnamed { date } => crate::Fault::new("days", "calendar_fault_unnamed", vec![("date", date.to_string())]),
+        }
+    }
+}
+
 /// The built-in schedules (State Council, 2019–2026), embedded from `calendar/`.
 const BUILT_IN: [&str; 8] = [
     include_str!("../calendar/2019.json"),
@@ -145,8 +156,13 @@ impl WorkingCalendar {
     /// years next to it, each once, each holiday named.
     pub fn load_year(&mut self, schedule: &HolidaySchedule) -> Result<(), CalendarError> {
         let mut days = HashMap::new();
+        // A year's schedule holds its own days, and the last days of December before it only for a
+        // holiday that runs on into the year (元旦 from 2018-12-30 in 2019's): a 2027 file never changes 2026.
+        let runs_into_the_year = |day: &ScheduleDay| {
+            day.date.year() == schedule.year - 1 && day.date.month() == 12 && schedule.days.iter().any(|other| other.name == day.name && other.date.year() == schedule.year)
+        };
         for day in &schedule.days {
-            if (day.date.year() - schedule.year).abs() > 1 {
+            if day.date.year() != schedule.year && !runs_into_the_year(day) {
                 return Err(CalendarError::WrongYear { date: day.date, year: schedule.year });
             }
             if day.name.trim().is_empty() {
@@ -307,6 +323,15 @@ mod tests {
         let mut calendar = WorkingCalendar::default();
         let wrong = HolidaySchedule { year: 2027, days: vec![day("2025-01-01")] };
         assert_eq!(calendar.load_year(&wrong).unwrap_err().to_string(), "2025-01-01 is listed in the schedule for 2027");
+        // The year before only in a holiday that runs on into the year: 2026-01-01 in 2027's is refused.
+        let last_year = HolidaySchedule { year: 2027, days: vec![day("2026-01-01"), day("2027-01-01")] };
+        assert!(matches!(calendar.load_year(&last_year), Err(CalendarError::WrongYear { .. })));
+        let spanning = HolidaySchedule { year: 2027, days: vec![day("2026-12-31"), day("2027-01-01")] };
+        assert!(WorkingCalendar::default().load_year(&spanning).is_ok(), "元旦 from 2026-12-31 belongs to 2027's");
+        let lone = HolidaySchedule { year: 2027, days: vec![ScheduleDay { name: "加班".into(), date: date("2026-12-31"), is_off_day: true }, day("2027-01-01")] };
+        assert!(WorkingCalendar::default().load_year(&lone).is_err(), "a December day of no holiday of the year");
+        let next_year = HolidaySchedule { year: 2027, days: vec![day("2028-01-01")] };
+        assert!(WorkingCalendar::default().load_year(&next_year).is_err());
         let twice = HolidaySchedule { year: 2027, days: vec![day("2027-01-01"), day("2027-01-01")] };
         assert!(matches!(calendar.load_year(&twice), Err(CalendarError::Duplicate { .. })));
         assert_eq!(calendar.years().count(), 0, "nothing half-loaded");

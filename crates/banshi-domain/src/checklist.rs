@@ -6,7 +6,7 @@
 //! The same computation serves the citizen's self-check before coming and the officer's notice.
 
 use crate::catalog::{Condition, Item, Material, Question};
-use crate::validate::Problem;
+use crate::validate::Fault;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -141,34 +141,28 @@ pub fn applicable_materials<'a>(item: &'a Item, answers: &Answers) -> Vec<&'a Ma
 /// answers are ignored (a box ticked before an answer changed), unknown ids are an error. Every asked
 /// question must be answered with one of its options; answers to questions that are not asked are
 /// an error, so that a caller never believes a condition was taken into account when it was not.
-pub fn assess(item: &Item, answers: &Answers, present: &BTreeSet<String>) -> Result<Assessment, Vec<Problem>> {
+/// Each problem is a fault with its text key, for the web layer to word.
+pub fn assess(item: &Item, answers: &Answers, present: &BTreeSet<String>) -> Result<Assessment, Vec<Fault>> {
     let mut problems = Vec::new();
+    let fault = |path: String, key: &'static str, values: Vec<(&'static str, String)>| Fault { path, line: None, key, values };
     let asked = asked_questions(item, answers);
     for (question_id, answer) in answers {
+        let path = format!("answers.{question_id}");
         match item.question(question_id) {
-            None => problems.push(Problem {
-                path: format!("answers.{question_id}"),
-                message: format!("item {} has no question \"{question_id}\"", item.code),
-            }),
-            Some(question) if !question.options.iter().any(|o| &o.id == answer) => problems.push(Problem {
-                path: format!("answers.{question_id}"),
-                message: format!("\"{answer}\" is not an option of \"{}\"", question.text),
-            }),
-            Some(question) if !asked.iter().any(|q| q.id == question.id) => problems.push(Problem {
-                path: format!("answers.{question_id}"),
-                message: format!("\"{}\" is not asked in this situation", question.text),
-            }),
+            None => problems.push(fault(path, "answer_fault_no_question", vec![("item", item.code.clone()), ("question", question_id.clone())])),
+            Some(question) if !question.options.iter().any(|o| &o.id == answer) => problems.push(fault(path, "answer_fault_not_an_option", vec![("answer", answer.clone()), ("question", question.text.clone())])),
+            Some(question) if !asked.iter().any(|q| q.id == question.id) => problems.push(fault(path, "answer_fault_not_asked", vec![("question", question.text.clone())])),
             Some(_) => {}
         }
     }
     for question in &asked {
         if !answers.contains_key(&question.id) {
-            problems.push(Problem { path: format!("answers.{}", question.id), message: format!("please answer \"{}\"", question.text) });
+            problems.push(fault(format!("answers.{}", question.id), "answer_fault_unanswered", vec![("question", question.text.clone())]));
         }
     }
     for id in present {
         if item.material(id).is_none() {
-            problems.push(Problem { path: "present".into(), message: format!("item {} has no material \"{id}\"", item.code) });
+            problems.push(fault("present".into(), "answer_fault_no_material", vec![("item", item.code.clone()), ("material", id.clone())]));
         }
     }
     if !problems.is_empty() {

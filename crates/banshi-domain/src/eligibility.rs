@@ -6,6 +6,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
+use crate::Fault;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -84,51 +85,56 @@ pub struct Match {
     pub reason: String,
 }
 
-/// Reads and checks a rules file; every problem is reported with where it is.
-pub fn parse_rules(text: &str) -> Result<Rules, Vec<String>> {
-    let rules: Rules = toml::from_str(text).map_err(|e| vec![e.to_string().trim().to_string()])?;
+/// Reads and checks a rules file; every problem is reported with where it is, as a fault with its
+/// text key (the line too, for a file that does not read).
+pub fn parse_rules(text: &str) -> Result<Rules, Vec<Fault>> {
+    let rules: Rules = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        vec![Fault { line, ..Fault::syntax("", e.message()) }]
+    })?;
     let mut problems = Vec::new();
+    let mut fault = |path: String, key: &'static str, values: Vec<(&'static str, String)>| problems.push(Fault::new(path, key, values));
     for (name, age) in &rules.ages {
         let rising = [age.rises_from_birth.is_some(), age.one_month_per.is_some(), age.most_months.is_some()];
         if rising.iter().any(|r| *r) && !rising.iter().all(|r| *r) {
-            problems.push(format!("ages.{name}: rises_from_birth, one_month_per and most_months go together"));
+            fault(format!("ages.{name}"), "rules_fault_rising_together", vec![]);
         }
         if let Some(from) = &age.rises_from_birth {
             if parse_month(from).is_none() {
-                problems.push(format!("ages.{name}.rises_from_birth: a month as YYYY-MM, not \"{from}\""));
+                fault(format!("ages.{name}.rises_from_birth"), "rules_fault_month", vec![("value", from.clone())]);
             }
         }
         if age.one_month_per == Some(0) {
-            problems.push(format!("ages.{name}.one_month_per: at least 1"));
+            fault(format!("ages.{name}.one_month_per"), "rules_fault_at_least_one", vec![]);
         }
     }
     let mut ids = std::collections::BTreeSet::new();
     for (p, policy) in rules.policies.iter().enumerate() {
         let at = format!("policy[{p}]");
         if policy.id.trim().is_empty() || !ids.insert(policy.id.as_str()) {
-            problems.push(format!("{at}.id: required and unique"));
+            fault(format!("{at}.id"), "rules_fault_id", vec![]);
         }
         if policy.until.is_some_and(|until| until <= policy.effective) {
-            problems.push(format!("{at}.until: after effective"));
+            fault(format!("{at}.until"), "rules_fault_until", vec![]);
         }
         if policy.when.is_empty() {
-            problems.push(format!("{at}.when: at least one condition"));
+            fault(format!("{at}.when"), "rules_fault_no_condition", vec![]);
         }
         for (c, condition) in policy.when.iter().enumerate() {
             let at = format!("{at}.when[{c}]");
             let given = [condition.is.is_some(), condition.any_of.is_some(), condition.flag.is_some(), condition.at_least.is_some() || condition.below.is_some(), condition.reaches.is_some()];
             if given.iter().filter(|g| **g).count() != 1 {
-                problems.push(format!("{at}: exactly one of is, any_of, flag, at_least/below, reaches"));
+                fault(at.clone(), "rules_fault_one_test", vec![]);
             }
             if let Some(age) = &condition.reaches {
                 if condition.fact != "age" {
-                    problems.push(format!("{at}.reaches: only for fact = \"age\""));
+                    fault(format!("{at}.reaches"), "rules_fault_reaches_age_only", vec![]);
                 }
                 if !rules.ages.contains_key(age) {
-                    problems.push(format!("{at}.reaches: no age \"{age}\" under [ages]"));
+                    fault(format!("{at}.reaches"), "rules_fault_unknown_age", vec![("age", age.clone())]);
                 }
             } else if condition.fact == "age" && condition.at_least.is_none() && condition.below.is_none() {
-                problems.push(format!("{at}: age takes reaches or at_least/below (years)"));
+                fault(at.clone(), "rules_fault_age_needs_test", vec![]);
             }
         }
     }
@@ -280,10 +286,13 @@ mod tests {
     fn bad_rules_are_reported_where_they_are() {
         let bad = "[ages.x]\ntitle = \"x\"\nbase = 55\nrises_from_birth = \"1970\"\n[[policy]]\nid = \"a\"\ntitle = \"t\"\nreason = \"r\"\neffective = \"2025-01-01\"\nwhen = [{ fact = \"age\", reaches = \"y\" }, { fact = \"sex\", is = \"male\", flag = true }]\n";
         let problems = parse_rules(bad).unwrap_err();
-        assert!(problems.iter().any(|p| p.starts_with("ages.x: rises_from_birth")), "{problems:?}");
-        assert!(problems.iter().any(|p| p == "policy[0].when[0].reaches: no age \"y\" under [ages]"), "{problems:?}");
-        assert!(problems.iter().any(|p| p.starts_with("policy[0].when[1]: exactly one")), "{problems:?}");
-        assert!(parse_rules("[[policy]]\nid = 1\n").is_err());
+        let has = |path: &str, key: &str| problems.iter().any(|p| p.path == path && p.key == key);
+        assert!(has("ages.x", "rules_fault_rising_together"), "{problems:?}");
+        assert!(has("ages.x.rises_from_birth", "rules_fault_month"), "{problems:?}");
+        assert!(problems.contains(&Fault::new("policy[0].when[0].reaches", "rules_fault_unknown_age", vec![("age", "y".into())])), "{problems:?}");
+        assert!(has("policy[0].when[1]", "rules_fault_one_test"), "{problems:?}");
+        let unread = parse_rules("[[policy]]\nid = 1\n").unwrap_err();
+        assert_eq!((unread[0].key, unread[0].line), ("syntax_wrong_type", Some(2)), "{unread:?}");
     }
 
     #[test]

@@ -356,7 +356,7 @@ pub struct WindowFile {
 pub fn parse_hall_toml(text: &str, item_exists: impl Fn(&str) -> bool) -> Result<HallSetup, Vec<HallFault>> {
     let file: HallFile = toml::from_str(text).map_err(|err| {
         let line = err.span().map(|span| line_of(text, span.start));
-        vec![HallFault { path: String::new(), line, key: "hall_fault_syntax", values: vec![("detail", err.message().to_string())] }]
+        vec![HallFault { line, ..HallFault::syntax("", err.message()) }]
     })?;
     check_hall(&file, item_exists).map_err(|faults| faults.into_iter().map(|fault| HallFault { line: locate(text, &fault.path), ..fault }).collect())
 }
@@ -366,7 +366,7 @@ pub fn parse_hall_json(text: &str, item_exists: impl Fn(&str) -> bool) -> Result
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let file: HallFile = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
-        vec![HallFault { path: if path == "." { String::new() } else { path }, line: None, key: "hall_fault_syntax", values: vec![("detail", err.into_inner().to_string())] }]
+        vec![HallFault::syntax(if path == "." { String::new() } else { path }, &err.into_inner().to_string())]
     })?;
     check_hall(&file, item_exists)
 }
@@ -752,9 +752,9 @@ call_order = "random"
             ]
         );
         let syntax = parse_hall_toml("[hours]\nworking_days = \n", |_| true).unwrap_err();
-        assert_eq!((syntax[0].key, syntax[0].line), ("hall_fault_syntax", Some(2)));
+        assert_eq!((syntax[0].key, syntax[0].line), ("syntax_unreadable", Some(2)));
         let typo = parse_hall_toml("[hours]\nworkingdays = \"09:00-17:00\"\n", |_| true).unwrap_err();
-        assert_eq!(typo[0].key, "hall_fault_syntax", "unknown keys are refused");
+        assert_eq!((typo[0].key, &typo[0].values[..]), ("syntax_unknown_field", &[("field", "workingdays".to_string())][..]), "unknown keys are refused");
     }
 
     #[test]

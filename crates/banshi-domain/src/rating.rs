@@ -187,7 +187,7 @@ pub fn apply(state: BadRatingState, facts: BadRatingFacts, event: &BadRatingEven
     use BadRatingState as S;
     let action = event.name();
     let refused = BadRatingError::NotNow { state: state.name(), action };
-    let note = |text: &str| if text.trim().is_empty() { Err(BadRatingError::Missing { action, what: "a note" }) } else { Ok(()) };
+    let note = |text: &str| if text.trim().is_empty() { Err(BadRatingError::Missing { action, what: "情况说明" }) } else { Ok(()) };
     match (state, event) {
         (S::Open, E::Verified { called_back, note: text }) => {
             note(text)?;
@@ -324,7 +324,7 @@ mod tests {
         assert_eq!(replay(true, &unreached), Err(BadRatingError::RealNameNotCalledBack));
         assert_eq!(replay(false, &unreached).unwrap().0, BadRatingState::Verified, "an anonymous rating is verified without a call");
         let empty = [BadRatingEvent::Verified { called_back: true, note: note("  ") }];
-        assert_eq!(replay(true, &empty), Err(BadRatingError::Missing { action: "核实回访", what: "a note" }));
+        assert_eq!(replay(true, &empty), Err(BadRatingError::Missing { action: "核实回访", what: "情况说明" }));
     }
 
     #[test]

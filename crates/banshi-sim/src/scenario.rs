@@ -95,7 +95,11 @@ pub struct ScenarioError {
     /// 1-based; 0 when the problem has no place in the file.
     pub line: usize,
     pub field: String,
+    /// In English, for `banshi simulate`.
     pub message: String,
+    /// The same as a text key with its values, for the web layer to word (`sim_fault_no_queue`).
+    pub key: &'static str,
+    pub values: Vec<(&'static str, String)>,
 }
 
 impl fmt::Display for ScenarioError {
@@ -173,9 +177,9 @@ impl Problems<'_> {
         self.text[..offset.min(self.text.len())].matches('\n').count() + 1
     }
 
-    fn add<T>(&mut self, at: &Spanned<T>, field: impl Into<String>, message: impl Into<String>) {
+    fn add<T>(&mut self, at: &Spanned<T>, field: impl Into<String>, (key, values): (&'static str, Vec<(&'static str, String)>), message: impl Into<String>) {
         let line = self.line_of(at.span().start);
-        self.found.push(ScenarioError { line, field: field.into(), message: message.into() });
+        self.found.push(ScenarioError { line, field: field.into(), message: message.into(), key, values });
     }
 }
 
@@ -204,38 +208,39 @@ impl Scenario {
         let raw: RawScenario = toml::from_str(text).map_err(|err| {
             let line = err.span().map_or(0, |span| text[..span.start.min(text.len())].matches('\n').count() + 1);
             let field = err.message().split('`').nth(1).unwrap_or("scenario").to_string();
-            vec![ScenarioError { line, field, message: err.message().trim().to_string() }]
+            let fault = banshi_domain::Fault::syntax("", err.message());
+            vec![ScenarioError { line, field, message: err.message().trim().to_string(), key: fault.key, values: fault.values }]
         })?;
         let mut problems = Problems { text, found: Vec::new() };
         if *raw.days.get_ref() == 0 {
-            problems.add(&raw.days, "days", "at least one day");
+            problems.add(&raw.days, "days", ("sim_fault_days_zero", vec![]), "at least one day");
         }
         let open = clock_minutes(raw.open.get_ref());
         let close = clock_minutes(raw.close.get_ref());
         if open.is_none() {
-            problems.add(&raw.open, "open", format!("\"{}\" is not a time like \"08:00\"", raw.open.get_ref()));
+            problems.add(&raw.open, "open", ("sim_fault_time", vec![("value", raw.open.get_ref().clone())]), format!("\"{}\" is not a time like \"08:00\"", raw.open.get_ref()));
         }
         if close.is_none() {
-            problems.add(&raw.close, "close", format!("\"{}\" is not a time like \"16:00\"", raw.close.get_ref()));
+            problems.add(&raw.close, "close", ("sim_fault_time", vec![("value", raw.close.get_ref().clone())]), format!("\"{}\" is not a time like \"16:00\"", raw.close.get_ref()));
         }
         let (open, close) = (open.unwrap_or(0.0), close.unwrap_or(DAY));
         if close <= open {
-            problems.add(&raw.close, "close", "the doors close after they open");
+            problems.add(&raw.close, "close", ("sim_fault_close_after_open", vec![]), "the doors close after they open");
         }
         let hours = ((close - open) / 60.0).ceil().max(0.0) as usize;
         let weights = raw.hourly_weights.get_ref();
         if weights.len() != hours {
-            problems.add(&raw.hourly_weights, "hourly_weights", format!("one weight per opening hour: {hours} from {} to {}, not {}", raw.open.get_ref(), raw.close.get_ref(), weights.len()));
+            problems.add(&raw.hourly_weights, "hourly_weights", ("sim_fault_weight_count", vec![("hours", hours.to_string()), ("given", weights.len().to_string())]), format!("one weight per opening hour: {hours} from {} to {}, not {}", raw.open.get_ref(), raw.close.get_ref(), weights.len()));
         }
         if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) || weights.iter().sum::<f64>() <= 0.0 {
-            problems.add(&raw.hourly_weights, "hourly_weights", "weights are zero or more, and not all zero");
+            problems.add(&raw.hourly_weights, "hourly_weights", ("sim_fault_weights_zero", vec![]), "weights are zero or more, and not all zero");
         }
         if !(raw.visitors_per_day.get_ref().is_finite() && *raw.visitors_per_day.get_ref() > 0.0) {
-            problems.add(&raw.visitors_per_day, "visitors_per_day", "more than zero visitors a day");
+            problems.add(&raw.visitors_per_day, "visitors_per_day", ("sim_fault_visitors_zero", vec![]), "more than zero visitors a day");
         }
         let mut share = |value: &Option<Spanned<f64>>, field: &str| match value {
             Some(spanned) if !(0.0..=1.0).contains(spanned.get_ref()) => {
-                problems.add(spanned, field, "a share from 0 to 1");
+                problems.add(spanned, field, ("sim_fault_share", vec![]), "a share from 0 to 1");
                 0.0
             }
             Some(spanned) => *spanned.get_ref(),
@@ -246,12 +251,12 @@ impl Scenario {
         let no_show_share = share(&raw.no_show_share, "no_show_share");
         if priority_share + appointment_share > 1.0 {
             if let Some(at) = &raw.appointment_share {
-                problems.add(at, "appointment_share", "with priority_share, at most 1");
+                problems.add(at, "appointment_share", ("sim_fault_shares_at_most_one", vec![]), "with priority_share, at most 1");
             }
         }
         let no_show_minutes = match &raw.no_show_minutes {
             Some(minutes) if !(minutes.get_ref().is_finite() && *minutes.get_ref() >= 0.0) => {
-                problems.add(minutes, "no_show_minutes", "zero minutes or more");
+                problems.add(minutes, "no_show_minutes", ("sim_fault_minutes_zero_or_more", vec![]), "zero minutes or more");
                 1.0
             }
             Some(minutes) => *minutes.get_ref(),
@@ -260,7 +265,7 @@ impl Scenario {
 
         let target_minutes = match &raw.target_minutes {
             Some(minutes) if !(minutes.get_ref().is_finite() && *minutes.get_ref() > 0.0) => {
-                problems.add(minutes, "target_minutes", "more than zero minutes");
+                problems.add(minutes, "target_minutes", ("sim_fault_minutes_more_than_zero", vec![]), "more than zero minutes");
                 15.0
             }
             Some(minutes) => *minutes.get_ref(),
@@ -269,16 +274,16 @@ impl Scenario {
         let mut queues = Vec::new();
         let mut ids = HashSet::new();
         if raw.queue.is_empty() {
-            problems.found.push(ScenarioError { line: 0, field: "queue".into(), message: "at least one [[queue]]".into() });
+            problems.found.push(ScenarioError { line: 0, field: "queue".into(), message: "at least one [[queue]]".into(), key: "sim_fault_no_queue", values: vec![] });
         }
         for (i, queue) in raw.queue.iter().enumerate() {
             let field = |name: &str| format!("queue[{i}].{name}");
             let id = queue.id.get_ref().trim().to_string();
             if id.is_empty() || !ids.insert(id.clone()) {
-                problems.add(&queue.id, field("id"), format!("\"{id}\": each queue has its own id"));
+                problems.add(&queue.id, field("id"), ("sim_fault_queue_id", vec![("id", id.clone())]), format!("\"{id}\": each queue has its own id"));
             }
             if !(0.0..=1.0).contains(queue.share.get_ref()) {
-                problems.add(&queue.share, field("share"), "a share from 0 to 1");
+                problems.add(&queue.share, field("share"), ("sim_fault_share", vec![]), "a share from 0 to 1");
             }
             let service = queue.service.get_ref().clone();
             let fine = match &service {
@@ -287,53 +292,53 @@ impl Scenario {
                 Service::Empirical { samples } => !samples.is_empty() && samples.iter().all(|s| s.is_finite() && *s >= 0.0) && samples.iter().sum::<f64>() > 0.0,
             };
             if !fine {
-                problems.add(&queue.service, field("service"), "a mean of more than zero minutes (cv zero or more; samples zero or more, not all zero)");
+                problems.add(&queue.service, field("service"), ("sim_fault_service", vec![]), "a mean of more than zero minutes (cv zero or more; samples zero or more, not all zero)");
             }
             queues.push(QueueSpec { id, share: *queue.share.get_ref(), service });
         }
         let total: f64 = queues.iter().map(|q| q.share).sum();
         if !queues.is_empty() && (total - 1.0).abs() > 1e-6 {
-            problems.add(&raw.queue[0].share, "queue.share", format!("the queues' shares add up to 1, not {total}"));
+            problems.add(&raw.queue[0].share, "queue.share", ("sim_fault_shares_sum", vec![("total", total.to_string())]), format!("the queues' shares add up to 1, not {total}"));
         }
 
         let mut windows = Vec::new();
         let mut window_ids = HashSet::new();
         if raw.window.is_empty() {
-            problems.found.push(ScenarioError { line: 0, field: "window".into(), message: "at least one [[window]]".into() });
+            problems.found.push(ScenarioError { line: 0, field: "window".into(), message: "at least one [[window]]".into(), key: "sim_fault_no_window", values: vec![] });
         }
         for (i, window) in raw.window.iter().enumerate() {
             let field = |name: &str| format!("window[{i}].{name}");
             if !window_ids.insert(*window.id.get_ref()) {
-                problems.add(&window.id, field("id"), format!("window {} is listed twice", window.id.get_ref()));
+                problems.add(&window.id, field("id"), ("sim_fault_window_twice", vec![("window", window.id.get_ref().to_string())]), format!("window {} is listed twice", window.id.get_ref()));
             }
             let mut serves = Vec::new();
             for name in window.serves.get_ref() {
                 match queues.iter().position(|q| q.id == *name) {
                     Some(index) if !serves.contains(&index) => serves.push(index),
-                    Some(_) => problems.add(&window.serves, field("serves"), format!("queue \"{name}\" is listed twice")),
-                    None => problems.add(&window.serves, field("serves"), format!("no queue \"{name}\"")),
+                    Some(_) => problems.add(&window.serves, field("serves"), ("sim_fault_queue_twice", vec![("queue", name.clone())]), format!("queue \"{name}\" is listed twice")),
+                    None => problems.add(&window.serves, field("serves"), ("sim_fault_unknown_queue", vec![("queue", name.clone())]), format!("no queue \"{name}\"")),
                 }
             }
             if window.serves.get_ref().is_empty() {
-                problems.add(&window.serves, field("serves"), "a window serves at least one queue");
+                problems.add(&window.serves, field("serves"), ("sim_fault_window_no_queue", vec![]), "a window serves at least one queue");
             }
             let mut hours = |value: &Option<Spanned<String>>, name: &str, default: f64| match value {
                 Some(text) => clock_minutes(text.get_ref()).unwrap_or_else(|| {
-                    problems.add(text, field(name), format!("\"{}\" is not a time like \"08:00\"", text.get_ref()));
+                    problems.add(text, field(name), ("sim_fault_time", vec![("value", text.get_ref().clone())]), format!("\"{}\" is not a time like \"08:00\"", text.get_ref()));
                     default
                 }),
                 None => default,
             };
             let (window_open, window_close) = (hours(&window.open, "open", open), hours(&window.close, "close", close));
             if window_close <= window_open {
-                problems.add(&window.id, field("close"), "a window closes after it opens");
+                problems.add(&window.id, field("close"), ("sim_fault_window_close_after_open", vec![]), "a window closes after it opens");
             }
             windows.push(WindowSpec { id: *window.id.get_ref(), serves, green_channel: window.green_channel, shifts: vec![(window_open, window_close)] });
         }
         for (index, queue) in queues.iter().enumerate() {
             if queue.share > 0.0 && !windows.iter().any(|w| w.serves.contains(&index)) {
                 let at = &raw.queue[index].id;
-                problems.add(at, format!("queue[{index}].id"), format!("no window serves queue \"{}\"", queue.id));
+                problems.add(at, format!("queue[{index}].id"), ("sim_fault_queue_unserved", vec![("queue", queue.id.clone())]), format!("no window serves queue \"{}\"", queue.id));
             }
         }
         if !problems.found.is_empty() {

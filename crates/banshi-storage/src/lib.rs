@@ -48,6 +48,27 @@ impl StoreError {
             CaseError::Missing { action, what } => StoreError::Rule { key: "case_missing", values: vec![("number", number.to_string()), ("action", action.to_string()), ("what", what.to_string())] },
         }
     }
+
+    /// A bad rating's step its state does not allow, in the hall's words.
+    pub fn rating_refused(err: &banshi_domain::rating::BadRatingError) -> Self {
+        use banshi_domain::rating::BadRatingError;
+        match err {
+            BadRatingError::NotNow { state, action } => StoreError::Rule { key: "rating_not_now", values: vec![("state", state.to_string()), ("action", action.to_string())] },
+            BadRatingError::Missing { action, what } => StoreError::Rule { key: "rating_missing", values: vec![("action", action.to_string()), ("what", what.to_string())] },
+            BadRatingError::RealNameNotCalledBack => StoreError::Rule { key: "rating_call_back_first", values: vec![] },
+            BadRatingError::AppealedBefore => StoreError::Rule { key: "rating_appealed_before", values: vec![] },
+        }
+    }
+
+    /// A complaint's or suggestion's step out of order, in the hall's words.
+    pub fn feedback_refused(err: &banshi_domain::complaint::FeedbackError) -> Self {
+        use banshi_domain::complaint::FeedbackError;
+        match err {
+            FeedbackError::OutOfOrder { from, expected, asked } => StoreError::Rule { key: "feedback_out_of_order", values: vec![("from", from.to_string()), ("expected", expected.to_string()), ("asked", asked.to_string())] },
+            FeedbackError::Archived => StoreError::Rule { key: "feedback_archived", values: vec![] },
+            FeedbackError::NoNote(stage) => StoreError::Rule { key: "feedback_needs_note", values: vec![("stage", stage.to_string())] },
+        }
+    }
 }
 
 /// The algorithms an installation seals personal data and hashes its audit chain with: chosen at
@@ -89,11 +110,9 @@ impl CryptoSuite {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A uniqueness or reference rule of the data was broken; the message says which.
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0} not found")]
-    NotFound(String),
+    /// There is no `what` (a text key naming the kind of thing: `thing_window` → 窗口) `id`.
+    #[error("{what} {id} not found")]
+    NotFound { what: &'static str, id: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -392,14 +411,29 @@ pub async fn connect(url: &str) -> StoreResult<Arc<dyn Store>> {
     }
 }
 
-/// Maps a database error to a clear conflict where the data's own rules were broken.
-pub(crate) fn conflict_or(err: sqlx::Error, what: &str) -> StoreError {
+/// Maps a database error to a clear refusal where the data's own rules were broken: `what` is the
+/// text key naming the kind of thing written (`thing_window`), `id` which one (may be empty).
+pub(crate) fn conflict_or(err: sqlx::Error, what: &'static str, id: impl Into<String>) -> StoreError {
+    let values = || vec![("what", what.to_string()), ("id", id.into())];
     match err.as_database_error() {
-        Some(db) if db.is_unique_violation() => StoreError::Conflict(format!("{what} already exists")),
-        Some(db) if db.is_foreign_key_violation() => StoreError::Conflict(format!("{what} refers to something that does not exist")),
-        Some(db) if db.is_check_violation() => StoreError::Conflict(format!("{what} breaks a rule of the data: {}", db.message())),
+        Some(db) if db.is_unique_violation() => StoreError::Rule { key: "store_exists_already", values: values() },
+        Some(db) if db.is_foreign_key_violation() => StoreError::Rule { key: "store_refers_to_nothing", values: values() },
+        Some(db) if db.is_check_violation() => {
+            tracing::warn!(what, detail = db.message(), "a write broke a rule of the data");
+            StoreError::Rule { key: "store_breaks_a_rule", values: values() }
+        }
         _ => StoreError::Database(err),
     }
+}
+
+/// A name or code as it stands in a refusal's text: “limin”.
+pub(crate) fn quoted(name: &str) -> String {
+    format!("“{name}”")
+}
+
+/// There is no `what` (a text key: `thing_case`) `id`.
+pub(crate) fn not_found(what: &'static str, id: impl ToString) -> StoreError {
+    StoreError::NotFound { what, id: id.to_string() }
 }
 
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, value: serde_json::Value) -> StoreResult<T> {

@@ -185,13 +185,13 @@ async fn window_and_busy(db: &mut PgConnection, centre_code: &str, number: i32, 
         rows::WINDOWS_LIVE_SQL
     );
     let row: Option<WindowBusyRow> = sqlx::query_as(&sql).bind(centre_code).bind(number).bind(except.unwrap_or(0)).fetch_optional(db).await?;
-    let row = row.ok_or_else(|| StoreError::NotFound(format!("window {number}")))?;
+    let row = row.ok_or_else(|| crate::not_found("thing_window", number))?;
     Ok((row.live.into_live()?, row.busy_with))
 }
 
 async fn load_ticket(db: &mut PgConnection, ticket_id: i64) -> StoreResult<Ticket> {
     let row: Option<TicketRow> = sqlx::query_as(&format!("SELECT {} FROM tickets WHERE id = $1", rows::TICKET_COLUMNS)).bind(ticket_id).fetch_optional(db).await?;
-    row.ok_or_else(|| StoreError::NotFound(format!("ticket {ticket_id}")))?.into_ticket()
+    row.ok_or_else(|| crate::not_found("thing_ticket", ticket_id))?.into_ticket()
 }
 
 /// Writes the change `event` makes and appends it to the ticket's history, in one statement.
@@ -249,7 +249,7 @@ async fn take_ticket(db: &mut PgConnection, ticket: &NewTicket) -> StoreResult<T
     .fetch_optional(&mut *db)
     .await?;
     let Some((sequence,)) = sequence else {
-        return Err(StoreError::NotFound(format!("queue {}", ticket.queue)));
+        return Err(crate::not_found("thing_queue", &ticket.queue));
     };
     if let Some(quota) = ticket.daily_quota.filter(|quota| sequence > i64::from(*quota)) {
         return Err(crate::StoreError::QuotaReached(quota));
@@ -282,7 +282,7 @@ async fn take_ticket(db: &mut PgConnection, ticket: &NewTicket) -> StoreResult<T
     .bind(ticket.phone_limit.as_ref().map(|limit| &limit.key))
     .fetch_one(db)
     .await
-    .map_err(|e| conflict_or(e, &format!("ticket {number}")))?;
+    .map_err(|e| conflict_or(e, "thing_ticket", number.to_string()))?;
     row.into_ticket()
 }
 
@@ -330,7 +330,7 @@ async fn update_ticket(db: &mut PgConnection, actor: &Actor, at: AtWindow<'_>, t
                 let exists: Option<(String,)> =
                     sqlx::query_as("SELECT prefix FROM queues WHERE centre_code = $1 AND prefix = $2").bind(at.centre_code).bind(to_queue).fetch_optional(&mut *db).await?;
                 if exists.is_none() {
-                    return Err(StoreError::NotFound(format!("queue {to_queue}")));
+                    return Err(crate::not_found("thing_queue", to_queue));
                 }
             }
             if let Some(to_window) = to_window {

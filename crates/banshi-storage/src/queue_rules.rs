@@ -97,7 +97,7 @@ pub(crate) fn require_handover_target(from: i32, target: &WindowLive) -> StoreRe
 /// A ticket of another centre is not found there.
 pub(crate) fn require_same_centre(at: AtWindow<'_>, ticket: &Ticket) -> StoreResult<()> {
     if ticket.centre_code != at.centre_code {
-        return Err(StoreError::NotFound(format!("ticket {}", ticket.id)));
+        return Err(crate::not_found("thing_ticket", ticket.id));
     }
     Ok(())
 }

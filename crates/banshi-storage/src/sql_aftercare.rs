@@ -283,7 +283,7 @@ macro_rules! impl_aftercare_store {
         }
 
         async fn one_bad_rating(conn: &mut <$db as sqlx::Database>::Connection, rating_id: i64) -> StoreResult<BadRating> {
-            bad_ratings_where(conn, Which::Id(rating_id)).await?.pop().ok_or_else(|| StoreError::NotFound(format!("bad rating {rating_id}")))
+            bad_ratings_where(conn, Which::Id(rating_id)).await?.pop().ok_or_else(|| crate::not_found("thing_bad_rating", rating_id))
         }
 
         async fn feedback_where(conn: &mut <$db as sqlx::Database>::Connection, which: Which<'_>) -> StoreResult<Vec<Feedback>> {
@@ -299,12 +299,12 @@ macro_rules! impl_aftercare_store {
         }
 
         async fn one_feedback(conn: &mut <$db as sqlx::Database>::Connection, id: i64) -> StoreResult<Feedback> {
-            feedback_where(conn, Which::Id(id)).await?.pop().ok_or_else(|| StoreError::NotFound(format!("feedback {id}")))
+            feedback_where(conn, Which::Id(id)).await?.pop().ok_or_else(|| crate::not_found("thing_feedback", id))
         }
 
         async fn follow_up_by_id(conn: &mut <$db as sqlx::Database>::Connection, id: i64) -> StoreResult<FollowUp> {
             let found: Option<FollowUp> = sqlx::query_as(&format!("{FOLLOW_UP_SQL} WHERE u.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
-            found.ok_or_else(|| StoreError::NotFound(format!("follow-up {id}")))
+            found.ok_or_else(|| crate::not_found("thing_follow_up", id))
         }
 
         #[async_trait]
@@ -316,18 +316,18 @@ macro_rules! impl_aftercare_store {
                     Rated::Ticket(id) => {
                         let visit: Option<VisitRow> =
                             sqlx::query_as(&format!("{} WHERE t.id = $1", VISIT_SQL)).bind(id).fetch_optional(&mut *tx).await?;
-                        let visit = visit.ok_or_else(|| StoreError::NotFound(format!("ticket {id}")))?;
+                        let visit = visit.ok_or_else(|| crate::not_found("thing_ticket", id))?;
                         if visit.state != "done" {
-                            return Err(StoreError::Conflict(format!("ticket {} is not finished yet: a visit is rated once it is done", visit.number)));
+                            return Err(StoreError::Rule { key: "rating_visit_not_done", values: vec![("number", visit.number.clone())] });
                         }
                         (visit.centre_code.clone(), visit.window(), visit.actor_id, visit.items.0.first().cloned())
                     }
                     Rated::Case(id) => {
                         let case: Option<(String, String, String, Option<i32>, Option<i64>)> =
                             sqlx::query_as("SELECT centre_code, state, item_code, window_number, created_by FROM cases WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-                        let (centre_code, state, item_code, window, officer_id) = case.ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
+                        let (centre_code, state, item_code, window, officer_id) = case.ok_or_else(|| crate::not_found("thing_case", id))?;
                         if state != "办结" && state != "送达领取" {
-                            return Err(StoreError::Conflict(format!("the case is {state}: a case is rated once it is finished (办结)")));
+                            return Err(StoreError::Rule { key: "rating_case_not_done", values: vec![("state", state.clone())] });
                         }
                         (centre_code, window, officer_id, Some(item_code))
                     }
@@ -356,10 +356,8 @@ macro_rules! impl_aftercare_store {
                 .fetch_one(&mut *tx)
                 .await;
                 let (id,) = inserted.map_err(|e| match e.as_database_error() {
-                    Some(db) if db.is_unique_violation() => StoreError::Conflict(
-                        if case_id.is_some() { "this case has been rated already (一事一评)" } else { "this visit has been rated already (一次一评)" }.into(),
-                    ),
-                    _ => conflict_or(e, "rating"),
+                    Some(db) if db.is_unique_violation() => if case_id.is_some() { StoreError::Rule { key: "rating_case_rated_already", values: vec![] } } else { StoreError::Rule { key: "rating_visit_rated_already", values: vec![] } },
+                    _ => conflict_or(e, "thing_rating", ""),
                 })?;
                 if rating.grade.is_bad() {
                     sqlx::query("INSERT INTO bad_ratings (rating_id, centre_code, state, verify_by, fix_by) VALUES ($1, $2, $3, $4, $5)")
@@ -441,11 +439,11 @@ macro_rules! impl_aftercare_store {
             async fn act_on_bad_rating(&self, actor: &Actor, rating_id: i64, event: &banshi_domain::rating::BadRatingEvent, at: DateTime<Utc>, day: NaiveDate) -> StoreResult<BadRating> {
                 let mut tx = self.begin().await?;
                 let centre: Option<(String,)> = sqlx::query_as("SELECT centre_code FROM bad_ratings WHERE rating_id = $1").bind(rating_id).fetch_optional(&mut *tx).await?;
-                let (centre_code,) = centre.ok_or_else(|| StoreError::NotFound(format!("bad rating {rating_id}")))?;
+                let (centre_code,) = centre.ok_or_else(|| crate::not_found("thing_bad_rating", rating_id))?;
                 lock_centre(&mut tx, &centre_code).await?;
                 let before = one_bad_rating(&mut *tx, rating_id).await?;
                 let (state, facts) = banshi_domain::rating::replay(before.rating.real_name, before.history.iter().map(|h| &h.event)).map_err(|e| StoreError::Corrupt(format!("bad rating {rating_id}: {e}")))?;
-                let next = banshi_domain::rating::apply(state, facts, event).map_err(|e| StoreError::Conflict(e.to_string()))?;
+                let next = banshi_domain::rating::apply(state, facts, event).map_err(|e| StoreError::rating_refused(&e))?;
                 use banshi_domain::rating::BadRatingEvent as E;
                 // A fix dates the item; a citizen unconvinced by it undoes the date, to be fixed again.
                 let (fixed_on, citizen_satisfied) = match event {
@@ -498,7 +496,7 @@ macro_rules! impl_aftercare_store {
                 .bind(feedback.about_staff_id)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, "feedback"))?;
+                .map_err(|e| conflict_or(e, "thing_feedback", ""))?;
                 sqlx::query("INSERT INTO feedback_steps (feedback_id, stage, note, actor_id, actor, at) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(id)
                     .bind(stage_name(FeedbackStage::Received))
@@ -524,7 +522,7 @@ macro_rules! impl_aftercare_store {
             }
 
             async fn take_feedback(&self, actor: &Actor, id: i64, over_owner: bool) -> StoreResult<Feedback> {
-                let staff_id = actor.staff_id.ok_or_else(|| StoreError::Conflict("feedback is taken by a staff member".into()))?;
+                let staff_id = actor.staff_id.ok_or_else(|| StoreError::Rule { key: "store_staff_only", values: vec![] })?;
                 let mut tx = self.begin().await?;
                 let before = one_feedback(&mut *tx, id).await?;
                 let taken = sqlx::query(
@@ -539,7 +537,7 @@ macro_rules! impl_aftercare_store {
                 .rows_affected();
                 let after = one_feedback(&mut *tx, id).await?;
                 if taken == 0 {
-                    return Err(StoreError::Conflict(format!("feedback {id} is {}'s already", after.owner_name.unwrap_or_default())));
+                    return Err(StoreError::Rule { key: "feedback_taken_already", values: vec![("id", id.to_string()), ("owner", after.owner_name.unwrap_or_default())] });
                 }
                 let entity_id = id.to_string();
                 audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: "take", entity: "feedback", entity_id: &entity_id, before: Some(to_json(&before)), after: Some(to_json(&after)) }).await?;
@@ -551,12 +549,12 @@ macro_rules! impl_aftercare_store {
                 let mut tx = self.begin().await?;
                 let before = one_feedback(&mut *tx, id).await?;
                 if before.owner_id.is_none() || before.owner_id != actor.staff_id {
-                    return Err(StoreError::Conflict(match &before.owner_name {
-                        Some(owner) => format!("feedback {id} is {owner}'s: only its owner takes it forward"),
-                        None => format!("feedback {id} has no owner yet: take it first"),
-                    }));
+                    return Err(match &before.owner_name {
+                        Some(owner) => StoreError::Rule { key: "feedback_not_yours", values: vec![("id", id.to_string()), ("owner", owner.clone())] },
+                        None => StoreError::Rule { key: "feedback_take_first", values: vec![("id", id.to_string())] },
+                    });
                 }
-                let next = banshi_domain::complaint::advance(before.stage, to, note).map_err(|e| StoreError::Conflict(e.to_string()))?;
+                let next = banshi_domain::complaint::advance(before.stage, to, note).map_err(|e| StoreError::feedback_refused(&e))?;
                 let answered_on = (next == FeedbackStage::Answered).then_some(day);
                 // Only from the stage just read: a second submit of the same step finds it taken.
                 let moved = sqlx::query("UPDATE feedback SET stage = $2, answered_on = COALESCE($3, answered_on) WHERE id = $1 AND stage = $4")
@@ -568,7 +566,7 @@ macro_rules! impl_aftercare_store {
                     .await?
                     .rows_affected();
                 if moved == 0 {
-                    return Err(StoreError::Conflict(format!("feedback {id} changed meanwhile: look again")));
+                    return Err(StoreError::Rule { key: "feedback_changed_meanwhile", values: vec![("id", id.to_string())] });
                 }
                 sqlx::query("INSERT INTO feedback_steps (feedback_id, stage, note, actor_id, actor, at) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(id)
@@ -594,7 +592,7 @@ macro_rules! impl_aftercare_store {
                             .bind(id)
                             .fetch_optional(&mut *tx)
                             .await?
-                            .ok_or_else(|| StoreError::NotFound(format!("resident {id}")))?,
+                            .ok_or_else(|| crate::not_found("thing_resident", id))?,
                     ),
                     None => None,
                 };
@@ -616,7 +614,7 @@ macro_rules! impl_aftercare_store {
                         .bind(now)
                         .fetch_one(&mut *tx)
                         .await
-                        .map_err(|e| conflict_or(e, "resident"))?,
+                        .map_err(|e| conflict_or(e, "thing_resident", ""))?,
                 };
                 let row: ResidentRow =
                     sqlx::query_as("SELECT id, centre_code, name, phone_cipher, facts, updated_at FROM residents WHERE id = $1").bind(saved).fetch_one(&mut *tx).await?;
@@ -652,7 +650,7 @@ macro_rules! impl_aftercare_store {
                 .bind(follow_up.created_at)
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, "follow-up"))?;
+                .map_err(|e| conflict_or(e, "thing_follow_up", ""))?;
                 let Some((id,)) = inserted else {
                     return Ok(None);
                 };
@@ -684,7 +682,7 @@ macro_rules! impl_aftercare_store {
                 let mut tx = self.begin().await?;
                 let before = follow_up_by_id(&mut *tx, id).await?;
                 if before.done_at.is_some() {
-                    return Err(StoreError::Conflict(format!("follow-up {id} is done already")));
+                    return Err(StoreError::Rule { key: "follow_up_done_already", values: vec![("id", id.to_string())] });
                 }
                 let completed = sqlx::query("UPDATE follow_ups SET done_at = $2, outcome = $3, assignee_id = COALESCE(assignee_id, $4) WHERE id = $1 AND done_at IS NULL")
                     .bind(id)
@@ -695,7 +693,7 @@ macro_rules! impl_aftercare_store {
                     .await?
                     .rows_affected();
                 if completed == 0 {
-                    return Err(StoreError::Conflict(format!("follow-up {id} is done already")));
+                    return Err(StoreError::Rule { key: "follow_up_done_already", values: vec![("id", id.to_string())] });
                 }
                 let after = follow_up_by_id(&mut *tx, id).await?;
                 let entity_id = id.to_string();
@@ -705,7 +703,7 @@ macro_rules! impl_aftercare_store {
             }
 
             async fn record_contact(&self, actor: &Actor, resident_id: Option<i64>, follow_up_id: Option<i64>, channel: &str, note: &str, at: DateTime<Utc>) -> StoreResult<Contact> {
-                let staff_id = actor.staff_id.ok_or_else(|| StoreError::Conflict("a contact is made by a staff member".into()))?;
+                let staff_id = actor.staff_id.ok_or_else(|| StoreError::Rule { key: "store_staff_only", values: vec![] })?;
                 let mut tx = self.begin().await?;
                 let (id,): (i64,) = sqlx::query_as("INSERT INTO contacts (resident_id, follow_up_id, staff_id, channel, note, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
                     .bind(resident_id)
@@ -716,7 +714,7 @@ macro_rules! impl_aftercare_store {
                     .bind(at)
                     .fetch_one(&mut *tx)
                     .await
-                    .map_err(|e| conflict_or(e, "contact"))?;
+                    .map_err(|e| conflict_or(e, "thing_contact", ""))?;
                 let created: Contact = sqlx::query_as(&format!("{} WHERE k.id = $1", CONTACT_SQL)).bind(id).fetch_one(&mut *tx).await?;
                 let centre: Option<String> = sqlx::query_as::<_, (String,)>(
                     "SELECT centre_code FROM follow_ups WHERE id = $1 UNION ALL SELECT centre_code FROM residents WHERE id = $2",
@@ -758,7 +756,7 @@ macro_rules! impl_aftercare_store {
                 .bind(Utc::now())
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, "eligibility rules"))?;
+                .map_err(|e| conflict_or(e, "thing_eligibility_rules", ""))?;
                 audit(&mut tx, actor, AuditWrite { centre: Some(centre_code), action: "load", entity: "eligibility_rules", entity_id: centre_code, before: before.map(|(b,)| serde_json::Value::String(b)), after: Some(serde_json::Value::String(text.to_string())) }).await?;
                 self.commit(tx).await
             }

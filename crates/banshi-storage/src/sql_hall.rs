@@ -46,7 +46,7 @@ macro_rules! impl_hall_store {
 
             async fn read_hall(conn: &mut <$db as sqlx::Database>::Connection, centre_code: &str) -> StoreResult<HallSetup> {
                 let centre: Option<(Option<Json<CentreHall>>,)> = sqlx::query_as("SELECT hall FROM centres WHERE code = $1").bind(centre_code).fetch_optional(&mut *conn).await?;
-                let Some((stored,)) = centre else { return Err(StoreError::NotFound(format!("centre {centre_code}"))) };
+                let Some((stored,)) = centre else { return Err(crate::not_found("thing_centre", centre_code)) };
                 let queues: Vec<QueueSetupRow> =
                     sqlx::query_as("SELECT prefix, name, item_codes, daily_quota, issue_until, hours FROM queues WHERE centre_code = $1 ORDER BY position, prefix")
                         .bind(centre_code)
@@ -125,7 +125,7 @@ macro_rules! impl_hall_store {
                         .bind(queue.hours.as_ref().map(Json))
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| conflict_or(e, &format!("queue {}", queue.prefix)))?;
+                        .map_err(|e| conflict_or(e, "thing_queue", queue.prefix.clone()))?;
                     }
                     for window in &hall.windows {
                         sqlx::query(
@@ -141,7 +141,7 @@ macro_rules! impl_hall_store {
                         .bind(window.call_order.as_str())
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| conflict_or(e, &format!("window {}", window.number)))?;
+                        .map_err(|e| conflict_or(e, "thing_window", window.number.to_string()))?;
                     }
                     let centre_hall = CentreHall { hours: hall.hours.clone(), day_close: hall.day_close, issue_without_open_window: hall.issue_without_open_window };
                     sqlx::query("UPDATE centres SET hall = $2 WHERE code = $1").bind(centre_code).bind(Json(&centre_hall)).execute(&mut *tx).await?;

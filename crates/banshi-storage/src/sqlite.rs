@@ -138,7 +138,7 @@ crate::sql_hall::impl_hall_store!(SqliteStore, Sqlite);
 /// `VACUUM INTO` reads one snapshot of everything committed (acknowledged) before it began.
 pub fn backup_sqlite(database: &Path, to: &Path) -> StoreResult<()> {
     if to.exists() {
-        return Err(StoreError::Conflict(format!("{} exists already: name a new file", to.display())));
+        return Err(StoreError::Rule { key: "backup_file_exists", values: vec![("file", to.display().to_string())] });
     }
     let db = rusqlite::Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     db.busy_timeout(Duration::from_secs(30))?;

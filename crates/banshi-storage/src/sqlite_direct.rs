@@ -192,7 +192,7 @@ mod tests {
                         db.execute("INSERT INTO counted (n) VALUES (?1)", [n])?;
                         // Every seventh write inserts, then fails: its row must not stay.
                         if n % 7 == 0 {
-                            return Err(StoreError::Conflict(format!("write {n} refused")));
+                            return Err(StoreError::Direct(format!("write {n} refused")));
                         }
                         Ok(n)
                     })

@@ -28,7 +28,10 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str)
 impl From<rusqlite::Error> for StoreError {
     fn from(err: rusqlite::Error) -> Self {
         match err.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict(format!("a rule of the data was broken: {err}")),
+            Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                tracing::warn!(detail = %err, "a write broke a rule of the data");
+                StoreError::Rule { key: "store_breaks_a_rule", values: vec![("what", "thing_record".to_string()), ("id", String::new())] }
+            }
             _ => StoreError::Direct(err.to_string()),
         }
     }
@@ -40,7 +43,7 @@ pub(crate) fn take_ticket(db: &Connection, ticket: &NewTicket) -> StoreResult<Ti
         .query_row(named_params! { "$1": ticket.centre_code, "$2": ticket.queue }, |_| Ok(()))
         .optional()?;
     if queue_exists.is_none() {
-        return Err(StoreError::NotFound(format!("queue {}", ticket.queue)));
+        return Err(crate::not_found("thing_queue", &ticket.queue));
     }
     let day = ticket.arrived_at.with_timezone(&chrono::Local).date_naive().format("%F").to_string();
     if let Some(limit) = &ticket.phone_limit {
@@ -83,7 +86,7 @@ pub(crate) fn take_ticket(db: &Connection, ticket: &NewTicket) -> StoreResult<Ti
             |row| Ok(TicketRow::from_sqlite(row)),
         )
         .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("ticket {number} already exists")),
+            StoreError::Rule { key: "store_breaks_a_rule", .. } => StoreError::Rule { key: "store_exists_already", values: vec![("what", "thing_ticket".to_string()), ("id", number.to_string())] },
             other => other,
         })??;
     let issued = row.into_ticket()?;
@@ -131,7 +134,7 @@ pub(crate) fn update_ticket(db: &Connection, actor: &Actor, at: AtWindow<'_>, ti
                     .query_row(named_params! { "$1": at.centre_code, "$2": to_queue }, |_| Ok(()))
                     .optional()?;
                 if exists.is_none() {
-                    return Err(StoreError::NotFound(format!("queue {to_queue}")));
+                    return Err(crate::not_found("thing_queue", to_queue));
                 }
             }
             if let Some(to_window) = to_window {
@@ -146,7 +149,7 @@ pub(crate) fn update_ticket(db: &Connection, actor: &Actor, at: AtWindow<'_>, ti
 fn window_live(db: &Connection, centre_code: &str, number: i32) -> StoreResult<WindowLive> {
     let sql = format!("{} AND w.number = $2", rows::WINDOWS_LIVE_SQL);
     let live = db.prepare_cached(&sql)?.query_row(named_params! { "$1": centre_code, "$2": number }, window_row).optional()?;
-    live.ok_or_else(|| StoreError::NotFound(format!("window {number}")))?
+    live.ok_or_else(|| crate::not_found("thing_window", number))?
 }
 
 /// The centre's windows with who is signed in at each.
@@ -245,7 +248,7 @@ fn require_free_to_call(db: &Connection, window: &WindowLive, centre_code: &str,
 fn load_ticket(db: &Connection, ticket_id: i64) -> StoreResult<Ticket> {
     let sql = format!("SELECT {} FROM tickets WHERE id = $1", rows::TICKET_COLUMNS);
     let row = db.prepare_cached(&sql)?.query_row(named_params! { "$1": ticket_id }, |row| Ok(TicketRow::from_sqlite(row))).optional()?;
-    row.ok_or_else(|| StoreError::NotFound(format!("ticket {ticket_id}")))??.into_ticket()
+    row.ok_or_else(|| crate::not_found("thing_ticket", ticket_id))??.into_ticket()
 }
 
 fn apply_ticket_event(db: &Connection, actor: &Actor, ticket: Ticket, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket> {

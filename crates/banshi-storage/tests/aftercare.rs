@@ -73,10 +73,10 @@ async fn a_bad_rating_is_rated_once_worked_and_appealed() {
         let rated = store.rate(&citizen, &rating(Rated::Case(case.id), Grade::VeryDissatisfied, Some("sealed-phone"))).await.unwrap();
         assert_eq!((rated.window, rated.officer_id, rated.item_code.as_deref(), rated.real_name), (Some(3), Some(officer.id), Some("T-BIRTH"), true), "{}", store.backend());
         match store.rate(&citizen, &rating(Rated::Case(case.id), Grade::Satisfied, None)).await {
-            Err(StoreError::Conflict(message)) => assert_eq!(message, "this case has been rated already (一事一评)"),
+            Err(StoreError::Rule { key, .. }) => assert_eq!(key, "rating_case_rated_already"),
             other => panic!("{}: {other:?}", store.backend()),
         }
-        assert!(matches!(store.rate(&citizen, &rating(Rated::Ticket(999), Grade::Satisfied, None)).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(store.rate(&citizen, &rating(Rated::Ticket(999), Grade::Satisfied, None)).await, Err(StoreError::NotFound { .. })));
 
         let ledger = store.bad_ratings("SF01", day("2026-03-01")).await.unwrap();
         assert_eq!(ledger.len(), 1);
@@ -84,7 +84,7 @@ async fn a_bad_rating_is_rated_once_worked_and_appealed() {
 
         let desk = Actor::staff(&manager);
         let unreached = BadRatingEvent::Verified { called_back: false, note: "未回访".into() };
-        assert!(matches!(store.act_on_bad_rating(&desk, rated.id, &unreached, Utc::now(), day("2026-03-05")).await, Err(StoreError::Conflict(m)) if m.contains("实名差评须回访")));
+        assert!(matches!(store.act_on_bad_rating(&desk, rated.id, &unreached, Utc::now(), day("2026-03-05")).await, Err(StoreError::Rule { key: "rating_call_back_first", .. })));
         let verified = BadRatingEvent::Verified { called_back: true, note: "已电话回访".into() };
         store.act_on_bad_rating(&desk, rated.id, &verified, Utc::now(), day("2026-03-05")).await.unwrap();
         let appeal = BadRatingEvent::Appealed { reason: "恶意差评".into() };
@@ -126,14 +126,17 @@ async fn complaints_are_taken_forward_by_their_owner_and_follow_ups_made_once() 
         let box_item = store.create_feedback(&Actor::system("citizen"), &online).await.unwrap();
         assert_eq!((box_item.owner_id, box_item.stage, box_item.steps.len()), (None, FeedbackStage::Received, 1));
         let refused = store.advance_feedback(&Actor::staff(&officer), box_item.id, FeedbackStage::Investigating, "调查", Utc::now(), day("2026-03-03")).await;
-        assert!(matches!(refused, Err(StoreError::Conflict(m)) if m.contains("take it first")));
+        assert!(matches!(refused, Err(StoreError::Rule { key: "feedback_take_first", .. })));
         store.take_feedback(&Actor::staff(&officer), box_item.id, false).await.unwrap();
-        assert!(matches!(store.take_feedback(&Actor::staff(&manager), box_item.id, false).await, Err(StoreError::Conflict(_))), "owned: not taken");
+        assert!(matches!(store.take_feedback(&Actor::staff(&manager), box_item.id, false).await, Err(StoreError::Rule { key: "feedback_taken_already", .. })), "owned: not taken");
         store.take_feedback(&Actor::staff(&manager), box_item.id, true).await.unwrap();
         let not_owner = store.advance_feedback(&Actor::staff(&officer), box_item.id, FeedbackStage::Investigating, "调查", Utc::now(), day("2026-03-03")).await;
-        assert!(matches!(not_owner, Err(StoreError::Conflict(m)) if m.contains("only its owner")), "{}", store.backend());
+        assert!(matches!(not_owner, Err(StoreError::Rule { key: "feedback_not_yours", .. })), "{}", store.backend());
         let skipped = store.advance_feedback(&Actor::staff(&manager), box_item.id, FeedbackStage::Answered, "已答复", Utc::now(), day("2026-03-03")).await;
-        assert!(matches!(skipped, Err(StoreError::Conflict(m)) if m.contains("the next step after 受理 is 调查")));
+        match skipped {
+            Err(StoreError::Rule { key, values }) => assert_eq!((key, values), ("feedback_out_of_order", vec![("from", "受理".to_string()), ("expected", "调查".to_string()), ("asked", "反馈".to_string())])),
+            other => panic!("{}: {other:?}", store.backend()),
+        }
         for (stage, note) in [(FeedbackStage::Investigating, "调取录像"), (FeedbackStage::Handled, "批评教育"), (FeedbackStage::Answered, "电话告知")] {
             store.advance_feedback(&Actor::staff(&manager), box_item.id, stage, note, Utc::now(), day("2026-03-05")).await.unwrap();
         }
@@ -162,7 +165,7 @@ async fn complaints_are_taken_forward_by_their_owner_and_follow_ups_made_once() 
         store.record_contact(&Actor::staff(&officer), Some(saved.id), Some(made.id), "phone", "已电话告知", Utc::now()).await.unwrap();
         let done = store.complete_follow_up(&Actor::staff(&officer), made.id, "居民将于下周来办", Utc::now()).await.unwrap();
         assert_eq!((done.assignee_id, done.resident_name.as_deref()), (Some(officer.id), Some("赵六")));
-        assert!(matches!(store.complete_follow_up(&Actor::staff(&officer), made.id, "again", Utc::now()).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(store.complete_follow_up(&Actor::staff(&officer), made.id, "again", Utc::now()).await, Err(StoreError::Rule { key: "follow_up_done_already", .. })));
         assert_eq!(store.contacts(Some(saved.id), None).await.unwrap()[0].staff_name, "officer名");
         assert_eq!(store.follow_ups("SF01", None, lately).await.unwrap().len(), 1, "done today: still listed");
         store.save_eligibility_rules(&Actor::staff(&manager), "SF01", "[[policy]]").await.unwrap();

@@ -40,8 +40,8 @@ async fn the_first_asked_owns_the_inquiry_until_handled_or_handed_over() {
         assert_eq!(store.open_inquiries(first.id).await.unwrap().len(), 1, "{}", store.backend());
 
         let refused = store.hand_over_inquiry(&Actor::staff(&other), inquiry.id, other.id, "我来", Utc::now()).await;
-        assert!(matches!(refused, Err(StoreError::Conflict(ref m)) if m.contains("李敏's: only its owner")), "{refused:?}");
-        assert!(matches!(store.hand_over_inquiry(&Actor::staff(&first), inquiry.id, 9999, "x", Utc::now()).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(refused, Err(StoreError::Rule { key: "inquiry_not_yours", ref values }) if values[1] == ("owner", "李敏".to_string())), "{refused:?}");
+        assert!(matches!(store.hand_over_inquiry(&Actor::staff(&first), inquiry.id, 9999, "x", Utc::now()).await, Err(StoreError::NotFound { .. })));
         let handed = store.hand_over_inquiry(&Actor::staff(&first), inquiry.id, colleague.id, "涉及社保业务", Utc::now()).await.unwrap();
         assert_eq!((handed.owner_id, handed.first_owner_id), (colleague.id, first.id), "the first asked stays on record");
         assert!(store.open_inquiries(first.id).await.unwrap().is_empty());
@@ -49,7 +49,7 @@ async fn the_first_asked_owns_the_inquiry_until_handled_or_handed_over() {
         let handled = store.handle_inquiry(&Actor::staff(&colleague), inquiry.id, "带出生医学证明和父母户口簿", Utc::now()).await.unwrap();
         assert!(handled.handled_at.is_some());
         assert!(store.open_inquiries(colleague.id).await.unwrap().is_empty());
-        assert!(matches!(store.handle_inquiry(&Actor::staff(&colleague), inquiry.id, "again", Utc::now()).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(store.handle_inquiry(&Actor::staff(&colleague), inquiry.id, "again", Utc::now()).await, Err(StoreError::Rule { key: "inquiry_handled_already", .. })));
         let handovers = store.inquiry_handovers(inquiry.id).await.unwrap();
         assert_eq!(handovers.len(), 1);
         assert_eq!((handovers[0].from_name.as_str(), handovers[0].to_name.as_str(), handovers[0].reason.as_str()), ("李敏", "王芳", "涉及社保业务"));

@@ -97,7 +97,7 @@ async fn tickets_are_numbered_and_called_by_the_rule() {
         let a2 = store.take_ticket(&new_ticket("A", None, 9)).await.unwrap();
         let b1 = store.take_ticket(&new_ticket("B", Some(PriorityReason::Elderly), 5)).await.unwrap();
         assert_eq!((a1.number.as_str(), a2.number.as_str(), b1.number.as_str()), ("A001", "A002", "B001"));
-        assert!(matches!(store.take_ticket(&new_ticket("Z", None, 0)).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(store.take_ticket(&new_ticket("Z", None, 0)).await, Err(StoreError::NotFound { .. })));
 
         let first = store.call_next(&actor, "SF01", 1, &policy, Utc::now()).await.unwrap().unwrap();
         assert_eq!(first.number, "B001", "{}: the elderly visitor goes first", store.backend());
@@ -163,7 +163,7 @@ async fn a_closed_window_calls_nobody_and_unknown_windows_are_named() {
             Err(StoreError::Rule { key, .. }) => assert_eq!(key, "window_not_open", "{}", store.backend()),
             other => panic!("a paused window calls nobody, not even out of order: {other:?}"),
         }
-        assert!(matches!(store.call_next(&actor, "SF01", 9, &QueuePolicy::default(), Utc::now()).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(store.call_next(&actor, "SF01", 9, &QueuePolicy::default(), Utc::now()).await, Err(StoreError::NotFound { .. })));
         let live = store.windows_live("SF01").await.unwrap();
         assert_eq!((live[0].status, live[0].staff_name.as_deref(), live[0].pause_reason.as_deref()), (WindowStatus::Paused, Some("李敏"), Some("break")));
     }
@@ -465,7 +465,7 @@ async fn the_duty_leader_closes_a_window_its_officer_left() {
         let next = store.call_next(&second, "SF01", 2, &policy, Utc::now()).await.unwrap().unwrap();
         assert_eq!(next.id, served.id, "{}: the earliest arrival is called first again", store.backend());
         // Closing an unknown window is named.
-        assert!(matches!(store.close_window_for(&leader, "SF01", 7, "x", &policy, Utc::now()).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(store.close_window_for(&leader, "SF01", 7, "x", &policy, Utc::now()).await, Err(StoreError::NotFound { .. })));
     }
 }
 

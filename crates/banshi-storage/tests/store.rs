@@ -58,14 +58,14 @@ async fn centre_windows_and_staff() {
         let numbers: Vec<i32> = store.windows("SF01").await.unwrap().iter().map(|w| w.number).collect();
         assert_eq!(numbers, [1, 2], "{}", store.backend());
         let bad_window = Window { centre_code: "NOPE".into(), number: 1, name: "x".into() };
-        assert!(matches!(store.save_window(&Actor::staff(&staff), &bad_window).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(store.save_window(&Actor::staff(&staff), &bad_window).await, Err(StoreError::Rule { key: "store_refers_to_nothing", .. })));
 
         let found = store.staff_by_username("limin").await.unwrap().unwrap();
         assert_eq!(found.staff, staff);
         assert_eq!(found.staff.role, Role::WindowStaff);
         let duplicate = store.create_staff(&Actor::system("test"), &new_staff("limin", Role::Admin)).await;
         match duplicate {
-            Err(StoreError::Conflict(message)) => assert_eq!(message, "staff account \"limin\" already exists"),
+            Err(StoreError::Rule { key, values }) => assert_eq!((key, values), ("store_exists_already", vec![("what", "thing_staff_account".to_string()), ("id", "“limin”".to_string())])),
             other => panic!("{}: expected a conflict, got {other:?}", store.backend()),
         }
         assert_eq!(store.list_staff(None).await.unwrap().len(), 1);
@@ -180,7 +180,7 @@ async fn a_notice_by_an_unknown_officer_writes_nothing() {
         ghost.id = 999_999;
         let entries = store.audit_log(None, 100).await.unwrap().len();
         let result = store.issue_notice(&Actor::staff(&ghost), &new_notice(&ghost)).await;
-        assert!(matches!(result, Err(StoreError::Conflict(_))), "{}: {result:?}", store.backend());
+        assert!(matches!(result, Err(StoreError::Rule { key: "store_refers_to_nothing", .. })), "{}: {result:?}", store.backend());
         assert_eq!(store.audit_log(None, 100).await.unwrap().len(), entries, "a failed write leaves no audit entry");
         assert!(store.notice_counts("SF01").await.unwrap().is_empty());
         // The failed attempt's sequence number was rolled back with it.

@@ -75,7 +75,7 @@ async fn a_visit_is_rated_once_and_a_bad_rating_is_worked_through_the_ledger() {
         assert!(rated.get("officer_name").is_none() && rated.get("officer_id").is_none(), "the public answer names no officer");
         let again = anyone.post(app.url("/api/v1/ratings")).json(&json!({ "ticket": token, "grade": "satisfied" })).send().await.unwrap();
         assert_eq!(again.status(), StatusCode::CONFLICT);
-        assert_eq!(again.json::<Value>().await.unwrap()["error"]["message"], "this visit has been rated already (一次一评)");
+        assert_eq!(again.json::<Value>().await.unwrap()["error"]["message"], "本次服务已评价过（一次一评）");
         assert!(app.page(&pad, "/pad/1").await.contains("id=\"pad-idle\""), "a rated visit leaves the pad");
 
         // The ledger: open, due tomorrow (a working day on), the phone masked.
@@ -179,7 +179,7 @@ async fn a_case_is_rated_once_on_its_progress_page() {
     assert!(page.contains("id=\"rating-message\"") && page.contains(&format!("value=\"{number}\"")), "{page}");
     assert!(!back.contains(&code), "the query code never travels in an address: {back}");
     let again = citizen.post(app.url("/api/v1/ratings")).json(&json!({ "case": number, "query_code": code, "grade": "fair" })).send().await.unwrap();
-    assert_eq!(again.json::<Value>().await.unwrap()["error"]["message"], "this case has been rated already (一事一评)");
+    assert_eq!(again.json::<Value>().await.unwrap()["error"]["message"], "本办件已评价过（一事一评）");
     let wrong_code = citizen.post(app.url("/api/v1/ratings")).json(&json!({ "case": number, "query_code": "aaaa-aaaa", "grade": "fair" })).send().await.unwrap();
     assert_eq!(wrong_code.status(), StatusCode::NOT_FOUND, "the query code proves it is the applicant");
 }

@@ -59,7 +59,7 @@ async fn a_loaded_year_and_a_centre_closure_move_the_deadlines() {
         let far: Value = post(&admin, &csrf, app.url("/api/v1/calendar/years"), json!({ "year": 2050, "days": [{ "name": "元旦", "date": "2050-01-01", "isOffDay": true }] })).await.json().await.unwrap();
         assert_eq!(far["error"]["problems"][0]["path"], "year");
         let twice: Value = post(&admin, &csrf, app.url("/api/v1/calendar/years"), json!({ "year": 2028, "days": [{ "name": "元旦", "date": "2028-01-01", "isOffDay": true }, { "name": "元旦", "date": "2028-01-01", "isOffDay": true }] })).await.json().await.unwrap();
-        assert_eq!(twice["error"]["problems"][0]["message"], "2028-01-01 is listed twice in the schedule for 2028");
+        assert_eq!(twice["error"]["problems"][0]["message"], "2028-01-01在2028年的安排中出现了两次");
         assert_eq!(post(&officer, &officer_csrf, app.url("/api/v1/calendar/years"), schedule).await.status(), StatusCode::FORBIDDEN);
         assert!(app.store.centre_days("SF01").await.unwrap().is_empty());
         assert_eq!(app.store.calendar_years().await.unwrap().len(), 1);

@@ -269,7 +269,7 @@ async fn a_case_routed_to_an_approver_waits_in_their_inbox_with_the_steps_own_li
     let page = app.page(&client, &format!("/cases/{number}")).await;
     assert!(page.contains("<option value=\"approver\">approver姓名（后台审批人员）</option>"), "the centre's approvers are offered: {page}");
     let refused = form(vec![("action", "route"), ("assignee", "approver"), ("limit_days", "三天")]).await;
-    assert!(app.page(&client, &refused).await.contains("is not a number of working days"));
+    assert!(app.page(&client, &refused).await.contains("“三天”不是工作日天数"));
     form(vec![("action", "route"), ("assignee", "approver"), ("limit_days", "3")]).await;
     let page = app.page(&client, &format!("/cases/{number}")).await;
     assert!(page.contains("id=\"case-review\"") && page.contains("id=\"case-step-due\""), "{page}");
@@ -325,7 +325,7 @@ async fn an_applicant_back_for_their_case_is_counted_at_the_window() {
     let counted = app.page(&client, &visit(number.clone()).await).await;
     assert!(counted.contains(&format!("已记到场： {number}：到现场次数 2")), "{counted}");
     let unknown = app.page(&client, &visit("SF01-19990101-0001".into()).await).await;
-    assert!(unknown.contains("id=\"console-error\"") && unknown.contains("no case SF01-19990101-0001"), "{unknown}");
+    assert!(unknown.contains("id=\"console-error\"") && unknown.contains("本中心没有办件SF01-19990101-0001"), "{unknown}");
     assert_eq!(app.store.case(&number).await.unwrap().unwrap().visits, 2);
 }
 

@@ -309,13 +309,13 @@ async fn catalogue_import_is_all_or_nothing_and_round_trips() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let refused: Value = refused.json().await.unwrap();
     assert_eq!(refused["error"]["problems"][0]["path"], "items[0].materials[2].when");
-    assert_eq!(refused["error"]["problems"][0]["message"], "unknown question \"born_in\"");
+    assert_eq!(refused["error"]["problems"][0]["message"], "没有问题“born_in”");
     assert_eq!(admin.get(app.url("/api/v1/catalog")).send().await.unwrap().text().await.unwrap(), exported, "nothing imported");
 
     // The admin page's form reports the same problems.
     let page = admin.post(app.url("/admin/catalog")).form(&[("csrf", csrf.as_str()), ("catalog", &bad.to_string())]).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.text().await.unwrap().contains("items[0].materials[2].when: unknown question &quot;born_in&quot;"));
+    assert!(page.text().await.unwrap().contains("items[0].materials[2].when: 没有问题“born_in”"));
 
     let imported = admin.put(app.url("/api/v1/catalog")).header("X-CSRF-Token", &csrf).header("content-type", "application/json").body(exported.clone()).send().await.unwrap();
     assert_eq!(imported.json::<Value>().await.unwrap()["imported_items"], 1);

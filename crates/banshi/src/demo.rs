@@ -70,7 +70,7 @@ pub async fn seed(store: &dyn Store, sealer: &banshi_web::sealing::Sealer) -> an
     };
     store.save_centre(&actor, &centre).await?;
     let catalog = parse_catalog(DEMO_CATALOG).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        let lines: Vec<String> = banshi_web::fault_problems(&problems).iter().map(ToString::to_string).collect();
         anyhow::anyhow!("the demo catalogue is invalid:\n{}", lines.join("\n"))
     })?;
     store.replace_catalog(&actor, &catalog).await?;

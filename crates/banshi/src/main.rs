@@ -385,6 +385,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Backup { file, database } => {
             let path = sqlite_path(&database.url).context("for PostgreSQL, back up with pg_dump (docs/operations.md)")?;
+            if file.exists() {
+                bail!("{} exists already: name a new file", file.display());
+            }
             banshi_storage::backup_sqlite(&path, &file).with_context(|| format!("cannot back up {}", path.display()))?;
             println!("{} backed up to {}; keep the data key ({}) with it, apart", path.display(), file.display(), path.with_extension("key").display());
         }
@@ -665,8 +668,8 @@ async fn catalog(command: CatalogCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn report(file: &std::path::Path, problems: &[banshi_domain::Problem]) -> ExitCode {
-    for problem in problems {
+fn report(file: &std::path::Path, problems: &[banshi_domain::Fault]) -> ExitCode {
+    for problem in banshi_web::fault_problems(problems) {
         eprintln!("{problem}");
     }
     eprintln!("{}: {} problem(s); nothing imported", file.display(), problems.len());

@@ -31,8 +31,8 @@ fn validate_names_every_problem_and_fails() {
     let out = banshi(&["catalog", "validate", file.to_str().unwrap()]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("items[0].materials[2].when: unknown question \"born_in\""), "{stderr}");
-    assert!(stderr.contains("items[0].promised_limit.working_days: promised limit 99 exceeds the statutory limit 20"), "{stderr}");
+    assert!(stderr.contains("items[0].materials[2].when: 没有问题“born_in”"), "{stderr}");
+    assert!(stderr.contains("items[0].promised_limit.working_days: 承诺时限99个工作日超过了法定时限20个工作日"), "{stderr}");
     assert!(stderr.contains("2 problem(s); nothing imported"), "{stderr}");
     let missing = banshi(&["catalog", "validate", "no-such-file.json"]);
     assert!(!missing.status.success() && text(&missing.stderr).contains("cannot read no-such-file.json"));
@@ -62,7 +62,7 @@ fn import_then_export_round_trips_and_a_bad_import_changes_nothing() {
     std::fs::write(&bad_file, r#"{"schema_version": 1, "items": []}"#).unwrap();
     let refused = banshi(&["catalog", "import", bad_file.to_str().unwrap(), "--database", database]);
     assert!(!refused.status.success());
-    assert!(text(&refused.stderr).contains("items: a catalogue needs at least one item"));
+    assert!(text(&refused.stderr).contains("items: 目录中至少要有一个事项"));
     let after = banshi(&["catalog", "export", "--database", database]);
     assert_eq!(text(&after.stdout), text(&first.stdout), "a refused import changes nothing");
 }
@@ -140,7 +140,7 @@ fn a_year_loaded_into_the_database_counts_and_is_no_longer_provisional() {
     assert_eq!(first_line(&["calendar", "add", "2026-12-30", "3"]), "2027-01-04 provisional", "without the database: built in only");
     std::fs::write(&schedule, r#"{ "year": 2027, "days": [{ "name": "", "date": "2027-01-01", "isOffDay": true }] }"#).unwrap();
     let refused = banshi(&["calendar", "load", schedule.to_str().unwrap(), "--database", database]);
-    assert!(!refused.status.success() && text(&refused.stderr).contains("days: 2027-01-01: a holiday needs its name"), "{}", text(&refused.stderr));
+    assert!(!refused.status.success() && text(&refused.stderr).contains("days: 2027-01-01：节假日须写明名称"), "{}", text(&refused.stderr));
 }
 
 #[test]

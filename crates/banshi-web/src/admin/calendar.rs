@@ -4,7 +4,7 @@
 
 use crate::shared::calendar::{check_schedule, FIRST_YEAR, LAST_YEAR};
 use crate::shared::error::AppError;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use banshi_domain::calendar::{Day, DayReason, HolidaySchedule, LocalDay};
 use banshi_domain::Problem;
@@ -35,29 +35,29 @@ pub struct CentreDayInput {
 }
 
 pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, AppError> {
-    text.trim().parse().map_err(|_| AppError::invalid(field, format!("\"{text}\" is not a date like 2026-12-07")))
+    text.trim().parse().map_err(|_| AppError::invalid(field, fill("date_malformed", &[("value", text.to_string())])))
 }
 
 pub async fn set_centre_day(state: &AppState, admin: &Staff, input: &CentreDayInput) -> Result<LocalDay, AppError> {
     let mut problems = Vec::new();
     let date = input.date.trim().parse::<NaiveDate>().ok();
     if date.is_none() {
-        problems.push(Problem { path: "date".into(), message: format!("\"{}\" is not a date like 2026-12-07", input.date) });
+        problems.push(Problem { path: "date".into(), message: fill("date_malformed", &[("value", input.date.clone())]) });
     }
     let working = match input.kind.as_str() {
         "working" => Some(true),
         "off" => Some(false),
         other => {
-            problems.push(Problem { path: "kind".into(), message: format!("\"{other}\": a day is \"working\" (extended service) or \"off\" (closure)") });
+            problems.push(Problem { path: "kind".into(), message: fill("calendar_day_kind_wrong", &[("value", other.to_string())]) });
             None
         }
     };
     let reason = input.reason.trim();
     if reason.is_empty() {
-        problems.push(Problem { path: "reason".into(), message: "say why (停电检修, 延时服务 …): the reason is shown with every date it moves".into() });
+        problems.push(Problem { path: "reason".into(), message: text("calendar_day_reason_missing").into() });
     }
     if let Some(date) = date.filter(|d| !(FIRST_YEAR..=LAST_YEAR).contains(&chrono::Datelike::year(d))) {
-        problems.push(Problem { path: "date".into(), message: format!("{date}: deadlines are counted from {FIRST_YEAR} to {LAST_YEAR}") });
+        problems.push(Problem { path: "date".into(), message: fill("calendar_date_out_of_range", &[("date", date.to_string()), ("first", FIRST_YEAR.to_string()), ("last", LAST_YEAR.to_string())]) });
     }
     let (Some(date), Some(working), true) = (date, working, problems.is_empty()) else {
         return Err(AppError::Invalid(problems));

@@ -11,7 +11,7 @@ use banshi_storage::{Actor, NewStaff, Staff, StaffChange};
 /// Validates a whole catalogue and, only if it has no problem at all, replaces the shared base
 /// list (事项基本目录).
 pub async fn import_catalog(state: &AppState, actor: &Actor, json: &str) -> Result<usize, AppError> {
-    let catalog = parse_catalog(json).map_err(AppError::Invalid)?;
+    let catalog = parse_catalog(json).map_err(|faults| AppError::Invalid(crate::shared::texts::fault_problems(&faults)))?;
     state.store.replace_catalog(actor, &catalog).await?;
     state.cache.forget_catalogs();
     Ok(catalog.items.len())
@@ -46,7 +46,7 @@ fn may_grant(admin: &Staff, role: Role) -> Result<(), Problem> {
 pub async fn account_of_centre(state: &AppState, admin: &Staff, id: i64) -> Result<Staff, AppError> {
     match state.store.staff_member(id).await? {
         Some(staff) if staff.centre_code == admin.centre_code => Ok(staff),
-        _ => Err(AppError::NotFound(format!("staff {id}"))),
+        _ => Err(AppError::not_found("thing_staff", id)),
     }
 }
 

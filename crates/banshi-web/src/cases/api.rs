@@ -56,7 +56,7 @@ pub async fn open_case(State(state): State<AppState>, visitor: Visitor, Body(req
 pub async fn case(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>) -> ApiResult<Json<CaseView>> {
     let staff = visitor.require(CASE_ROLES)?;
     let case = state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code);
-    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let case = case.ok_or_else(|| AppError::not_found("thing_case", &number))?;
     Ok(Json(steps::case_view(&state, case).await?))
 }
 

@@ -12,7 +12,7 @@ use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
 use crate::shared::roles::{CASE_ROLES, REVIEWERS, WINDOW_ROLES};
 use crate::shared::templates::render;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -113,7 +113,7 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(number):
     let staff = visitor.require(CASE_ROLES)?;
     let frame = frame(&state, &visitor).await?;
     let case = state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code);
-    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let case = case.ok_or_else(|| AppError::not_found("thing_case", &number))?;
     let view = steps::case_view(&state, case).await?;
     let steps: Vec<(String, String, String)> = view
         .history
@@ -163,7 +163,7 @@ pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): 
     let outcome: Result<String, AppError> = async {
         if form.action == "visit" {
             if state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code).is_none() {
-                return Err(AppError::NotFound(format!("case {number}")));
+                return Err(AppError::not_found("thing_case", &number));
             }
             let case = state.store.record_visit(&Actor::staff(staff), &number).await?;
             return Ok(format!("{} {}", text("case_visits"), case.visits));
@@ -177,7 +177,7 @@ pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): 
             "route" => {
                 let limit_days = match form.limit_days.trim() {
                     "" => None,
-                    days => Some(days.parse().map_err(|_| AppError::invalid("limit_days", format!("\"{days}\" is not a number of working days")))?),
+                    days => Some(days.parse().map_err(|_| AppError::invalid("limit_days", fill("case_limit_days_wrong", &[("value", days.to_string())])))?),
                 };
                 // The form's one choice names a person by username, or a department by the prefix.
                 match form.assignee.strip_prefix(DEPARTMENT_PREFIX) {
@@ -186,12 +186,12 @@ pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): 
                 }
             }
             "extend" => CaseEvent::Extended { working_days: form.working_days.unwrap_or(0), approved_by: form.approved_by.clone(), reason: form.reason.clone() },
-            "special_start" => CaseEvent::SpecialProcedureStarted { procedure: form.procedure.ok_or_else(|| AppError::invalid("procedure", "which special procedure?"))? },
+            "special_start" => CaseEvent::SpecialProcedureStarted { procedure: form.procedure.ok_or_else(|| AppError::invalid("procedure", text("case_procedure_missing")))? },
             "special_end" => CaseEvent::SpecialProcedureEnded,
             "approve" => CaseEvent::Decided { approved: true, reason: Some(form.reason.clone()).filter(|r| !r.trim().is_empty()) },
             "disapprove" => CaseEvent::Decided { approved: false, reason: Some(form.reason.clone()) },
             "deliver" => CaseEvent::Delivered { how: form.how.clone() },
-            other => return Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+            other => return Err(AppError::invalid("action", fill("action_unknown", &[("action", other.to_string())]))),
         };
         let case = steps::apply_event(&state, staff, &number, &event).await?;
         Ok(format!("{}：{}", text("case_now"), case.state.name()))
@@ -213,7 +213,7 @@ pub async fn receipt(State(state): State<AppState>, visitor: Visitor, Path(numbe
     let staff = visitor.require(CASE_ROLES)?;
     let frame = frame(&state, &visitor).await?;
     let case = state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code);
-    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let case = case.ok_or_else(|| AppError::not_found("thing_case", &number))?;
     let view = steps::case_view(&state, case).await?;
     let state_key = view.case.state.key();
     let printed = Local::now().format("%Y-%m-%d %H:%M").to_string();
@@ -284,7 +284,7 @@ pub async fn progress(State(state): State<AppState>, visitor: Visitor, source: c
             let rating_hidden = context! { case => found.number.clone(), query_code };
             Ok(render("cases/progress.html", context! { progress => found, rating_hidden, choices => ratings::choices(), ..minijinja::value::merge_maps([form.typed(), frame]) }))
         }
-        Err(err @ (AppError::Invalid(_) | AppError::NotFound(_) | AppError::RateLimited { .. })) => refused_progress(err, form.typed(), frame),
+        Err(err @ (AppError::Invalid(_) | AppError::NotFound { .. } | AppError::RateLimited { .. })) => refused_progress(err, form.typed(), frame),
         Err(other) => Err(other.into()),
     }
 }

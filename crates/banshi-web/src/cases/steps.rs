@@ -10,7 +10,7 @@
 use crate::followups;
 use crate::shared::applicant::case_for_applicant;
 use crate::shared::error::AppError;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use banshi_domain::case::{self, CaseEvent, CaseState};
 use banshi_domain::deadline::{deadline, Light, WarnPolicy};
@@ -50,7 +50,7 @@ pub struct CaseRequest {
 
 /// A unified social credit code: 18 digits and capital letters.
 fn credit_code_problem(code: &str) -> Option<&'static str> {
-    (code.len() != 18 || !code.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())).then_some("a unified social credit code has 18 digits and capital letters")
+    (code.len() != 18 || !code.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())).then_some("credit_code_malformed")
 }
 
 fn trimmed(value: &Option<String>) -> Option<&str> {
@@ -62,25 +62,25 @@ pub async fn open_case(state: &AppState, officer: &Staff, request: &CaseRequest)
     let mut problem = |path: &str, message: &str| problems.push(Problem { path: path.into(), message: message.into() });
     let item = state.cache.item(state.store.as_ref(), &officer.centre_code, request.item.trim()).await?;
     if item.is_none() {
-        problem("item", "no such item in the catalogue");
+        problem("item", text("notice_item_unknown"));
     }
     let name = request.applicant_name.trim();
     if name.is_empty() || name.chars().count() > 60 {
-        problem("applicant_name", "the applicant's name, at most 60 characters");
+        problem("applicant_name", text("case_applicant_name_wrong"));
     }
     let id = request.id_number.trim().to_ascii_uppercase();
     match request.applicant_kind.as_str() {
         "person" => {
-            if let Err(message) = id_number::birth_date(&id) {
-                problem("id_number", message);
+            if let Err(key) = id_number::birth_date(&id) {
+                problem("id_number", text(key));
             }
         }
         "enterprise" => {
-            if let Some(message) = credit_code_problem(&id) {
-                problem("id_number", message);
+            if let Some(key) = credit_code_problem(&id) {
+                problem("id_number", text(key));
             }
         }
-        _ => problem("applicant_kind", "person or enterprise"),
+        _ => problem("applicant_kind", text("case_applicant_kind_wrong")),
     }
     let agent_name = trimmed(&request.agent_name);
     let agent_id = trimmed(&request.agent_id_number).map(str::to_ascii_uppercase);
@@ -88,24 +88,24 @@ pub async fn open_case(state: &AppState, officer: &Staff, request: &CaseRequest)
     match (agent_name, &agent_id) {
         (None, None) => {}
         (Some(_), Some(agent_id)) => {
-            if let Err(message) = id_number::birth_date(agent_id) {
-                problem("agent_id_number", message);
+            if let Err(key) = id_number::birth_date(agent_id) {
+                problem("agent_id_number", text(key));
             }
             if authorisation.is_none() {
-                problem("authorisation", "an agent (代办) needs the applicant's authorisation material");
+                problem("authorisation", text("case_authorisation_missing"));
             }
         }
-        _ => problem("agent_name", "an agent needs both a name and an ID number"),
+        _ => problem("agent_name", text("case_agent_incomplete")),
     }
     let phone = trimmed(&request.phone);
     if phone.is_some_and(|p| !banshi_domain::privacy::is_mobile_number(p)) {
-        problem("phone", "a mobile number has 11 digits starting with 1");
+        problem("phone", text("phone_malformed"));
     }
     let ticket = match trimmed(&request.ticket) {
         Some(token) => match state.store.ticket_by_token(token).await?.filter(|t| t.centre_code == officer.centre_code) {
             Some(ticket) => Some(ticket.id),
             None => {
-                problem("ticket", "no such ticket at this centre");
+                problem("ticket", text("case_ticket_unknown"));
                 None
             }
         },
@@ -147,7 +147,7 @@ pub async fn open_case(state: &AppState, officer: &Staff, request: &CaseRequest)
 /// code, as the receipt prints it.
 pub async fn replace_query_code(state: &AppState, staff: &Staff, number: &str) -> Result<String, AppError> {
     let case = state.store.case(number).await?.filter(|c| c.centre_code == staff.centre_code);
-    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let case = case.ok_or_else(|| AppError::not_found("thing_case", &number))?;
     let code = crate::shared::applicant::new_query_code();
     state.store.replace_query_code(&Actor::staff(staff), &case.number, &state.sealer.seal(&code)).await?;
     Ok(banshi_domain::query_code::display(&code))
@@ -271,7 +271,7 @@ pub async fn inbox(state: &AppState, staff: &Staff) -> Result<Vec<CaseView>, App
 /// the case sends the applicant a message (through the outbox, with the event).
 pub async fn apply_event(state: &AppState, staff: &Staff, number: &str, event: &CaseEvent) -> Result<Case, AppError> {
     let case = state.store.case(number).await?.filter(|c| c.centre_code == staff.centre_code);
-    let case = case.ok_or_else(|| AppError::NotFound(format!("case {number}")))?;
+    let case = case.ok_or_else(|| AppError::not_found("thing_case", &number))?;
     require_duty(state, staff, &case, event).await?;
     let resolved;
     let event = match event {
@@ -335,14 +335,14 @@ async fn routed_to(state: &AppState, centre: &str, assignee: &str, department: b
     if department {
         return match targets.departments.iter().find(|d| d.as_str() == assignee) {
             Some(found) => Ok(found.clone()),
-            None => Err(AppError::invalid("assignee", crate::shared::texts::fill("case_route_unknown_department", &[("department", assignee.to_string())]))),
+            None => Err(AppError::invalid("assignee", fill("case_route_unknown_department", &[("department", assignee.to_string())]))),
         };
     }
     let by_username = targets.people.iter().find(|s| s.username == assignee);
     let mut by_name = targets.people.iter().filter(|s| s.name == assignee);
     match (by_username, by_name.next(), by_name.next()) {
         (Some(person), _, _) | (None, Some(person), None) => Ok(person.username.clone()),
-        _ => Err(AppError::invalid("assignee", crate::shared::texts::fill("case_route_unknown_assignee", &[("assignee", assignee.to_string())]))),
+        _ => Err(AppError::invalid("assignee", fill("case_route_unknown_assignee", &[("assignee", assignee.to_string())]))),
     }
 }
 
@@ -359,7 +359,7 @@ async fn require_duty(state: &AppState, staff: &Staff, case: &Case, event: &Case
     };
     let actor = case_actor(staff, received_it);
     banshi_domain::case::may_act(&case.state, event, &actor, second_person).map_err(|refusal| match refusal {
-        banshi_domain::case::DutyRefusal::NotTheAssignee { assignee } => AppError::Duty(crate::shared::texts::fill("duty_not_the_assignee", &[("assignee", assignee)])),
+        banshi_domain::case::DutyRefusal::NotTheAssignee { assignee } => AppError::Duty(fill("duty_not_the_assignee", &[("assignee", assignee)])),
         banshi_domain::case::DutyRefusal::SecondPersonRequired => AppError::Duty(text("duty_second_person").to_string()),
     })
 }

@@ -32,7 +32,7 @@ pub struct ItemList<'a> {
 
 async fn item_or_404(state: &AppState, visitor: &Visitor, centre: Option<String>, code: &str) -> Result<Item, AppError> {
     let centre = resolve_centre(state, visitor, centre).await?;
-    state.cache.item(state.store.as_ref(), &centre, code).await?.ok_or_else(|| AppError::NotFound(format!("item {code}")))
+    state.cache.item(state.store.as_ref(), &centre, code).await?.ok_or_else(|| AppError::not_found("thing_item", code))
 }
 
 /// List or search catalogue items.
@@ -90,6 +90,6 @@ pub async fn check_item(State(state): State<AppState>, visitor: Visitor, Path(co
     if !unanswered.is_empty() {
         return Ok(Json(SelfCheck::Unanswered { complete: false, unanswered }));
     }
-    let assessment = assess(&item, &request.answers, &request.present).map_err(AppError::Invalid)?;
+    let assessment = assess(&item, &request.answers, &request.present).map_err(|faults| AppError::Invalid(crate::shared::texts::fault_problems(&faults)))?;
     Ok(Json(SelfCheck::Assessed { complete: true, verdict: assessment.verdict(), assessment }))
 }

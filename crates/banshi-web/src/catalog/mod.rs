@@ -27,5 +27,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The item with this code as the centre offers it, or the page's "not found".
 pub async fn item_or_404(state: &AppState, centre: &str, code: &str) -> Result<banshi_domain::Item, crate::shared::error::AppError> {
-    state.cache.item(state.store.as_ref(), centre, code).await?.ok_or_else(|| crate::shared::error::AppError::NotFound(code.to_string()))
+    state.cache.item(state.store.as_ref(), centre, code).await?.ok_or_else(|| crate::shared::error::AppError::not_found("thing_item", code))
 }

@@ -6,7 +6,7 @@
 use crate::shared::error::AppError;
 use crate::shared::AppState;
 use banshi_domain::eligibility::{parse_rules, Rules, DEFAULT_RULES};
-use banshi_domain::Problem;
+use banshi_domain::{Fault, Problem};
 use banshi_storage::{Actor, NewFollowUp, Resident, Staff};
 use chrono::{DateTime, Local, NaiveDate, Utc};
 
@@ -16,7 +16,7 @@ pub async fn rules(state: &AppState, centre: &str) -> Result<Rules, AppError> {
     // A stored file was checked when loaded; one that no longer parses is reported, not fatal.
     parse_rules(&text).or_else(|problems| {
         tracing::error!(?problems, "the stored eligibility rules do not parse; using the built-in ones");
-        parse_rules(DEFAULT_RULES).map_err(|p| AppError::Internal(p.join("; ")))
+        parse_rules(DEFAULT_RULES).map_err(|faults| AppError::Internal(format!("the built-in rules do not parse: {faults:?}")))
     })
 }
 
@@ -87,7 +87,12 @@ pub async fn sweep_regularly(state: AppState) {
 
 /// Checks and loads a rules file, then runs it for the centre's residents.
 pub async fn load_rules(state: &AppState, staff: &Staff, text: &str) -> Result<usize, AppError> {
-    parse_rules(text).map_err(|problems| AppError::Invalid(problems.into_iter().map(|message| Problem { path: "rules".into(), message }).collect()))?;
+    // Every problem stands at `rules`, the form's one field; its place in the file leads its words.
+    let at_rules = |fault: &Fault| {
+        let words = crate::shared::texts::fault_text(fault);
+        Problem { path: "rules".into(), message: if fault.path.is_empty() { words } else { format!("{}：{words}", fault.path) } }
+    };
+    parse_rules(text).map_err(|faults| AppError::Invalid(faults.iter().map(at_rules).collect()))?;
     state.store.save_eligibility_rules(&Actor::staff(staff), &staff.centre_code, text).await?;
     let residents = state.store.residents(&staff.centre_code).await?;
     sweep(state, &staff.centre_code, &residents, Local::now().date_naive()).await

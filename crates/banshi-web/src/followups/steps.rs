@@ -5,7 +5,7 @@ use super::eligibility::sweep;
 use crate::shared::error::AppError;
 use crate::shared::forms::mobile;
 use crate::shared::roles::CASE_ROLES;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use banshi_domain::privacy::mask_name;
 use banshi_domain::{Problem, Role};
@@ -66,13 +66,13 @@ fn check_facts(facts: &Map<String, Value>, problems: &mut Vec<Problem>) {
     for (name, value) in facts {
         let at = format!("facts.{name}");
         if name.is_empty() || name.len() > 40 || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-            problems.push(Problem { path: at.clone(), message: "a fact's name is lower-case letters, digits and _".into() });
+            problems.push(Problem { path: at.clone(), message: text("fact_name_wrong").into() });
         }
         match value {
-            Value::String(text) if name == "birth" && NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() => problems.push(Problem { path: at, message: "a date as YYYY-MM-DD".into() }),
-            Value::String(text) if text.chars().count() > 100 => problems.push(Problem { path: at, message: "at most 100 characters".into() }),
+            Value::String(text) if name == "birth" && NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() => problems.push(Problem { path: at, message: crate::shared::texts::text("fact_date_wrong").into() }),
+            Value::String(text) if text.chars().count() > 100 => problems.push(Problem { path: at, message: fill("text_at_most", &[("most", "100".to_string())]) }),
             Value::String(_) | Value::Number(_) | Value::Bool(_) => {}
-            _ => problems.push(Problem { path: at, message: "a text, a number or true/false".into() }),
+            _ => problems.push(Problem { path: at, message: text("fact_value_wrong").into() }),
         }
     }
 }
@@ -82,13 +82,13 @@ pub async fn save_resident(state: &AppState, staff: &Staff, request: &ResidentRe
     let mut problems = Vec::new();
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > 40 {
-        problems.push(Problem { path: "name".into(), message: "required, at most 40 characters".into() });
+        problems.push(Problem { path: "name".into(), message: fill("text_required_at_most", &[("most", "40".to_string())]) });
     }
     let phone = mobile(&mut problems, "phone", request.phone.as_deref());
     check_facts(&request.facts, &mut problems);
     if let Some(id) = request.id {
         if !state.store.residents(&staff.centre_code).await?.iter().any(|r| r.id == id) {
-            problems.push(Problem { path: "id".into(), message: format!("no resident {id} at this centre") });
+            problems.push(Problem { path: "id".into(), message: fill("resident_not_here", &[("id", id.to_string())]) });
         }
     }
     if !problems.is_empty() {
@@ -143,7 +143,7 @@ pub struct ContactRequest {
 
 async fn task_in_centre(state: &AppState, staff: &Staff, id: i64) -> Result<FollowUp, AppError> {
     let task = state.store.follow_up(id).await?.filter(|t| t.centre_code == staff.centre_code);
-    task.ok_or_else(|| AppError::NotFound(format!("follow-up {id}")))
+    task.ok_or_else(|| AppError::not_found("thing_follow_up", id))
 }
 
 /// A task is worked by the one it is assigned to, or by the duty leader; one nobody holds yet, by
@@ -153,7 +153,7 @@ async fn task_to_work(state: &AppState, staff: &Staff, id: i64) -> Result<Follow
     match task.assignee_id {
         Some(owner) if owner != staff.id && staff.role != banshi_domain::Role::Manager => {
             let owner = task.assignee_name.clone().unwrap_or_default();
-            Err(AppError::Duty(crate::shared::texts::fill("duty_not_your_task", &[("owner", owner)])))
+            Err(AppError::Duty(fill("duty_not_your_task", &[("owner", owner)])))
         }
         _ => Ok(task),
     }
@@ -162,11 +162,11 @@ async fn task_to_work(state: &AppState, staff: &Staff, id: i64) -> Result<Follow
 pub async fn contact(state: &AppState, staff: &Staff, id: i64, request: &ContactRequest) -> Result<Contact, AppError> {
     let mut problems = Vec::new();
     if !["phone", "visit", "window", "message"].contains(&request.channel.as_str()) {
-        problems.push(Problem { path: "channel".into(), message: "phone, visit, window or message".into() });
+        problems.push(Problem { path: "channel".into(), message: text("followup_channel_wrong").into() });
     }
     let note = request.note.trim();
     if note.is_empty() || note.chars().count() > 1000 {
-        problems.push(Problem { path: "note".into(), message: "required, at most 1000 characters".into() });
+        problems.push(Problem { path: "note".into(), message: fill("text_required_at_most", &[("most", "1000".to_string())]) });
     }
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
@@ -178,7 +178,7 @@ pub async fn contact(state: &AppState, staff: &Staff, id: i64, request: &Contact
 pub async fn complete(state: &AppState, staff: &Staff, id: i64, outcome: &str) -> Result<FollowUp, AppError> {
     let outcome = outcome.trim();
     if outcome.is_empty() || outcome.chars().count() > 1000 {
-        return Err(AppError::invalid("outcome", "required, at most 1000 characters"));
+        return Err(AppError::invalid("outcome", fill("text_required_at_most", &[("most", "1000".to_string())])));
     }
     task_to_work(state, staff, id).await?;
     Ok(state.store.complete_follow_up(&Actor::staff(staff), id, outcome, Utc::now()).await?)

@@ -232,7 +232,7 @@ fn apply(file: &HallFile, posted: &Posted) -> Result<(HallFile, Edit), AppError>
             file.windows.retain(|w| w.number.to_string() != original);
             Edit::Whole
         }
-        other => return Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+        other => return Err(AppError::invalid("action", fill("action_unknown", &[("action", other.to_string())]))),
     };
     Ok((file, edit))
 }

@@ -3,7 +3,6 @@
 
 use crate::shared::error::AppError;
 use crate::shared::events::{publish, HallEvent};
-use crate::shared::texts::fill;
 use crate::shared::AppState;
 use banshi_domain::hall::{check_hall, check_hall_step, parse_hall_toml, HallFault, HallFile, HallSetup};
 use banshi_domain::{implemented, Problem};
@@ -13,12 +12,11 @@ use std::collections::HashSet;
 
 /// A fault in words, with the file's line when known.
 pub fn fault_text(fault: &HallFault) -> String {
-    let line = fault.line.map(|line| fill("hall_fault_line", &[("line", line.to_string())])).unwrap_or_default();
-    format!("{line}{}", fill(fault.key, &fault.values))
+    crate::shared::texts::fault_text(fault)
 }
 
 pub fn problems_of(faults: &[HallFault]) -> Vec<Problem> {
-    faults.iter().map(|fault| Problem { path: fault.path.clone(), message: fault_text(fault) }).collect()
+    crate::shared::texts::fault_problems(faults)
 }
 
 /// The items the centre offers, to check a hall's queues against.

@@ -8,7 +8,7 @@ use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
 use crate::shared::roles::{FRONT_LINE, STAFF};
 use crate::shared::templates::render;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -51,7 +51,7 @@ pub struct PageForm {
 
 pub async fn page_action(State(state): State<AppState>, visitor: Visitor, Form(form): Form<PageForm>) -> Result<Response, PageError> {
     let staff = visitor.require(FRONT_LINE)?;
-    let id = || form.id.ok_or_else(|| AppError::invalid("id", "which inquiry?"));
+    let id = || form.id.ok_or_else(|| AppError::invalid("id", text("inquiry_which")));
     let outcome: Result<String, AppError> = async {
         Ok(match form.action.as_str() {
             "record" => {
@@ -60,7 +60,7 @@ pub async fn page_action(State(state): State<AppState>, visitor: Visitor, Form(f
             }
             "hand_over" => format!("{} {}", text("inquiry_handed_over"), steps::hand_over(&state, staff, id()?, &form.to, &form.reason).await?.owner_name),
             "answer" => format!("{} #{}", text("inquiry_answered"), steps::answer(&state, staff, id()?, &form.answer).await?.id),
-            other => return Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+            other => return Err(AppError::invalid("action", fill("action_unknown", &[("action", other.to_string())]))),
         })
     }
     .await;

@@ -24,7 +24,7 @@ pub struct InquiryRequest {
 fn required(problems: &mut Vec<Problem>, path: &str, value: &str, most: usize) -> String {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > most {
-        problems.push(Problem { path: path.into(), message: format!("required, at most {most} characters") });
+        problems.push(Problem { path: path.into(), message: crate::shared::texts::fill("text_required_at_most", &[("most", most.to_string())]) });
     }
     // ID and mobile numbers written into the text are masked before it is kept.
     banshi_domain::privacy::mask_personal_numbers(value)
@@ -33,7 +33,7 @@ fn required(problems: &mut Vec<Problem>, path: &str, value: &str, most: usize) -
 pub async fn record(state: &AppState, staff: &Staff, request: &InquiryRequest) -> Result<Inquiry, AppError> {
     let mut problems = Vec::new();
     if !["window", "phone", "online"].contains(&request.channel.as_str()) {
-        problems.push(Problem { path: "channel".into(), message: "window, phone or online".into() });
+        problems.push(Problem { path: "channel".into(), message: crate::shared::texts::text("inquiry_channel_wrong").into() });
     }
     let subject = required(&mut problems, "subject", &request.subject, 500);
     let asker = required(&mut problems, "asker", &request.asker, 60);
@@ -48,7 +48,7 @@ pub async fn record(state: &AppState, staff: &Staff, request: &InquiryRequest) -
 async fn of_centre(state: &AppState, staff: &Staff, id: i64) -> Result<Inquiry, AppError> {
     match state.store.inquiry(id).await? {
         Some(inquiry) if inquiry.centre_code == staff.centre_code => Ok(inquiry),
-        _ => Err(AppError::NotFound(format!("inquiry {id}"))),
+        _ => Err(AppError::not_found("thing_inquiry", id)),
     }
 }
 
@@ -60,7 +60,7 @@ pub async fn hand_over(state: &AppState, staff: &Staff, id: i64, to_username: &s
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
-    let colleague = state.store.staff_by_username(to_username.trim()).await?.ok_or_else(|| AppError::invalid("to", format!("no colleague \"{}\"", to_username.trim())))?;
+    let colleague = state.store.staff_by_username(to_username.trim()).await?.ok_or_else(|| AppError::invalid("to", crate::shared::texts::fill("inquiry_colleague_unknown", &[("username", to_username.trim().to_string())])))?;
     Ok(state.store.hand_over_inquiry(&Actor::staff(staff), id, colleague.staff.id, &reason, Utc::now()).await?)
 }
 

@@ -48,7 +48,7 @@ pub async fn get_notice(State(state): State<AppState>, visitor: Visitor, Path(nu
     let staff = visitor.require_staff()?;
     // Only the staff member's own centre, and the applicant's name masked as on screen.
     let notice = state.store.notice(&number).await?.filter(|n| n.centre_code == staff.centre_code);
-    let mut notice = notice.ok_or_else(|| AppError::NotFound(format!("notice {number}")))?;
+    let mut notice = notice.ok_or_else(|| AppError::not_found("thing_notice", number))?;
     notice.applicant_name = notice.applicant_name.as_deref().map(banshi_domain::privacy::mask_name);
     Ok(Json(notice))
 }

@@ -89,7 +89,7 @@ pub async fn show_notice(
     Query(format): Query<NoticeFormat>,
 ) -> PageResult {
     let staff = visitor.require_staff()?;
-    let notice: Notice = state.store.notice(&number).await?.filter(|n| n.centre_code == staff.centre_code).ok_or_else(|| AppError::NotFound(number.clone()))?;
+    let notice: Notice = state.store.notice(&number).await?.filter(|n| n.centre_code == staff.centre_code).ok_or_else(|| AppError::not_found("thing_notice", &number))?;
     let frame = frame(&state, &visitor).await?;
     let centre: Option<Centre> = state.store.centre(&notice.centre_code).await?;
     let supervision_phone = centre.as_ref().map(|c| c.supervision_phone.clone()).unwrap_or_default();

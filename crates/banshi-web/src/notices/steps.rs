@@ -3,7 +3,7 @@
 //! missing the notice is numbered and stored, with its audit entry, in one transaction.
 
 use crate::shared::error::AppError;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use banshi_domain::{assess, Answers};
 use banshi_storage::{Actor, NewNotice, Notice, Staff};
@@ -18,14 +18,14 @@ pub async fn issue_notice(
     present: &BTreeSet<String>,
     applicant_name: Option<&str>,
 ) -> Result<Notice, AppError> {
-    let item = state.cache.item(state.store.as_ref(), &officer.centre_code, item_code).await?.ok_or_else(|| AppError::invalid("item_code", crate::shared::texts::text("notice_item_unknown")))?;
-    let assessment = assess(&item, answers, present).map_err(AppError::Invalid)?;
+    let item = state.cache.item(state.store.as_ref(), &officer.centre_code, item_code).await?.ok_or_else(|| AppError::invalid("item_code", text("notice_item_unknown")))?;
+    let assessment = assess(&item, answers, present).map_err(|faults| AppError::Invalid(crate::shared::texts::fault_problems(&faults)))?;
     if assessment.missing().next().is_none() {
         return Err(AppError::invalid("present", text("notice_nothing_missing")));
     }
     let applicant_name = applicant_name.map(str::trim).filter(|n| !n.is_empty());
     if applicant_name.is_some_and(|n| n.chars().count() > 40) {
-        return Err(AppError::invalid("applicant_name", "at most 40 characters"));
+        return Err(AppError::invalid("applicant_name", fill("text_at_most", &[("most", "40".to_string())])));
     }
     let notice = NewNotice {
         centre_code: officer.centre_code.clone(),

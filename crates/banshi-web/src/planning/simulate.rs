@@ -119,23 +119,23 @@ fn scenario(form: &WhatIf, queues: &[String], window_lines: &str) -> Result<Scen
         match form.get(name).map(str::parse::<f64>) {
             Some(Ok(value)) if value.is_finite() => value,
             _ => {
-                problems.push(format!("{name}: a number"));
+                problems.push(format!("{name}: {}", crate::shared::texts::text("sim_fault_number")));
                 0.0
             }
         }
     };
     let days = number("days", &mut problems);
     if !(1.0..=MAX_DAYS as f64).contains(&days) {
-        problems.push(format!("days: 1 to {MAX_DAYS}"));
+        problems.push(format!("days: {}", crate::shared::texts::fill("sim_fault_days", &[("most", MAX_DAYS.to_string())])));
     }
     let visitors = number("visitors", &mut problems);
     if !(1.0..=MAX_VISITORS_PER_DAY).contains(&visitors) {
-        problems.push(format!("visitors: 1 to {MAX_VISITORS_PER_DAY} a day"));
+        problems.push(format!("visitors: {}", crate::shared::texts::fill("sim_fault_visitors", &[("most", MAX_VISITORS_PER_DAY.to_string())])));
     }
     let priority = number("priority", &mut problems);
     let weights: Vec<String> = form.get("weights").unwrap_or("").split([',', ' ', '，']).filter(|w| !w.is_empty()).map(str::to_string).collect();
     if weights.iter().any(|w| w.parse::<f64>().is_err()) {
-        problems.push("weights: numbers separated by commas".into());
+        problems.push(format!("weights: {}", crate::shared::texts::text("sim_fault_weights")));
     }
     let quoted = |name: &str| format!("{:?}", form.get(name).unwrap_or(""));
     let mut text = format!(
@@ -151,7 +151,7 @@ fn scenario(form: &WhatIf, queues: &[String], window_lines: &str) -> Result<Scen
         text.push_str(&format!("[[queue]]\nid = {prefix:?}\nshare = {share}\nservice = {{ dist = \"lognormal\", mean = {service}, cv = 0.6 }}\n"));
     }
     if window_lines.lines().filter(|l| !l.trim().is_empty()).count() > MAX_WINDOWS {
-        problems.push(format!("windows: at most {MAX_WINDOWS}"));
+        problems.push(format!("windows: {}", crate::shared::texts::fill("sim_fault_windows", &[("most", MAX_WINDOWS.to_string())])));
     }
     for (line, entry) in window_lines.lines().map(str::trim).filter(|l| !l.is_empty()).take(MAX_WINDOWS).enumerate() {
         let mut parts = entry.split_whitespace();
@@ -160,13 +160,13 @@ fn scenario(form: &WhatIf, queues: &[String], window_lines: &str) -> Result<Scen
                 let serves: Vec<String> = parts.map(|q| format!("{q:?}")).collect();
                 text.push_str(&format!("[[window]]\nid = {id}\nserves = [{}]\n", serves.join(", ")));
             }
-            _ => problems.push(format!("windows: line {}: a window number, then the queues it serves (\"3 A B\")", line + 1)),
+            _ => problems.push(format!("windows: {}", crate::shared::texts::fill("sim_fault_window_line", &[("line", (line + 1).to_string())]))),
         }
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    Scenario::parse(&text).map_err(|errors| errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect())
+    Scenario::parse(&text).map_err(|errors| errors.iter().map(|e| format!("{}: {}", e.field, crate::shared::texts::fill(e.key, &e.values))).collect())
 }
 
 /// A half hour of the plan: Erlang C's windows per queue and in all, and the windows the

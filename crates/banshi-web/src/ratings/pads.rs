@@ -24,7 +24,7 @@ pub async fn remove(state: &AppState, keeper: &Staff, window: i32) -> Result<(),
     if state.store.remove_pad(&Actor::staff(keeper), &keeper.centre_code, window).await? {
         Ok(())
     } else {
-        Err(AppError::NotFound(text("pad_none").to_string()))
+        Err(AppError::not_found_saying("pad_none"))
     }
 }
 

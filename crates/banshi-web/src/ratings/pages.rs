@@ -12,7 +12,7 @@ use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
 use crate::shared::roles::{HALL_KEEPERS, LEDGER_ROLES, MANAGERS};
 use crate::shared::templates::render;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -208,7 +208,7 @@ pub async fn ledger_action(State(state): State<AppState>, visitor: Visitor, Path
         "appeal" => Ok(BadRatingEvent::Appealed { reason: note }),
         "decide" => Ok(BadRatingEvent::AppealDecided { upheld: yes, note }),
         "close" => Ok(BadRatingEvent::Closed { citizen_satisfied: yes, note }),
-        other => Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+        other => Err(AppError::invalid("action", fill("action_unknown", &[("action", other.to_string())]))),
     };
     let outcome = match event {
         Ok(event) => steps::act(&state, staff, id, &event).await.map(|item| format!("{} #{id}：{}", text("ledger_done"), item.state.name())),

@@ -52,7 +52,7 @@ fn grade_of(request: &RatingRequest, problems: &mut Vec<Problem>) -> Option<Grad
         _ => None,
     };
     if grade.is_none() {
-        problems.push(Problem { path: "grade".into(), message: "one of very_satisfied, satisfied, fair, dissatisfied, very_dissatisfied; or code 1–5 with its scheme".into() });
+        problems.push(Problem { path: "grade".into(), message: crate::shared::texts::text("rating_grade_wrong").into() });
     }
     grade
 }
@@ -72,23 +72,23 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, pa
     let mut problems = Vec::new();
     let grade = grade_of(request, &mut problems);
     if grade.is_some_and(|g| !g.is_bad()) && !request.reasons.is_empty() {
-        problems.push(Problem { path: "reasons".into(), message: "reasons are given with a bad rating only".into() });
+        problems.push(Problem { path: "reasons".into(), message: crate::shared::texts::text("rating_reasons_only_bad").into() });
     }
     for reason in &request.reasons {
         if !BAD_REASONS.iter().any(|(code, _)| code == reason) {
-            problems.push(Problem { path: "reasons".into(), message: format!("no reason \"{reason}\"") });
+            problems.push(Problem { path: "reasons".into(), message: crate::shared::texts::fill("rating_reason_unknown", &[("reason", reason.clone())]) });
         }
     }
     // ID and mobile numbers written into the comment are masked (a call-back phone has its own sealed field).
     let comment = request.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(banshi_domain::privacy::mask_personal_numbers);
     if comment.as_ref().is_some_and(|c| c.chars().count() > 500) {
-        problems.push(Problem { path: "comment".into(), message: "at most 500 characters".into() });
+        problems.push(Problem { path: "comment".into(), message: crate::shared::texts::fill("text_at_most", &[("most", "500".to_string())]) });
     }
     let phone = mobile(&mut problems, "phone", request.phone.as_deref());
     let target = match (&request.ticket, &request.case) {
         (Some(_), None) | (None, Some(_)) => true,
         _ => {
-            problems.push(Problem { path: "ticket".into(), message: "either a ticket or a case".into() });
+            problems.push(Problem { path: "ticket".into(), message: crate::shared::texts::text("rating_ticket_or_case").into() });
             false
         }
     };
@@ -97,7 +97,7 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, pa
     };
     let (rated, centre) = match (&request.ticket, &request.case) {
         (Some(token), _) => {
-            let ticket = state.store.ticket_by_token(token.trim()).await?.ok_or_else(|| AppError::NotFound("ticket".into()))?;
+            let ticket = state.store.ticket_by_token(token.trim()).await?.ok_or_else(|| AppError::not_found("thing_ticket", ""))?;
             (Rated::Ticket(ticket.id), ticket.centre_code)
         }
         (None, Some(number)) => {
@@ -133,11 +133,11 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, pa
 /// officer): shown only on asking, and the asking is audited.
 pub async fn callback_number(state: &AppState, staff: &Staff, rating_id: i64) -> Result<String, AppError> {
     let item = state.store.bad_rating(rating_id).await?.filter(|i| i.rating.centre_code == staff.centre_code);
-    let item = item.ok_or_else(|| AppError::NotFound(format!("bad rating {rating_id}")))?;
+    let item = item.ok_or_else(|| AppError::not_found("thing_bad_rating", rating_id))?;
     if !MANAGERS.contains(&staff.role) || item.rating.officer_id == Some(staff.id) {
         return Err(AppError::Forbidden);
     }
-    let sealed = item.rating.contact_cipher.as_deref().ok_or_else(|| AppError::NotFound(crate::shared::texts::text("ledger_no_contact").to_string()))?;
+    let sealed = item.rating.contact_cipher.as_deref().ok_or_else(|| AppError::not_found_saying("ledger_no_contact"))?;
     let phone = state.sealer.open(sealed).map_err(AppError::Internal)?;
     let id = rating_id.to_string();
     let access = banshi_storage::Access { centre: Some(&staff.centre_code), action: "show_contact", entity: "rating", entity_id: &id, detail: serde_json::json!({ "purpose": "callback" }) };
@@ -147,7 +147,7 @@ pub async fn callback_number(state: &AppState, staff: &Staff, rating_id: i64) ->
 
 pub async fn act(state: &AppState, staff: &Staff, rating_id: i64, event: &BadRatingEvent) -> Result<BadRating, AppError> {
     let item = state.store.bad_rating(rating_id).await?.filter(|i| i.rating.centre_code == staff.centre_code);
-    let item = item.ok_or_else(|| AppError::NotFound(format!("bad rating {rating_id}")))?;
+    let item = item.ok_or_else(|| AppError::not_found("thing_bad_rating", rating_id))?;
     // Nobody works or decides an item about themself: a rated manager appeals like any officer.
     let about_me = item.rating.officer_id == Some(staff.id);
     let allowed = match event {

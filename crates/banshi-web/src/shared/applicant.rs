@@ -164,7 +164,7 @@ pub async fn case_for_applicant(state: &AppState, address: Option<&str>, number:
             }
             // The same answer for an unknown case and a wrong code: nothing to learn by guessing.
             let key = if matches!(typed, Typed::QueryCode(_)) { "progress_not_found" } else { "progress_phone_not_found" };
-            Err(AppError::NotFound(text(key).to_string()))
+            Err(AppError::not_found_saying(key))
         }
     }
 }

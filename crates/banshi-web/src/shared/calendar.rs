@@ -50,10 +50,10 @@ pub fn numbered(calendar: WorkingCalendar) -> CentreCalendar {
 /// Checks a schedule before it is stored: a year deadlines are counted in, its days consistent.
 pub fn check_schedule(schedule: &HolidaySchedule) -> Result<(), AppError> {
     if !(FIRST_YEAR..=LAST_YEAR).contains(&schedule.year) {
-        return Err(AppError::invalid("year", format!("deadlines are counted from {FIRST_YEAR} to {LAST_YEAR}")));
+        return Err(AppError::invalid("year", crate::shared::texts::fill("calendar_year_out_of_range", &[("first", FIRST_YEAR.to_string()), ("last", LAST_YEAR.to_string())])));
     }
     if schedule.days.is_empty() {
-        return Err(AppError::invalid("days", "a year's schedule lists its holidays and make-up working days"));
+        return Err(AppError::invalid("days", crate::shared::texts::text("calendar_schedule_empty")));
     }
-    WorkingCalendar::default().load_year(schedule).map_err(|err| AppError::invalid("days", err.to_string()))
+    WorkingCalendar::default().load_year(schedule).map_err(|err| AppError::Invalid(super::texts::fault_problems(&[err.fault()])))
 }

@@ -22,13 +22,13 @@ pub async fn resolve_centre(state: &AppState, visitor: &Visitor, named: Option<S
     if let Some(code) = named.filter(|c| !c.is_empty()) {
         return match state.store.centre(&code).await? {
             Some(centre) => Ok(centre.code),
-            None => Err(AppError::NotFound(format!("centre {code}"))),
+            None => Err(AppError::not_found("thing_centre", code)),
         };
     }
     if let Some(staff) = &visitor.staff {
         return Ok(staff.centre_code.clone());
     }
-    state.cache.default_centre(state.store.as_ref()).await?.ok_or_else(|| AppError::NotFound("centre".into()))
+    state.cache.default_centre(state.store.as_ref()).await?.ok_or_else(|| AppError::not_found("thing_centre", ""))
 }
 
 /// The staff member's own centre, or for the public the hall this installation serves.
@@ -60,5 +60,5 @@ pub async fn figures_centre(state: &AppState, staff: &Staff, named: Option<Strin
     if region_centres(state, staff).await?.iter().any(|c| c.code == code) {
         return Ok(code);
     }
-    Err(AppError::NotFound(format!("centre {code}")))
+    Err(AppError::not_found("thing_centre", code))
 }

@@ -29,7 +29,10 @@ pub enum AppError {
     PasswordChangeRequired,
     /// The account's role needs a second factor and it has none yet: it enrols first.
     SecondFactorRequired,
-    NotFound(String),
+    /// There is no such thing: `what` is a text key — a `thing_` key names the kind of thing
+    /// (`thing_case` → 办件) and `id` which one (may be empty); any other key is a whole sentence
+    /// of its own (`pad_none`), shown as it is.
+    NotFound { what: &'static str, id: String },
     Conflict(String),
     /// The hall does not do this now (a queue closed, its tickets all taken); `code` is stable for
     /// clients, the message says why and when it does again.
@@ -56,6 +59,16 @@ impl AppError {
         AppError::Invalid(vec![Problem { path: path.to_string(), message: message.into() }])
     }
 
+    /// There is no `what` (a `thing_` text key) `id`.
+    pub fn not_found(what: &'static str, id: impl ToString) -> Self {
+        AppError::NotFound { what, id: id.to_string() }
+    }
+
+    /// Nothing is there, said by the text `key` (a sentence of its own).
+    pub fn not_found_saying(key: &'static str) -> Self {
+        AppError::NotFound { what: key, id: String::new() }
+    }
+
     /// A stable code for API clients.
     pub fn code(&self) -> &'static str {
         match self {
@@ -67,7 +80,7 @@ impl AppError {
             AppError::Csrf => "csrf_token_invalid",
             AppError::PasswordChangeRequired => "password_change_required",
             AppError::SecondFactorRequired => "second_factor_required",
-            AppError::NotFound(_) => "not_found",
+            AppError::NotFound { .. } => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::Unavailable { code, .. } => code,
             AppError::TooManyAttempts(_) => "too_many_attempts",
@@ -84,7 +97,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthenticated | AppError::SignInRefused => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Duty(_) | AppError::Csrf | AppError::PasswordChangeRequired | AppError::SecondFactorRequired => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Conflict(_) | AppError::Unavailable { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -96,6 +109,12 @@ impl AppError {
 
     /// What a person reads.
     pub fn message(&self) -> String {
+        let message = self.unchecked_message();
+        super::texts::note_shown(&message);
+        message
+    }
+
+    fn unchecked_message(&self) -> String {
         match self {
             AppError::Invalid(problems) => {
                 let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -107,7 +126,9 @@ impl AppError {
             AppError::Csrf => text("error_csrf").to_string(),
             AppError::PasswordChangeRequired => text("error_password_change_required").to_string(),
             AppError::SecondFactorRequired => text("error_second_factor_required").to_string(),
-            AppError::NotFound(what) => format!("{}（{what}）", text("error_not_found")),
+            AppError::NotFound { what, id } if what.starts_with("thing_") && id.is_empty() => super::texts::fill("error_not_found_what", &[("what", text(what).to_string())]),
+            AppError::NotFound { what, id } if what.starts_with("thing_") => super::texts::fill("error_not_found_which", &[("what", text(what).to_string()), ("id", id.clone())]),
+            AppError::NotFound { what, .. } => text(what).to_string(),
             AppError::Conflict(message) | AppError::Unavailable { message, .. } | AppError::Duty(message) => message.clone(),
             AppError::TooManyAttempts(key) => text(key).to_string(),
             AppError::RateLimited { retry_after } => super::texts::fill("error_rate_limited", &[("seconds", retry_after.to_string())]),
@@ -138,7 +159,11 @@ impl AppError {
     /// What is wrong, one line each: every problem with its place, or the message.
     pub fn lines(&self) -> Vec<String> {
         match self {
-            AppError::Invalid(problems) => problems.iter().map(ToString::to_string).collect(),
+            AppError::Invalid(problems) => problems.iter().map(|problem| {
+                let line = problem.to_string();
+                super::texts::note_shown(&problem.message);
+                line
+            }).collect(),
             other => vec![other.message()],
         }
     }
@@ -153,8 +178,7 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::Conflict(message) => AppError::Conflict(message),
-            StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::NotFound { what, id } => AppError::NotFound { what, id },
             StoreError::Rule { key, values } => {
                 let shown: Vec<(&str, String)> = values.into_iter().map(|(name, value)| (name, super::texts::texts().get(&value).cloned().unwrap_or(value))).collect();
                 AppError::Conflict(super::texts::fill(key, &shown))

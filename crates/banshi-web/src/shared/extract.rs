@@ -3,9 +3,10 @@
 
 use super::error::{ApiError, AppError};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use banshi_domain::Fault;
 use super::api_errors::unreadable;
-use super::texts::text;
+use super::texts::{fault_text, fill, text};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
@@ -83,10 +84,22 @@ pub struct Params<T>(pub T);
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match Query::<T>::from_request_parts(parts, state).await {
-            Ok(Query(value)) => Ok(Params(value)),
-            Err(rejection) => Err(ApiError(AppError::invalid("query", rejection.body_text()))),
-        }
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        // Read as axum's `Query` does, but keeping the parameter's name to say which is wrong.
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer).map(Params).map_err(|err| {
+            let name = err.path().to_string();
+            let fault = Fault::syntax(if name == "." { String::new() } else { name }, &err.inner().to_string());
+            ApiError(AppError::invalid("query", query_problem(&fault)))
+        })
+    }
+}
+
+/// A query parameter that does not read, in words: 「查询参数 limit 有误：…」.
+pub fn query_problem(fault: &Fault) -> String {
+    match fault.path.as_str() {
+        "" => fill("api_query_wrong", &[("detail", fault_text(fault))]),
+        name => fill("api_query_parameter_wrong", &[("name", name.to_string()), ("detail", fault_text(fault))]),
     }
 }

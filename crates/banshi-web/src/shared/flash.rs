@@ -18,7 +18,7 @@ pub struct Flash {
 pub fn redirect_query(outcome: Result<String, AppError>) -> Result<String, AppError> {
     let (key, value) = match outcome {
         Ok(message) => ("message", message),
-        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::Unavailable { .. } | AppError::NotFound(_) | AppError::Duty(_))) => ("error", err.message()),
+        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::Unavailable { .. } | AppError::NotFound { .. } | AppError::Duty(_))) => ("error", err.message()),
         Err(other) => return Err(other),
     };
     Ok(form_urlencoded::Serializer::new(String::new()).append_pair(key, &value).finish())

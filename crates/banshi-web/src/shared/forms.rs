@@ -6,7 +6,7 @@ use banshi_domain::Problem;
 pub fn mobile(problems: &mut Vec<Problem>, path: &str, value: Option<&str>) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;
     if !banshi_domain::privacy::is_mobile_number(value) {
-        problems.push(Problem { path: path.into(), message: "a mobile number has 11 digits starting with 1".into() });
+        problems.push(Problem { path: path.into(), message: crate::shared::texts::text("phone_malformed").into() });
         return None;
     }
     Some(value.to_string())

@@ -58,7 +58,7 @@ pub async fn sessions(state: &AppState, visitor: &Visitor, staff_id: i64) -> Res
 /// on this instance, within the session cache's seconds on the others.
 pub async fn end_session(state: &AppState, actor: &Staff, staff_id: i64, session_id: &str) -> Result<(), AppError> {
     if !state.store.end_session(&Actor::staff(actor), staff_id, session_id).await? {
-        return Err(AppError::NotFound(format!("session {session_id}")));
+        return Err(AppError::not_found("thing_session", session_id));
     }
     state.cache.forget_sessions_of(staff_id);
     Ok(())

@@ -100,6 +100,17 @@ pub async fn seed(store: &dyn Store) {
     }
 }
 
+/// Every refusal a test provoked must have read as Chinese (the app, in a debug build, keeps those
+/// that did not). Tests share the process, so a message may be reported by a neighbour's app.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let unworded = banshi_web::take_unworded_messages();
+        if !std::thread::panicking() {
+            assert!(unworded.is_empty(), "messages shown to people that are not Chinese: {unworded:#?}");
+        }
+    }
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
