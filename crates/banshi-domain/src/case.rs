@@ -107,6 +107,12 @@ impl CaseState {
         }
     }
 
+    /// Whether the applicant coming to the hall is another trip (跑动) of the application: until the
+    /// case is decided. Coming for the result of a decided case is not a trip of the application.
+    pub fn counts_trips(&self) -> bool {
+        !matches!(self, CaseState::NotAccepted { .. } | CaseState::Completed { .. } | CaseState::Delivered { .. })
+    }
+
     pub fn is_final(&self) -> bool {
         matches!(self, CaseState::NotAccepted { .. } | CaseState::Delivered { .. })
     }

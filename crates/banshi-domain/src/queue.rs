@@ -42,6 +42,20 @@ impl Default for QueuePolicy {
     }
 }
 
+impl QueuePolicy {
+    /// The green channel a visitor gets from the reason they chose and, when they gave their ID
+    /// number, their age by it: with no reason chosen the age alone gives 老年人; 老年人 chosen by
+    /// someone younger is refused (`Err`). The other reasons are seen at the window, not in a number.
+    pub fn green_channel(&self, chosen: Option<PriorityReason>, age: Option<u32>) -> Result<Option<PriorityReason>, ()> {
+        let elderly = age.map(|age| age >= self.green_channel_age);
+        match (chosen, elderly) {
+            (Some(PriorityReason::Elderly), Some(false)) => Err(()),
+            (None, Some(true)) => Ok(Some(PriorityReason::Elderly)),
+            (chosen, _) => Ok(chosen),
+        }
+    }
+}
+
 /// Why a ticket goes ahead of walk-ins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -350,6 +364,17 @@ pub fn estimated_wait_minutes(ahead: usize, mean_service_minutes: f64, open_wind
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_green_channel_for_the_elderly_holds_to_the_id_numbers_age() {
+        let policy = QueuePolicy::default();
+        assert_eq!(policy.green_channel(Some(PriorityReason::Elderly), Some(36)), Err(()), "born in 1990 is not 老年人");
+        assert_eq!(policy.green_channel(Some(PriorityReason::Elderly), Some(76)), Ok(Some(PriorityReason::Elderly)));
+        assert_eq!(policy.green_channel(Some(PriorityReason::Elderly), None), Ok(Some(PriorityReason::Elderly)), "without a number the window checks");
+        assert_eq!(policy.green_channel(None, Some(65)), Ok(Some(PriorityReason::Elderly)), "the age alone gives it");
+        assert_eq!(policy.green_channel(None, Some(64)), Ok(None));
+        assert_eq!(policy.green_channel(Some(PriorityReason::Pregnant), Some(30)), Ok(Some(PriorityReason::Pregnant)));
+    }
+
     use super::*;
 
     fn at(minute: i64) -> DateTime<Utc> {

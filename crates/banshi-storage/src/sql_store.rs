@@ -80,7 +80,7 @@ macro_rules! impl_sql_store {
                 .bind(number)
                 .fetch_optional(&mut **tx)
                 .await?;
-            row.ok_or_else(|| crate::StoreError::NotFound(format!("window {number}")))?.into_live()
+            row.ok_or_else(|| crate::not_found("thing_window", number))?.into_live()
         }
 
         /// The number of a ticket held at a window in one of `states`, other than `except`.
@@ -100,12 +100,12 @@ macro_rules! impl_sql_store {
         /// An open inquiry the actor owns, read in the transaction; refused clearly otherwise.
         async fn open_inquiry_owned_by(tx: &mut Transaction<'_, $db>, actor: &Actor, id: i64) -> StoreResult<Inquiry> {
             let inquiry: Option<Inquiry> = sqlx::query_as(&format!("{} WHERE i.id = $1", rows::INQUIRY_SQL)).bind(id).fetch_optional(&mut **tx).await?;
-            let inquiry = inquiry.ok_or_else(|| crate::StoreError::NotFound(format!("inquiry {id}")))?;
+            let inquiry = inquiry.ok_or_else(|| crate::not_found("thing_inquiry", id))?;
             if inquiry.handled_at.is_some() {
-                return Err(crate::StoreError::Conflict(format!("inquiry {id} is already handled")));
+                return Err(crate::StoreError::Rule { key: "inquiry_handled_already", values: vec![("id", id.to_string())] });
             }
             if Some(inquiry.owner_id) != actor.staff_id {
-                return Err(crate::StoreError::Conflict(format!("inquiry {id} is {}'s: only its owner answers or hands it over", inquiry.owner_name)));
+                return Err(crate::StoreError::Rule { key: "inquiry_not_yours", values: vec![("id", id.to_string()), ("owner", inquiry.owner_name.clone())] });
             }
             Ok(inquiry)
         }
@@ -176,7 +176,7 @@ macro_rules! impl_sql_store {
 
         async fn staff_in_tx(tx: &mut Transaction<'_, $db>, id: i64) -> StoreResult<Staff> {
             let row: Option<StaffRow> = sqlx::query_as("SELECT * FROM staff WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
-            row.ok_or_else(|| crate::StoreError::NotFound(format!("staff {id}")))?.into_staff()
+            row.ok_or_else(|| crate::not_found("thing_staff", id))?.into_staff()
         }
 
         /// Ends a staff member's sessions, but the one kept (the one changing its own password).
@@ -243,7 +243,7 @@ macro_rules! impl_sql_store {
                 .bind(&centre.city)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, "centre"))?;
+                .map_err(|e| conflict_or(e, "thing_centre", &centre.code))?;
                 let entry = AuditWrite { centre: Some(&centre.code),
                     action: "save",
                     entity: "centre",
@@ -284,7 +284,7 @@ macro_rules! impl_sql_store {
                 .bind(&window.name)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, "window"))?;
+                .map_err(|e| conflict_or(e, "thing_window", window.number.to_string()))?;
                 let id = format!("{}/{}", window.centre_code, window.number);
                 let entry = AuditWrite { centre: Some(&window.centre_code),
                     action: "save",
@@ -321,7 +321,7 @@ macro_rules! impl_sql_store {
                 .bind(staff.department.trim())
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, &format!("staff account \"{}\"", staff.username)))?;
+                .map_err(|e| conflict_or(e, "thing_staff_account", crate::quoted(&staff.username)))?;
                 let created = row.into_staff()?;
                 let id = created.id.to_string();
                 let entry = AuditWrite { centre: Some(&staff.centre_code), action: "create", entity: "staff", entity_id: &id, before: None, after: Some(to_json(&created)) };
@@ -358,7 +358,7 @@ macro_rules! impl_sql_store {
                     .bind(change.department.trim())
                     .fetch_one(&mut *tx)
                     .await
-                    .map_err(|e| conflict_or(e, "staff account"))?;
+                    .map_err(|e| conflict_or(e, "thing_staff_account", ""))?;
                 let after = row.into_staff()?;
                 // A new role or centre takes effect at once: the account signs in again.
                 if before.role != after.role || before.centre_code != after.centre_code {
@@ -399,7 +399,7 @@ macro_rules! impl_sql_store {
                         .bind(must_change)
                         .fetch_optional(&mut *tx)
                         .await?;
-                let after = row.ok_or_else(|| crate::StoreError::NotFound(format!("staff {id}")))?.into_staff()?;
+                let after = row.ok_or_else(|| crate::not_found("thing_staff", id))?.into_staff()?;
                 end_sessions(&mut tx, id, keep_session).await?;
                 let entity_id = id.to_string();
                 let action = if must_change { "reset_password" } else { "change_password" };
@@ -428,7 +428,7 @@ macro_rules! impl_sql_store {
             async fn unlock_staff(&self, actor: &Actor, id: i64) -> StoreResult<Staff> {
                 let mut tx = self.begin().await?;
                 let row: Option<StaffRow> = sqlx::query_as("UPDATE staff SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1 RETURNING *").bind(id).fetch_optional(&mut *tx).await?;
-                let after = row.ok_or_else(|| crate::StoreError::NotFound(format!("staff {id}")))?.into_staff()?;
+                let after = row.ok_or_else(|| crate::not_found("thing_staff", id))?.into_staff()?;
                 let entity_id = id.to_string();
                 audit(&mut tx, actor, AuditWrite { centre: Some(&after.centre_code), action: "unlock", entity: "staff", entity_id: &entity_id, before: None, after: None }).await?;
                 self.commit(tx).await?;
@@ -448,7 +448,7 @@ macro_rules! impl_sql_store {
                 .bind(session.idle_until)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, "session"))?;
+                .map_err(|e| conflict_or(e, "thing_session", ""))?;
                 let actor = Actor { staff_id: Some(session.staff_id), label: format!("staff {}", session.staff_id) };
                 let id = session.staff_id.to_string();
                 let after = serde_json::json!({ "expires_at": session.expires_at, "source": session.source });
@@ -465,7 +465,7 @@ macro_rules! impl_sql_store {
                     .bind(enrolment.first_step)
                     .fetch_optional(&mut *tx)
                     .await?;
-                let after = row.ok_or_else(|| crate::StoreError::NotFound(format!("staff {staff_id}")))?.into_staff()?;
+                let after = row.ok_or_else(|| crate::not_found("thing_staff", staff_id))?.into_staff()?;
                 sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
                 for hash in enrolment.recovery_code_hashes {
                     sqlx::query("INSERT INTO recovery_codes (staff_id, code_hash) VALUES ($1, $2)").bind(staff_id).bind(hash).execute(&mut *tx).await?;
@@ -509,7 +509,7 @@ macro_rules! impl_sql_store {
             async fn remove_second_factor(&self, actor: &Actor, staff_id: i64) -> StoreResult<Staff> {
                 let mut tx = self.begin().await?;
                 let row: Option<StaffRow> = sqlx::query_as("UPDATE staff SET totp_secret = NULL, totp_last_step = NULL WHERE id = $1 RETURNING *").bind(staff_id).fetch_optional(&mut *tx).await?;
-                let after = row.ok_or_else(|| crate::StoreError::NotFound(format!("staff {staff_id}")))?.into_staff()?;
+                let after = row.ok_or_else(|| crate::not_found("thing_staff", staff_id))?.into_staff()?;
                 sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
                 end_sessions(&mut tx, staff_id, None).await?;
                 let entity_id = staff_id.to_string();
@@ -611,7 +611,7 @@ macro_rules! impl_sql_store {
                     .bind(Json(to_json(item)))
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| conflict_or(e, &format!("item \"{}\"", item.code)))?;
+                    .map_err(|e| conflict_or(e, "thing_item", crate::quoted(&item.code)))?;
                 }
                 for change in catalog_changes(&old, &catalog.items) {
                     let action = match (change.before, change.after) {
@@ -664,7 +664,7 @@ macro_rules! impl_sql_store {
                         .bind(Json(item))
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| conflict_or(e, &format!("item {}", item.code)))?;
+                        .map_err(|e| conflict_or(e, "thing_item", crate::quoted(&item.code)))?;
                 }
                 let before: Vec<banshi_domain::LocalItem> = before.into_iter().map(|(l,)| l.0).collect();
                 let entry = AuditWrite { centre: Some(centre_code), action: "replace", entity: "centre_items", entity_id: centre_code, before: Some(to_json(&before)), after: Some(to_json(&items)) };
@@ -702,7 +702,7 @@ macro_rules! impl_sql_store {
                 .bind(notice.issued_at)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, &format!("notice {number}")))?;
+                .map_err(|e| conflict_or(e, "thing_notice", number.to_string()))?;
                 let stored = row.into_notice()?;
                 let entry = AuditWrite { centre: Some(&notice.centre_code), action: "create", entity: "notice", entity_id: &number, before: None, after: Some(to_json(&stored)) };
                 audit(&mut tx, actor, entry).await?;
@@ -796,7 +796,7 @@ macro_rules! impl_sql_store {
                 let mut tx = self.begin().await?;
                 let known: Option<(i32,)> = sqlx::query_as("SELECT number FROM windows WHERE centre_code = $1 AND number = $2").bind(centre_code).bind(window).fetch_optional(&mut *tx).await?;
                 if known.is_none() {
-                    return Err(crate::StoreError::NotFound(format!("window {window}")));
+                    return Err(crate::not_found("thing_window", window));
                 }
                 let replaced = sqlx::query("DELETE FROM pads WHERE centre_code = $1 AND window_number = $2").bind(centre_code).bind(window).execute(&mut *tx).await?.rows_affected();
                 sqlx::query("INSERT INTO pads (token_hash, centre_code, window_number, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -894,7 +894,7 @@ macro_rules! impl_sql_store {
                 .bind(queue.position)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, &format!("queue {}", queue.prefix)))?;
+                .map_err(|e| conflict_or(e, "thing_queue", queue.prefix.clone()))?;
                 let id = format!("{}/{}", queue.centre_code, queue.prefix);
                 let before = before.map(|row| to_json(&row.into_queue()));
                 audit(&mut tx, actor, AuditWrite { centre: Some(&queue.centre_code), action: "save", entity: "queue", entity_id: &id, before, after: Some(to_json(queue)) }).await?;
@@ -919,7 +919,7 @@ macro_rules! impl_sql_store {
                         .fetch_optional(&mut *tx)
                         .await?;
                 let Some((Json(queues), green_channel)) = before else {
-                    return Err(crate::StoreError::NotFound(format!("window {}", skills.number)));
+                    return Err(crate::not_found("thing_window", skills.number));
                 };
                 sqlx::query("UPDATE windows SET queues = $3, green_channel = $4 WHERE centre_code = $1 AND number = $2")
                     .bind(&skills.centre_code)
@@ -1162,7 +1162,7 @@ macro_rules! impl_sql_store {
                 .bind(&case.query_code_cipher)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, &format!("case {number}")))?;
+                .map_err(|e| conflict_or(e, "thing_case", number.to_string()))?;
                 let created = row.into_case()?;
                 // The sealed numbers stay out of the audit log (the record skips them).
                 let entry = AuditWrite { centre: Some(&case.centre_code), action: "create", entity: "case", entity_id: &number, before: None, after: Some(to_json(&created)) };
@@ -1187,7 +1187,7 @@ macro_rules! impl_sql_store {
             async fn replace_query_code(&self, actor: &Actor, number: &str, query_code_cipher: &str) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 let centre: Option<String> = sqlx::query_scalar("UPDATE cases SET query_code_cipher = $2 WHERE number = $1 RETURNING centre_code").bind(number).bind(query_code_cipher).fetch_optional(&mut *tx).await?;
-                let centre = centre.ok_or_else(|| crate::StoreError::NotFound(format!("case {number}")))?;
+                let centre = centre.ok_or_else(|| crate::not_found("thing_case", number))?;
                 audit(&mut tx, actor, AuditWrite { centre: Some(&centre), action: "replace_query_code", entity: "case", entity_id: number, before: None, after: None }).await?;
                 self.commit(tx).await?;
                 Ok(())
@@ -1215,7 +1215,7 @@ macro_rules! impl_sql_store {
                 let mut tx = self.begin().await?;
                 let centre: Option<(String,)> = sqlx::query_as("SELECT centre_code FROM cases WHERE number = $1").bind(number).fetch_optional(&mut *tx).await?;
                 let Some((centre,)) = centre else {
-                    return Err(crate::StoreError::NotFound(format!("case {number}")));
+                    return Err(crate::not_found("thing_case", number));
                 };
                 lock_centre(&mut tx, &centre).await?;
                 let row: rows::CaseRow = sqlx::query_as(&format!("SELECT {} FROM cases WHERE number = $1", rows::CASE_COLUMNS))
@@ -1265,7 +1265,10 @@ macro_rules! impl_sql_store {
                 .bind(number)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let case = row.ok_or_else(|| crate::StoreError::NotFound(format!("case {number}")))?.into_case()?;
+                let case = row.ok_or_else(|| crate::not_found("thing_case", number))?.into_case()?;
+                if !case.state.counts_trips() {
+                    return Err(crate::StoreError::Rule { key: "case_visit_decided", values: vec![("number", number.to_string()), ("state", case.state.name().to_string())] });
+                }
                 let after = serde_json::json!({ "visits": case.visits });
                 audit(&mut tx, actor, AuditWrite { centre: Some(&case.centre_code), action: "visit", entity: "case", entity_id: number, before: None, after: Some(after) }).await?;
                 self.commit(tx).await?;
@@ -1313,7 +1316,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn create_inquiry(&self, actor: &Actor, inquiry: &NewInquiry) -> StoreResult<Inquiry> {
-                let owner = actor.staff_id.ok_or_else(|| crate::StoreError::Conflict("an inquiry is owned by a staff member".into()))?;
+                let owner = actor.staff_id.ok_or_else(|| crate::StoreError::Rule { key: "store_staff_only", values: vec![] })?;
                 let mut tx = self.begin().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO inquiries (centre_code, channel, subject, asker, owner_id, first_owner_id, created_at)
@@ -1327,7 +1330,7 @@ macro_rules! impl_sql_store {
                 .bind(inquiry.created_at)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, "inquiry"))?;
+                .map_err(|e| conflict_or(e, "thing_inquiry", ""))?;
                 let created: Inquiry = sqlx::query_as(&format!("{} WHERE i.id = $1", rows::INQUIRY_SQL)).bind(id).fetch_one(&mut *tx).await?;
                 let entity_id = id.to_string();
                 audit(&mut tx, actor, AuditWrite { centre: Some(&created.centre_code), action: "create", entity: "inquiry", entity_id: &entity_id, before: None, after: Some(to_json(&created)) }).await?;
@@ -1363,8 +1366,8 @@ macro_rules! impl_sql_store {
                 let colleague: Option<(String, bool)> = sqlx::query_as("SELECT centre_code, active FROM staff WHERE id = $1").bind(to_staff_id).fetch_optional(&mut *tx).await?;
                 match colleague {
                     Some((centre, true)) if centre == before.centre_code && to_staff_id != before.owner_id => {}
-                    Some(_) if to_staff_id == before.owner_id => return Err(crate::StoreError::Conflict("the inquiry is already yours".into())),
-                    _ => return Err(crate::StoreError::NotFound(format!("colleague {to_staff_id} at this centre"))),
+                    Some(_) if to_staff_id == before.owner_id => return Err(crate::StoreError::Rule { key: "inquiry_yours_already", values: vec![] }),
+                    _ => return Err(crate::not_found("thing_colleague", to_staff_id)),
                 }
                 sqlx::query("UPDATE inquiries SET owner_id = $2 WHERE id = $1").bind(id).bind(to_staff_id).execute(&mut *tx).await?;
                 sqlx::query("INSERT INTO inquiry_handovers (inquiry_id, from_id, to_id, reason, at) VALUES ($1, $2, $3, $4, $5)")
@@ -1436,7 +1439,7 @@ macro_rules! impl_sql_store {
                 .bind(&day.reason)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, &format!("the day {} of centre {centre_code}", day.date)))?;
+                .map_err(|e| conflict_or(e, "thing_centre_day", day.date.to_string()))?;
                 let entity_id = format!("{centre_code}/{}", day.date);
                 let before = before.map(|(working, reason)| serde_json::json!({ "working": working, "reason": reason }));
                 audit(&mut tx, actor, AuditWrite { centre: Some(centre_code), action: "save", entity: "centre_day", entity_id: &entity_id, before, after: Some(to_json(day)) }).await?;
@@ -1448,7 +1451,7 @@ macro_rules! impl_sql_store {
                 let before: Option<(bool, String)> =
                     sqlx::query_as("SELECT working, reason FROM centre_days WHERE centre_code = $1 AND day = $2").bind(centre_code).bind(date).fetch_optional(&mut *tx).await?;
                 let Some((working, reason)) = before else {
-                    return Err(crate::StoreError::NotFound(format!("no day {date} set for centre {centre_code}")));
+                    return Err(crate::not_found("thing_centre_day", date));
                 };
                 sqlx::query("DELETE FROM centre_days WHERE centre_code = $1 AND day = $2").bind(centre_code).bind(date).execute(&mut *tx).await?;
                 let entity_id = format!("{centre_code}/{date}");

@@ -63,12 +63,15 @@ async fn a_case_is_numbered_and_follows_the_rules() {
         }
         let refused = CaseEvent::Refused { reason: "不属于本机关职权".into(), legal_basis: "行政许可法第三十二条".into() };
         store.apply_case_event(&officer, &second.number, &refused, Utc::now(), day, None).await.unwrap();
-        assert!(matches!(store.apply_case_event(&officer, "SF01-19990101-0001", &CaseEvent::Accepted, Utc::now(), day, None).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(store.apply_case_event(&officer, "SF01-19990101-0001", &CaseEvent::Accepted, Utc::now(), day, None).await, Err(StoreError::NotFound { .. })));
 
         let history = store.case_history(first.id).await.unwrap();
         assert_eq!(history.len(), 1, "a refused event leaves no trace");
         assert_eq!((history[0].day, &history[0].event, history[0].actor.as_str()), (day, &CaseEvent::Accepted, "officer"));
         assert_eq!(store.record_visit(&officer, &first.number).await.unwrap().visits, 2);
+        // Coming back to a decided case (for its result) is no trip of the application.
+        assert!(matches!(store.record_visit(&officer, &second.number).await, Err(StoreError::Rule { key: "case_visit_decided", .. })));
+        assert_eq!(store.case(&second.number).await.unwrap().unwrap().visits, 1, "{}: the refused visit changed nothing", store.backend());
         let open = store.open_cases("SF01").await.unwrap();
         assert_eq!(open.iter().map(|(c, _)| c.number.clone()).collect::<Vec<_>>(), vec![first.number.clone()], "the refused case is closed");
         assert_eq!(open[0].1, history, "{}: each open case comes with its history", store.backend());

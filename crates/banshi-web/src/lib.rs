@@ -22,7 +22,7 @@ pub use shared::auth::{hash_password, random_password};
 pub use shared::second_factor::{base32 as second_factor_base32, enrol as enrol_second_factor, new_secret as new_second_factor_secret};
 pub use shared::limits::Limits;
 pub use shared::settings::HallSettings;
-pub use shared::texts::texts;
+pub use shared::texts::{fault_problems, fault_text, take_unworded_messages, texts};
 pub use shared::clock::Clock;
 pub use shared::{calendar, sealing, AppState};
 
@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)
         .layer(middleware::from_fn(shared::input_guard::refuse_nul_characters))
+        .layer(middleware::from_fn_with_state(state.clone(), shared::frame::error_pages_in_frame))
         .layer(middleware::from_fn_with_state(state.clone(), shared::auth::guard))
         // The guard limits each body by who sends it; the extractors add no limit of their own.
         .layer(DefaultBodyLimit::disable())
@@ -111,7 +112,7 @@ async fn static_file(Path(path): Path<String>) -> Response {
 }
 
 async fn not_found(uri: Uri) -> Response {
-    let err = AppError::NotFound(uri.path().to_string());
+    let err = AppError::not_found("thing_page", uri.path());
     if uri.path().starts_with("/api/") {
         ApiError(err).into_response()
     } else {

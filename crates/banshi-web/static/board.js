@@ -1,10 +1,14 @@
 // The display board: shows each call large and speaks it in Mandarin (「请A012号到3号窗口办理」),
 // again on a recall; keeps the waiting counts current. Live over server-sent events.
+// `/board?kiosk=1` is the unattended board: it speaks from the start, with no button to press —
+// in a browser started to allow that (docs/operations.md: --autoplay-policy=no-user-gesture-required).
 (function () {
   var body = document.body;
   var current = document.getElementById('current-calls');
   var recent = document.getElementById('recent-calls');
-  var soundOn = false;
+  var unattended = new URLSearchParams(window.location.search).get('kiosk') === '1';
+  var soundOn = unattended;
+  if (unattended) document.getElementById('enable-sound').parentNode.hidden = true;
 
   function speak(text) {
     if (!soundOn || !window.speechSynthesis) return;
@@ -24,12 +28,24 @@
     return li;
   }
 
+  // A recall moves the call back to the top: it is never shown twice.
+  function forget(number) {
+    [current, recent].forEach(function (list) {
+      Array.prototype.slice.call(list.children).forEach(function (li) {
+        var shown = li.querySelector('.num') ? li.querySelector('.num').textContent : li.getAttribute('data-number');
+        if (shown === number) list.removeChild(li);
+      });
+    });
+  }
+
   function showCall(call) {
+    forget(call.number);
     current.insertBefore(item(call), current.firstChild);
     while (current.children.length > 3) {
       var moved = current.lastElementChild;
       current.removeChild(moved);
       var line = document.createElement('li');
+      line.setAttribute('data-number', moved.querySelector('.num').textContent);
       line.textContent = moved.querySelector('.num').textContent + ' → ' + moved.querySelector('.win').textContent;
       recent.insertBefore(line, recent.firstChild);
     }

@@ -38,7 +38,7 @@ async fn the_kiosk_prints_a_ticket_and_its_page_shows_the_place() {
     let bad = visitor.post(app.url("/kiosk")).form(&[("csrf", token.as_str()), ("queue", "A"), ("phone", "12345"), ("id_number", "110105194912310021")]).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let bad = bad.text().await.unwrap();
-    assert!(bad.contains("phone: a mobile number has 11 digits") && bad.contains("id_number: the identity number&#x27;s check digit is wrong"), "{bad}");
+    assert!(bad.contains("phone: 手机号码应为 1 开头的 11 位数字") && bad.contains("id_number: 身份证号码的校验位不对"), "{bad}");
     assert_eq!(app.store.active_tickets("SF01").await.unwrap().len(), 2, "a refused ticket is not issued");
 }
 
@@ -159,8 +159,11 @@ async fn the_console_works_without_javascript_and_the_overview_shows_lights() {
     let app = spawn_app().await;
     // One visit, two items (多事一次办): the console shows both to the officer.
     let unknown = app.client().post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A", "items": ["T-BIRTH", "X-OTHER"] })).send().await.unwrap();
-    assert_eq!(unknown.json::<Value>().await.unwrap()["error"]["problems"][0]["message"], "no item \"X-OTHER\" in the catalogue");
+    assert_eq!(unknown.json::<Value>().await.unwrap()["error"]["problems"][0]["message"], "事项目录中没有事项“X-OTHER”");
     app.client().post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A", "items": ["T-BIRTH", "T-BIRTH"] })).send().await.unwrap();
+    // Someone waits and no window is open: the overview says nobody serves them, not 「正常」.
+    let hall: Value = app.client().get(app.url("/api/v1/hall?centre=SF01")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((&hall["queues"][0]["light"], &hall["queues"][0]["open_windows"]), (&json!("unserved"), &json!(0)), "{hall}");
     let officer = app.client();
     let csrf = app.sign_in(&officer, "officer").await;
     let home = officer.get(app.url("/console")).send().await.unwrap().text().await.unwrap();
@@ -203,7 +206,10 @@ async fn the_console_works_without_javascript_and_the_overview_shows_lights() {
     assert!(overview.contains("light-green") && overview.contains("officer姓名"));
     let board = app.client().get(app.url("/board")).send().await.unwrap().text().await.unwrap();
     assert!(board.contains("A001") && !board.contains("officer姓名"), "the board shows calls, no names");
-    assert_eq!(officer.get(app.url("/manage/hall")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let refused = officer.get(app.url("/manage/hall")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("id=\"logout\"") && page.contains("id=\"error-message\""), "a refusal keeps the officer's own frame: {page}");
 }
 
 #[tokio::test]
@@ -378,9 +384,9 @@ async fn the_manager_asks_what_if_and_sees_the_waits_and_the_windows_each_half_h
     let plan = ran.split("id=\"sim-plan\"").nth(1).unwrap();
     assert!(plan.contains("按本中心窗口模拟核定") && plan.contains('%'), "the plan checked by simulation: {plan}");
     let huge = app.page(&manager, &query("1 A B").replace("visitors=200", "visitors=100000000")).await;
-    assert!(huge.contains("visitors: 1 to 5000 a day"), "a what-if stays small enough to answer at once");
+    assert!(huge.contains("visitors: 每日来访人数应为 1 到 5000 人"), "a what-if stays small enough to answer at once");
     let wrong = app.page(&manager, &query("1 A Z")).await;
-    assert!(wrong.contains("id=\"sim-problems\"") && wrong.contains("window[0].serves: no queue &quot;Z&quot;"), "{wrong}");
+    assert!(wrong.contains("id=\"sim-problems\"") && wrong.contains("window[0].serves: 没有队列“Z”"), "{wrong}");
     let officer = app.client();
     app.sign_in(&officer, "officer").await;
     assert_eq!(officer.get(app.url("/manage/simulate")).send().await.unwrap().status(), StatusCode::FORBIDDEN);

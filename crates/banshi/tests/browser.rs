@@ -115,6 +115,13 @@ async fn click_and_wait(client: &Client, target: Locator<'_>) {
     panic!("the page did not change from {before}");
 }
 
+/// Submits a form that answers on the same address (a refusal shown with the form) and waits for
+/// what the answer shows.
+async fn submit_and_wait_for(client: &Client, button: &str, shown: &str) {
+    client.find(Locator::Css(button)).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::Css(shown)).await.unwrap_or_else(|e| panic!("{shown} after {button}: {e}"));
+}
+
 /// Signs the demo's staff member in through the login form, with the code of its second factor.
 async fn sign_in(client: &Client, demo: &DemoProcess, username: &str) {
     let code = totp_codes::fresh_code(demo.totp_secret(username));
@@ -140,7 +147,56 @@ async fn fill(client: &Client, fields: &[(&str, &str)]) {
     }
 }
 
-async fn save_screenshot(client: &Client, name: &str) {
+/// axe-core's script, installed by `.ci/run` from the npm registry (BANSHI_AXE names another copy).
+fn axe_script() -> Option<String> {
+    let default = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/axe/node_modules/axe-core/axe.min.js").to_string();
+    let path = std::env::var("BANSHI_AXE").unwrap_or(default);
+    match std::fs::read_to_string(&path) {
+        Ok(script) => Some(script),
+        Err(_) => {
+            assert!(std::env::var("BANSHI_REQUIRE_BROWSER").is_err(), "BANSHI_REQUIRE_BROWSER is set but axe-core is not at {path}");
+            eprintln!("accessibility audit skipped: axe-core is not at {path} (npm install --prefix target/axe axe-core@4)");
+            None
+        }
+    }
+}
+
+/// Runs axe-core over the page as it stands: no critical or serious violation.
+async fn assert_accessible(client: &Client, state: &str) {
+    let Some(script) = axe_script() else { return };
+    client.execute(&script, vec![]).await.unwrap();
+    let found = client
+        .execute_async(
+            "var done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(function (result) {
+               done(result.violations.filter(function (v) { return v.impact === 'critical' || v.impact === 'serious'; })
+                 .map(function (v) { return v.impact + ' ' + v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); }));
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(found, serde_json::json!([]), "accessibility violations on {state}");
+}
+
+/// Makes the page's viewport (not the window) `width`×`height` CSS pixels.
+async fn set_viewport(client: &Client, width: u32, height: u32) {
+    client.set_window_size(width, height).await.unwrap();
+    let inner = client.execute("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight]", vec![]).await.unwrap();
+    let extra = |i: usize| inner[i].as_u64().unwrap_or(0) as u32;
+    client.set_window_size(width + extra(0), height + extra(1)).await.unwrap();
+}
+
+/// Nothing on the page is wider than the viewport: it never scrolls sideways.
+async fn assert_fits_width(client: &Client, page: &str) {
+    let sizes = client.execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth, window.innerWidth]", vec![]).await.unwrap();
+    assert!(sizes[0].as_u64() <= sizes[1].as_u64(), "{page} scrolls sideways at {} px: {sizes}", sizes[2]);
+}
+
+/// A state of a journey a person sees: audited for accessibility, and saved as a screenshot when
+/// BANSHI_SCREENSHOTS names a folder.
+async fn page_state(client: &Client, name: &str) {
+    assert_accessible(client, name).await;
     if let Ok(folder) = std::env::var("BANSHI_SCREENSHOTS") {
         let png = client.screenshot().await.unwrap();
         std::fs::write(std::path::Path::new(&folder).join(format!("{name}.png")), png).unwrap();
@@ -170,7 +226,7 @@ async fn self_check_then_an_officer_prints_a_one_time_notice() {
     let checklist = text_of(&client, "#checklist").await;
     assert!(checklist.contains("我的材料清单") && checklist.contains("已备齐"), "{checklist}");
     assert!(text_of(&client, "#verdict").await.contains("受理"));
-    save_screenshot(&client, "self-check").await;
+    page_state(&client, "self-check").await;
 
     // The officer at the window signs in and issues the notice for what is missing.
     sign_in(&client, &demo, "chenjing").await;
@@ -184,10 +240,10 @@ async fn self_check_then_an_officer_prints_a_one_time_notice() {
     for fact in ["一次性告知单", "出生登记", "须补齐的材料", "陈静", "310125", "12345", "王**"] {
         assert!(notice.contains(fact), "the notice lacks {fact}: {notice}");
     }
-    save_screenshot(&client, "notice-a4").await;
+    page_state(&client, "notice-a4").await;
     click_and_wait(&client, Locator::Css("#receipt-link")).await;
     assert_eq!(text_of(&client, ".receipt #notice-number").await, number);
-    save_screenshot(&client, "notice-receipt").await;
+    page_state(&client, "notice-receipt").await;
 
     // The same notice is found again by its number.
     client.goto(&demo.url(&format!("/staff/notices/find?number={number}"))).await.unwrap();
@@ -214,7 +270,7 @@ async fn take_a_ticket_see_it_called_on_the_board_and_finish_it_at_the_console()
     click_and_wait(&board, Locator::Css("#take-A")).await;
     let number = text_of(&board, "#ticket-number").await;
     assert_eq!(number, "A001");
-    save_screenshot(&board, "ticket").await;
+    page_state(&board, "ticket").await;
     board.goto(&demo.url("/board")).await.unwrap();
     board.wait().for_element(Locator::Css("#queue-table")).await.unwrap();
 
@@ -245,13 +301,13 @@ async fn take_a_ticket_see_it_called_on_the_board_and_finish_it_at_the_console()
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(shown.contains(&number) && shown.contains("1号窗口"), "the board shows {shown:?}");
-    save_screenshot(&board, "board").await;
+    page_state(&board, "board").await;
 
     click_and_wait(&desk, Locator::Css("#console-start")).await;
     click_and_wait(&desk, Locator::Css("#console-finish")).await;
     assert!(text_of(&desk, "#console-message").await.contains(&number));
     assert!(desk.find(Locator::Css("#console-call-next")).await.is_ok(), "the window is free again");
-    save_screenshot(&desk, "console").await;
+    page_state(&desk, "console").await;
     board.close().await.unwrap();
     desk.close().await.unwrap();
 }
@@ -285,13 +341,13 @@ async fn from_a_ticket_to_a_case_to_completion_and_the_citizens_query() {
     click_and_wait(&desk, Locator::Css("#case-accept")).await;
     assert_eq!(text_of(&desk, "#case-state").await, "受理");
     assert!(!text_of(&desk, "#case-due").await.is_empty(), "the due date shows once accepted");
-    save_screenshot(&desk, "case-accepted").await;
+    page_state(&desk, "case-accepted").await;
     // Routed to the approval section (a choice, not free text); its approver decides it.
     desk.find(Locator::Css("#case-assignee")).await.unwrap().select_by_value("department:综合审批科").await.unwrap();
     click_and_wait(&desk, Locator::Css("#case-route")).await;
     assert!(text_of(&desk, "#case-review").await.contains("科室 综合审批科"), "{}", text_of(&desk, "#case-review").await);
     assert!(text_of(&desk, "#case-steps").await.contains("已转审批：科室 综合审批科"), "the history says to whom");
-    save_screenshot(&desk, "case-routed").await;
+    page_state(&desk, "case-routed").await;
     let approver = session(&url, &folder.path().join("approver")).await;
     sign_in(&approver, &demo, "zhaoqiang").await;
     approver.goto(&demo.url("/cases/inbox")).await.unwrap();
@@ -318,18 +374,18 @@ async fn from_a_ticket_to_a_case_to_completion_and_the_citizens_query() {
     for step in ["已提交申请", "已受理", "已办结：准予办理", "结果已送达或领取"] {
         assert!(steps.contains(step), "{step} missing from {steps}");
     }
-    save_screenshot(&citizen, "progress").await;
+    page_state(&citizen, "progress").await;
     // On a phone: nothing wider than its 390 px.
     citizen.set_window_size(390, 844).await.unwrap();
     let fits = citizen.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await.unwrap();
     assert_eq!(fits, serde_json::Value::Bool(true), "the progress page fits a phone");
-    save_screenshot(&citizen, "progress-390").await;
+    page_state(&citizen, "progress-390").await;
     // Without the receipt: the ID tail and a code by SMS, behind its own heading.
     citizen.find(Locator::Css("#progress-phone summary")).await.unwrap().click().await.unwrap();
     assert!(citizen.find(Locator::Css("#phone-id-tail")).await.unwrap().is_displayed().await.unwrap());
     let fits = citizen.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await.unwrap();
     assert_eq!(fits, serde_json::Value::Bool(true), "the phone-code form fits a phone");
-    save_screenshot(&citizen, "progress-phone-390").await;
+    page_state(&citizen, "progress-phone-390").await;
     desk.close().await.unwrap();
     citizen.close().await.unwrap();
 }
@@ -352,7 +408,7 @@ async fn the_manager_asks_what_if_a_window_is_added_and_reads_the_forecast() {
     let windows_result = text_of(&manager, "#sim-windows-result").await;
     assert!(windows_result.contains("99"), "{windows_result}");
     assert!(!text_of(&manager, "#sim-plan").await.is_empty(), "the half-hour staffing plan is shown");
-    save_screenshot(&manager, "what-if").await;
+    page_state(&manager, "what-if").await;
 
     // The forecast from the demo's eight weeks of arrivals, and a day's staffing plan.
     manager.goto(&demo.url("/manage/forecast")).await.unwrap();
@@ -360,7 +416,7 @@ async fn the_manager_asks_what_if_a_window_is_added_and_reads_the_forecast() {
     assert!(days.contains("%"), "each queue's backtest error is shown: {days}");
     click_and_wait(&manager, Locator::Css("#plan-day-form button")).await;
     assert!(text_of(&manager, "#forecast-plan").await.contains("09:00"), "the plan runs through the day's half hours");
-    save_screenshot(&manager, "forecast").await;
+    page_state(&manager, "forecast").await;
     manager.close().await.unwrap();
 }
 
@@ -402,7 +458,7 @@ async fn a_finished_visit_is_rated_on_the_pad_and_lands_in_the_managers_ledger()
     }
     assert!(asked, "the pad shows the grades once the visit is finished");
     assert!(pad.source().await.unwrap().contains(&number));
-    save_screenshot(&pad, "pad").await;
+    page_state(&pad, "pad").await;
     click_and_wait(&pad, Locator::Css("#grade-dissatisfied")).await;
     pad.wait().for_element(Locator::Css("#reason-waiting")).await.unwrap().click().await.unwrap();
     pad.find(Locator::Css("#pad-phone")).await.unwrap().send_keys("13812345678").await.unwrap();
@@ -419,7 +475,7 @@ async fn a_finished_visit_is_rated_on_the_pad_and_lands_in_the_managers_ledger()
     manager.find(Locator::Css("section[id^=bad-rating-] input[name=yes]")).await.unwrap().click().await.unwrap();
     click_and_wait(&manager, Locator::Css("button[id^=verify-]")).await;
     assert!(text_of(&manager, "#ledger-message").await.contains("待整改"));
-    save_screenshot(&manager, "ledger").await;
+    page_state(&manager, "ledger").await;
     for client in [desk, pad, manager] {
         client.close().await.unwrap();
     }
@@ -449,12 +505,12 @@ async fn a_new_hall_is_set_up_on_its_pages_and_takes_calls_and_finishes_its_firs
     assert!(text_of(&admin, "#error-code").await.contains("动态验证码不对"));
     assert_eq!(admin.find(Locator::Css("#totp-code")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("000000"), "kept as typed");
     assert_eq!(text_of(&admin, "#totp-secret").await, secret_again, "the same secret offered again");
-    save_screenshot(&admin, "totp-enrolment").await;
+    page_state(&admin, "totp-enrolment").await;
     fill(&admin, &[("#totp-code", &totp_codes::fresh_code(&secret_again))]).await;
     admin.find(Locator::Css("#totp-confirm")).await.unwrap().click().await.unwrap();
     let codes = text_of(&admin, "#recovery-codes").await;
     assert_eq!(codes.lines().filter(|line| line.len() == 9).count(), 10, "{codes}");
-    save_screenshot(&admin, "totp-recovery-codes").await;
+    page_state(&admin, "totp-recovery-codes").await;
     click_and_wait(&admin, Locator::Css("#totp-continue")).await;
     assert!(admin.current_url().await.unwrap().path().ends_with("/staff"));
     assert_ne!(secret, secret_again, "each visit offers a fresh secret until one is confirmed");
@@ -493,7 +549,7 @@ async fn a_new_hall_is_set_up_on_its_pages_and_takes_calls_and_finishes_its_firs
     admin.find(Locator::Css("#window-order-new")).await.unwrap().select_by_value("arrival").await.unwrap();
     click_and_wait(&admin, Locator::Css("#add-window")).await;
     assert!(admin.find(Locator::Css("#hall-gaps")).await.is_err(), "the hall is whole");
-    save_screenshot(&admin, "new-hall-setup").await;
+    page_state(&admin, "new-hall-setup").await;
 
     // An officer: a wrong username is refused beside its field, with the rest kept as typed.
     admin.goto(&server.url("/admin")).await.unwrap();
@@ -521,9 +577,172 @@ async fn a_new_hall_is_set_up_on_its_pages_and_takes_calls_and_finishes_its_firs
     click_and_wait(&desk, Locator::Css("#console-start")).await;
     click_and_wait(&desk, Locator::Css("#console-finish")).await;
     assert!(text_of(&desk, "#console-message").await.contains("A001"));
-    save_screenshot(&desk, "new-hall-console").await;
+    page_state(&desk, "new-hall-console").await;
     for client in [admin, desk, kiosk] {
         client.close().await.unwrap();
     }
     server.stop();
+}
+
+#[tokio::test]
+async fn the_halls_own_kiosk_gives_the_green_channel_only_to_whom_it_is_for_and_returns_to_the_start() {
+    let folder = tempfile::tempdir().unwrap();
+    let Some((driver, url)) = start_driver() else { return };
+    let _driver = driver;
+    let demo = DemoProcess::start(folder.path());
+    let kiosk = session(&url, &folder.path().join("kiosk")).await;
+    set_viewport(&kiosk, 1080, 1920).await;
+
+    // The machine in the hall: no site menu, the green channel open above the queues.
+    kiosk.goto(&demo.url("/kiosk?kiosk=1")).await.unwrap();
+    assert!(!kiosk.find(Locator::Css("header.top")).await.unwrap().is_displayed().await.unwrap(), "no site menu on the hall's kiosk");
+    assert_eq!(kiosk.find(Locator::Css("#kiosk-options")).await.unwrap().attr("open").await.unwrap().as_deref(), Some("true"));
+    let above = kiosk.execute("return document.getElementById('priority').getBoundingClientRect().top < document.getElementById('take-A').getBoundingClientRect().top", vec![]).await.unwrap();
+    assert_eq!(above, serde_json::Value::Bool(true), "the green channel comes before the queues");
+    page_state(&kiosk, "kiosk-unattended").await;
+
+    // 老年人 with the ID number of someone born in 1990: refused, said why, the choices kept.
+    kiosk.find(Locator::Css("#priority")).await.unwrap().select_by_value("elderly").await.unwrap();
+    fill(&kiosk, &[("#id_number", "110105199003071239")]).await;
+    submit_and_wait_for(&kiosk, "#take-A", "#kiosk-errors").await;
+    let error = text_of(&kiosk, "#kiosk-errors").await;
+    assert!(error.contains("老年人") || error.contains("年龄"), "{error}");
+    let focused = kiosk.execute("return document.activeElement.getAttribute('role')", vec![]).await.unwrap();
+    assert_eq!(focused, serde_json::json!("alert"), "the error is focused");
+    assert_eq!(kiosk.find(Locator::Css("#priority")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("elderly"), "the choice is kept");
+    assert_eq!(kiosk.find(Locator::Css("#id_number")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("110105199003071239"));
+    assert_accessible(&kiosk, "the kiosk's refusal").await;
+
+    // Born in 1949: a green ticket, printed; the page offers no way into the ticket's status.
+    fill(&kiosk, &[("#id_number", "11010519491231002X")]).await;
+    click_and_wait(&kiosk, Locator::Css("#take-A")).await;
+    assert!(text_of(&kiosk, "#ticket").await.contains("绿色通道"));
+    assert!(kiosk.find(Locator::Css("#status-link")).await.is_err(), "the next person cannot open this ticket's page");
+    page_state(&kiosk, "kiosk-ticket").await;
+
+    // By itself, 30 seconds later, back to the start for the next person.
+    let mut back = false;
+    for _ in 0..45 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let at = kiosk.current_url().await.unwrap();
+        if at.path() == "/kiosk" && at.query() == Some("kiosk=1") {
+            back = true;
+            break;
+        }
+    }
+    assert!(back, "the kiosk returns to the start");
+    assert!(kiosk.find(Locator::Css("#take-A")).await.is_ok());
+    kiosk.close().await.unwrap();
+}
+
+const CITIZEN_PAGES: [&str; 9] = ["/", "/guide", "/guide/GA-HJ-001", "/guide/GA-HJ-001/check", "/kiosk", "/progress", "/results", "/feedback/new", "/login"];
+
+#[tokio::test]
+async fn citizen_pages_fit_a_phone_in_both_text_sizes_and_the_board_fits_its_screen() {
+    let folder = tempfile::tempdir().unwrap();
+    let Some((driver, url)) = start_driver() else { return };
+    let _driver = driver;
+    let demo = DemoProcess::start(folder.path());
+    let phone = session(&url, &folder.path().join("phone")).await;
+
+    for width in [390, 320] {
+        set_viewport(&phone, width, 844).await;
+        for page in CITIZEN_PAGES {
+            phone.goto(&demo.url(page)).await.unwrap();
+            assert_fits_width(&phone, page).await;
+            if width == 390 {
+                assert_accessible(&phone, page).await;
+            }
+        }
+    }
+    page_state(&phone, "login-320").await;
+
+    // 关怀版: chosen once, kept on the next pages, and those still fit.
+    set_viewport(&phone, 390, 844).await;
+    phone.goto(&demo.url("/")).await.unwrap();
+    let standard = phone.execute("return parseFloat(getComputedStyle(document.documentElement).fontSize)", vec![]).await.unwrap();
+    phone.find(Locator::Css("#text-size")).await.unwrap().click().await.unwrap();
+    assert_eq!(phone.find(Locator::Css("#text-size")).await.unwrap().attr("aria-pressed").await.unwrap().as_deref(), Some("true"));
+    for page in CITIZEN_PAGES {
+        phone.goto(&demo.url(page)).await.unwrap();
+        let large = phone.execute("return parseFloat(getComputedStyle(document.documentElement).fontSize)", vec![]).await.unwrap();
+        assert!(large.as_f64() > standard.as_f64(), "{page} keeps the larger text: {large} against {standard}");
+        assert_fits_width(&phone, page).await;
+    }
+    page_state(&phone, "guide-large-text-390").await;
+
+    // A refused query: the error is announced and focused.
+    phone.goto(&demo.url("/progress")).await.unwrap();
+    fill(&phone, &[("#progress-case", "SF01-20260101-0001"), ("#progress-code", "ABCD-2345")]).await;
+    submit_and_wait_for(&phone, "#progress-query", "#progress-error").await;
+    let focused = phone.execute("return document.activeElement.getAttribute('role')", vec![]).await.unwrap();
+    assert_eq!(focused, serde_json::json!("alert"), "the refusal is focused");
+    assert_fits_width(&phone, "/progress refused").await;
+    assert_accessible(&phone, "/progress refused").await;
+    phone.close().await.unwrap();
+
+    // The board, with the most it shows (three calls and five recent), on either screen, unscrolled.
+    let board = session(&url, &folder.path().join("board")).await;
+    for (width, height) in [(1920, 1080), (1366, 768)] {
+        set_viewport(&board, width, height).await;
+        board.goto(&demo.url("/board?kiosk=1")).await.unwrap();
+        board.wait().for_element(Locator::Css("#queue-table")).await.unwrap();
+        board
+            .execute(
+                "var calls = document.getElementById('current-calls'), recent = document.getElementById('recent-calls');
+                 for (var i = 0; i < 3; i++) { var li = document.createElement('li'); li.innerHTML = '<span class=num>A10' + i + '</span><span class=arrow>→</span><span class=win>12号窗口</span>'; calls.appendChild(li); }
+                 for (var j = 0; j < 5; j++) { var line = document.createElement('li'); line.textContent = 'B10' + j + ' → 11号窗口'; recent.appendChild(line); }",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let sizes = board.execute("return [document.documentElement.scrollWidth, document.documentElement.scrollHeight, window.innerWidth, window.innerHeight, document.getElementById('recent-calls').getBoundingClientRect().bottom]", vec![]).await.unwrap();
+        assert!(sizes[0].as_f64() <= sizes[2].as_f64() && sizes[1].as_f64() <= sizes[3].as_f64() && sizes[4].as_f64() <= sizes[3].as_f64(), "the board fits {width}×{height}: {sizes}");
+        assert!(!board.find(Locator::Css("#enable-sound")).await.unwrap().is_displayed().await.unwrap(), "the unattended board speaks without a button");
+        assert_accessible(&board, "the board").await;
+        page_state(&board, &format!("board-{width}")).await;
+    }
+    board.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_complaint_from_the_box_keeps_what_was_written_and_is_worked_through_to_the_archive() {
+    let folder = tempfile::tempdir().unwrap();
+    let Some((driver, url)) = start_driver() else { return };
+    let _driver = driver;
+    let demo = DemoProcess::start(folder.path());
+    let citizen = session(&url, &folder.path().join("citizen")).await;
+
+    citizen.goto(&demo.url("/feedback/new")).await.unwrap();
+    citizen.find(Locator::Css("input[name=kind][value=complaint]")).await.unwrap().click().await.unwrap();
+    fill(&citizen, &[("#box-subject", "窗口人员态度"), ("#box-body", "上午十点在3号窗口，工作人员不耐烦"), ("input[name=phone]", "1381234")]).await;
+    submit_and_wait_for(&citizen, "#feedback-send", "#feedback-error").await;
+    let error = text_of(&citizen, "#feedback-error").await;
+    assert!(error.contains("手机"), "the phone number is what is wrong: {error}");
+    assert_eq!(citizen.find(Locator::Css("#box-subject")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("窗口人员态度"), "the subject is kept");
+    assert_eq!(citizen.find(Locator::Css("#box-body")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("上午十点在3号窗口，工作人员不耐烦"), "the text is kept");
+    assert!(citizen.find(Locator::Css("input[name=kind][value=complaint]")).await.unwrap().is_selected().await.unwrap(), "the kind is kept");
+    assert_accessible(&citizen, "the complaints box, refused").await;
+    fill(&citizen, &[("input[name=phone]", "13812345678")]).await;
+    submit_and_wait_for(&citizen, "#feedback-send", "#feedback-message").await;
+    let received = text_of(&citizen, "#feedback-message").await;
+    let id: String = received.split('#').nth(1).unwrap_or_default().chars().take_while(char::is_ascii_digit).collect();
+    assert!(!id.is_empty(), "the citizen is given its number: {received}");
+    citizen.close().await.unwrap();
+
+    // The duty leader takes it and works it through each step to the archive.
+    let manager = session(&url, &folder.path().join("manager")).await;
+    sign_in(&manager, &demo, "wangjg").await;
+    manager.goto(&demo.url("/feedback")).await.unwrap();
+    click_and_wait(&manager, Locator::Css(&format!("#take-{id}"))).await;
+    for note in ["调取3号窗口录像", "与当事窗口人员谈话", "已电话告知处理结果", "归档"] {
+        let section = format!("#feedback-{id}");
+        manager.wait().for_element(Locator::Css(&format!("{section} input[name=note]"))).await.unwrap().send_keys(note).await.unwrap();
+        click_and_wait(&manager, Locator::Css(&format!("#step-{id}"))).await;
+    }
+    let item = text_of(&manager, &format!("#feedback-{id}")).await;
+    assert!(item.contains("归档"), "{item}");
+    assert!(!item.contains("received") && !item.contains("investigating"), "the history is in Chinese: {item}");
+    page_state(&manager, "complaint-archived").await;
+    manager.close().await.unwrap();
 }

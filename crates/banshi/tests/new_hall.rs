@@ -156,7 +156,7 @@ async fn a_new_hall_set_up_through_its_pages_takes_calls_and_finishes_a_ticket()
     let queues: serde_json::Value = anonymous.get(server.url("/api/v1/queues")).send().await.unwrap().json().await.unwrap();
     assert_eq!((&queues[0]["prefix"], &queues[0]["issuing"]), (&"A".into(), &true.into()));
     let audit = page(&admin, server.url("/admin/audit")).await;
-    for entity in ["<td>catalog_item ", "<td>hall XQ01</td>", "<td>staff "] {
+    for entity in ["<td>事项 ", "<td>大厅设置 XQ01</td>", "<td>工作人员 "] {
         assert!(audit.contains(entity), "the audit log has {entity}");
     }
     server.stop();

@@ -115,7 +115,7 @@ async fn admin_outcome<T>(
             let errors = problems.into_iter().map(|p| (p.path, p.message)).collect();
             (StatusCode::UNPROCESSABLE_ENTITY, AdminNotice { problems_heading, problems: listed, draft, errors, ..AdminNotice::default() })
         }
-        Err(err @ (AppError::Conflict(_) | AppError::NotFound(_))) => (err.status(), AdminNotice { problems_heading, problems: vec![err.message()], draft, ..AdminNotice::default() }),
+        Err(err @ (AppError::Conflict(_) | AppError::NotFound { .. })) => (err.status(), AdminNotice { problems_heading, problems: vec![err.message()], draft, ..AdminNotice::default() }),
         Err(other) => return Err(other.into()),
     };
     let mut response = render_admin(state, visitor, notice).await?;
@@ -161,7 +161,7 @@ pub async fn staff_action(State(state): State<AppState>, visitor: Visitor, Path(
         "unlock" => steps::unlock(&state, admin, id).await.map(|s| format!("{}{}", text("admin_staff_unlocked"), named(s))),
         "remove_totp" => steps::remove_second_factor(&state, admin, id).await.map(|s| format!("{}{}", text("admin_staff_totp_removed"), named(s))),
         "reset" => steps::reset_password(&state, admin, id).await.map(|(s, password)| fill("admin_staff_reset", &[("who", named(s)), ("password", password)])),
-        other => Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+        other => Err(AppError::invalid("action", fill("action_unknown", &[("action", other.to_string())]))),
     };
     admin_outcome(&state, &visitor, outcome, text("admin_staff_edit_problems"), Draft::Account(id, form), |message| message).await
 }
@@ -254,12 +254,33 @@ pub async fn audit_log(State(state): State<AppState>, visitor: Visitor) -> PageR
         .await?
         .into_iter()
         .map(|e| {
+            let changed = changed_fields(e.before.as_ref(), e.after.as_ref());
             let change = serde_json::to_string_pretty(&serde_json::json!({ "before": e.before, "after": e.after })).unwrap_or_default();
             let at_local = e.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string();
-            context! { at_local, actor => e.actor, action => e.action, entity => e.entity, entity_id => e.entity_id, change }
+            let worded = |prefix: &str, code: &str| crate::shared::texts::texts().get(&format!("{prefix}{code}")).cloned().unwrap_or_else(|| code.to_string());
+            let action = worded("audit_action_", &e.action);
+            let entity = worded("audit_entity_", &e.entity);
+            context! { at_local, actor => crate::shared::actors::shown(&e.actor), action, entity, entity_id => e.entity_id, changed, change }
         })
         .collect();
     Ok(render("admin/audit.html", context! { entries, ..frame }))
+}
+
+/// What a write changed, one line a field: `status：open → paused`; a new record lists what it
+/// holds, a removed one what it held.
+fn changed_fields(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>) -> Vec<String> {
+    let short = |value: Option<&serde_json::Value>| match value {
+        None | Some(serde_json::Value::Null) => "—".to_string(),
+        Some(serde_json::Value::String(text)) => text.chars().take(60).collect(),
+        Some(other) => other.to_string().chars().take(60).collect(),
+    };
+    let empty = serde_json::Map::new();
+    let fields = |value: Option<&serde_json::Value>| value.and_then(serde_json::Value::as_object).cloned().unwrap_or_else(|| empty.clone());
+    let (old, new) = (fields(before), fields(after));
+    let mut names: Vec<&String> = old.keys().chain(new.keys()).collect();
+    names.sort();
+    names.dedup();
+    names.into_iter().filter(|name| old.get(*name) != new.get(*name)).map(|name| format!("{name}：{} → {}", short(old.get(name)), short(new.get(name)))).collect()
 }
 
 #[derive(Deserialize)]
@@ -321,7 +342,10 @@ pub async fn calendar_action(State(state): State<AppState>, visitor: Visitor, Fo
         match form.action.as_str() {
             "load_year" if !INSTALLATION_ADMINS.contains(&admin.role) => Err(AppError::Forbidden),
             "load_year" => {
-                let schedule: HolidaySchedule = serde_json::from_str(&form.schedule).map_err(|e| AppError::invalid("schedule", format!("not a schedule in holiday-cn's format: {e}")))?;
+                let schedule: HolidaySchedule = serde_json::from_str(&form.schedule).map_err(|e| {
+                    let detail = crate::shared::texts::fault_text(&banshi_domain::Fault::syntax("", &e.to_string()));
+                    AppError::invalid("schedule", fill("calendar_schedule_unreadable", &[("detail", detail)]))
+                })?;
                 calendar::load_year(&state, admin, &schedule).await?;
                 Ok(format!("{} {}", schedule.year, text("calendar_year_loaded")))
             }
@@ -331,7 +355,7 @@ pub async fn calendar_action(State(state): State<AppState>, visitor: Visitor, Fo
                 Ok(format!("{} {}", day.date, text("calendar_day_saved")))
             }
             "remove_day" => Ok(format!("{} {}", calendar::remove_centre_day(&state, admin, &form.date).await?, text("calendar_day_removed"))),
-            other => Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+            other => Err(AppError::invalid("action", fill("action_unknown", &[("action", other.to_string())]))),
         }
     }
     .await;

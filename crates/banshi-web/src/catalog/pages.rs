@@ -80,7 +80,11 @@ pub async fn self_check(
     let form = views::form_state(&item, &input);
     let assessment = if done && form.all_answered { assess(&item, &input.answers, &input.present).ok() } else { None };
     let verdict_label = assessment.as_ref().map(views::verdict_label);
+    // Questions the visitor was shown and left unanswered (not those their answers just brought up).
+    let shown: Vec<&str> = pairs.iter().filter(|(k, _)| k == "shown").map(|(_, v)| v.as_str()).collect();
+    let unanswered: Vec<&str> = form.questions.iter().filter(|q| q.answer.is_none() && shown.contains(&q.id)).map(|q| q.id).collect();
     let context = context! {
+        unanswered,
         questions => form.questions,
         all_answered => form.all_answered,
         materials => form.materials,

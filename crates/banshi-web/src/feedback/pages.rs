@@ -7,7 +7,7 @@ use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
 use crate::shared::roles::{FRONT_LINE, STAFF};
 use crate::shared::templates::render;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -59,7 +59,7 @@ pub struct DeskForm {
 
 pub async fn desk_action(State(state): State<AppState>, visitor: Visitor, Form(form): Form<DeskForm>) -> Result<Response, PageError> {
     let staff = visitor.require(FRONT_LINE)?;
-    let id = || form.id.ok_or_else(|| AppError::invalid("id", "which item?"));
+    let id = || form.id.ok_or_else(|| AppError::invalid("id", text("feedback_which")));
     let outcome: Result<String, AppError> = async {
         Ok(match form.action.as_str() {
             "record" => {
@@ -69,11 +69,11 @@ pub async fn desk_action(State(state): State<AppState>, visitor: Visitor, Form(f
             }
             "take" => format!("{} #{}", text("feedback_taken"), steps::take(&state, staff, id()?).await?.id),
             "step" => {
-                let stage = form.stage.ok_or_else(|| AppError::invalid("stage", "which step?"))?;
+                let stage = form.stage.ok_or_else(|| AppError::invalid("stage", text("feedback_stage_missing")))?;
                 let item = steps::step(&state, staff, id()?, &StepRequest { stage, note: form.note.clone() }).await?;
                 format!("#{} {}", item.id, item.stage.name())
             }
-            other => return Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+            other => return Err(AppError::invalid("action", fill("action_unknown", &[("action", other.to_string())]))),
         })
     }
     .await;
@@ -88,7 +88,7 @@ pub async fn box_page(State(state): State<AppState>, visitor: Visitor, Query(fla
     Ok(render("feedback/box.html", context! { kinds, message => flash.message, error => flash.error, ..frame }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, Clone)]
 pub struct BoxForm {
     #[serde(default)]
     kind: String,
@@ -104,9 +104,23 @@ pub struct BoxForm {
     about_badge: Option<String>,
 }
 
-pub async fn box_submit(State(state): State<AppState>, Form(form): Form<BoxForm>) -> Result<Response, PageError> {
+/// A refused message comes back with everything the citizen wrote, and what to mend.
+pub async fn box_submit(State(state): State<AppState>, visitor: Visitor, Form(form): Form<BoxForm>) -> Result<Response, PageError> {
+    let typed = form.clone();
     let request = FeedbackRequest { kind: form.kind, channel: None, subject: form.subject, body: form.body, name: form.name, phone: form.phone, about_badge: form.about_badge };
-    let outcome = steps::record(&state, None, &request).await.map(|item| format!("{} #{}（{} {}）", text("feedback_received"), item.id, text("feedback_due"), item.due_on));
-    let query = redirect_query(outcome)?;
-    Ok(Redirect::to(&format!("/feedback/new?{query}")).into_response())
+    match steps::record(&state, None, &request).await {
+        Ok(item) => {
+            let message = format!("{} #{}（{} {}）", text("feedback_received"), item.id, text("feedback_due"), item.due_on);
+            let query = redirect_query(Ok(message))?;
+            Ok(Redirect::to(&format!("/feedback/new?{query}")).into_response())
+        }
+        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let frame = frame(&state, &visitor).await?;
+            let kinds = kind_choices(&state);
+            let mut response = render("feedback/box.html", context! { kinds, typed, error => err.lines().join("；"), ..frame });
+            *response.status_mut() = err.status();
+            Ok(response)
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -3,7 +3,7 @@
 //! it from the box, move it a step; and what the desk shows of it.
 
 use crate::shared::error::AppError;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::forms::mobile;
 use crate::shared::AppState;
 use banshi_domain::complaint::{FeedbackKind, FeedbackStage};
@@ -44,30 +44,30 @@ pub async fn record(state: &AppState, staff: Option<&Staff>, request: &FeedbackR
     let mut problems = Vec::new();
     let kind = FeedbackKind::parse(request.kind.trim());
     if kind.is_none() {
-        problems.push(Problem { path: "kind".into(), message: "inquiry, help, suggestion or complaint".into() });
+        problems.push(Problem { path: "kind".into(), message: text("feedback_kind_wrong").into() });
     }
     let channel = match (staff, request.channel.as_deref()) {
         (None, None | Some("online")) => "online",
         (None, Some(_)) => {
-            problems.push(Problem { path: "channel".into(), message: "the online box takes online items only".into() });
+            problems.push(Problem { path: "channel".into(), message: text("feedback_box_online_only").into() });
             "online"
         }
         (Some(_), Some(channel @ ("hall" | "phone"))) => channel,
         (Some(_), _) => {
-            problems.push(Problem { path: "channel".into(), message: "hall or phone".into() });
+            problems.push(Problem { path: "channel".into(), message: text("feedback_channel_wrong").into() });
             "hall"
         }
     };
     let subject = request.subject.trim();
     if subject.is_empty() || subject.chars().count() > 200 {
-        problems.push(Problem { path: "subject".into(), message: "required, at most 200 characters".into() });
+        problems.push(Problem { path: "subject".into(), message: fill("text_required_at_most", &[("most", "200".to_string())]) });
     }
     if request.body.chars().count() > 4000 {
-        problems.push(Problem { path: "body".into(), message: "at most 4000 characters".into() });
+        problems.push(Problem { path: "body".into(), message: fill("text_at_most", &[("most", "4000".to_string())]) });
     }
     let name = request.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
     if name.is_some_and(|n| n.chars().count() > 40) {
-        problems.push(Problem { path: "name".into(), message: "at most 40 characters".into() });
+        problems.push(Problem { path: "name".into(), message: fill("text_at_most", &[("most", "40".to_string())]) });
     }
     let phone = mobile(&mut problems, "phone", request.phone.as_deref());
     let (Some(kind), true) = (kind, problems.is_empty()) else {
@@ -75,7 +75,7 @@ pub async fn record(state: &AppState, staff: Option<&Staff>, request: &FeedbackR
     };
     let centre = match staff {
         Some(staff) => staff.centre_code.clone(),
-        None => state.cache.default_centre(state.store.as_ref()).await?.ok_or_else(|| AppError::NotFound("centre".into()))?,
+        None => state.cache.default_centre(state.store.as_ref()).await?.ok_or_else(|| AppError::not_found("thing_centre", ""))?,
     };
     let about_staff_id = match request.about_badge.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
         Some(badge) => match state.store.list_staff(Some(&centre)).await?.into_iter().find(|s| s.active && s.badge_number == badge) {
@@ -120,13 +120,32 @@ pub struct DeskRow {
     pub person: Option<String>,
     /// The phone, masked.
     pub contact: Option<String>,
+    /// The steps so far, as a person reads them.
+    pub history: Vec<StepShown>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StepShown {
+    pub stage_name: &'static str,
+    pub actor_name: String,
+    pub note: String,
 }
 
 pub fn desk_row(state: &AppState, item: Feedback) -> DeskRow {
     let today = Local::now().date_naive();
     let overdue = !item.stage.answered() && today > item.due_on;
     let contact = item.contact_cipher.as_deref().and_then(|c| state.sealer.open(c).ok()).map(|p| mask_phone(&p));
+    let history = item
+        .steps
+        .iter()
+        .map(|step| StepShown {
+            stage_name: serde_json::from_value::<FeedbackStage>(serde_json::Value::String(step.stage.clone())).map(FeedbackStage::name).unwrap_or("?"),
+            actor_name: crate::shared::actors::shown(&step.actor),
+            note: step.note.clone(),
+        })
+        .collect();
     DeskRow {
+        history,
         kind_name: item.kind.name(),
         stage_name: item.stage.name(),
         next: item.stage.next().map(|s| (s, s.name())),
@@ -164,7 +183,7 @@ async fn in_centre(state: &AppState, staff: &Staff, id: i64) -> Result<(), AppEr
     match state.store.feedback(id).await? {
         Some(item) if item.centre_code == staff.centre_code && item.about_staff_id == Some(staff.id) => Err(AppError::Duty(text("duty_feedback_about_self").to_string())),
         Some(item) if item.centre_code == staff.centre_code => Ok(()),
-        _ => Err(AppError::NotFound(format!("feedback {id}"))),
+        _ => Err(AppError::not_found("thing_feedback", id)),
     }
 }
 
@@ -178,7 +197,7 @@ pub async fn take(state: &AppState, staff: &Staff, id: i64) -> Result<Feedback, 
 pub async fn step(state: &AppState, staff: &Staff, id: i64, request: &StepRequest) -> Result<Feedback, AppError> {
     in_centre(state, staff, id).await?;
     if request.note.trim().chars().count() > 2000 {
-        return Err(AppError::invalid("note", "at most 2000 characters"));
+        return Err(AppError::invalid("note", fill("text_at_most", &[("most", "2000".to_string())])));
     }
     // ID and mobile numbers typed into the note are masked before it is kept.
     let note = banshi_domain::privacy::mask_personal_numbers(&request.note);

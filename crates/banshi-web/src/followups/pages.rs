@@ -9,7 +9,7 @@ use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
 use crate::shared::roles::{CASE_ROLES, PLANNERS};
 use crate::shared::templates::render;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -30,7 +30,7 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor, Query(flash):
     for resident in state.store.residents(&staff.centre_code).await? {
         // Each resident's contact log, across their tasks (留心持续接力).
         let contacts = state.store.contacts(Some(resident.id), None).await?;
-        residents.push(context! { id => resident.id, name => mask_name(&resident.name), facts => resident.facts, contacts });
+        residents.push(context! { id => resident.id, name => mask_name(&resident.name), facts => facts_shown(&resident.facts), contacts });
     }
     let rules_text = if staff.role == Role::Manager { Some(state.store.eligibility_rules(&staff.centre_code).await?.unwrap_or_else(|| DEFAULT_RULES.to_string())) } else { None };
     Ok(render("followups/tasks.html", context! { rows, residents, rules_text, message => flash.message, error => flash.error, ..frame }))
@@ -67,6 +67,27 @@ pub struct PageForm {
     rules: String,
 }
 
+/// A resident's facts as the page words them (性别：男, 患重大疾病：是); a fact the form does not
+/// know (set through the API) shows as it is.
+fn facts_shown(facts: &Map<String, Value>) -> Vec<String> {
+    let texts = crate::shared::texts::texts();
+    facts
+        .iter()
+        .map(|(name, value)| {
+            let label = texts.get(&format!("resident_{name}")).cloned().unwrap_or_else(|| name.clone());
+            let value = match value {
+                Value::Bool(yes) => text(if *yes { "resident_yes" } else { "resident_no" }).to_string(),
+                Value::String(code) => [format!("resident_{code}"), format!("resident_{name}_{code}"), format!("resident_work_{code}")]
+                    .iter()
+                    .find_map(|key| texts.get(key).cloned())
+                    .unwrap_or_else(|| code.clone()),
+                other => other.to_string(),
+            };
+            format!("{label}：{value}")
+        })
+        .collect()
+}
+
 /// The resident form's fields as facts: blanks left out, numbers as numbers.
 fn form_facts(form: &PageForm) -> Result<Map<String, Value>, AppError> {
     let mut facts = Map::new();
@@ -77,7 +98,7 @@ fn form_facts(form: &PageForm) -> Result<Map<String, Value>, AppError> {
     }
     for (name, value) in [("benefit_months_left", &form.benefit_months_left), ("insured_months", &form.insured_months)] {
         if !value.trim().is_empty() {
-            let number: u32 = value.trim().parse().map_err(|_| AppError::invalid(name, "a whole number of months"))?;
+            let number: u32 = value.trim().parse().map_err(|_| AppError::invalid(name, text("months_wrong")))?;
             facts.insert(name.into(), Value::from(number));
         }
     }
@@ -87,7 +108,7 @@ fn form_facts(form: &PageForm) -> Result<Map<String, Value>, AppError> {
 
 pub async fn page_action(State(state): State<AppState>, visitor: Visitor, Form(form): Form<PageForm>) -> Result<Response, PageError> {
     let staff = visitor.require(CASE_ROLES)?;
-    let id = || form.id.ok_or_else(|| AppError::invalid("id", "which task?"));
+    let id = || form.id.ok_or_else(|| AppError::invalid("id", text("followup_which")));
     let outcome: Result<String, AppError> = async {
         Ok(match form.action.as_str() {
             "contact" => {
@@ -104,7 +125,7 @@ pub async fn page_action(State(state): State<AppState>, visitor: Visitor, Form(f
                 let staff = visitor.require(PLANNERS)?;
                 format!("{}；{} {}", text("followup_rules_loaded"), text("followup_tasks_made"), load_rules(&state, staff, &form.rules).await?)
             }
-            other => return Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+            other => return Err(AppError::invalid("action", fill("action_unknown", &[("action", other.to_string())]))),
         })
     }
     .await;

@@ -10,7 +10,7 @@ use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
 use crate::shared::roles::{FIGURE_READERS, MANAGERS, WINDOW_ROLES};
 use crate::shared::templates::render;
-use crate::shared::texts::text;
+use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -31,11 +31,34 @@ fn priority_choices() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-pub async fn kiosk(State(state): State<AppState>, visitor: Visitor, Query(query): Query<CentreQuery>) -> PageResult {
+/// The kiosk page. `?kiosk=1` is the hall's own ticket machine: no site header, the green
+/// channel open above the queues, and after each ticket back to the start for the next person.
+#[derive(Deserialize)]
+pub struct KioskQuery {
+    #[serde(default)]
+    centre: Option<String>,
+    #[serde(default)]
+    kiosk: Option<String>,
+}
+
+fn unattended(flag: &Option<String>) -> bool {
+    flag.as_deref() == Some("1")
+}
+
+pub async fn kiosk(State(state): State<AppState>, visitor: Visitor, Query(query): Query<KioskQuery>) -> PageResult {
     let centre = resolve_centre(&state, &visitor, query.centre).await?;
     let frame = frame(&state, &visitor).await?;
     let queues = steps::queues_now(&state, &centre).await?;
-    Ok(render("queue/kiosk.html", context! { queues, priorities => priority_choices(), centre_code => centre, problems => Vec::<String>::new(), ..frame }))
+    let typed = KioskTyped::default();
+    Ok(render("queue/kiosk.html", context! { queues, priorities => priority_choices(), centre_code => centre, problems => Vec::<String>::new(), typed, unattended => unattended(&query.kiosk), ..frame }))
+}
+
+/// What the visitor chose or typed, shown again when the ticket is refused.
+#[derive(Default, serde::Serialize)]
+struct KioskTyped {
+    priority: String,
+    id_number: String,
+    phone: String,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +72,8 @@ pub struct KioskForm {
     id_number: String,
     #[serde(default)]
     phone: String,
+    #[serde(default)]
+    kiosk: Option<String>,
 }
 
 pub async fn kiosk_take(State(state): State<AppState>, visitor: Visitor, Form(form): Form<KioskForm>) -> PageResult {
@@ -66,7 +91,10 @@ pub async fn kiosk_take(State(state): State<AppState>, visitor: Visitor, Form(fo
         booking: None,
     };
     match steps::take_ticket(&state, &centre, &request, None).await {
-        Ok(ticket) => Ok(Redirect::to(&format!("/tickets/{}/print", ticket.token)).into_response()),
+        Ok(ticket) => {
+            let mode = if unattended(&form.kiosk) { "?kiosk=1" } else { "" };
+            Ok(Redirect::to(&format!("/tickets/{}/print{mode}", ticket.token)).into_response())
+        }
         Err(err @ (AppError::Invalid(_) | AppError::Unavailable { .. })) => {
             let frame = frame(&state, &visitor).await?;
             let queues = steps::queues_now(&state, &centre).await?;
@@ -75,7 +103,8 @@ pub async fn kiosk_take(State(state): State<AppState>, visitor: Visitor, Form(fo
                 AppError::Invalid(problems) => problems.iter().map(ToString::to_string).collect(),
                 other => vec![other.message()],
             };
-            let mut response = render("queue/kiosk.html", context! { queues, priorities => priority_choices(), centre_code => centre, problems, ..frame });
+            let typed = KioskTyped { priority: form.priority.clone(), id_number: form.id_number.clone(), phone: form.phone.clone() };
+            let mut response = render("queue/kiosk.html", context! { queues, priorities => priority_choices(), centre_code => centre, problems, typed, unattended => unattended(&form.kiosk), ..frame });
             *response.status_mut() = status;
             Ok(response)
         }
@@ -99,8 +128,9 @@ async fn ticket_context(state: &AppState, visitor: &Visitor, token: &str) -> Res
 }
 
 /// The 80 mm ticket the kiosk prints, with a QR code of the status page.
-pub async fn ticket_print(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>) -> PageResult {
-    Ok(render("queue/ticket_print.html", ticket_context(&state, &visitor, &token).await?))
+pub async fn ticket_print(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>, Query(query): Query<KioskQuery>) -> PageResult {
+    let page = ticket_context(&state, &visitor, &token).await?;
+    Ok(render("queue/ticket_print.html", context! { unattended => unattended(&query.kiosk), ..page }))
 }
 
 /// The ticket holder's page: people ahead, estimated wait; refreshes itself on hall events.
@@ -188,7 +218,7 @@ fn done(number: String, action: &str) -> String {
 pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>, Form(form): Form<ConsoleForm>) -> PageResult {
     let staff = visitor.require(WINDOW_ROLES)?;
     let outcome: Result<String, AppError> = async {
-        let ticket_id = || form.ticket.ok_or_else(|| AppError::invalid("ticket", "which ticket?"));
+        let ticket_id = || form.ticket.ok_or_else(|| AppError::invalid("ticket", text("ticket_which")));
         let act = |action: TicketAction| async { steps::act_on_ticket(&state, staff, window, ticket_id()?, action).await };
         Ok(match form.action.as_str() {
             "open" => {
@@ -213,7 +243,7 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
                 let ticket = tickets
                     .iter()
                     .find(|t| t.number == number && t.state == TicketState::Waiting)
-                    .ok_or_else(|| AppError::invalid("number", format!("no waiting ticket {number}")))?;
+                    .ok_or_else(|| AppError::invalid("number", fill("ticket_not_waiting", &[("number", number.clone())])))?;
                 let reason = form.reason.clone();
                 steps::act_on_ticket(&state, staff, window, ticket.id, TicketAction::Call { reason }).await?;
                 banshi_domain::queue::call_announcement(&number, window)
@@ -232,7 +262,7 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
                 // The applicant is back for a case already opened (补正材料, 领取): another trip.
                 let number = form.case.trim();
                 if state.store.case(number).await?.filter(|c| c.centre_code == staff.centre_code).is_none() {
-                    return Err(AppError::invalid("case", format!("no case {number} at this centre")));
+                    return Err(AppError::invalid("case", fill("case_not_here", &[("number", number.to_string())])));
                 }
                 let case = state.store.record_visit(&banshi_storage::Actor::staff(staff), number).await?;
                 format!("{} {}：{} {}", text("console_case_visit_done"), case.number, text("case_visits"), case.visits)
@@ -240,13 +270,13 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
             "recall" => done(act(TicketAction::Recall).await?.number, "recall"),
             "start" => done(act(TicketAction::Start).await?.number, "start"),
             "finish" => {
-                let outcome = form.outcome.ok_or_else(|| AppError::invalid("outcome", "choose how the visit ended"))?;
+                let outcome = form.outcome.ok_or_else(|| AppError::invalid("outcome", text("ticket_outcome_missing")))?;
                 done(act(TicketAction::Finish { outcome }).await?.number, "finish")
             }
             "transfer" => {
                 let window = match form.to_window.trim() {
                     "" => None,
-                    number => Some(number.parse().map_err(|_| AppError::invalid("to_window", format!("no window \"{number}\"")))?),
+                    number => Some(number.parse().map_err(|_| AppError::invalid("to_window", fill("window_number_wrong", &[("value", number.to_string())])))?),
                 };
                 done(act(TicketAction::Transfer { queue: Some(form.queue.clone()), window }).await?.number, "transfer")
             }
@@ -254,7 +284,7 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
             "resume" => done(act(TicketAction::Resume).await?.number, "resume"),
             "return" => done(act(TicketAction::Return).await?.number, "return"),
             "no_show" => done(act(TicketAction::NoShow).await?.number, "no_show"),
-            other => return Err(AppError::invalid("action", format!("unknown action \"{other}\""))),
+            other => return Err(AppError::invalid("action", fill("action_unknown", &[("action", other.to_string())]))),
         })
     }
     .await;

@@ -54,42 +54,42 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
     let mut problems = Vec::new();
     let booking = request.booking.as_deref().map(str::trim).filter(|b| !b.is_empty());
     match (request.priority == Some(PriorityReason::Appointment), desk, booking) {
-        (true, None, _) => problems.push(("priority", "an appointment is checked in at the desk, not chosen at the kiosk".to_string())),
-        (true, Some(_), None) => problems.push(("booking", "checking an appointment in needs its booking reference".to_string())),
-        (false, _, Some(_)) => problems.push(("booking", "a booking reference goes with the priority \"appointment\"".to_string())),
+        (true, None, _) => problems.push(("priority", text("ticket_appointment_at_desk").to_string())),
+        (true, Some(_), None) => problems.push(("booking", text("ticket_booking_missing").to_string())),
+        (false, _, Some(_)) => problems.push(("booking", text("ticket_booking_without_appointment").to_string())),
         _ => {}
     }
     if booking.is_some_and(|b| b.chars().count() > 40) {
-        problems.push(("booking", "a booking reference has at most 40 characters".to_string()));
+        problems.push(("booking", text("ticket_booking_too_long").to_string()));
     }
     if request.items.len() > MAX_ITEMS_PER_TICKET {
-        problems.push(("items", format!("at most {MAX_ITEMS_PER_TICKET} items in one visit")));
+        problems.push(("items", fill("ticket_too_many_items", &[("most", MAX_ITEMS_PER_TICKET.to_string())])));
     }
-    let mut priority = request.priority;
+    let mut age = None;
     if let Some(id) = request.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         match id_number::birth_date(id) {
-            Ok(birth) => {
-                let age = id_number::age_on(birth, chrono::Local::now().date_naive());
-                if priority.is_none() && age >= state.settings.policy.green_channel_age {
-                    priority = Some(PriorityReason::Elderly);
-                }
-            }
-            Err(message) => problems.push(("id_number", message.to_string())),
+            Ok(birth) => age = Some(id_number::age_on(birth, chrono::Local::now().date_naive())),
+            Err(key) => problems.push(("id_number", text(key).to_string())),
         }
     }
+    let policy = &state.settings.policy;
+    let priority = policy.green_channel(request.priority, age).unwrap_or_else(|()| {
+        problems.push(("priority", fill("ticket_elderly_too_young", &[("age", policy.green_channel_age.to_string())])));
+        None
+    });
     let phone = request.phone.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if let Some(phone) = phone {
         if !banshi_domain::privacy::is_mobile_number(phone) {
-            problems.push(("phone", "a mobile number has 11 digits starting with 1".to_string()));
+            problems.push(("phone", text("phone_malformed").to_string()));
         }
     }
     let queues = state.cache.queues(state.store.as_ref(), centre).await?;
     if !queues.iter().any(|q| q.prefix == request.queue) {
-        problems.push(("queue", format!("no queue \"{}\" here", request.queue)));
+        problems.push(("queue", fill("ticket_queue_unknown", &[("queue", request.queue.clone())])));
     }
     for code in request.items.iter().take(MAX_ITEMS_PER_TICKET) {
         if state.cache.item(state.store.as_ref(), centre, code).await?.is_none() {
-            problems.push(("items", format!("no item \"{code}\" in the catalogue")));
+            problems.push(("items", fill("hall_fault_unknown_item", &[("value", code.clone())])));
         }
     }
     if !problems.is_empty() {
@@ -101,7 +101,7 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
         Some(_) => None,
         None => {
             let hall = state.cache.hall(state.store.as_ref(), centre).await?;
-            let setup = hall.queue(&request.queue).ok_or_else(|| AppError::invalid("queue", format!("no queue \"{}\" here", request.queue)))?;
+            let setup = hall.queue(&request.queue).ok_or_else(|| AppError::invalid("queue", fill("ticket_queue_unknown", &[("queue", request.queue.clone())])))?;
             let now = state.clock.local();
             if let Err(refusal) = CentreNow::read(state, centre, &hall, &[setup], now).await?.decide(&hall, setup, now) {
                 return Err(AppError::Unavailable { code: refusal.code(), message: no_ticket_text(&refusal, now) });
@@ -129,7 +129,7 @@ pub async fn take_ticket(state: &AppState, centre: &str, request: &TicketRequest
     };
     let issued = match state.store.take_ticket(&ticket).await {
         Err(banshi_storage::StoreError::Rule { key: key @ "ticket_phone_limit", values }) => {
-            return Err(AppError::Unavailable { code: "phone_limit_reached", message: crate::shared::texts::fill(key, &values) });
+            return Err(AppError::Unavailable { code: "phone_limit_reached", message: fill(key, &values) });
         }
         // Another kiosk took the last ticket of the quota a moment before.
         Err(banshi_storage::StoreError::QuotaReached(quota)) => {
@@ -228,7 +228,7 @@ pub fn no_ticket_text(refusal: &NoTicket, now: NaiveDateTime) -> String {
 pub async fn set_window(state: &AppState, staff: &Staff, number: i32, status: WindowStatus, reason: Option<&str>) -> Result<WindowLive, AppError> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if status == WindowStatus::Paused && reason.is_none() {
-        return Err(AppError::invalid("reason", "say why the window pauses (break, back-office work …)"));
+        return Err(AppError::invalid("reason", text("window_pause_reason_missing")));
     }
     let live = state.store.set_window_status(&Actor::staff(staff), &staff.centre_code, number, status, reason).await?;
     publish(state, HallEvent::Changed { centre: staff.centre_code.clone() }).await;
@@ -239,7 +239,7 @@ pub async fn set_window(state: &AppState, staff: &Staff, number: i32, status: Wi
 pub async fn close_window_for(state: &AppState, manager: &Staff, number: i32, reason: &str) -> Result<(WindowLive, Vec<Ticket>), AppError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(AppError::invalid("reason", "say why the window is closed for its officer"));
+        return Err(AppError::invalid("reason", text("window_close_reason_missing")));
     }
     let closed = state.store.close_window_for(&Actor::staff(manager), &manager.centre_code, number, reason, &state.settings.policy, Utc::now()).await?;
     publish(state, HallEvent::Changed { centre: manager.centre_code.clone() }).await;
@@ -294,7 +294,7 @@ pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_
         TicketAction::Call { reason } => {
             let reason = reason.trim().to_string();
             if reason.is_empty() {
-                return Err(AppError::invalid("reason", "calling out of order needs a reason"));
+                return Err(AppError::invalid("reason", text("ticket_call_reason_missing")));
             }
             TicketEvent::Called { window, out_of_order_reason: Some(reason) }
         }
@@ -304,7 +304,7 @@ pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_
         TicketAction::Transfer { queue, window: to_window } => {
             let to_queue = queue.map(|q| q.trim().to_string()).filter(|q| !q.is_empty());
             if to_queue.is_none() && to_window.is_none() {
-                return Err(AppError::invalid("queue", "say where the ticket goes: a queue, a window, or both"));
+                return Err(AppError::invalid("queue", text("ticket_transfer_nowhere")));
             }
             TicketEvent::Transferred { to_queue, to_window }
         }
@@ -369,7 +369,7 @@ pub struct WindowHolding {
 }
 
 pub async fn window_holding(state: &AppState, centre: &str, number: i32) -> Result<WindowHolding, AppError> {
-    let window = state.store.windows_live(centre).await?.into_iter().find(|w| w.number == number).ok_or_else(|| AppError::NotFound(format!("window {number}")))?;
+    let window = state.store.windows_live(centre).await?.into_iter().find(|w| w.number == number).ok_or_else(|| AppError::not_found("thing_window", number))?;
     let tickets = state.store.active_tickets(centre).await?;
     let current = tickets.iter().find(|t| t.state.window() == Some(number) && matches!(t.state, TicketState::Called { .. } | TicketState::Serving { .. })).cloned();
     let parked = tickets.iter().filter(|t| t.state == TicketState::Parked { window: number }).cloned().collect();
@@ -403,7 +403,7 @@ pub struct TicketStatus {
 
 /// The status of the ticket a public link's token names.
 pub async fn ticket_status_by_token(state: &AppState, token: &str) -> Result<TicketStatus, AppError> {
-    let ticket = state.store.ticket_by_token(token).await?.ok_or_else(|| AppError::NotFound("ticket".into()))?;
+    let ticket = state.store.ticket_by_token(token).await?.ok_or_else(|| AppError::not_found("thing_ticket", ""))?;
     ticket_status(state, ticket).await
 }
 
@@ -445,7 +445,9 @@ pub struct QueueView {
     pub name: String,
     pub waiting: usize,
     pub longest_wait_minutes: i64,
-    /// green, yellow or red by the longest wait.
+    /// Open windows serving the queue now.
+    pub open_windows: usize,
+    /// green, yellow or red by the longest wait; `unserved` when people wait and no open window serves the queue.
     #[schema(example = "green")]
     pub light: &'static str,
 }
@@ -473,6 +475,7 @@ pub struct HallSnapshot {
 pub async fn snapshot(state: &AppState, centre: &str) -> Result<HallSnapshot, AppError> {
     let tickets = state.store.active_tickets(centre).await?;
     let now = Utc::now();
+    let live = state.store.windows_live(centre).await?;
     let queues = state
         .store
         .queues(centre)
@@ -481,27 +484,32 @@ pub async fn snapshot(state: &AppState, centre: &str) -> Result<HallSnapshot, Ap
         .map(|q| {
             let waiting: Vec<&Ticket> = tickets.iter().filter(|t| t.queue == q.prefix && t.state == TicketState::Waiting).collect();
             let longest = waiting.iter().map(|t| (now - t.arrived_at).num_minutes()).max().unwrap_or(0);
-            let light = if longest <= state.settings.green_until_minutes {
+            let open_windows = live.iter().filter(|w| w.status == WindowStatus::Open && w.queues.contains(&q.prefix)).count();
+            // People waiting with no open window to call them: nobody is being served, however short the wait so far.
+            let light = if !waiting.is_empty() && open_windows == 0 {
+                "unserved"
+            } else if longest <= state.settings.green_until_minutes {
                 "green"
             } else if longest <= state.settings.yellow_until_minutes {
                 "yellow"
             } else {
                 "red"
             };
-            QueueView { prefix: q.prefix, name: q.name, waiting: waiting.len(), longest_wait_minutes: longest, light }
+            QueueView { prefix: q.prefix, name: q.name, waiting: waiting.len(), longest_wait_minutes: longest, open_windows, light }
         })
         .collect();
-    let windows = state
-        .store
-        .windows_live(centre)
-        .await?
+    let windows = live
         .into_iter()
         .map(|w| {
             let current = tickets.iter().find(|t| t.state.window() == Some(w.number));
             WindowView { current: current.map(|t| t.number.clone()), current_state: current.map(|t| t.state.name()), window: w }
         })
         .collect();
-    let calls = state.store.recent_calls(centre, 8).await?;
+    // A recall is a second call of the same ticket: the board shows each ticket once, where it was last called.
+    let mut calls = state.store.recent_calls(centre, 16).await?;
+    let mut seen = std::collections::HashSet::new();
+    calls.retain(|call| seen.insert(call.ticket_id));
+    calls.truncate(8);
     Ok(HallSnapshot { centre: centre.to_string(), queues, windows, calls })
 }
 

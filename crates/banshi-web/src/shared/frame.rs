@@ -63,3 +63,22 @@ pub async fn frame(state: &AppState, visitor: &Visitor) -> Result<Value, AppErro
     let nav = navigation(state, visitor.staff.as_ref());
     Ok(Value::from_serialize(Frame { centre, staff: visitor.staff.clone(), csrf: visitor.csrf_token.clone(), nav }))
 }
+
+/// Error pages (403, 404, 409 …) for a signed-in staff member come in their own frame, with their
+/// navigation and their name, not as if they had been signed out.
+pub async fn error_pages_in_frame(axum::extract::State(state): axum::extract::State<AppState>, request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let visitor = request.extensions().get::<Visitor>().filter(|v| v.staff.is_some()).cloned();
+    let response = next.run(request).await;
+    let (Some(visitor), Some(page)) = (visitor, response.extensions().get::<super::templates::ErrorPage>().cloned()) else { return response };
+    match frame(&state, &visitor).await {
+        Ok(frame) => {
+            let (parts, _) = response.into_parts();
+            let mut framed = super::templates::error_page_in(parts.status, &page.message, frame);
+            for (name, value) in parts.headers.iter().filter(|(name, _)| *name == axum::http::header::RETRY_AFTER) {
+                framed.headers_mut().insert(name.clone(), value.clone());
+            }
+            framed
+        }
+        Err(_) => response,
+    }
+}

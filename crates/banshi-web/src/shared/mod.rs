@@ -3,6 +3,7 @@
 //! templates and texts, the live-events hub, the calendar deadlines are counted on, the hall
 //! settings, caches, throttles and the sealing of personal data.
 
+pub mod actors;
 pub mod api_errors;
 pub mod applicant;
 pub mod auth;

@@ -51,8 +51,23 @@ fn render_with_status(status: StatusCode, name: &str, context: Value) -> Respons
     }
 }
 
+/// A refusal shown as a page. It is rendered here without knowing who asks; the frame's layer
+/// (`frame::error_pages_in_frame`) renders it again in the signed-in staff member's own frame.
 pub fn error_page(status: StatusCode, message: &str) -> Response {
-    render_with_status(status, "shared/error.html", minijinja::context! { message })
+    let mut response = render_with_status(status, "shared/error.html", minijinja::context! { message });
+    response.extensions_mut().insert(ErrorPage { message: message.to_string() });
+    response
+}
+
+/// The message of an error page, for the frame's layer.
+#[derive(Clone)]
+pub struct ErrorPage {
+    pub message: String,
+}
+
+/// The error page for `message` in a frame (`frame::frame`'s context).
+pub fn error_page_in(status: StatusCode, message: &str, frame: Value) -> Response {
+    render_with_status(status, "shared/error.html", minijinja::context! { message, ..frame })
 }
 
 #[cfg(test)]
