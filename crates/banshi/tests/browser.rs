@@ -304,6 +304,7 @@ async fn take_a_ticket_see_it_called_on_the_board_and_finish_it_at_the_console()
     page_state(&board, "board").await;
 
     click_and_wait(&desk, Locator::Css("#console-start")).await;
+    assert!(text_of(&desk, "#console-notice-1").await.contains("一次性告知"), "the console offers the one-time notice");
     click_and_wait(&desk, Locator::Css("#console-finish")).await;
     assert!(text_of(&desk, "#console-message").await.contains(&number));
     assert!(desk.find(Locator::Css("#console-call-next")).await.is_ok(), "the window is free again");

@@ -175,7 +175,8 @@ pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(numbe
     // 多事一次办: the items the visitor came for, by name, so the officer sees the whole visit.
     let mut current_items = Vec::new();
     for code in current.iter().flat_map(|t| t.items.iter()) {
-        current_items.push(state.cache.item(state.store.as_ref(), &staff.centre_code, code).await?.map_or_else(|| code.clone(), |item| item.name));
+        let name = state.cache.item(state.store.as_ref(), &staff.centre_code, code).await?.map_or_else(|| code.clone(), |item| item.name);
+        current_items.push((code.clone(), name));
     }
     let signed_in_here = window.staff_id == Some(staff.id) && window.status != WindowStatus::Closed;
     let context = context! {

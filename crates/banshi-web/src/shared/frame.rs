@@ -28,9 +28,10 @@ pub struct NavLink {
 }
 
 /// The staff menu: each page with the roles that may open it.
-fn menu() -> [(&'static str, &'static str, &'static [Role]); 18] {
+fn menu() -> [(&'static str, &'static str, &'static [Role]); 19] {
     [
         ("/staff", text("nav_staff"), roles::STAFF),
+        ("/guide", text("nav_guide"), roles::STAFF),
         ("/console", text("nav_console"), roles::WINDOW_ROLES),
         ("/cases", text("nav_cases"), roles::CASE_ROLES),
         ("/cases/inbox", text("nav_inbox"), roles::REVIEWERS),
