@@ -124,6 +124,15 @@ async fn only_window_staff_at_their_window_call_and_out_of_order_calls_need_a_re
     assert_eq!(with_reason.status(), StatusCode::OK);
     let pause = post(&officer, &csrf, app.url("/api/v1/windows/2/status"), json!({ "status": "paused" })).await;
     assert_eq!(pause.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "reason");
+    // A reason is short: it goes to the public hall snapshot and every audit entry.
+    let long = "休".repeat(1000);
+    let pause = post(&officer, &csrf, app.url("/api/v1/windows/2/status"), json!({ "status": "paused", "reason": long })).await;
+    assert_eq!(pause.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused: Value = pause.json().await.unwrap();
+    assert_eq!(refused["error"]["problems"][0]["path"], "reason");
+    assert!(refused["error"]["problems"][0]["message"].as_str().unwrap().contains("60"), "{refused}");
+    let hall: Value = app.client().get(app.url("/api/v1/hall?centre=SF01")).send().await.unwrap().json().await.unwrap();
+    assert!(!hall.to_string().contains(&long), "nothing of it was kept");
     let typo = post(&officer, &csrf, app.url(&format!("/api/v1/windows/2/tickets/{id}")), json!({ "action": "teleport" })).await;
     assert_eq!(typo.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -233,12 +242,17 @@ async fn text_with_a_nul_character_is_refused_clearly_on_every_database() {
         let client = app.client();
         let refused = client.post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A\u{0}" })).send().await.unwrap();
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(refused.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "body");
+        assert_eq!(refused.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "queue", "the field is named");
         let (officer, csrf) = api_officer(&app, "officer").await;
         let pause = post(&officer, &csrf, app.url("/api/v1/windows/1/status"), json!({ "status": "paused", "reason": "午休\u{0}" })).await;
         assert_eq!(pause.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let query = client.get(app.url("/api/v1/items?q=%00")).send().await.unwrap();
-        assert_eq!(query.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "query");
+        assert_eq!(query.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "q");
+        // Text that only looks like a NUL is ordinary text: a typed 「%00」 or 「\u0000」.
+        let typed = client.get(app.url("/api/v1/items?q=%2500")).send().await.unwrap();
+        assert_eq!(typed.status(), StatusCode::OK);
+        let typed = client.post(app.url("/api/v1/tickets")).header("content-type", "application/json").body(r#"{"queue":"A","phone":"\\u0000"}"#).send().await.unwrap();
+        assert_eq!(typed.json::<Value>().await.unwrap()["error"]["problems"][0]["path"], "phone", "refused for being no phone number, not as a NUL");
         assert!(app.store.active_tickets("SF01").await.unwrap().is_empty(), "nothing was written");
     }
 }

@@ -75,6 +75,7 @@ pub struct WindowStatusRequest {
     status: WindowStatus,
     /// Why the window pauses (break, back-office work …); required for `paused`.
     #[serde(default)]
+    #[schema(max_length = 60)]
     reason: Option<String>,
 }
 
@@ -93,6 +94,7 @@ pub async fn set_window(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForceCloseRequest {
+    #[schema(max_length = 60)]
     reason: String,
 }
 

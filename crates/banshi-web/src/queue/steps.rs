@@ -225,11 +225,23 @@ pub fn no_ticket_text(refusal: &NoTicket, now: NaiveDateTime) -> String {
 
 /// Signs a staff member in at a window (open), pauses it with a reason, or closes it. The store
 /// refuses, under the centre's lock, a window someone else is signed in at.
+/// The most a reason (a pause, a forced close, a call out of order) may say: it is shown on the
+/// hall's public snapshot and in every audit entry.
+pub const REASON_MAX_CHARS: usize = 60;
+
+fn reason_within_limit(reason: &str) -> Result<(), AppError> {
+    match reason.chars().count() > REASON_MAX_CHARS {
+        true => Err(AppError::invalid("reason", fill("reason_too_long", &[("most", REASON_MAX_CHARS.to_string())]))),
+        false => Ok(()),
+    }
+}
+
 pub async fn set_window(state: &AppState, staff: &Staff, number: i32, status: WindowStatus, reason: Option<&str>) -> Result<WindowLive, AppError> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if status == WindowStatus::Paused && reason.is_none() {
         return Err(AppError::invalid("reason", text("window_pause_reason_missing")));
     }
+    reason.map_or(Ok(()), reason_within_limit)?;
     let live = state.store.set_window_status(&Actor::staff(staff), &staff.centre_code, number, status, reason).await?;
     publish(state, HallEvent::Changed { centre: staff.centre_code.clone() }).await;
     Ok(live)
@@ -241,6 +253,7 @@ pub async fn close_window_for(state: &AppState, manager: &Staff, number: i32, re
     if reason.is_empty() {
         return Err(AppError::invalid("reason", text("window_close_reason_missing")));
     }
+    reason_within_limit(reason)?;
     let closed = state.store.close_window_for(&Actor::staff(manager), &manager.centre_code, number, reason, &state.settings.policy, Utc::now()).await?;
     publish(state, HallEvent::Changed { centre: manager.centre_code.clone() }).await;
     notify_almost_turn(state, &manager.centre_code).await;
@@ -268,7 +281,10 @@ async fn announce(state: &AppState, ticket: &Ticket, window: i32, recall: bool) 
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum TicketAction {
     /// Call this ticket out of order (特呼), with a reason that is recorded.
-    Call { reason: String },
+    Call {
+        #[schema(max_length = 60)]
+        reason: String,
+    },
     Recall,
     Start,
     Finish { outcome: Outcome },
@@ -296,6 +312,7 @@ pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_
             if reason.is_empty() {
                 return Err(AppError::invalid("reason", text("ticket_call_reason_missing")));
             }
+            reason_within_limit(&reason)?;
             TicketEvent::Called { window, out_of_order_reason: Some(reason) }
         }
         TicketAction::Recall => TicketEvent::Recalled,

@@ -68,6 +68,10 @@ pub async fn frame(state: &AppState, visitor: &Visitor) -> Result<Value, AppErro
 /// Error pages (403, 404, 409 …) for a signed-in staff member come in their own frame, with their
 /// navigation and their name, not as if they had been signed out.
 pub async fn error_pages_in_frame(axum::extract::State(state): axum::extract::State<AppState>, request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    // The API answers refusals as JSON, never as pages: its requests pass untouched (and uncloned).
+    if request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
     let visitor = request.extensions().get::<Visitor>().filter(|v| v.staff.is_some()).cloned();
     let response = next.run(request).await;
     let (Some(visitor), Some(page)) = (visitor, response.extensions().get::<super::templates::ErrorPage>().cloned()) else { return response };
