@@ -329,8 +329,9 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     /// Records an inquiry owned by the staff member recording it.
     async fn create_inquiry(&self, actor: &Actor, inquiry: &NewInquiry) -> StoreResult<Inquiry>;
     async fn inquiry(&self, id: i64) -> StoreResult<Option<Inquiry>>;
-    /// A staff member's inquiries not yet handled, oldest first.
-    async fn open_inquiries(&self, owner_id: i64) -> StoreResult<Vec<Inquiry>>;
+    /// Inquiries not yet handled that a staff member owns or was first asked (首问负责: they answer
+    /// for it until it is handled, though a colleague now holds it), oldest first.
+    async fn open_inquiries(&self, staff_id: i64) -> StoreResult<Vec<Inquiry>>;
     async fn inquiry_handovers(&self, id: i64) -> StoreResult<Vec<Handover>>;
     /// Hands an open inquiry from its owner (the actor) to a named active colleague of the centre.
     async fn hand_over_inquiry(&self, actor: &Actor, id: i64, to_staff_id: i64, reason: &str, at: DateTime<Utc>) -> StoreResult<Inquiry>;

@@ -1342,9 +1342,9 @@ macro_rules! impl_sql_store {
                 Ok(sqlx::query_as(&format!("{} WHERE i.id = $1", rows::INQUIRY_SQL)).bind(id).fetch_optional(&self.read).await?)
             }
 
-            async fn open_inquiries(&self, owner_id: i64) -> StoreResult<Vec<Inquiry>> {
-                Ok(sqlx::query_as(&format!("{} WHERE i.owner_id = $1 AND i.handled_at IS NULL ORDER BY i.id", rows::INQUIRY_SQL))
-                    .bind(owner_id)
+            async fn open_inquiries(&self, staff_id: i64) -> StoreResult<Vec<Inquiry>> {
+                Ok(sqlx::query_as(&format!("{} WHERE (i.owner_id = $1 OR i.first_owner_id = $1) AND i.handled_at IS NULL ORDER BY i.id", rows::INQUIRY_SQL))
+                    .bind(staff_id)
                     .fetch_all(&self.read)
                     .await?)
             }

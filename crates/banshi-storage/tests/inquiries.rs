@@ -44,11 +44,14 @@ async fn the_first_asked_owns_the_inquiry_until_handled_or_handed_over() {
         assert!(matches!(store.hand_over_inquiry(&Actor::staff(&first), inquiry.id, 9999, "x", Utc::now()).await, Err(StoreError::NotFound { .. })));
         let handed = store.hand_over_inquiry(&Actor::staff(&first), inquiry.id, colleague.id, "涉及社保业务", Utc::now()).await.unwrap();
         assert_eq!((handed.owner_id, handed.first_owner_id), (colleague.id, first.id), "the first asked stays on record");
-        assert!(store.open_inquiries(first.id).await.unwrap().is_empty());
+        let followed = store.open_inquiries(first.id).await.unwrap();
+        assert_eq!((followed.len(), followed[0].owner_id), (1, colleague.id), "首问负责: the first asked still sees it, held by the colleague");
+        assert_eq!(store.open_inquiries(colleague.id).await.unwrap().len(), 1);
         assert!(store.handle_inquiry(&Actor::staff(&first), inquiry.id, "x", Utc::now()).await.is_err(), "no longer the owner");
         let handled = store.handle_inquiry(&Actor::staff(&colleague), inquiry.id, "带出生医学证明和父母户口簿", Utc::now()).await.unwrap();
         assert!(handled.handled_at.is_some());
         assert!(store.open_inquiries(colleague.id).await.unwrap().is_empty());
+        assert!(store.open_inquiries(first.id).await.unwrap().is_empty(), "answered: off both lists");
         assert!(matches!(store.handle_inquiry(&Actor::staff(&colleague), inquiry.id, "again", Utc::now()).await, Err(StoreError::Rule { key: "inquiry_handled_already", .. })));
         let handovers = store.inquiry_handovers(inquiry.id).await.unwrap();
         assert_eq!(handovers.len(), 1);

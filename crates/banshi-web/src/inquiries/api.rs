@@ -24,8 +24,8 @@ pub struct MyInquiries {
     inquiries: Vec<Inquiry>,
 }
 
-/// My open inquiries.
-#[utoipa::path(get, path = "/api/v1/inquiries", tag = "inquiries", responses((status = 200, description = "my open inquiries", body = MyInquiries)), security(("session" = [])))]
+/// My open inquiries: those I hold, and those I was first asked and handed on (首问负责: `owner_id` says who holds each).
+#[utoipa::path(get, path = "/api/v1/inquiries", tag = "inquiries", responses((status = 200, description = "my open inquiries, held or followed", body = MyInquiries)), security(("session" = [])))]
 pub async fn mine(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Json<MyInquiries>> {
     let staff = visitor.require(STAFF)?;
     Ok(Json(MyInquiries { inquiries: state.store.open_inquiries(staff.id).await? }))

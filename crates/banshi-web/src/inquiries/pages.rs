@@ -26,8 +26,15 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor, Query(flash):
         let handovers = state.store.inquiry_handovers(inquiry.id).await?;
         rows.push(context! { inquiry, handovers });
     }
-    let colleagues: Vec<_> = state.store.list_staff(Some(&staff.centre_code)).await?.into_iter().filter(|s| s.id != staff.id && s.active && Role::CENTRE.contains(&s.role)).collect();
-    Ok(render("inquiries/inquiries.html", context! { rows, colleagues, message => flash.message, error => flash.error, ..frame }))
+    // Those who answer citizens: not the system's admin or the auditor, whom no inquiry is for.
+    let colleagues: Vec<_> = state
+        .store
+        .list_staff(Some(&staff.centre_code))
+        .await?
+        .into_iter()
+        .filter(|s| s.id != staff.id && s.active && Role::CENTRE.contains(&s.role) && !matches!(s.role, Role::SystemAdmin | Role::Auditor))
+        .collect();
+    Ok(render("inquiries/inquiries.html", context! { rows, colleagues, me => staff.id, message => flash.message, error => flash.error, ..frame }))
 }
 
 #[derive(Deserialize)]
