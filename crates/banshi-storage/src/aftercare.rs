@@ -151,9 +151,9 @@ pub struct Feedback {
     pub steps: Vec<FeedbackStep>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FeedbackStep {
-    pub stage: String,
+    pub stage: banshi_domain::complaint::FeedbackStage,
     pub note: String,
     pub actor: String,
     pub at: DateTime<Utc>,

@@ -143,7 +143,8 @@ pub(crate) fn stage_name(stage: FeedbackStage) -> String {
 pub(crate) fn feedback_of(rows: Vec<FeedbackRow>, steps: Vec<FeedbackStepRow>) -> StoreResult<Vec<Feedback>> {
     let mut by_feedback: std::collections::HashMap<i64, Vec<FeedbackStep>> = std::collections::HashMap::new();
     for step in steps {
-        by_feedback.entry(step.feedback_id).or_default().push(FeedbackStep { stage: step.stage, note: step.note, actor: step.actor, at: step.at });
+        let stage = from_json("feedback stage", serde_json::Value::String(step.stage))?;
+        by_feedback.entry(step.feedback_id).or_default().push(FeedbackStep { stage, note: step.note, actor: step.actor, at: step.at });
     }
     rows.into_iter()
         .map(|row| {

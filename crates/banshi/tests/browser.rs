@@ -115,6 +115,22 @@ async fn click_and_wait(client: &Client, target: Locator<'_>) {
     panic!("the page did not change from {before}");
 }
 
+/// The text of `css` once it shows `expected`, for a page nobody reloads (the event stream changes
+/// it), or what it showed when 10 s ran out.
+async fn live_text(client: &Client, css: &str, expected: &str) -> String {
+    let mut shown = String::new();
+    for _ in 0..100 {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            shown = element.text().await.unwrap_or_default();
+            if shown.contains(expected) {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    shown
+}
+
 /// Submits a form that answers on the same address (a refusal shown with the form) and waits for
 /// what the answer shows.
 async fn submit_and_wait_for(client: &Client, button: &str, shown: &str) {
@@ -275,31 +291,13 @@ async fn take_a_ticket_see_it_called_on_the_board_and_finish_it_at_the_console()
     board.wait().for_element(Locator::Css("#queue-table")).await.unwrap();
 
     // The console, which nobody reloads, shows the new ticket waiting, from the event stream.
-    let mut waiting = String::new();
-    for _ in 0..100 {
-        if let Ok(list) = desk.find(Locator::Css("#waiting")).await {
-            waiting = list.text().await.unwrap_or_default();
-            if waiting.contains(&number) {
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let waiting = live_text(&desk, "#waiting", &number).await;
     assert!(waiting.contains(&number), "the console's waiting list shows {waiting:?}");
     click_and_wait(&desk, Locator::Css("#console-call-next")).await;
     assert_eq!(text_of(&desk, "#current-number").await, number);
 
     // The board, never reloaded, shows the call pushed over the event stream.
-    let mut shown = String::new();
-    for _ in 0..100 {
-        if let Ok(first) = board.find(Locator::Css("#current-calls li:first-child")).await {
-            shown = first.text().await.unwrap();
-            if shown.contains(&number) {
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let shown = live_text(&board, "#current-calls li:first-child", &number).await;
     assert!(shown.contains(&number) && shown.contains("1号窗口"), "the board shows {shown:?}");
     page_state(&board, "board").await;
 

@@ -10,7 +10,7 @@ use crate::shared::flash::{redirect_query, Flash};
 use crate::shared::frame::frame;
 use crate::shared::roles::{ADMINS, AUDIT_READERS, INSTALLATION_ADMINS};
 use crate::shared::templates::render;
-use crate::shared::texts::{fill, text};
+use crate::shared::texts::{fill, text, words_or_code};
 use crate::shared::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -257,9 +257,8 @@ pub async fn audit_log(State(state): State<AppState>, visitor: Visitor) -> PageR
             let changed = changed_fields(e.before.as_ref(), e.after.as_ref());
             let change = serde_json::to_string_pretty(&serde_json::json!({ "before": e.before, "after": e.after })).unwrap_or_default();
             let at_local = e.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string();
-            let worded = |prefix: &str, code: &str| crate::shared::texts::texts().get(&format!("{prefix}{code}")).cloned().unwrap_or_else(|| code.to_string());
-            let action = worded("audit_action_", &e.action);
-            let entity = worded("audit_entity_", &e.entity);
+            let action = words_or_code(&format!("audit_action_{}", e.action), &e.action);
+            let entity = words_or_code(&format!("audit_entity_{}", e.entity), &e.entity);
             context! { at_local, actor => crate::shared::actors::shown(&e.actor), action, entity, entity_id => e.entity_id, changed, change }
         })
         .collect();

@@ -139,7 +139,7 @@ pub fn desk_row(state: &AppState, item: Feedback) -> DeskRow {
         .steps
         .iter()
         .map(|step| StepShown {
-            stage_name: serde_json::from_value::<FeedbackStage>(serde_json::Value::String(step.stage.clone())).map(FeedbackStage::name).unwrap_or("?"),
+            stage_name: step.stage.name(),
             actor_name: crate::shared::actors::shown(&step.actor),
             note: step.note.clone(),
         })

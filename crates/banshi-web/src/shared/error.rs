@@ -180,7 +180,7 @@ impl From<StoreError> for AppError {
         match err {
             StoreError::NotFound { what, id } => AppError::NotFound { what, id },
             StoreError::Rule { key, values } => {
-                let shown: Vec<(&str, String)> = values.into_iter().map(|(name, value)| (name, super::texts::texts().get(&value).cloned().unwrap_or(value))).collect();
+                let shown: Vec<(&str, String)> = values.into_iter().map(|(name, value)| (name, super::texts::words_or_code(&value, &value))).collect();
                 AppError::Conflict(super::texts::fill(key, &shown))
             }
             StoreError::QuotaReached(quota) => AppError::Unavailable { code: "quota_reached", message: super::texts::fill("queue_quota_reached", &[("quota", quota.to_string())]) },

@@ -20,6 +20,12 @@ pub fn text(key: &str) -> &'static str {
     })
 }
 
+/// The words for a code that may have some (`audit_action_sign_in`), or the code itself when it
+/// has none yet: for records that name codes the texts file may not know.
+pub fn words_or_code(key: &str, code: &str) -> String {
+    texts().get(key).cloned().unwrap_or_else(|| code.to_string())
+}
+
 /// The text for `key` with its `{name}` placeholders filled in.
 pub fn fill(key: &str, values: &[(&str, String)]) -> String {
     values.iter().fold(text(key).to_string(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
