@@ -32,6 +32,15 @@ const EVENT_CHANNEL: &str = "banshi_events";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The databases on one server share its roles: two migrating at once (a province's centres, the
+/// tests) may both find `banshi_app` missing and both create it, and one of migration 18's
+/// CREATE ROLE fails on the other's. Created here first, where losing that race or lacking the
+/// right is no error, migration 18 finds it and only grants.
+const APPLICATION_ROLE_SQL: &str = "DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'banshi_app') THEN CREATE ROLE banshi_app NOLOGIN; END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation OR insufficient_privilege THEN NULL;
+END $$";
+
 /// Migrates the database when the role connecting owns its tables (or it has none yet); a server
 /// running as the application role (docs/security.md) may not, and only checks that the owner
 /// has run every migration it knows.
@@ -43,6 +52,7 @@ async fn migrate_if_owner(pool: &PgPool) -> StoreResult<()> {
         if owner.is_some() {
             tracing::info!("connected as the owner of the tables: fit to migrate, not to serve (docs/security.md)");
         }
+        sqlx::query(APPLICATION_ROLE_SQL).execute(pool).await?;
         return Ok(MIGRATOR.run(pool).await?);
     }
     let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(pool).await?;
