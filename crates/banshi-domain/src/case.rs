@@ -193,6 +193,12 @@ fn required(text: &str, action: &'static str, what: &'static str) -> Result<Stri
     Ok(text.to_string())
 }
 
+/// A case number: centre code, the day it was opened and the day's sequence at that centre,
+/// e.g. `SF01-20261124-0007`, printed on the 受理回执 and typed into the progress query.
+pub fn case_number(centre_code: &str, opened: NaiveDate, sequence: u32) -> String {
+    format!("{centre_code}-{}-{sequence:04}", opened.format("%Y%m%d"))
+}
+
 /// The state after `event`, or why not.
 pub fn apply(state: &CaseState, event: &CaseEvent) -> Result<CaseState, CaseError> {
     use CaseEvent as E;

@@ -248,6 +248,10 @@ pub struct Material {
     /// 告知承诺: a required material that the applicant's written commitment may replace.
     #[serde(default)]
     pub commitment: bool,
+    /// 窗口现场提供: a form the window hands out and the applicant fills in there (《出生登记申请表》,
+    /// 户籍窗口提供). Nobody can bring it from home, so it is never missing and never on a notice.
+    #[serde(default)]
+    pub at_window: bool,
     /// Required only in these situations; always when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(inline)]

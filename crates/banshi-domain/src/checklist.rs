@@ -54,6 +54,8 @@ pub enum MaterialStatus {
     Committable,
     /// Not required and missing: useful, never blocking.
     OptionalMissing,
+    /// Not brought: the window hands it out to be filled in there ([`Material::at_window`]).
+    AtWindow,
 }
 
 impl MaterialStatus {
@@ -199,6 +201,7 @@ pub fn assess(item: &Item, answers: &Answers, present: &BTreeSet<String>) -> Res
 fn status_of(material: &Material, present: bool) -> MaterialStatus {
     match (present, material.required) {
         (true, _) => MaterialStatus::Present,
+        (false, _) if material.at_window => MaterialStatus::AtWindow,
         (false, false) => MaterialStatus::OptionalMissing,
         // Tolerance is preferred over commitment: the real material still arrives later.
         (false, true) if material.tolerable => MaterialStatus::Tolerable,
@@ -207,8 +210,9 @@ fn status_of(material: &Material, present: bool) -> MaterialStatus {
     }
 }
 
-/// A notice number: centre code, issue date, and the day's sequence at that centre,
-/// e.g. `SF01-20261124-0007`. Unique because the sequence is drawn per centre per day.
+/// A notice number: centre code, `GZ` (告知), issue date, and the day's sequence at that centre,
+/// e.g. `SF01-GZ20261124-0007`. Unique because the sequence is drawn per centre per day; the `GZ`
+/// keeps it apart from the day's case numbers (`SF01-20261124-0007`), which count on their own.
 pub fn notice_number(centre_code: &str, date: chrono::NaiveDate, sequence: u32) -> String {
-    format!("{centre_code}-{}-{sequence:04}", date.format("%Y%m%d"))
+    format!("{centre_code}-GZ{}-{sequence:04}", date.format("%Y%m%d"))
 }

@@ -235,6 +235,26 @@ fn out_of_hospital_unmarried_birth_asks_dna_test_and_allows_commitment() {
     assert_eq!(a.policy_notes[0].note, "医院外出生的，须提供亲子鉴定证明");
 }
 
+/// A form the window hands out (《出生登记申请表》, 户籍窗口提供) is never missing: the applicant who
+/// has everything else is complete, and no notice lists it. Before, it blocked the self-check.
+#[test]
+fn a_form_the_window_hands_out_is_never_missing() {
+    let mut value = fixture_value();
+    let materials = value["items"][0]["materials"].as_array_mut().unwrap();
+    let household = materials.iter_mut().find(|m| m["id"] == "household_register").unwrap();
+    household["at_window"] = json!(true);
+    let catalog = parse_catalog(&value.to_string()).unwrap();
+    let item = catalog.item("T-BIRTH").unwrap();
+    let situation = answers(&[("born_in_hospital", "yes"), ("parents_married", "yes"), ("marriage_abroad", "domestic")]);
+    let a = assess(item, &situation, &present(&["birth_certificate", "marriage_certificate", "parent_id"])).unwrap();
+    assert_eq!(statuses(&a)[1], ("household_register", MaterialStatus::AtWindow));
+    assert_eq!(a.verdict(), Verdict::Complete);
+    assert_eq!(a.missing().count(), 0);
+    // Brought filled in anyway, it is simply present.
+    let a = assess(item, &situation, &present(&["birth_certificate", "household_register", "marriage_certificate", "parent_id"])).unwrap();
+    assert_eq!(statuses(&a)[1], ("household_register", MaterialStatus::Present));
+}
+
 #[test]
 fn a_follow_up_question_is_asked_only_in_its_situation() {
     let catalog = fixture();
@@ -299,7 +319,9 @@ fn a_tick_for_a_material_that_does_not_apply_is_ignored() {
 #[test]
 fn notice_numbers_carry_centre_day_and_sequence() {
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-    assert_eq!(notice_number("SF01", day, 7), "SF01-20261124-0007");
+    assert_eq!(notice_number("SF01", day, 7), "SF01-GZ20261124-0007");
+    // Never the number of the day's case with the same sequence.
+    assert_ne!(notice_number("SF01", day, 1), banshi_domain::case::case_number("SF01", day, 1));
 }
 
 #[test]

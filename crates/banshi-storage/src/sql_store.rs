@@ -1133,7 +1133,7 @@ macro_rules! impl_sql_store {
                 .bind(day)
                 .fetch_one(&mut *tx)
                 .await?;
-                let number = format!("{}-{}-{sequence:04}", case.centre_code, day.format("%Y%m%d"));
+                let number = banshi_domain::case::case_number(&case.centre_code, day, sequence as u32);
                 let state = banshi_domain::case::CaseState::Submitted;
                 let row: rows::CaseRow = sqlx::query_as(&format!(
                     "INSERT INTO cases (number, centre_code, item_code, item_name, limit_days, applicant_kind, applicant_name,

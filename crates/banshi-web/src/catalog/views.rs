@@ -145,6 +145,8 @@ pub struct FormState<'a> {
     pub questions: Vec<QuestionView<'a>>,
     pub all_answered: bool,
     pub materials: Vec<MaterialTick<'a>>,
+    /// The forms the window hands out: not ticked, since nobody brings them.
+    pub at_window: Vec<&'a str>,
 }
 
 pub fn form_state<'a>(item: &'a Item, input: &'a ChecklistInput) -> FormState<'a> {
@@ -157,15 +159,10 @@ pub fn form_state<'a>(item: &'a Item, input: &'a ChecklistInput) -> FormState<'a
         })
         .collect();
     let all_answered = unanswered_questions(item, &input.answers).is_empty();
-    let materials = if all_answered {
-        applicable_materials(item, &input.answers)
-            .into_iter()
-            .map(|m| MaterialTick { id: &m.id, name: &m.name, required: m.required, checked: input.present.contains(&m.id) })
-            .collect()
-    } else {
-        vec![]
-    };
-    FormState { questions, all_answered, materials }
+    let applicable = if all_answered { applicable_materials(item, &input.answers) } else { vec![] };
+    let (at_window, brought): (Vec<_>, Vec<_>) = applicable.into_iter().partition(|m| m.at_window);
+    let materials = brought.into_iter().map(|m| MaterialTick { id: &m.id, name: &m.name, required: m.required, checked: input.present.contains(&m.id) }).collect();
+    FormState { questions, all_answered, materials, at_window: at_window.into_iter().map(|m| m.name.as_str()).collect() }
 }
 
 pub fn verdict_label(assessment: &Assessment) -> &'static str {

@@ -186,7 +186,7 @@ mod tests {
             let kind: ItemKind = serde_json::from_value(serde_json::json!(code)).unwrap();
             keys.push(format!("kind_{}", kind.code()));
         }
-        for status in [MaterialStatus::Present, MaterialStatus::Missing, MaterialStatus::Tolerable, MaterialStatus::Committable, MaterialStatus::OptionalMissing] {
+        for status in [MaterialStatus::Present, MaterialStatus::Missing, MaterialStatus::Tolerable, MaterialStatus::Committable, MaterialStatus::OptionalMissing, MaterialStatus::AtWindow] {
             keys.push(format!("status_{}", serde_json::to_value(status).unwrap().as_str().unwrap()));
         }
         // A refused ticket action names the ticket's state and the action (`ticket_not_now`).
