@@ -64,15 +64,17 @@ pub enum CaseState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "event", rename_all = "snake_case")]
+// Variants without fields are written `{}`: serde lets a unit variant of a tagged enum carry any
+// field, and a body with a field the hall does not know is refused, naming it.
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CaseEvent {
-    PreAccepted,
-    Accepted,
+    PreAccepted {},
+    Accepted {},
     /// 不予受理: both the reason and the legal basis are required.
     Refused { reason: String, legal_basis: String },
     /// 补正: a one-time notice of what is missing.
     MaterialsRequested { notice: String },
-    MaterialsReceived,
+    MaterialsReceived {},
     /// To review, or to the next review step, with whom (an approver's username, or with
     /// `department` a department's name), and the step's limit in working days.
     Routed {
@@ -85,7 +87,7 @@ pub enum CaseEvent {
     /// 延长审批: approved by someone, for a reason.
     Extended { working_days: u32, approved_by: String, reason: String },
     SpecialProcedureStarted { procedure: SpecialProcedure },
-    SpecialProcedureEnded,
+    SpecialProcedureEnded {},
     /// The decision; a refusal needs its reason.
     Decided { approved: bool, reason: Option<String> },
     Delivered { how: String },
@@ -150,15 +152,15 @@ impl CaseEvent {
 
     pub fn name(&self) -> &'static str {
         match self {
-            CaseEvent::PreAccepted => "预受理",
-            CaseEvent::Accepted => "受理",
+            CaseEvent::PreAccepted {} => "预受理",
+            CaseEvent::Accepted {} => "受理",
             CaseEvent::Refused { .. } => "不予受理",
             CaseEvent::MaterialsRequested { .. } => "补正告知",
-            CaseEvent::MaterialsReceived => "补正材料收到",
+            CaseEvent::MaterialsReceived {} => "补正材料收到",
             CaseEvent::Routed { .. } => "转审批",
             CaseEvent::Extended { .. } => "延长审批",
             CaseEvent::SpecialProcedureStarted { .. } => "特别程序开始",
-            CaseEvent::SpecialProcedureEnded => "特别程序结束",
+            CaseEvent::SpecialProcedureEnded {} => "特别程序结束",
             CaseEvent::Decided { .. } => "办结",
             CaseEvent::Delivered { .. } => "送达领取",
         }
@@ -206,8 +208,8 @@ pub fn apply(state: &CaseState, event: &CaseEvent) -> Result<CaseState, CaseErro
     let action = event.name();
     let refused = || CaseError::NotNow { state: state.name(), action };
     match (state, event) {
-        (S::Submitted, E::PreAccepted) => Ok(S::PreAccepted),
-        (S::Submitted | S::PreAccepted, E::Accepted) => Ok(S::Accepted),
+        (S::Submitted, E::PreAccepted {}) => Ok(S::PreAccepted),
+        (S::Submitted | S::PreAccepted, E::Accepted {}) => Ok(S::Accepted),
         (S::Submitted | S::PreAccepted, E::Refused { reason, legal_basis }) => Ok(S::NotAccepted {
             reason: required(reason, action, "理由")?,
             legal_basis: required(legal_basis, action, "法律依据")?,
@@ -215,7 +217,7 @@ pub fn apply(state: &CaseState, event: &CaseEvent) -> Result<CaseState, CaseErro
         (S::PreAccepted | S::Accepted | S::UnderReview(_), E::MaterialsRequested { notice }) => {
             Ok(S::AwaitingMaterials { notice: required(notice, action, "一次性告知单")?, resume: Box::new(state.clone()) })
         }
-        (S::AwaitingMaterials { resume, .. }, E::MaterialsReceived) => Ok((**resume).clone()),
+        (S::AwaitingMaterials { resume, .. }, E::MaterialsReceived {}) => Ok((**resume).clone()),
         (S::Accepted | S::UnderReview(_), E::Routed { assignee, department, limit_days }) => {
             if *limit_days == Some(0) {
                 return Err(CaseError::Missing { action, what: "至少一个工作日的环节时限" });
@@ -235,7 +237,7 @@ pub fn apply(state: &CaseState, event: &CaseEvent) -> Result<CaseState, CaseErro
             Ok(state.clone())
         }
         (S::UnderReview(review), E::SpecialProcedureStarted { procedure }) => Ok(S::InSpecialProcedure { procedure: *procedure, review: review.clone() }),
-        (S::InSpecialProcedure { review, .. }, E::SpecialProcedureEnded) => Ok(S::UnderReview(review.clone())),
+        (S::InSpecialProcedure { review, .. }, E::SpecialProcedureEnded {}) => Ok(S::UnderReview(review.clone())),
         (S::Accepted | S::UnderReview(_), E::Decided { approved, reason }) => {
             let reason = match (approved, reason.as_deref().map(str::trim).filter(|r| !r.is_empty())) {
                 (false, None) => return Err(CaseError::Missing { action, what: "不予批准的理由" }),
@@ -294,7 +296,7 @@ pub fn may_act(state: &CaseState, event: &CaseEvent, actor: &CaseActor, second_p
     };
     if let Some(review) = review {
         let is_assignee = review.is_with(actor);
-        let reserved = matches!(event, E::Decided { .. } | E::SpecialProcedureStarted { .. } | E::SpecialProcedureEnded);
+        let reserved = matches!(event, E::Decided { .. } | E::SpecialProcedureStarted { .. } | E::SpecialProcedureEnded {});
         let passed_on = matches!(event, E::Routed { .. });
         if (reserved && !is_assignee) || (passed_on && !is_assignee && !actor.is_manager) {
             return Err(DutyRefusal::NotTheAssignee { assignee: review.assignee.clone() });
@@ -317,7 +319,7 @@ pub fn step_clock(history: &[(NaiveDate, CaseEvent)]) -> Option<Clock> {
         match (event, step.as_mut()) {
             (CaseEvent::Routed { limit_days, .. }, _) => step = limit_days.map(|limit| Clock { started: *day, limit, extended: 0, suspensions: vec![] }),
             (CaseEvent::MaterialsRequested { .. } | CaseEvent::SpecialProcedureStarted { .. }, Some(clock)) => clock.suspensions.push(Suspension { from: *day, until: None }),
-            (CaseEvent::MaterialsReceived | CaseEvent::SpecialProcedureEnded, Some(clock)) => {
+            (CaseEvent::MaterialsReceived {} | CaseEvent::SpecialProcedureEnded {}, Some(clock)) => {
                 if let Some(open) = clock.suspensions.iter_mut().rev().find(|s| s.until.is_none()) {
                     open.until = Some(*day);
                 }
@@ -350,12 +352,12 @@ pub fn clock(history: &[(NaiveDate, CaseEvent)], limit: u32) -> Option<Clock> {
     for (day, event) in history {
         let Ok(next) = apply(&state, event) else { continue };
         match (&state, event, clock.as_mut()) {
-            (_, CaseEvent::Accepted, None) => clock = Some(Clock { started: *day, limit, extended: 0, suspensions: vec![] }),
+            (_, CaseEvent::Accepted {}, None) => clock = Some(Clock { started: *day, limit, extended: 0, suspensions: vec![] }),
             (_, CaseEvent::Extended { working_days, .. }, Some(clock)) => clock.extended += working_days,
             (_, CaseEvent::MaterialsRequested { .. } | CaseEvent::SpecialProcedureStarted { .. }, Some(clock)) => {
                 clock.suspensions.push(Suspension { from: *day, until: None });
             }
-            (_, CaseEvent::MaterialsReceived | CaseEvent::SpecialProcedureEnded, Some(clock)) => {
+            (_, CaseEvent::MaterialsReceived {} | CaseEvent::SpecialProcedureEnded {}, Some(clock)) => {
                 if let Some(open) = clock.suspensions.iter_mut().rev().find(|s| s.until.is_none()) {
                     open.until = Some(*day);
                 }
@@ -394,7 +396,7 @@ mod tests {
         assert!(may_act(&review, &pass_on, &actor("officer", false, true), false).is_err());
         assert_eq!(may_act(&review, &pass_on, &actor("manager", true, false), false), Ok(()));
         let held = CaseState::InSpecialProcedure { procedure: SpecialProcedure::Hearing, review: ReviewStep { step: 1, assignee: "approver".into(), department: false, limit_days: None } };
-        assert!(may_act(&held, &CaseEvent::SpecialProcedureEnded, &actor("officer", false, true), false).is_err());
+        assert!(may_act(&held, &CaseEvent::SpecialProcedureEnded {}, &actor("officer", false, true), false).is_err());
         let by_name = CaseActor { username: "x", name: "王审批", is_manager: false, received_it: false, department: None };
         let named = CaseState::UnderReview(ReviewStep { step: 1, assignee: "王审批".into(), department: false, limit_days: None });
         assert_eq!(may_act(&named, &decide, &by_name, false), Ok(()), "routed to a name, decided by that person");

@@ -112,7 +112,7 @@ impl BadRatingState {
 
 /// What happens to a bad rating's work item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BadRatingEvent {
     /// 核实并回访: what was found, and whether the citizen was called back.
     Verified { called_back: bool, note: String },

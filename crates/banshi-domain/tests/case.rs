@@ -30,15 +30,15 @@ fn states() -> Vec<CaseState> {
 
 fn events() -> Vec<CaseEvent> {
     vec![
-        CaseEvent::PreAccepted,
-        CaseEvent::Accepted,
+        CaseEvent::PreAccepted {},
+        CaseEvent::Accepted {},
         CaseEvent::Refused { reason: "材料不符合法定形式".into(), legal_basis: "行政许可法第三十二条".into() },
         CaseEvent::MaterialsRequested { notice: "SF01-20261124-001".into() },
-        CaseEvent::MaterialsReceived,
+        CaseEvent::MaterialsReceived {},
         CaseEvent::Routed { assignee: "审批科".into(), department: false, limit_days: None },
         CaseEvent::Extended { working_days: 10, approved_by: "王主任".into(), reason: "需现场核查".into() },
         CaseEvent::SpecialProcedureStarted { procedure: SpecialProcedure::ExpertReview },
-        CaseEvent::SpecialProcedureEnded,
+        CaseEvent::SpecialProcedureEnded {},
         CaseEvent::Decided { approved: true, reason: None },
         CaseEvent::Delivered { how: "邮寄送达".into() },
     ]
@@ -84,16 +84,16 @@ fn every_transition_is_allowed_or_refused_by_name() {
 
 #[test]
 fn where_a_legal_action_goes() {
-    let accepted = apply(&CaseState::PreAccepted, &CaseEvent::Accepted).unwrap();
+    let accepted = apply(&CaseState::PreAccepted, &CaseEvent::Accepted {}).unwrap();
     let waiting = apply(&accepted, &CaseEvent::MaterialsRequested { notice: "N1".into() }).unwrap();
-    assert_eq!(apply(&waiting, &CaseEvent::MaterialsReceived).unwrap(), CaseState::Accepted, "back where it was");
+    assert_eq!(apply(&waiting, &CaseEvent::MaterialsReceived {}).unwrap(), CaseState::Accepted, "back where it was");
     let first = apply(&accepted, &CaseEvent::Routed { assignee: "科长".into(), department: false, limit_days: Some(3) }).unwrap();
     let second = apply(&first, &CaseEvent::Routed { assignee: "分管领导".into(), department: false, limit_days: Some(2) }).unwrap();
     assert_eq!(second, CaseState::UnderReview(ReviewStep { step: 2, assignee: "分管领导".into(), department: false, limit_days: Some(2) }));
     let no_time = apply(&first, &CaseEvent::Routed { assignee: "分管领导".into(), department: false, limit_days: Some(0) }).unwrap_err();
     assert_eq!(no_time.to_string(), "转审批需要至少一个工作日的环节时限");
     let hearing = apply(&second, &CaseEvent::SpecialProcedureStarted { procedure: SpecialProcedure::Hearing }).unwrap();
-    assert_eq!(apply(&hearing, &CaseEvent::SpecialProcedureEnded).unwrap(), second);
+    assert_eq!(apply(&hearing, &CaseEvent::SpecialProcedureEnded {}).unwrap(), second);
     let done = apply(&second, &CaseEvent::Decided { approved: true, reason: None }).unwrap();
     assert!(!done.is_final(), "the result is still to be handed over");
     assert!(apply(&done, &CaseEvent::Delivered { how: "窗口领取".into() }).unwrap().is_final());
@@ -112,12 +112,12 @@ fn refusals_need_their_reasons() {
 #[test]
 fn the_clock_starts_at_acceptance_stands_still_and_is_extended() {
     let history = vec![
-        (date("2026-09-18"), CaseEvent::PreAccepted),
+        (date("2026-09-18"), CaseEvent::PreAccepted {}),
         (date("2026-09-18"), CaseEvent::MaterialsRequested { notice: "N0".into() }),
-        (date("2026-09-20"), CaseEvent::MaterialsReceived),
-        (date("2026-09-21"), CaseEvent::Accepted),
+        (date("2026-09-20"), CaseEvent::MaterialsReceived {}),
+        (date("2026-09-21"), CaseEvent::Accepted {}),
         (date("2026-09-23"), CaseEvent::MaterialsRequested { notice: "N1".into() }),
-        (date("2026-09-29"), CaseEvent::MaterialsReceived),
+        (date("2026-09-29"), CaseEvent::MaterialsReceived {}),
         (date("2026-09-30"), CaseEvent::Routed { assignee: "审批科".into(), department: false, limit_days: None }),
         (date("2026-10-12"), CaseEvent::Extended { working_days: 10, approved_by: "王主任".into(), reason: "需现场核查".into() }),
     ];
@@ -143,11 +143,11 @@ fn the_clock_starts_at_acceptance_stands_still_and_is_extended() {
 #[test]
 fn each_review_step_has_its_own_clock() {
     let history = vec![
-        (date("2026-09-21"), CaseEvent::Accepted),
+        (date("2026-09-21"), CaseEvent::Accepted {}),
         (date("2026-09-22"), CaseEvent::Routed { assignee: "科长".into(), department: false, limit_days: Some(3) }),
         (date("2026-09-24"), CaseEvent::Routed { assignee: "分管领导".into(), department: false, limit_days: Some(2) }),
         (date("2026-09-25"), CaseEvent::SpecialProcedureStarted { procedure: SpecialProcedure::ExpertReview }),
-        (date("2026-09-29"), CaseEvent::SpecialProcedureEnded),
+        (date("2026-09-29"), CaseEvent::SpecialProcedureEnded {}),
     ];
     assert_eq!(step_clock(&history[..1]), None, "not in review yet");
     assert_eq!(step_clock(&history[..2]).unwrap(), Clock { started: date("2026-09-22"), limit: 3, extended: 0, suspensions: vec![] });

@@ -44,7 +44,7 @@ async fn finished_case(store: &dyn Store, officer: &Staff) -> Case {
     };
     let actor = Actor::staff(officer);
     let case = store.create_case(&actor, &new).await.unwrap();
-    store.apply_case_event(&actor, &case.number, &CaseEvent::Accepted, Utc::now(), day("2026-03-02"), None).await.unwrap();
+    store.apply_case_event(&actor, &case.number, &CaseEvent::Accepted {}, Utc::now(), day("2026-03-02"), None).await.unwrap();
     store.apply_case_event(&actor, &case.number, &CaseEvent::Decided { approved: true, reason: None }, Utc::now(), day("2026-03-03"), None).await.unwrap()
 }
 

@@ -55,7 +55,7 @@ async fn a_case_is_numbered_and_follows_the_rules() {
         assert_eq!(first.state, CaseState::Submitted);
 
         let day: NaiveDate = "2026-11-24".parse().unwrap();
-        let accepted = store.apply_case_event(&officer, &first.number, &CaseEvent::Accepted, Utc::now(), day, None).await.unwrap();
+        let accepted = store.apply_case_event(&officer, &first.number, &CaseEvent::Accepted {}, Utc::now(), day, None).await.unwrap();
         assert_eq!(accepted.state, CaseState::Accepted);
         match store.apply_case_event(&officer, &first.number, &CaseEvent::Delivered { how: "窗口领取".into() }, Utc::now(), day, None).await {
             Err(StoreError::Rule { key, values }) => assert_eq!((key, values), ("case_not_now", vec![("number", first.number.clone()), ("state", "受理".to_string()), ("action", "送达领取".to_string())])),
@@ -63,11 +63,11 @@ async fn a_case_is_numbered_and_follows_the_rules() {
         }
         let refused = CaseEvent::Refused { reason: "不属于本机关职权".into(), legal_basis: "行政许可法第三十二条".into() };
         store.apply_case_event(&officer, &second.number, &refused, Utc::now(), day, None).await.unwrap();
-        assert!(matches!(store.apply_case_event(&officer, "SF01-19990101-0001", &CaseEvent::Accepted, Utc::now(), day, None).await, Err(StoreError::NotFound { .. })));
+        assert!(matches!(store.apply_case_event(&officer, "SF01-19990101-0001", &CaseEvent::Accepted {}, Utc::now(), day, None).await, Err(StoreError::NotFound { .. })));
 
         let history = store.case_history(first.id).await.unwrap();
         assert_eq!(history.len(), 1, "a refused event leaves no trace");
-        assert_eq!((history[0].day, &history[0].event, history[0].actor.as_str()), (day, &CaseEvent::Accepted, "officer"));
+        assert_eq!((history[0].day, &history[0].event, history[0].actor.as_str()), (day, &CaseEvent::Accepted {}, "officer"));
         assert_eq!(store.record_visit(&officer, &first.number).await.unwrap().visits, 2);
         // Coming back to a decided case (for its result) is no trip of the application.
         assert!(matches!(store.record_visit(&officer, &second.number).await, Err(StoreError::Rule { key: "case_visit_decided", .. })));

@@ -41,7 +41,7 @@ async fn a_loaded_year_and_a_centre_closure_move_the_deadlines() {
         let opened: Value = post(&officer, &officer_csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": "11010519491231002X" })).await.json().await.unwrap();
         let number = opened["case"]["number"].as_str().unwrap().to_string();
         let accepted_on = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
-        app.store.apply_case_event(&banshi_storage::Actor::system("test"), &number, &banshi_domain::case::CaseEvent::Accepted, chrono::Utc::now(), accepted_on, None).await.unwrap();
+        app.store.apply_case_event(&banshi_storage::Actor::system("test"), &number, &banshi_domain::case::CaseEvent::Accepted {}, chrono::Utc::now(), accepted_on, None).await.unwrap();
         let due = || async { officer.get(app.url(&format!("/api/v1/cases/{number}"))).send().await.unwrap().json::<Value>().await.unwrap()["deadline"]["due"].clone() };
         assert_eq!(due().await, "2026-01-12");
         let closure = post(&admin, &csrf, app.url("/api/v1/calendar/centre-days"), json!({ "date": "2026-01-08", "kind": "off", "reason": "停电检修" })).await;

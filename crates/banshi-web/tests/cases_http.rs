@@ -242,7 +242,7 @@ async fn an_overdue_case_heads_the_managers_workspace() {
     let number = opened["case"]["number"].as_str().unwrap().to_string();
     // Accepted on 5 January with a 5-working-day limit: long overdue.
     let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
-    app.store.apply_case_event(&banshi_storage::Actor::system("test"), &number, &banshi_domain::case::CaseEvent::Accepted, chrono::Utc::now(), day, None).await.unwrap();
+    app.store.apply_case_event(&banshi_storage::Actor::system("test"), &number, &banshi_domain::case::CaseEvent::Accepted {}, chrono::Utc::now(), day, None).await.unwrap();
     let manager = app.client();
     app.sign_in(&manager, "manager").await;
     let home = app.page(&manager, "/staff").await;

@@ -22,6 +22,7 @@ pub async fn load_year(state: &AppState, admin: &Staff, schedule: &HolidaySchedu
 
 /// A centre's own day, as a form or the API gives it.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CentreDayInput {
     /// YYYY-MM-DD
     #[schema(example = "2026-12-07")]

@@ -123,7 +123,16 @@ async fn admin_outcome<T>(
     Ok(response)
 }
 
-pub async fn create_staff(State(state): State<AppState>, visitor: Visitor, Form(input): Form<StaffInput>) -> PageResult {
+/// The new-account form: the API's fields, and beside them the CSRF token the guard has checked.
+/// Flattened, the account's fields are read by name and the token is left alone, while the API,
+/// reading [`StaffInput`] itself, refuses a field it does not know.
+#[derive(Deserialize)]
+pub struct NewAccountForm {
+    #[serde(flatten)]
+    input: StaffInput,
+}
+
+pub async fn create_staff(State(state): State<AppState>, visitor: Visitor, Form(NewAccountForm { input }): Form<NewAccountForm>) -> PageResult {
     let admin = visitor.require(ADMINS)?;
     let outcome = steps::create_staff(&state, admin, &input).await;
     let typed = StaffInput { password: String::new(), ..input };

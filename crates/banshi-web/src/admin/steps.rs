@@ -155,6 +155,7 @@ pub async fn reset_password(state: &AppState, admin: &Staff, id: i64) -> Result<
 
 /// A new staff account as a form or API call gives it.
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StaffInput {
     /// 2 to 32 of a-z 0-9 . _ -
     #[schema(min_length = 2, max_length = 32, pattern = "^[a-z0-9._-]+$")]

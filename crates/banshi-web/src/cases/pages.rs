@@ -169,11 +169,11 @@ pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): 
             return Ok(format!("{} {}", text("case_visits"), case.visits));
         }
         let event = match form.action.as_str() {
-            "pre_accept" => CaseEvent::PreAccepted,
-            "accept" => CaseEvent::Accepted,
+            "pre_accept" => CaseEvent::PreAccepted {},
+            "accept" => CaseEvent::Accepted {},
             "refuse" => CaseEvent::Refused { reason: form.reason.clone(), legal_basis: form.legal_basis.clone() },
             "request_materials" => CaseEvent::MaterialsRequested { notice: form.notice.clone() },
-            "materials_received" => CaseEvent::MaterialsReceived,
+            "materials_received" => CaseEvent::MaterialsReceived {},
             "route" => {
                 let limit_days = match form.limit_days.trim() {
                     "" => None,
@@ -187,7 +187,7 @@ pub async fn act(State(state): State<AppState>, visitor: Visitor, Path(number): 
             }
             "extend" => CaseEvent::Extended { working_days: form.working_days.unwrap_or(0), approved_by: form.approved_by.clone(), reason: form.reason.clone() },
             "special_start" => CaseEvent::SpecialProcedureStarted { procedure: form.procedure.ok_or_else(|| AppError::invalid("procedure", text("case_procedure_missing")))? },
-            "special_end" => CaseEvent::SpecialProcedureEnded,
+            "special_end" => CaseEvent::SpecialProcedureEnded {},
             "approve" => CaseEvent::Decided { approved: true, reason: Some(form.reason.clone()).filter(|r| !r.trim().is_empty()) },
             "disapprove" => CaseEvent::Decided { approved: false, reason: Some(form.reason.clone()) },
             "deliver" => CaseEvent::Delivered { how: form.how.clone() },

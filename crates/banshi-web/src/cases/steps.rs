@@ -355,7 +355,7 @@ async fn require_duty(state: &AppState, staff: &Staff, case: &Case, event: &Case
     // the history is read then, not for every event.
     let received_it = second_person && matches!(event, CaseEvent::Decided { .. }) && {
         let label = Actor::staff(staff).label;
-        case.created_by == Some(staff.id) || state.store.case_history(case.id).await?.iter().any(|entry| matches!(entry.event, CaseEvent::Accepted) && entry.actor == label)
+        case.created_by == Some(staff.id) || state.store.case_history(case.id).await?.iter().any(|entry| matches!(entry.event, CaseEvent::Accepted {}) && entry.actor == label)
     };
     let actor = case_actor(staff, received_it);
     banshi_domain::case::may_act(&case.state, event, &actor, second_person).map_err(|refusal| match refusal {
@@ -445,15 +445,15 @@ pub fn staff_step_text(event: &CaseEvent) -> String {
 /// The plain words for a step of the case's history.
 pub fn step_text(event: &CaseEvent) -> String {
     match event {
-        CaseEvent::PreAccepted => text("progress_pre_accepted").to_string(),
-        CaseEvent::Accepted => text("progress_accepted").to_string(),
+        CaseEvent::PreAccepted {} => text("progress_pre_accepted").to_string(),
+        CaseEvent::Accepted {} => text("progress_accepted").to_string(),
         CaseEvent::Refused { reason, legal_basis } => format!("{}：{reason}（{legal_basis}）", text("progress_refused")),
         CaseEvent::MaterialsRequested { notice } => format!("{}（{notice}）", text("progress_materials_requested")),
-        CaseEvent::MaterialsReceived => text("progress_materials_received").to_string(),
+        CaseEvent::MaterialsReceived {} => text("progress_materials_received").to_string(),
         CaseEvent::Routed { .. } => text("progress_routed").to_string(),
         CaseEvent::Extended { working_days, reason, .. } => format!("{} {working_days} {}：{reason}", text("progress_extended"), text("progress_working_days")),
         CaseEvent::SpecialProcedureStarted { .. } => text("progress_special_started").to_string(),
-        CaseEvent::SpecialProcedureEnded => text("progress_special_ended").to_string(),
+        CaseEvent::SpecialProcedureEnded {} => text("progress_special_ended").to_string(),
         CaseEvent::Decided { approved: true, .. } => text("progress_approved").to_string(),
         CaseEvent::Decided { approved: false, reason } => format!("{}：{}", text("progress_not_approved"), reason.clone().unwrap_or_default()),
         CaseEvent::Delivered { how } => format!("{}（{how}）", text("progress_delivered")),

@@ -268,8 +268,8 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
                 let case = state.store.record_visit(&banshi_storage::Actor::staff(staff), number).await?;
                 format!("{} {}：{} {}", text("console_case_visit_done"), case.number, text("case_visits"), case.visits)
             }
-            "recall" => done(act(TicketAction::Recall).await?.number, "recall"),
-            "start" => done(act(TicketAction::Start).await?.number, "start"),
+            "recall" => done(act(TicketAction::Recall {}).await?.number, "recall"),
+            "start" => done(act(TicketAction::Start {}).await?.number, "start"),
             "finish" => {
                 let outcome = form.outcome.ok_or_else(|| AppError::invalid("outcome", text("ticket_outcome_missing")))?;
                 done(act(TicketAction::Finish { outcome }).await?.number, "finish")
@@ -281,10 +281,10 @@ pub async fn console_action(State(state): State<AppState>, visitor: Visitor, Pat
                 };
                 done(act(TicketAction::Transfer { queue: Some(form.queue.clone()), window }).await?.number, "transfer")
             }
-            "park" => done(act(TicketAction::Park).await?.number, "park"),
-            "resume" => done(act(TicketAction::Resume).await?.number, "resume"),
-            "return" => done(act(TicketAction::Return).await?.number, "return"),
-            "no_show" => done(act(TicketAction::NoShow).await?.number, "no_show"),
+            "park" => done(act(TicketAction::Park {}).await?.number, "park"),
+            "resume" => done(act(TicketAction::Resume {}).await?.number, "resume"),
+            "return" => done(act(TicketAction::Return {}).await?.number, "return"),
+            "no_show" => done(act(TicketAction::NoShow {}).await?.number, "no_show"),
             other => return Err(AppError::invalid("action", fill("action_unknown", &[("action", other.to_string())]))),
         })
     }

@@ -23,6 +23,7 @@ fn new_ticket_token() -> String {
 
 /// What the kiosk or an app asks for.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TicketRequest {
     /// The queue's letter (`GET /api/v1/queues`).
     #[schema(example = "A")]
@@ -278,15 +279,16 @@ async fn announce(state: &AppState, ticket: &Ticket, window: i32, recall: bool) 
 
 /// An action at the window on a ticket, as the console and the API name them.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "action", rename_all = "snake_case")]
+// Variants without fields are `{}`: a unit variant would take any field (see CaseEvent).
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TicketAction {
     /// Call this ticket out of order (特呼), with a reason that is recorded.
     Call {
         #[schema(max_length = 60)]
         reason: String,
     },
-    Recall,
-    Start,
+    Recall {},
+    Start {},
     Finish { outcome: Outcome },
     /// 转窗: to another queue, or handed to another window (its officer calls the visitor next),
     /// or both.
@@ -296,11 +298,11 @@ pub enum TicketAction {
         #[serde(default)]
         window: Option<i32>,
     },
-    Park,
-    Resume,
-    Return,
-    NoShow,
-    Cancel,
+    Park {},
+    Resume {},
+    Return {},
+    NoShow {},
+    Cancel {},
 }
 
 /// An action on a ticket from a window; the store checks, under the centre's lock, that the officer
@@ -315,8 +317,8 @@ pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_
             reason_within_limit(&reason)?;
             TicketEvent::Called { window, out_of_order_reason: Some(reason) }
         }
-        TicketAction::Recall => TicketEvent::Recalled,
-        TicketAction::Start => TicketEvent::Started,
+        TicketAction::Recall {} => TicketEvent::Recalled,
+        TicketAction::Start {} => TicketEvent::Started,
         TicketAction::Finish { outcome } => TicketEvent::Finished { outcome },
         TicketAction::Transfer { queue, window: to_window } => {
             let to_queue = queue.map(|q| q.trim().to_string()).filter(|q| !q.is_empty());
@@ -325,11 +327,11 @@ pub async fn act_on_ticket(state: &AppState, staff: &Staff, window: i32, ticket_
             }
             TicketEvent::Transferred { to_queue, to_window }
         }
-        TicketAction::Park => TicketEvent::Parked,
-        TicketAction::Resume => TicketEvent::Resumed,
-        TicketAction::Return => TicketEvent::Returned,
-        TicketAction::NoShow => TicketEvent::NoShow,
-        TicketAction::Cancel => TicketEvent::Cancelled,
+        TicketAction::Park {} => TicketEvent::Parked,
+        TicketAction::Resume {} => TicketEvent::Resumed,
+        TicketAction::Return {} => TicketEvent::Returned,
+        TicketAction::NoShow {} => TicketEvent::NoShow,
+        TicketAction::Cancel {} => TicketEvent::Cancelled,
     };
     let at = AtWindow { centre_code: &staff.centre_code, window };
     let updated = state.store.update_ticket(&Actor::staff(staff), at, ticket_id, &event, &state.settings.policy, Utc::now()).await?;

@@ -47,11 +47,13 @@ fn wrong_field(err: &serde_path_to_error::Error<serde_json::Error>) -> AppError 
     let detail = err.inner().to_string();
     let parent = err.path().to_string();
     let within = |name: &str| if parent == "." { name.to_string() } else { format!("{parent}.{name}") };
-    // A missing field is named by serde's message, below the path; an unknown one is the path's end.
+    // A missing field is named by serde's message, below the path; an unknown one is the path's
+    // end, except in a tagged body (read whole before its variant), where only the message names it.
+    let named = || detail.split('`').nth(1).map(within).unwrap_or_else(|| "body".into());
     let (path, key) = if detail.starts_with("missing field") {
-        (detail.split('`').nth(1).map(within).unwrap_or_else(|| "body".into()), "api_field_missing")
+        (named(), "api_field_missing")
     } else if detail.starts_with("unknown field") {
-        (if parent == "." { "body".into() } else { parent }, "api_field_unknown")
+        (if parent == "." { named() } else { parent }, "api_field_unknown")
     } else {
         (if parent == "." { "body".into() } else { parent }, "api_field_wrong")
     };
