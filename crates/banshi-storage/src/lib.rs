@@ -216,6 +216,8 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     /// Numbers and stores a notice; the number is unique per centre and day under concurrency.
     async fn issue_notice(&self, actor: &Actor, notice: &NewNotice) -> StoreResult<Notice>;
     async fn notice(&self, number: &str) -> StoreResult<Option<Notice>>;
+    /// The notices issued for a visit, oldest first.
+    async fn notices_for_ticket(&self, ticket_id: i64) -> StoreResult<Vec<Notice>>;
     async fn notice_counts(&self, centre_code: &str) -> StoreResult<Vec<NoticeCount>>;
 
     // The progress query.

@@ -146,6 +146,8 @@ pub struct NewNotice {
     pub applicant_name: Option<String>,
     pub assessment: Assessment,
     pub issued_at: DateTime<Utc>,
+    /// The visit it was issued for, when issued at a window for the ticket being served.
+    pub ticket_id: Option<i64>,
 }
 
 /// A stored one-time notice (一次性告知单), as it was issued.
@@ -161,6 +163,9 @@ pub struct Notice {
     pub applicant_name: Option<String>,
     pub assessment: Assessment,
     pub issued_at: DateTime<Utc>,
+    /// The ticket of the visit it was issued for, if any.
+    #[serde(default)]
+    pub ticket_id: Option<i64>,
 }
 
 /// How many notices an officer issued for an item.

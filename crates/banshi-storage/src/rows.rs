@@ -81,6 +81,7 @@ pub(crate) struct NoticeRow {
     applicant_name: Option<String>,
     assessment: Json<serde_json::Value>,
     issued_at: DateTime<Utc>,
+    ticket_id: Option<i64>,
 }
 
 impl NoticeRow {
@@ -96,6 +97,7 @@ impl NoticeRow {
             officer_badge: self.officer_badge,
             applicant_name: self.applicant_name,
             issued_at: self.issued_at,
+            ticket_id: self.ticket_id,
         })
     }
 }

@@ -687,8 +687,8 @@ macro_rules! impl_sql_store {
                 let number = banshi_domain::notice_number(&notice.centre_code, day, sequence as u32);
                 let row: NoticeRow = sqlx::query_as(
                     "INSERT INTO notices (number, centre_code, item_code, item_name, officer_id, officer_name,
-                                          officer_badge, applicant_name, assessment, issued_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
+                                          officer_badge, applicant_name, assessment, issued_at, ticket_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *",
                 )
                 .bind(&number)
                 .bind(&notice.centre_code)
@@ -700,6 +700,7 @@ macro_rules! impl_sql_store {
                 .bind(&notice.applicant_name)
                 .bind(Json(to_json(&notice.assessment)))
                 .bind(notice.issued_at)
+                .bind(notice.ticket_id)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, "thing_notice", number.to_string()))?;
@@ -714,6 +715,14 @@ macro_rules! impl_sql_store {
                 let row: Option<NoticeRow> =
                     sqlx::query_as("SELECT * FROM notices WHERE number = $1").bind(number).fetch_optional(&self.read).await?;
                 row.map(NoticeRow::into_notice).transpose()
+            }
+
+            async fn notices_for_ticket(&self, ticket_id: i64) -> StoreResult<Vec<Notice>> {
+                let rows: Vec<NoticeRow> = sqlx::query_as("SELECT * FROM notices WHERE ticket_id = $1 ORDER BY issued_at, number")
+                    .bind(ticket_id)
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.into_iter().map(NoticeRow::into_notice).collect()
             }
 
             async fn notice_counts(&self, centre_code: &str) -> StoreResult<Vec<NoticeCount>> {

@@ -134,6 +134,7 @@ fn new_notice(officer: &Staff) -> NewNotice {
         applicant_name: Some("王小明".into()),
         assessment: fixture_assessment(),
         issued_at: Utc::now(),
+        ticket_id: None,
     }
 }
 

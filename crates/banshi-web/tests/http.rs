@@ -231,6 +231,44 @@ async fn an_officer_issues_a_printable_notice_counted_per_item_and_officer() {
     }
 }
 
+/// A notice issued at the window for the visitor being served names that visit: the notice says
+/// its ticket, the console lists it, and so does the case opened from the same ticket. Its number
+/// is never the day's case number. A ticket the centre does not have is refused by its field.
+#[tokio::test]
+async fn a_notice_issued_for_a_visit_is_found_from_the_console_and_the_case() {
+    for app in spawn_apps().await {
+        let (officer, csrf) = app.signed_in("officer").await;
+        let taken: Value = app.client().post(app.url("/api/v1/tickets")).json(&json!({ "queue": "A" })).send().await.unwrap().json().await.unwrap();
+        let ticket = &taken["ticket"];
+        let ticket_id = ticket["id"].as_i64().unwrap();
+        let body = json!({ "item_code": "T-BIRTH", "answers": { "born_in_hospital": "yes", "parents_married": "no" }, "present": ["household_register"], "ticket_id": ticket_id });
+        let issued = post_json(&officer, &csrf, app.url("/api/v1/notices"), body.clone()).await;
+        assert_eq!(issued.status(), StatusCode::CREATED);
+        let notice: Value = issued.json().await.unwrap();
+        let number = notice["number"].as_str().unwrap().to_string();
+        assert_eq!(notice["ticket_id"], ticket_id);
+        assert!(number.starts_with("SF01-GZ"), "{number}");
+        let page = app.page(&officer, &format!("/notices/{number}")).await;
+        assert!(page.contains(&format!("id=\"notice-ticket\">{}", ticket["number"].as_str().unwrap())), "the printed notice names the visit");
+
+        let opened = post_json(&officer, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "王小明", "id_number": "11010519491231002X", "ticket": ticket["token"] })).await;
+        assert_eq!(opened.status(), StatusCode::CREATED, "{}", app.store.backend());
+        let case: Value = opened.json().await.unwrap();
+        let case_number = case["case"]["number"].as_str().unwrap().to_string();
+        assert_ne!(case_number, number, "a notice and a case of the same day are told apart");
+        let read: Value = officer.get(app.url(&format!("/api/v1/cases/{case_number}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(read["notices"], json!([number]), "{read}");
+        assert!(app.page(&officer, &format!("/cases/{case_number}")).await.contains(&format!("href=\"/notices/{number}\"")));
+
+        let mut unknown = body;
+        unknown["ticket_id"] = json!(999999);
+        let refused = post_json(&officer, &csrf, app.url("/api/v1/notices"), unknown).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let error: Value = refused.json().await.unwrap();
+        assert_eq!(error["error"]["problems"][0]["path"], "ticket_id", "{error}");
+    }
+}
+
 #[tokio::test]
 async fn a_notice_is_refused_when_nothing_is_missing_or_the_answers_are_wrong() {
     let app = spawn_app().await;

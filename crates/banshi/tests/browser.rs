@@ -235,6 +235,9 @@ async fn self_check_then_an_officer_prints_a_one_time_notice() {
     assert!(text_of(&client, "#public-facts").await.contains("监督电话"));
     click_and_wait(&client, Locator::Css("#start-check")).await;
     answer_all_questions(&client, "#check-submit").await;
+    // The application form is handed out at the window: said so, not a box to tick.
+    assert!(text_of(&client, "#at-window").await.contains("《出生登记申请表》"));
+    assert!(client.find(Locator::Css("input[name=have][value=application_form]")).await.is_err());
     let ticks = client.find_all(Locator::Css("input[name=have]")).await.unwrap();
     assert!(ticks.len() >= 2, "materials to tick");
     ticks[0].click().await.unwrap();
@@ -302,7 +305,19 @@ async fn take_a_ticket_see_it_called_on_the_board_and_finish_it_at_the_console()
     page_state(&board, "board").await;
 
     click_and_wait(&desk, Locator::Css("#console-start")).await;
+    // The visitor lacks a material: the officer issues the notice for this visit from the console,
+    // and back at the console it is listed with the visit.
     assert!(text_of(&desk, "#console-notice-1").await.contains("一次性告知"), "the console offers the one-time notice");
+    let console = desk.current_url().await.unwrap().to_string();
+    click_and_wait(&desk, Locator::Css("#console-notice-1")).await;
+    click_and_wait(&desk, Locator::XPath(BIRTH_REGISTRATION_LINK)).await;
+    assert!(text_of(&desk, "#notice-ticket").await.contains(&number), "the notice form names the visit");
+    answer_all_questions(&desk, "#situation-next").await;
+    click_and_wait(&desk, Locator::Css("#notice-submit")).await;
+    let notice = text_of(&desk, "#notice-number").await;
+    assert!(text_of(&desk, "#notice-ticket").await.contains(&number), "the printed notice names the visit");
+    desk.goto(&console).await.unwrap();
+    assert!(text_of(&desk, "#console-notices").await.contains(&notice), "the console lists the visit's notice");
     click_and_wait(&desk, Locator::Css("#console-finish")).await;
     assert!(text_of(&desk, "#console-message").await.contains(&number));
     assert!(desk.find(Locator::Css("#console-call-next")).await.is_ok(), "the window is free again");

@@ -214,11 +214,19 @@ pub struct CaseView {
     pub deadline: Option<DeadlineView>,
     /// The current review step's own deadline (审批环节时限), when the step has a limit.
     pub step_deadline: Option<DeadlineView>,
+    /// The numbers of the one-time notices issued at the window for the visit the case was opened
+    /// from, oldest first: on the case's own read (lists leave them out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notices: Option<Vec<String>>,
 }
 
 pub async fn case_view(state: &AppState, case: Case) -> Result<CaseView, AppError> {
     let history = state.store.case_history(case.id).await?;
-    case_view_from(state, case, history).await
+    let notices = match case.ticket_id {
+        Some(ticket) => state.store.notices_for_ticket(ticket).await?.into_iter().map(|n| n.number).collect(),
+        None => vec![],
+    };
+    Ok(CaseView { notices: Some(notices), ..case_view_from(state, case, history).await? })
 }
 
 /// As [`case_view`], with the history already read.
@@ -226,7 +234,7 @@ pub async fn case_view_from(state: &AppState, case: Case, history: Vec<CaseHisto
     let deadline = deadline_of(state, &case, &history).await?;
     let step_deadline = step_deadline_of(state, &case, &history).await?;
     let query_code = crate::shared::applicant::query_code_of(state, &case);
-    Ok(CaseView { case, query_code, history, deadline, step_deadline })
+    Ok(CaseView { case, query_code, history, deadline, step_deadline, notices: None })
 }
 
 /// The deadline board: the centre's open cases (of one department's items, or only those the

@@ -88,6 +88,7 @@ pub async fn self_check(
         questions => form.questions,
         all_answered => form.all_answered,
         materials => form.materials,
+        at_window => form.at_window,
         present_hint => text("check_materials_hint"),
         answers_query => input.answers_query(),
         assessment,

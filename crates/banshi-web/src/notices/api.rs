@@ -32,13 +32,17 @@ pub struct NoticeRequest {
     #[serde(default)]
     #[schema(max_length = 40)]
     applicant_name: Option<String>,
+    /// The ticket of the visit it is issued for (`GET /api/v1/windows/{number}/holding`): the
+    /// console and the case opened from that ticket list it.
+    #[serde(default)]
+    ticket_id: Option<i64>,
 }
 
 /// Issue a one-time notice for what is missing; refused when nothing is.
 #[utoipa::path(post, path = "/api/v1/notices", tag = "notices", request_body = NoticeRequest, responses((status = 201, description = "the notice issued", body = Notice)), security(("session" = [], "csrf" = [])))]
 pub async fn issue_notice(State(state): State<AppState>, visitor: Visitor, Body(request): Body<NoticeRequest>) -> ApiResult<(StatusCode, Json<Notice>)> {
     let officer = visitor.require(NOTICE_ISSUERS)?;
-    let notice = steps::issue_notice(&state, officer, &request.item_code, &request.answers, &request.present, request.applicant_name.as_deref()).await?;
+    let notice = steps::issue_notice(&state, officer, &request.item_code, &request.answers, &request.present, request.applicant_name.as_deref(), request.ticket_id).await?;
     Ok((StatusCode::CREATED, Json(notice)))
 }
 

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use banshi_domain::privacy::mask_name;
 use banshi_domain::Item;
-use banshi_storage::{Centre, Notice};
+use banshi_storage::{Centre, Notice, Staff, Ticket};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -28,18 +28,28 @@ pub async fn new_notice(State(state): State<AppState>, visitor: Visitor, Query(p
     let code = pairs.iter().find(|(k, _)| k == "item").map(|(_, v)| v.clone()).unwrap_or_default();
     let item = item_or_404(&state, &officer.centre_code, &code).await?;
     let input = ChecklistInput::from_pairs(&pairs).sanitised(&item);
-    render_notice_form(&state, &visitor, &item, &input, &[]).await
+    let ticket = visit_ticket(&state, officer, &pairs).await?;
+    render_notice_form(&state, &visitor, &item, &input, ticket.as_ref(), &[]).await
 }
 
-async fn render_notice_form(state: &AppState, visitor: &Visitor, item: &Item, input: &ChecklistInput, problems: &[String]) -> PageResult {
+/// The visit a notice is for, as the console's button names it (`ticket=<id>`): a ticket of the
+/// officer's centre, or none.
+async fn visit_ticket(state: &AppState, officer: &Staff, pairs: &[(String, String)]) -> Result<Option<Ticket>, AppError> {
+    let Some(id) = pairs.iter().find(|(k, _)| k == "ticket").and_then(|(_, v)| v.parse::<i64>().ok()) else { return Ok(None) };
+    Ok(state.store.ticket(id).await?.filter(|t| t.centre_code == officer.centre_code))
+}
+
+async fn render_notice_form(state: &AppState, visitor: &Visitor, item: &Item, input: &ChecklistInput, ticket: Option<&Ticket>, problems: &[String]) -> PageResult {
     let frame = frame(state, visitor).await?;
     let form = form_state(item, input);
     let context = context! {
         questions => form.questions,
         all_answered => form.all_answered,
         materials => form.materials,
+        at_window => form.at_window,
         present_hint => text("notice_present_hint"),
         problems,
+        ticket,
         item,
         ..frame
     };
@@ -51,11 +61,12 @@ pub async fn issue_notice(State(state): State<AppState>, visitor: Visitor, Form(
     let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let item = item_or_404(&state, &officer.centre_code, field("item").unwrap_or_default()).await?;
     let input = ChecklistInput::from_pairs(&pairs);
-    match steps::issue_notice(&state, officer, &item.code, &input.answers, &input.present, field("applicant_name")).await {
+    let ticket = visit_ticket(&state, officer, &pairs).await?;
+    match steps::issue_notice(&state, officer, &item.code, &input.answers, &input.present, field("applicant_name"), ticket.as_ref().map(|t| t.id)).await {
         Ok(notice) => Ok(Redirect::to(&format!("/notices/{}", notice.number)).into_response()),
         Err(AppError::Invalid(problems)) => {
             let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            let mut response = render_notice_form(&state, &visitor, &item, &input.sanitised(&item), &problems).await?;
+            let mut response = render_notice_form(&state, &visitor, &item, &input.sanitised(&item), ticket.as_ref(), &problems).await?;
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
         }
@@ -94,7 +105,12 @@ pub async fn show_notice(
     let centre: Option<Centre> = state.store.centre(&notice.centre_code).await?;
     let supervision_phone = centre.as_ref().map(|c| c.supervision_phone.clone()).unwrap_or_default();
     let issued_date = notice.issued_at.with_timezone(&chrono::Local).format("%Y年%m月%d日").to_string();
+    let ticket_number = match notice.ticket_id {
+        Some(id) => state.store.ticket(id).await?.map(|t| t.number),
+        None => None,
+    };
     let context = context! {
+        ticket_number,
         sections => views::notice_sections(&notice.assessment),
         applicant => notice.applicant_name.as_deref().map(mask_name),
         issued_date,

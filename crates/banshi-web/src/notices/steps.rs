@@ -17,6 +17,7 @@ pub async fn issue_notice(
     answers: &Answers,
     present: &BTreeSet<String>,
     applicant_name: Option<&str>,
+    ticket_id: Option<i64>,
 ) -> Result<Notice, AppError> {
     let item = state.cache.item(state.store.as_ref(), &officer.centre_code, item_code).await?.ok_or_else(|| AppError::invalid("item_code", text("notice_item_unknown")))?;
     let assessment = assess(&item, answers, present).map_err(|faults| AppError::Invalid(crate::shared::texts::fault_problems(&faults)))?;
@@ -27,6 +28,12 @@ pub async fn issue_notice(
     if applicant_name.is_some_and(|n| n.chars().count() > 40) {
         return Err(AppError::invalid("applicant_name", fill("text_at_most", &[("most", "40".to_string())])));
     }
+    // The visit it is issued for: a ticket of this centre (the console's button names the one served).
+    if let Some(id) = ticket_id {
+        if !state.store.ticket(id).await?.is_some_and(|t| t.centre_code == officer.centre_code) {
+            return Err(AppError::invalid("ticket_id", text("notice_ticket_unknown")));
+        }
+    }
     let notice = NewNotice {
         centre_code: officer.centre_code.clone(),
         item_code: item.code.clone(),
@@ -35,6 +42,7 @@ pub async fn issue_notice(
         applicant_name: applicant_name.map(str::to_string),
         assessment,
         issued_at: chrono::Utc::now(),
+        ticket_id,
     };
     Ok(state.store.issue_notice(&Actor::staff(officer), &notice).await?)
 }

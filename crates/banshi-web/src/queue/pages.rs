@@ -178,9 +178,14 @@ pub async fn console(State(state): State<AppState>, visitor: Visitor, Path(numbe
         let name = state.cache.item(state.store.as_ref(), &staff.centre_code, code).await?.map_or_else(|| code.clone(), |item| item.name);
         current_items.push((code.clone(), name));
     }
+    // The notices already issued for this visit, to print again rather than issue twice.
+    let current_notices: Vec<String> = match &current {
+        Some(ticket) => state.store.notices_for_ticket(ticket.id).await?.into_iter().map(|n| n.number).collect(),
+        None => vec![],
+    };
     let signed_in_here = window.staff_id == Some(staff.id) && window.status != WindowStatus::Closed;
     let context = context! {
-        window, current, current_state, current_items, parked, waiting, queues, handover_windows, outcomes, signed_in_here,
+        window, current, current_state, current_items, current_notices, parked, waiting, queues, handover_windows, outcomes, signed_in_here,
         message => flash.message, error => flash.error,
         ..frame
     };

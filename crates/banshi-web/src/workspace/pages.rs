@@ -77,7 +77,14 @@ pub async fn logout(State(state): State<AppState>, visitor: Visitor, jar: Cookie
 
 /// The workspace: what needs the staff member now, asked of each capability, and (for window
 /// officers) the items to issue a notice for.
-pub async fn staff_home(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>) -> PageResult {
+/// `?ticket=<id>`: the console sent the officer here to choose the item of a notice for that visit.
+#[derive(Deserialize)]
+pub struct VisitQuery {
+    #[serde(default)]
+    ticket: Option<String>,
+}
+
+pub async fn staff_home(State(state): State<AppState>, visitor: Visitor, Query(flash): Query<Flash>, Query(visit): Query<VisitQuery>) -> PageResult {
     let staff = visitor.require_staff()?;
     let frame = frame(&state, &visitor).await?;
     let catalog = state.cache.catalog(state.store.as_ref(), &staff.centre_code).await?;
@@ -103,6 +110,7 @@ pub async fn staff_home(State(state): State<AppState>, visitor: Visitor, Query(f
         can_issue => NOTICE_ISSUERS.contains(&staff.role),
         groups => catalog::group_by_category(&catalog.items),
         link_prefix => "/staff/notices/new?item=",
+        link_suffix => visit.ticket.and_then(|t| t.parse::<i64>().ok()).map(|id| format!("&ticket={id}")),
         ..frame
     };
     Ok(render("workspace/staff.html", context))
