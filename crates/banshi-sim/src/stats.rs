@@ -165,7 +165,8 @@ pub fn interval(batches: &[f64]) -> Option<[f64; 2]> {
     let mean = batches.iter().sum::<f64>() / n as f64;
     let variance = batches.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     let half = t_975(n - 1) * (variance / n as f64).sqrt();
-    Some([mean - half, mean + half])
+    // Every figure it bounds is a wait, never negative: 「-0.0–0.0」 said nothing true.
+    Some([(mean - half).max(0.0), mean + half])
 }
 
 /// Student's t at 97.5% for `df` degrees of freedom.

@@ -293,7 +293,8 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     async fn update_ticket(&self, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket>;
     /// The latest calls and recalls of a centre, newest first.
     async fn recent_calls(&self, centre_code: &str, limit: i64) -> StoreResult<Vec<Call>>;
-    /// The mean minutes from start to finish of a queue's last finished tickets, if any.
+    /// The mean minutes from start to finish of a queue's last 20 finished tickets, once there
+    /// are 10: a few test visits (a minute each) are no measure of the hall's service.
     async fn mean_service_minutes(&self, centre_code: &str, queue: &str) -> StoreResult<Option<f64>>;
     /// Whether any waiting ticket of the centre has a phone and has not been messaged yet: the
     /// "almost your turn" check runs only then.
@@ -401,6 +402,9 @@ pub(crate) const EVENT_BUFFER: usize = 1024;
 
 /// Where the data lives when no URL is given: an SQLite file under ./data.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/banshi.db";
+
+/// Finished visits a queue needs before its own mean service time is used (`mean_service_minutes`).
+pub const SERVICE_SAMPLE_LEAST: usize = 10;
 
 /// Opens the database a URL names and brings its schema up to date: `postgres://…` (or
 /// `postgresql://…`) for PostgreSQL, `sqlite://PATH` or a bare path for an SQLite file, which is

@@ -1083,7 +1083,7 @@ macro_rules! impl_sql_store {
                 .bind(queue)
                 .fetch_all(&self.read)
                 .await?;
-                if rows.is_empty() {
+                if rows.len() < crate::SERVICE_SAMPLE_LEAST {
                     return Ok(None);
                 }
                 let total: f64 = rows.iter().map(|(start, end)| (*end - *start).num_seconds().max(0) as f64 / 60.0).sum();

@@ -142,6 +142,12 @@ async fn tickets_are_numbered_and_called_by_the_rule() {
         assert_eq!(calls.iter().filter(|c| c.number == "B001").count(), 1);
         let active: Vec<String> = store.active_tickets("SF01").await.unwrap().into_iter().map(|t| t.number).collect();
         assert_eq!(active, ["B002"]);
+        // One finished visit of queue B is no measure of its service; ten are.
+        assert!(store.mean_service_minutes("SF01", "B").await.unwrap().is_none());
+        for i in 0..banshi_storage::SERVICE_SAMPLE_LEAST {
+            store.take_ticket(&new_ticket("B", None, 10 + i as i64)).await.unwrap();
+        }
+        serve_until_empty(test.store.clone(), actor.clone(), 1).await;
         assert!(store.mean_service_minutes("SF01", "B").await.unwrap().is_some());
     }
 }

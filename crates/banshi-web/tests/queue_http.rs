@@ -448,12 +448,22 @@ async fn the_forecast_learns_from_the_halls_history_and_plans_the_windows() {
             }
         }
     }
+    // Someone tried the kiosk late one evening: the forecast reaches 21:30, and in the evening
+    // hours between, where it expects next to nobody (0.0), it plans no window.
+    let late = Local.from_local_datetime(&(today - Days::days(7)).and_hms_opt(21, 40, 0).unwrap()).unwrap().with_timezone(&chrono::Utc);
+    let stray = banshi_storage::NewTicket { centre_code: "SF01".into(), queue: "A".into(), priority: None, items: vec![], phone_cipher: None, arrived_at: late, token: "history-late".into(), issuer: banshi_storage::Actor::system("kiosk"), booking: None, daily_quota: None, phone_limit: None };
+    app.store.take_ticket(&stray).await.unwrap();
     let page = app.page(&manager, "/manage/forecast").await;
     assert!(!page.contains("id=\"forecast-problem\""), "{page}");
+    let evening = page.split("<tr><td>19:00</td>").nth(1).and_then(|row| row.split("</tr>").next()).unwrap_or_else(|| panic!("a 19:00 row: {page}"));
+    assert!(evening.starts_with("<td>0.0</td><td>0</td>") && evening.ends_with("<td><strong>0</strong></td>"), "no window for nobody: {evening}");
     assert!(page.contains("id=\"forecast-days\"") && page.contains("id=\"forecast-plan\"") && page.contains("09:00"), "{page}");
     let mape = page.split("<td>A 户籍办理</td><td>").nth(1).and_then(|rest| rest.split('%').next()).unwrap_or_default().to_string();
     let mape: f64 = mape.parse().unwrap_or_else(|_| panic!("a backtest error for queue A: {page}"));
     assert!(mape < 30.0, "a regular history is forecast closely: {mape}%");
+    // The what-if starts from the same history: queue A had 33 of every 52 arrivals.
+    let what_if = app.page(&manager, "/manage/simulate").await;
+    assert!(what_if.contains("name=\"share_A\" value=\"0.63\"") || what_if.contains("value=\"0.63\" name=\"share_A\""), "{what_if}");
     let officer = app.client();
     app.sign_in(&officer, "officer").await;
     assert_eq!(officer.get(app.url("/manage/forecast")).send().await.unwrap().status(), StatusCode::FORBIDDEN);

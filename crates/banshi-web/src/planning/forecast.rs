@@ -20,6 +20,9 @@ const HISTORY_DAYS: i64 = 84;
 const HORIZON_DAYS: i64 = 14;
 /// Working days held out for the backtest.
 const BACKTEST_DAYS: usize = 5;
+/// Expected arrivals in a half hour below this show as 0.0 and ask for no window: a forecast
+/// never falls to exactly zero, and Erlang C staffs one window for any arrivals at all.
+const NEGLIGIBLE_ARRIVALS: f64 = 0.05;
 
 #[derive(Deserialize, Default)]
 pub struct ForecastQuery {
@@ -122,7 +125,13 @@ pub async fn view(state: &AppState, centre: &str, query: &ForecastQuery) -> Resu
         for queue in &queues {
             services.push(state.cache.service_minutes(state.store.as_ref(), centre, &queue.prefix).await?.unwrap_or(state.settings.default_service_minutes));
         }
-        let arrivals: Vec<Vec<f64>> = (0..slots).map(|slot| per_queue_point.iter().map(|point| point[index * slots + slot]).collect()).collect();
+        // Nobody is expected while the hall is closed (when it has set its hours), nor in a half
+        // hour whose forecast rounds to nothing.
+        let hall = state.cache.hall(state.store.as_ref(), centre).await?;
+        let open = hall.hours.on(day, &calendar.calendar.day(day));
+        let is_open = |slot: usize| hall.hours.is_unset() || open.iter().any(|span| span.contains((slot * 30) as u16) || span.contains((slot * 30 + 29) as u16));
+        let expected = |slot: usize, value: f64| if is_open(first_slot + slot) && value >= NEGLIGIBLE_ARRIVALS { value } else { 0.0 };
+        let arrivals: Vec<Vec<f64>> = (0..slots).map(|slot| per_queue_point.iter().map(|point| expected(slot, point[index * slots + slot])).collect()).collect();
         let per_minute: Vec<Vec<f64>> = arrivals.iter().map(|row| row.iter().map(|n| n / 30.0).collect()).collect();
         let windows = staffing_plan(&per_minute, &services, ServiceTarget::default());
         plan = arrivals

@@ -20,6 +20,10 @@ const MAX_VISITORS_PER_DAY: f64 = 5_000.0;
 const MAX_WINDOWS: usize = 200;
 /// Simulations the staffing check may run, each adding windows where the target was missed.
 const CHECK_ROUNDS: usize = 6;
+/// The shares of the queues are prefilled from the arrivals of these last days, once there were
+/// `SHARE_SAMPLE_LEAST` of them; equal shares before.
+const SHARE_DAYS: i64 = 28;
+const SHARE_SAMPLE_LEAST: usize = 100;
 
 /// The form: hall-wide fields by name, per queue `share_A`, `service_A` …
 #[derive(Deserialize, Default)]
@@ -57,13 +61,21 @@ pub async fn view(state: &AppState, centre: &str, form: &WhatIf) -> Result<Value
     let queues = state.cache.queues(state.store.as_ref(), centre).await?;
     let windows = state.store.windows_live(centre).await?;
 
-    // The form as sent, or the centre as it is: equal shares, recent service times, the windows'
-    // skills one per line ("3 A B": window 3 serves A, then B).
+    // The form as sent, or the centre as it is: its queues' shares of the recent arrivals, recent
+    // service times, the windows' skills one per line ("3 A B": window 3 serves A, then B).
+    let since = chrono::Local::now().date_naive() - chrono::Duration::days(SHARE_DAYS);
+    let arrived = if shares_given(form) { Vec::new() } else { state.store.arrivals(centre, since).await? };
+    let share_of = |prefix: &str| {
+        if arrived.len() < SHARE_SAMPLE_LEAST {
+            return 1.0 / queues.len() as f64;
+        }
+        arrived.iter().filter(|(queue, _)| queue == prefix).count() as f64 / arrived.len() as f64
+    };
     let mut rows = Vec::new();
     for queue in &queues {
         let recent = state.cache.service_minutes(state.store.as_ref(), centre, &queue.prefix).await?.unwrap_or(state.settings.default_service_minutes);
         rows.push(QueueInput {
-            share: form.get(&format!("share_{}", queue.prefix)).map_or_else(|| format!("{:.2}", 1.0 / queues.len() as f64), str::to_string),
+            share: form.get(&format!("share_{}", queue.prefix)).map_or_else(|| format!("{:.2}", share_of(&queue.prefix)), str::to_string),
             service: form.get(&format!("service_{}", queue.prefix)).map_or_else(|| format!("{recent:.1}"), str::to_string),
             prefix: queue.prefix.clone(),
             name: queue.name.clone(),
@@ -109,6 +121,11 @@ pub async fn view(state: &AppState, centre: &str, form: &WhatIf) -> Result<Value
     };
     let queue_ids: Vec<String> = queues.iter().map(|q| q.prefix.clone()).collect();
     Ok(context! { inputs, ran, outcome, problems, bars, plan, queue_ids, chart_minutes => WAIT_CHART_MINUTES })
+}
+
+/// Whether the form was sent with the queues' shares: then the arrivals need not be read.
+fn shares_given(form: &WhatIf) -> bool {
+    form.fields.keys().any(|k| k.starts_with("share_"))
 }
 
 /// The scenario the form describes, written as the TOML `banshi simulate` reads, so the page and

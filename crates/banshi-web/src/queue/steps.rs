@@ -416,7 +416,8 @@ pub struct TicketStatus {
     pub green_channel: bool,
     pub queue_name: String,
     pub ahead: Option<usize>,
-    pub estimated_wait_minutes: Option<f64>,
+    /// Whole minutes.
+    pub estimated_wait_minutes: Option<u32>,
     pub window: Option<i32>,
 }
 
@@ -447,7 +448,7 @@ pub async fn ticket_status(state: &AppState, ticket: Ticket) -> Result<TicketSta
             }
         };
         let mean = state.cache.service_minutes(state.store.as_ref(), &ticket.centre_code, &ticket.queue).await?.unwrap_or(state.settings.default_service_minutes);
-        (Some(ahead), estimated_wait_minutes(ahead + 1, mean, open).map(|m| m.round()))
+        (Some(ahead), estimated_wait_minutes(ahead + 1, mean, open).map(|m| m.round().max(0.0) as u32))
     } else {
         (None, None)
     };

@@ -147,7 +147,8 @@ impl HallCache {
         Ok(found)
     }
 
-    /// The mean minutes from start to finish of a queue's last finished tickets, if any.
+    /// The mean minutes from start to finish of a queue's last finished tickets, once there are
+    /// enough of them (see the store's `mean_service_minutes`).
     pub async fn service_minutes(&self, store: &dyn Store, centre: &str, queue: &str) -> Result<Option<f64>, AppError> {
         let key = (centre.to_string(), queue.to_string());
         if let Some(found) = self.service_minutes.get(&key) {
