@@ -449,7 +449,9 @@ macro_rules! impl_sql_store {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, "thing_session", ""))?;
-                let actor = Actor { staff_id: Some(session.staff_id), label: format!("staff {}", session.staff_id) };
+                // Signed in, as the log names every staff member: `username (name)`.
+                let (username, name): (String, String) = sqlx::query_as("SELECT username, name FROM staff WHERE id = $1").bind(session.staff_id).fetch_one(&mut *tx).await?;
+                let actor = Actor { staff_id: Some(session.staff_id), label: format!("{username} ({name})") };
                 let id = session.staff_id.to_string();
                 let after = serde_json::json!({ "expires_at": session.expires_at, "source": session.source });
                 audit(&mut tx, &actor, AuditWrite { centre: Some(&session.centre_code), action: "sign_in", entity: "staff", entity_id: &id, before: None, after: Some(after) }).await?;

@@ -760,3 +760,102 @@ async fn a_complaint_from_the_box_keeps_what_was_written_and_is_worked_through_t
     page_state(&manager, "complaint-archived").await;
     manager.close().await.unwrap();
 }
+
+/// 首问负责: the officer first asked records a phone inquiry, hands it to the colleague who knows,
+/// keeps seeing it (followed, held by whom) until that colleague answers it; the auditor then
+/// reads the trail in the hall's words.
+#[tokio::test]
+async fn an_inquiry_is_handed_on_followed_and_answered_and_the_auditor_reads_the_trail() {
+    let folder = tempfile::tempdir().unwrap();
+    let Some((_driver, url)) = start_driver() else { return };
+    let demo = DemoProcess::start(folder.path());
+    let first = session(&url, &folder.path().join("first")).await;
+    let colleague = session(&url, &folder.path().join("colleague")).await;
+
+    sign_in(&first, &demo, "chenjing").await;
+    first.goto(&demo.url("/inquiries")).await.unwrap();
+    first.find(Locator::Css("input[name=channel][value=phone]")).await.unwrap().click().await.unwrap();
+    fill(&first, &[("#inquiry-asker", "张女士"), ("#inquiry-subject", "外地户口的孩子能否在本区办理入学所需的户籍证明")]).await;
+    click_and_wait(&first, Locator::Css("#inquiry-record")).await;
+    let section = first.find(Locator::Css("section[id^=inquiry-]")).await.unwrap();
+    let id = section.attr("id").await.unwrap().unwrap().trim_start_matches("inquiry-").to_string();
+    page_state(&first, "inquiry-recorded").await;
+
+    // Handed to 李敏, who knows household registration, with the reason.
+    first.find(Locator::Css(&format!("#inquiry-{id} select[name=to]"))).await.unwrap().select_by_value("limin").await.unwrap();
+    fill(&first, &[(&format!("#inquiry-{id} input[name=reason]"), "户籍证明由李敏负责")]).await;
+    click_and_wait(&first, Locator::Css(&format!("#hand-over-{id}"))).await;
+    let followed = text_of(&first, &format!("#inquiry-followed-{id}")).await;
+    assert!(followed.contains("李敏"), "the first officer still follows it, held by 李敏: {followed}");
+    assert!(first.find(Locator::Css(&format!("#answer-{id}"))).await.is_err(), "only the one holding it answers");
+    page_state(&first, "inquiry-followed").await;
+
+    sign_in(&colleague, &demo, "limin").await;
+    colleague.goto(&demo.url("/inquiries")).await.unwrap();
+    assert!(text_of(&colleague, &format!("#inquiry-{id}")).await.contains("户籍证明由李敏负责"), "the reason travels with it");
+    fill(&colleague, &[(&format!("#inquiry-{id} input[name=answer]"), "可以，持监护人户口簿到户籍窗口开具")]).await;
+    click_and_wait(&colleague, Locator::Css(&format!("#answer-{id}"))).await;
+    assert!(colleague.find(Locator::Css(&format!("#inquiry-{id}"))).await.is_err(), "answered, it leaves the list");
+    page_state(&colleague, "inquiry-answered").await;
+    first.refresh().await.unwrap();
+    assert!(first.find(Locator::Css(&format!("#inquiry-{id}"))).await.is_err(), "answered, the first officer is done with it too");
+    colleague.close().await.unwrap();
+
+    // The auditor reads who did what, in words: 咨询, 转交, people by name.
+    let auditor = first;
+    auditor.delete_all_cookies().await.unwrap();
+    sign_in(&auditor, &demo, "sunli").await;
+    auditor.goto(&demo.url("/admin/audit")).await.unwrap();
+    let log = text_of(&auditor, "#audit-table").await;
+    for words in ["咨询", "转交", "陈静", "李敏"] {
+        assert!(log.contains(words), "the audit log says {words}: {log}");
+    }
+    for code in ["hand_over", "inquiry", "staff 3", "owner_name"] {
+        assert!(!log.contains(code), "no raw code {code} in the audit log: {log}");
+    }
+    page_state(&auditor, "audit-log").await;
+    auditor.close().await.unwrap();
+}
+
+/// The manager's and the admin's own pages, each audited for accessibility as they stand, and the
+/// admin's account form refusing a taken username beside its field, keeping what was typed.
+#[tokio::test]
+async fn the_managers_and_the_admins_pages_read_well_and_the_account_form_keeps_what_was_typed() {
+    let folder = tempfile::tempdir().unwrap();
+    let Some((_driver, url)) = start_driver() else { return };
+    let demo = DemoProcess::start(folder.path());
+    let manager = session(&url, &folder.path().join("manager")).await;
+    sign_in(&manager, &demo, "wangjg").await;
+    for (path, shown, state) in [
+        ("/manage/hall", "#hall-legend", "manage-hall"),
+        ("/manage/notices", "h1", "manage-notices"),
+        ("/manage/trips", "h1", "manage-trips"),
+        ("/manage/ratings", "h1", "manage-ratings"),
+        ("/manage/pads", "h1", "manage-pads"),
+        ("/followups", "h1", "followups"),
+        ("/feedback", "h1", "feedback-desk"),
+        ("/cases", "h1", "deadline-board"),
+    ] {
+        manager.goto(&demo.url(path)).await.unwrap();
+        manager.wait().for_element(Locator::Css(shown)).await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        page_state(&manager, state).await;
+    }
+    manager.close().await.unwrap();
+
+    let admin = session(&url, &folder.path().join("admin")).await;
+    sign_in(&admin, &demo, "admin").await;
+    for (path, state) in [("/admin", "admin-accounts"), ("/admin/items", "admin-items"), ("/admin/calendar", "admin-calendar"), ("/admin/hall", "admin-hall")] {
+        admin.goto(&demo.url(path)).await.unwrap();
+        admin.wait().for_element(Locator::Css("h1")).await.unwrap();
+        page_state(&admin, state).await;
+    }
+    admin.goto(&demo.url("/admin")).await.unwrap();
+    fill(&admin, &[("#new-username", "limin"), ("#new-name", "李敏二"), ("#new-badge", "S0099"), ("#new-password", "a-long-enough-password")]).await;
+    submit_and_wait_for(&admin, "#add-staff", "#admin-problems").await;
+    assert!(text_of(&admin, "#error-username").await.contains("已有人使用"), "the taken username is named beside its field");
+    assert_eq!(admin.find(Locator::Css("#new-name")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("李敏二"), "the name is kept");
+    let focused = admin.execute("return document.activeElement.getAttribute('role')", vec![]).await.unwrap();
+    assert_eq!(focused, "alert", "the error is announced and focused");
+    page_state(&admin, "admin-account-refused").await;
+    admin.close().await.unwrap();
+}

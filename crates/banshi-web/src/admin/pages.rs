@@ -274,12 +274,16 @@ pub async fn audit_log(State(state): State<AppState>, visitor: Visitor) -> PageR
     Ok(render("admin/audit.html", context! { entries, ..frame }))
 }
 
-/// What a write changed, one line a field: `status：open → paused`; a new record lists what it
+/// What a write changed, one line a field, named in words: `状态：open → paused`; a new record lists what it
 /// holds, a removed one what it held.
 fn changed_fields(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>) -> Vec<String> {
     let short = |value: Option<&serde_json::Value>| match value {
         None | Some(serde_json::Value::Null) => "—".to_string(),
-        Some(serde_json::Value::String(text)) => text.chars().take(60).collect(),
+        // A moment as the hall's clock shows it, not as UTC in RFC 3339.
+        Some(serde_json::Value::String(text)) => match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(at) => at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string(),
+            Err(_) => text.chars().take(60).collect(),
+        },
         Some(other) => other.to_string().chars().take(60).collect(),
     };
     let empty = serde_json::Map::new();
@@ -288,7 +292,8 @@ fn changed_fields(before: Option<&serde_json::Value>, after: Option<&serde_json:
     let mut names: Vec<&String> = old.keys().chain(new.keys()).collect();
     names.sort();
     names.dedup();
-    names.into_iter().filter(|name| old.get(*name) != new.get(*name)).map(|name| format!("{name}：{} → {}", short(old.get(name)), short(new.get(name)))).collect()
+    let word = |name: &str| words_or_code(&format!("audit_field_{name}"), name);
+    names.into_iter().filter(|name| old.get(*name) != new.get(*name)).map(|name| format!("{}：{} → {}", word(name), short(old.get(name)), short(new.get(name)))).collect()
 }
 
 #[derive(Deserialize)]
