@@ -33,11 +33,6 @@ fn chromedriver() -> Option<String> {
     candidates.into_iter().find(|path| !path.is_empty() && std::path::Path::new(path).exists())
 }
 
-async fn browser(profile: &std::path::Path) -> Option<(Driver, Client)> {
-    let (driver, url) = start_driver()?;
-    Some((driver, session(&url, profile).await))
-}
-
 fn start_driver() -> Option<(Driver, String)> {
     let Some(driver_path) = chromedriver() else {
         assert!(std::env::var("BANSHI_REQUIRE_BROWSER").is_err(), "BANSHI_REQUIRE_BROWSER is set but chromedriver is not installed");
@@ -209,6 +204,18 @@ async fn assert_fits_width(client: &Client, page: &str) {
     assert!(sizes[0].as_u64() <= sizes[1].as_u64(), "{page} scrolls sideways at {} px: {sizes}", sizes[2]);
 }
 
+/// How many A4 sheets the page prints on, as Chromium prints it (WebDriver's Print Page, its PDF's
+/// pages counted).
+async fn printed_a4_sheets(client: &Client, driver: &str) -> usize {
+    use base64::Engine;
+    let session = client.session_id().await.unwrap().expect("a session");
+    let asked = serde_json::json!({ "page": { "width": 21.0, "height": 29.7 }, "margin": { "top": 0, "bottom": 0, "left": 0, "right": 0 }, "background": true });
+    let answer: serde_json::Value = reqwest::Client::new().post(format!("{driver}/session/{session}/print")).json(&asked).send().await.unwrap().json().await.unwrap();
+    let pdf = base64::engine::general_purpose::STANDARD.decode(answer["value"].as_str().expect("a PDF")).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    text.match_indices("/Type /Page").filter(|(at, _)| !text[at + 11..].starts_with('s')).count()
+}
+
 /// A state of a journey a person sees: audited for accessibility, and saved as a screenshot when
 /// BANSHI_SCREENSHOTS names a folder.
 async fn page_state(client: &Client, name: &str) {
@@ -222,7 +229,8 @@ async fn page_state(client: &Client, name: &str) {
 #[tokio::test]
 async fn self_check_then_an_officer_prints_a_one_time_notice() {
     let folder = tempfile::tempdir().unwrap();
-    let Some((_driver, client)) = browser(&folder.path().join("profile")).await else { return };
+    let Some((_driver, driver)) = start_driver() else { return };
+    let client = session(&driver, &folder.path().join("profile")).await;
     let demo = DemoProcess::start(folder.path());
 
     // A citizen finds 出生登记 and checks what to bring.
@@ -246,6 +254,7 @@ async fn self_check_then_an_officer_prints_a_one_time_notice() {
     assert!(checklist.contains("我的材料清单") && checklist.contains("已备齐"), "{checklist}");
     assert!(text_of(&client, "#verdict").await.contains("受理"));
     page_state(&client, "self-check").await;
+    assert_eq!(printed_a4_sheets(&client, &driver).await, 1, "the checklist prints on one A4 sheet");
 
     // The officer at the window signs in and issues the notice for what is missing.
     sign_in(&client, &demo, "chenjing").await;
@@ -260,8 +269,11 @@ async fn self_check_then_an_officer_prints_a_one_time_notice() {
         assert!(notice.contains(fact), "the notice lacks {fact}: {notice}");
     }
     page_state(&client, "notice-a4").await;
+    assert_eq!(printed_a4_sheets(&client, &driver).await, 1, "the notice prints on one A4 sheet");
     click_and_wait(&client, Locator::Css("#receipt-link")).await;
     assert_eq!(text_of(&client, ".receipt #notice-number").await, number);
+    let page = client.execute("return getComputedStyle(document.body).page", vec![]).await.unwrap();
+    assert_eq!(page, "receipt", "the receipt prints on the 80 mm roll's @page");
     page_state(&client, "notice-receipt").await;
 
     // The same notice is found again by its number.
