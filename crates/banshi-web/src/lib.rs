@@ -59,6 +59,12 @@ impl AppState {
         self
     }
 
+    /// The address people reach the hall at, which printed links and QR codes name.
+    pub fn with_public_url(mut self, url: Option<&str>) -> Self {
+        self.public_url = url.map(|u| u.trim_end_matches('/').into());
+        self
+    }
+
     /// Lets these addresses read `/metrics` without signing in.
     pub fn with_metrics_from(mut self, addresses: Vec<std::net::IpAddr>) -> Self {
         self.metrics_from = Arc::new(addresses);

@@ -152,6 +152,7 @@ async fn the_case_pages_work_without_javascript() {
     let receipt = app.page(&officer, &format!("/cases/{number}/receipt")).await;
     assert!(receipt.contains("受理回执") && receipt.contains("出生登记"));
     assert!(receipt.contains("id=\"receipt-qr\"") && receipt.contains("<svg") && receipt.contains("progress?case="), "the QR code leads to the progress page and its rating");
+    assert!(receipt.replace("&#x2f;", "/").contains(&app.url(&format!("/progress?case={number}"))), "a whole address a phone can open, not a path");
     let auditor = app.client();
     app.sign_in(&auditor, "auditor").await;
     assert_eq!(auditor.get(app.url("/cases")).send().await.unwrap().status(), StatusCode::FORBIDDEN);

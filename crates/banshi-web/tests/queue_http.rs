@@ -30,6 +30,8 @@ async fn the_kiosk_prints_a_ticket_and_its_page_shows_the_place() {
     let print_path = taken.headers()["location"].to_str().unwrap().to_string();
     let printed = visitor.get(app.url(&print_path)).send().await.unwrap().text().await.unwrap();
     assert!(printed.contains("id=\"ticket-number\">A001<") && printed.contains("<svg"), "number and QR code");
+    let status_address = app.url(print_path.trim_end_matches("/print"));
+    assert!(printed.replace("&#x2f;", "/").contains(&format!("href=\"{status_address}\"")), "the ticket names its status page by a whole address: {printed}");
     let second = visitor.post(app.url("/kiosk")).form(&[("csrf", token.as_str()), ("queue", "A")]).send().await.unwrap();
     let second_status = second.headers()["location"].to_str().unwrap().trim_end_matches("/print").to_string();
     let page = visitor.get(app.url(&second_status)).send().await.unwrap().text().await.unwrap();

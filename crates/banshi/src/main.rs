@@ -65,7 +65,8 @@ enum Command {
         #[arg(long, env = "BANSHI_METRICS_FROM", value_delimiter = ',')]
         metrics_from: Vec<std::net::IpAddr>,
         /// The address people reach the hall at (`https://…` behind a reverse proxy that ends TLS):
-        /// with https, every cookie is marked `Secure`.
+        /// printed links and QR codes (ticket, receipt) name it; with https, every cookie is
+        /// marked `Secure`.
         #[arg(long, env = "BANSHI_PUBLIC_URL")]
         public_url: Option<String>,
         /// Serve HTTPS itself (a hall without a reverse proxy): the certificate chain, PEM; every
@@ -354,8 +355,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tracing::warn!("this database has no centre yet: `banshi centre set` and `banshi staff add --role system_admin` make the first admin, who sets up the hall on its pages (README: a new hall)");
             }
             let sealer = checked_data_key(store.as_ref(), &database.url).await?;
-            let secure = tls.is_some() || public_url.is_some_and(|url| url.starts_with("https://"));
-            serve(listen(&bind.bind).await?, AppState::with_settings(store, sealer, settings).with_metrics_from(metrics_from).with_secure_cookies(secure), tls).await?;
+            let secure = tls.is_some() || public_url.as_deref().is_some_and(|url| url.starts_with("https://"));
+            let state = AppState::with_settings(store, sealer, settings).with_metrics_from(metrics_from).with_secure_cookies(secure).with_public_url(public_url.as_deref());
+            serve(listen(&bind.bind).await?, state, tls).await?;
         }
         Command::Demo { bind, database } => {
             let store = demo::fresh_database(database.as_deref()).await?;

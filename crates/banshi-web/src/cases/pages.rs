@@ -16,7 +16,9 @@ use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::HeaderMap;
 use axum::Form;
+use crate::shared::links::{public_link, qr_svg};
 use banshi_domain::case::{CaseEvent, SpecialProcedure};
 use banshi_domain::Role;
 use banshi_storage::Actor;
@@ -209,7 +211,7 @@ pub async fn replace_query_code(State(state): State<AppState>, visitor: Visitor,
 }
 
 /// The printable 受理回执 (accepted and later) or 不予受理通知书.
-pub async fn receipt(State(state): State<AppState>, visitor: Visitor, Path(number): Path<String>) -> PageResult {
+pub async fn receipt(State(state): State<AppState>, visitor: Visitor, headers: HeaderMap, Path(number): Path<String>) -> PageResult {
     let staff = visitor.require(CASE_ROLES)?;
     let frame = frame(&state, &visitor).await?;
     let case = state.store.case(&number).await?.filter(|c| c.centre_code == staff.centre_code);
@@ -219,8 +221,8 @@ pub async fn receipt(State(state): State<AppState>, visitor: Visitor, Path(numbe
     let printed = Local::now().format("%Y-%m-%d %H:%M").to_string();
     let applicant = banshi_domain::privacy::mask_name(&view.case.applicant_name);
     // The progress page, where the applicant follows the case and rates it once it is finished.
-    let progress_path = format!("/progress?case={}", view.case.number);
-    let qr_svg = qrcode::QrCode::new(progress_path.as_bytes()).map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(120, 120).build()).unwrap_or_default();
+    let progress_path = public_link(&state, &headers, &format!("/progress?case={}", view.case.number));
+    let qr_svg = qr_svg(&progress_path, 120);
     Ok(render("cases/receipt.html", context! { view, state_key, printed, applicant, progress_path, qr_svg, ..frame }))
 }
 

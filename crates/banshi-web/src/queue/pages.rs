@@ -14,7 +14,9 @@ use crate::shared::texts::{fill, text};
 use crate::shared::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::HeaderMap;
 use axum::Form;
+use crate::shared::links::{public_link, qr_svg};
 use banshi_domain::queue::{Outcome, PriorityReason, TicketState};
 use banshi_domain::Role;
 use banshi_storage::WindowStatus;
@@ -112,14 +114,12 @@ pub async fn kiosk_take(State(state): State<AppState>, visitor: Visitor, Form(fo
     }
 }
 
-async fn ticket_context(state: &AppState, visitor: &Visitor, token: &str) -> Result<minijinja::Value, AppError> {
+async fn ticket_context(state: &AppState, visitor: &Visitor, headers: &HeaderMap, token: &str) -> Result<minijinja::Value, AppError> {
     let status = steps::ticket_status_by_token(state, token).await?;
     let frame = frame(state, visitor).await?;
     let arrived = status.ticket.arrived_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
-    let status_path = format!("/tickets/{token}");
-    let qr_svg = qrcode::QrCode::new(status_path.as_bytes())
-        .map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(140, 140).build())
-        .unwrap_or_default();
+    let status_path = public_link(state, headers, &format!("/tickets/{token}"));
+    let qr_svg = qr_svg(&status_path, 140);
     let state_label = text(&format!("ticket_state_{}", status.ticket.state.name()));
     let done = matches!(status.ticket.state, TicketState::Done { .. });
     let rating = ratings::ticket_rating(state, status.ticket.id, done).await?;
@@ -128,14 +128,14 @@ async fn ticket_context(state: &AppState, visitor: &Visitor, token: &str) -> Res
 }
 
 /// The 80 mm ticket the kiosk prints, with a QR code of the status page.
-pub async fn ticket_print(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>, Query(query): Query<KioskQuery>) -> PageResult {
-    let page = ticket_context(&state, &visitor, &token).await?;
+pub async fn ticket_print(State(state): State<AppState>, visitor: Visitor, headers: HeaderMap, Path(token): Path<String>, Query(query): Query<KioskQuery>) -> PageResult {
+    let page = ticket_context(&state, &visitor, &headers, &token).await?;
     Ok(render("queue/ticket_print.html", context! { unattended => unattended(&query.kiosk), ..page }))
 }
 
 /// The ticket holder's page: people ahead, estimated wait; refreshes itself on hall events.
-pub async fn ticket_page(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>, Query(flash): Query<Flash>) -> PageResult {
-    let page = ticket_context(&state, &visitor, &token).await?;
+pub async fn ticket_page(State(state): State<AppState>, visitor: Visitor, headers: HeaderMap, Path(token): Path<String>, Query(flash): Query<Flash>) -> PageResult {
+    let page = ticket_context(&state, &visitor, &headers, &token).await?;
     Ok(render("queue/ticket.html", context! { message => flash.message, error => flash.error, ..page }))
 }
 

@@ -21,6 +21,7 @@ pub mod headers;
 pub mod hours;
 pub mod input_guard;
 pub mod limits;
+pub mod links;
 pub mod metrics;
 pub mod password_checks;
 pub mod roles;

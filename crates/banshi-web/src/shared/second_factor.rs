@@ -48,7 +48,7 @@ pub fn otpauth_url(secret: &[u8], username: &str) -> String {
 
 /// The QR code of `url`, as an SVG for the page.
 pub fn qr_svg(url: &str) -> String {
-    qrcode::QrCode::new(url.as_bytes()).map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).build()).unwrap_or_default()
+    super::links::qr_svg(url, 220)
 }
 
 /// The time step `code` belongs to at `unix_seconds`, if it is the secret's code of this step or

@@ -24,6 +24,8 @@ pub struct AppState {
     pub metrics_from: Arc<Vec<std::net::IpAddr>>,
     /// Cookies marked `Secure` (`serve --public-url https://…`).
     pub secure_cookies: bool,
+    /// The address people reach the hall at (`serve --public-url`), for printed links and QR codes.
+    pub public_url: Option<Arc<str>>,
     pub(crate) login_throttle: Arc<LoginThrottle>,
     pub(crate) cache: Arc<HallCache>,
     pub(crate) hub: Arc<Hub>,
@@ -40,6 +42,6 @@ impl AppState {
         let hub = Arc::new(Hub::start(store.clone()));
         let rate_limits = Arc::new(RateLimits::new(&settings.limits));
         let password_checks = Arc::new(PasswordChecks::start(settings.limits.password_checks_at_once));
-        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), clock: Clock::default(), metrics_from: Arc::default(), secure_cookies: false, login_throttle: Arc::default(), cache: Arc::default(), hub, rate_limits, password_checks }
+        AppState { store, sealer: Arc::new(sealer), settings: Arc::new(settings), clock: Clock::default(), metrics_from: Arc::default(), secure_cookies: false, public_url: None, login_throttle: Arc::default(), cache: Arc::default(), hub, rate_limits, password_checks }
     }
 }
