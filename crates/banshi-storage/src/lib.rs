@@ -293,6 +293,9 @@ pub trait Store: AftercareStore + HallStore + Send + Sync {
     async fn update_ticket(&self, actor: &Actor, at: AtWindow<'_>, ticket_id: i64, event: &TicketEvent, policy: &QueuePolicy, now: DateTime<Utc>) -> StoreResult<Ticket>;
     /// The latest calls and recalls of a centre, newest first.
     async fn recent_calls(&self, centre_code: &str, limit: i64) -> StoreResult<Vec<Call>>;
+    /// A ticket's history, oldest first: when, and the event as recorded (`{"event": "called",
+    /// "window": 3, …}`; the first is `issued`).
+    async fn ticket_history(&self, ticket_id: i64) -> StoreResult<Vec<(DateTime<Utc>, serde_json::Value)>>;
     /// The mean minutes from start to finish of a queue's last 20 finished tickets, once there
     /// are 10: a few test visits (a minute each) are no measure of the hall's service.
     async fn mean_service_minutes(&self, centre_code: &str, queue: &str) -> StoreResult<Option<f64>>;

@@ -1212,6 +1212,14 @@ macro_rules! impl_sql_store {
                 row.map(rows::CaseRow::into_case).transpose()
             }
 
+            async fn ticket_history(&self, ticket_id: i64) -> StoreResult<Vec<(DateTime<Utc>, serde_json::Value)>> {
+                let rows: Vec<(DateTime<Utc>, Json<serde_json::Value>)> = sqlx::query_as("SELECT at, event FROM ticket_events WHERE ticket_id = $1 ORDER BY id")
+                    .bind(ticket_id)
+                    .fetch_all(&self.read)
+                    .await?;
+                Ok(rows.into_iter().map(|(at, event)| (at, event.0)).collect())
+            }
+
             async fn case_history(&self, case_id: i64) -> StoreResult<Vec<CaseHistoryEntry>> {
                 let rows: Vec<rows::CaseHistoryRow> = sqlx::query_as("SELECT at, day, actor, event FROM case_events WHERE case_id = $1 ORDER BY id")
                     .bind(case_id)

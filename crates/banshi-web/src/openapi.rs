@@ -47,6 +47,7 @@ impl Modify for Conventions {
     fn modify(&self, document: &mut Document) {
         let components = document.components.get_or_insert_with(Default::default);
         components.security_schemes.insert("session".into(), RefOr::T(SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description("banshi_session", "the session cookie set by POST /api/v1/session")))));
+        components.security_schemes.insert("pad".into(), RefOr::T(SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description("banshi_pad", "a rating pad's token, from POST /api/v1/pads/{window}")))));
         components.security_schemes.insert("csrf".into(), RefOr::T(SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description("X-CSRF-Token", "the session's csrf_token, on every write")))));
         components.responses.insert("Error".into(), RefOr::T(error_response()));
         for item in document.paths.paths.values_mut() {

@@ -59,6 +59,16 @@ async fn a_visit_is_rated_once_and_a_bad_rating_is_worked_through_the_ledger() {
         assert!(page.contains("id=\"grade-satisfied\"") && page.contains(&token) && !page.contains(&before), "{page}");
         assert_eq!(app.client().get(app.url("/pad/1")).send().await.unwrap().status(), StatusCode::CONFLICT, "another browser is no pad");
         assert_eq!(pad.get(app.url("/pad/2")).send().await.unwrap().status(), StatusCode::CONFLICT, "nor is window 1's pad window 2's");
+        // A pad app reads the same visit from the API, with the pad's cookie only.
+        let offered: Value = pad.get(app.url("/api/v1/pads/1/visit")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(offered["visit"]["token"], token.as_str(), "{offered}");
+        assert_eq!(app.client().get(app.url("/api/v1/pads/1/visit")).send().await.unwrap().status(), StatusCode::CONFLICT, "another device is no pad");
+        // The holder reads the visit's steps by the ticket's token, in words and with the window.
+        let history: Value = app.client().get(app.url(&format!("/api/v1/tickets/{token}/history"))).send().await.unwrap().json().await.unwrap();
+        let steps: Vec<(&str, &str)> = history.as_array().unwrap().iter().map(|s| (s["event"].as_str().unwrap(), s["words"].as_str().unwrap())).collect();
+        assert_eq!(steps, [("issued", "取号"), ("called", "叫号"), ("started", "开始办理"), ("finished", "办结")], "{history}");
+        assert_eq!((history[1]["window"].as_i64(), history[3]["window"].as_i64()), (Some(1), Some(1)));
+        assert!(!history.to_string().contains("officer"), "the holder's read names no officer");
         // An officer who signs in on the pad device cannot rate their visit through it.
         let officer_csrf_on_pad = app.sign_in(&pad, "officer").await;
         let own = pad.post(app.url("/pad/1")).form(&[("csrf", officer_csrf_on_pad.as_str()), ("ticket", token.as_str()), ("grade", "very_satisfied")]).send().await.unwrap();
@@ -77,6 +87,8 @@ async fn a_visit_is_rated_once_and_a_bad_rating_is_worked_through_the_ledger() {
         assert_eq!(again.status(), StatusCode::CONFLICT);
         assert_eq!(again.json::<Value>().await.unwrap()["error"]["message"], "本次服务已评价过（一次一评）");
         assert!(app.page(&pad, "/pad/1").await.contains("id=\"pad-idle\""), "a rated visit leaves the pad");
+        let offered: Value = pad.get(app.url("/api/v1/pads/1/visit")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(offered["visit"], Value::Null, "and the pad's API");
 
         // The ledger: open, due tomorrow (a working day on), the phone masked.
         let (manager, manager_csrf) = signed_in(&app, "manager").await;

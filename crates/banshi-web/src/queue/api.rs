@@ -7,6 +7,8 @@ use crate::shared::centre::{resolve_centre, CentreQuery};
 use crate::shared::events;
 use crate::shared::extract::{ApiResult, Body, Params};
 use crate::shared::roles::{MANAGERS, WINDOW_ROLES};
+use crate::shared::texts::words_or_code;
+use chrono::{DateTime, Utc};
 use crate::shared::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -46,6 +48,36 @@ pub async fn take_ticket(
 #[utoipa::path(get, path = "/api/v1/tickets/{token}", tag = "queue", params(("token" = String, Path, description = "the ticket's token (on its QR code)")), responses((status = 200, description = "the ticket with the people ahead and the estimated wait", body = TicketStatus)))]
 pub async fn ticket_status(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<TicketStatus>> {
     Ok(Json(steps::ticket_status_by_token(&state, &token).await?))
+}
+
+/// One step of a ticket's history, as its holder may read it (no officer, no reason).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TicketStep {
+    pub at: DateTime<Utc>,
+    /// `issued`, `called`, `recalled`, `started`, `finished`, `transferred`, `parked`, `resumed`,
+    /// `returned`, `no_show`, `cancelled`, `expired`.
+    pub event: String,
+    /// The step in words: 取号, 叫号, 办结 …
+    pub words: String,
+    /// The window it happened at, when it names one.
+    pub window: Option<i64>,
+}
+
+/// A ticket's history for its holder, by the token printed on the ticket: taken, called (at which
+/// window), recalled, finished …
+#[utoipa::path(get, path = "/api/v1/tickets/{token}/history", tag = "queue", params(("token" = String, Path, description = "the ticket's token (on its QR code)")), responses((status = 200, description = "the ticket's steps, oldest first", body = Vec<TicketStep>)))]
+pub async fn ticket_history(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<Vec<TicketStep>>> {
+    let status = steps::ticket_status_by_token(&state, &token).await?;
+    let steps = state.store.ticket_history(status.ticket.id).await?;
+    Ok(Json(
+        steps
+            .into_iter()
+            .map(|(at, recorded)| {
+                let event = recorded["event"].as_str().unwrap_or_default().to_string();
+                TicketStep { at, words: words_or_code(&format!("ticket_event_{event}"), &event), window: recorded["window"].as_i64(), event }
+            })
+            .collect(),
+    ))
 }
 
 /// The hall now: queues with their lengths and lights, windows, recent calls. Officers' names are

@@ -16,6 +16,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::queues))
         .routes(routes!(api::take_ticket))
         .routes(routes!(api::ticket_status))
+        .routes(routes!(api::ticket_history))
         .routes(routes!(api::hall_snapshot))
         .routes(routes!(api::events))
         .routes(routes!(api::set_window))

@@ -61,6 +61,29 @@ pub async fn set_up_pad(State(state): State<AppState>, visitor: Visitor, Path(wi
     Ok((StatusCode::CREATED, Json(PadToken { token })).into_response())
 }
 
+/// The visit a window's pad offers for rating now, if any: the newest finished there in the last
+/// 15 minutes and not yet rated. Its `token` is the `ticket` to rate with (`POST /api/v1/ratings`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PadVisit {
+    pub visit: Option<VisitToRate>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VisitToRate {
+    pub token: String,
+    pub number: String,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// What a rating pad app shows: the visit just finished at its window. Asked by the pad itself,
+/// with its `banshi_pad` cookie (`POST /api/v1/pads/{window}`).
+#[utoipa::path(get, path = "/api/v1/pads/{window}/visit", tag = "ratings", params(("window" = i32, Path, description = "the window's number")), responses((status = 200, description = "the visit to rate, or none", body = PadVisit), (status = 409, description = "this device is not the window's pad")), security(("pad" = [])))]
+pub async fn pad_visit(State(state): State<AppState>, jar: axum_extra::extract::CookieJar, Path(window): Path<i32>) -> ApiResult<Json<PadVisit>> {
+    let centre = super::pads::centre_of_pad(&state, &jar, window).await?;
+    let visit = super::pads::visit_to_rate(&state, &centre, window).await?.map(|v| VisitToRate { token: v.token, number: v.number, finished_at: v.finished_at });
+    Ok(Json(PadVisit { visit }))
+}
+
 /// Retire a window's rating pad.
 #[utoipa::path(delete, path = "/api/v1/pads/{window}", tag = "ratings", params(("window" = i32, Path, description = "the window's number")), responses((status = 204, description = "retired")), security(("session" = [], "csrf" = [])))]
 pub async fn remove_pad(State(state): State<AppState>, visitor: Visitor, Path(window): Path<i32>) -> ApiResult<StatusCode> {

@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::bad_rating_event))
         .routes(routes!(api::callback_number))
         .routes(routes!(api::set_up_pad, api::remove_pad))
+        .routes(routes!(api::pad_visit))
         .routes(routes!(api::public_results))
         .route("/pad/{window}", get(pages::pad).post(pages::pad_rate))
         .route("/manage/pads", get(pages::pads_page))

@@ -9,9 +9,21 @@ use crate::shared::error::AppError;
 use crate::shared::texts::text;
 use crate::shared::AppState;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use banshi_storage::{Actor, Staff};
+use banshi_storage::{Actor, FinishedVisit, Staff};
+use chrono::{Duration, Local, Utc};
 
 pub const PAD_COOKIE: &str = "banshi_pad";
+/// The pad offers a visit finished this recently at its window.
+const PAD_MINUTES: i64 = 15;
+
+/// The visit the pad offers: the newest finished at this window in the last minutes, unrated.
+pub async fn visit_to_rate(state: &AppState, centre: &str, window: i32) -> Result<Option<FinishedVisit>, AppError> {
+    let visits = state.store.finished_visits(centre, Local::now().date_naive(), 50).await?;
+    let since = Utc::now() - Duration::minutes(PAD_MINUTES);
+    // Only the newest visit at the window counts: once the next is finished, the earlier one is
+    // rated on its ticket's page instead.
+    Ok(visits.into_iter().find(|v| v.window == Some(window)).filter(|v| !v.rated && v.finished_at.is_some_and(|at| at >= since)))
+}
 
 /// Makes a new token the pad of `window`, in place of the device before; returns the token.
 pub async fn set_up(state: &AppState, keeper: &Staff, window: i32) -> Result<String, AppError> {

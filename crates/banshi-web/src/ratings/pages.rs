@@ -19,13 +19,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use axum_extra::extract::CookieJar;
 use banshi_domain::rating::{BadRatingEvent, Grade, BAD_REASONS};
-use banshi_storage::{FinishedVisit, Rated};
-use chrono::{Duration, Local, Utc};
+use banshi_storage::Rated;
 use minijinja::context;
 use serde::Deserialize;
-
-/// The pad offers a visit finished this recently at its window.
-const PAD_MINUTES: i64 = 15;
 
 /// A form's fields as pairs, so the reasons can be ticked several at once.
 fn request_from_form(pairs: &[(String, String)]) -> RatingRequest {
@@ -61,22 +57,13 @@ pub struct PadQuery {
     error: Option<String>,
 }
 
-/// The visit the pad offers: the newest finished at this window in the last minutes, unrated.
-async fn visit_to_rate(state: &AppState, centre: &str, window: i32) -> Result<Option<FinishedVisit>, AppError> {
-    let visits = state.store.finished_visits(centre, Local::now().date_naive(), 50).await?;
-    let since = Utc::now() - Duration::minutes(PAD_MINUTES);
-    // Only the newest visit at the window counts: once the next is finished, the earlier one is
-    // rated on its ticket's page instead.
-    Ok(visits.into_iter().find(|v| v.window == Some(window)).filter(|v| !v.rated && v.finished_at.is_some_and(|at| at >= since)))
-}
-
 /// 评价器: the window's rating pad, facing the citizen. It shows the grades as soon as the officer
 /// finishes a visit (the page follows the hall's events) and thanks them after. Only the device set
 /// up as this window's pad opens it (`pads`).
 pub async fn pad(State(state): State<AppState>, visitor: Visitor, jar: CookieJar, Path(window): Path<i32>, Query(query): Query<PadQuery>) -> Result<Response, PageError> {
     let centre_code = pads::centre_of_pad(&state, &jar, window).await?;
     let frame = frame(&state, &visitor).await?;
-    let visit = visit_to_rate(&state, &centre_code, window).await?;
+    let visit = pads::visit_to_rate(&state, &centre_code, window).await?;
     // A bad grade chosen: its reasons next (the visit named by the form, if still unrated).
     let chosen_bad = query.grade.as_deref().and_then(|g| serde_json::from_value::<Grade>(serde_json::Value::String(g.into())).ok()).filter(|g| g.is_bad());
     let reasons_for = match (&chosen_bad, &query.ticket, &visit) {
@@ -96,7 +83,7 @@ pub async fn pad_rate(State(state): State<AppState>, visitor: Visitor, jar: Cook
     let request = request_from_form(&pairs);
     // The pad rates the visit finished at its own window only.
     let at_window = match &request.ticket {
-        Some(token) => visit_to_rate(&state, &centre_code, window).await?.is_some_and(|v| &v.token == token),
+        Some(token) => pads::visit_to_rate(&state, &centre_code, window).await?.is_some_and(|v| &v.token == token),
         None => false,
     };
     let outcome = if at_window { steps::submit(&state, &request, "pad", Some(window), None).await.map(|_| text("rating_thanks").to_string()) } else { Err(AppError::Conflict(text("rating_pad_no_visit").to_string())) };
