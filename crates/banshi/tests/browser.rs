@@ -368,15 +368,19 @@ async fn from_a_ticket_to_a_case_to_completion_and_the_citizens_query() {
     assert_eq!(text_of(&desk, "#case-state").await, "受理");
     assert!(!text_of(&desk, "#case-due").await.is_empty(), "the due date shows once accepted");
     page_state(&desk, "case-accepted").await;
+    // The approver's inbox is open before the case comes, and nobody reloads it.
+    let approver = session(&url, &folder.path().join("approver")).await;
+    sign_in(&approver, &demo, "zhaoqiang").await;
+    approver.goto(&demo.url("/cases/inbox")).await.unwrap();
+    assert!(approver.find(Locator::Css(&format!("#inbox-{number}"))).await.is_err(), "not routed yet");
     // Routed to the approval section (a choice, not free text); its approver decides it.
     desk.find(Locator::Css("#case-assignee")).await.unwrap().select_by_value("department:综合审批科").await.unwrap();
     click_and_wait(&desk, Locator::Css("#case-route")).await;
     assert!(text_of(&desk, "#case-review").await.contains("科室 综合审批科"), "{}", text_of(&desk, "#case-review").await);
     assert!(text_of(&desk, "#case-steps").await.contains("已转审批：科室 综合审批科"), "the history says to whom");
     page_state(&desk, "case-routed").await;
-    let approver = session(&url, &folder.path().join("approver")).await;
-    sign_in(&approver, &demo, "zhaoqiang").await;
-    approver.goto(&demo.url("/cases/inbox")).await.unwrap();
+    let inbox = live_text(&approver, "#inbox", &number).await;
+    assert!(inbox.contains(&number), "the inbox shows the routed case from the event stream: {inbox}");
     click_and_wait(&approver, Locator::Css(&format!("#inbox-{number} a"))).await;
     click_and_wait(&approver, Locator::Css("#case-approve")).await;
     assert_eq!(text_of(&approver, "#case-state").await, "办结");
@@ -472,6 +476,11 @@ async fn a_finished_visit_is_rated_on_the_pad_and_lands_in_the_managers_ledger()
     assert!(pad.current_url().await.unwrap().path().ends_with("/pad/1"));
     pad.wait().for_element(Locator::Css("#pad-idle")).await.unwrap();
 
+    // The duty leader's ledger is open, still empty, and nobody will reload it.
+    sign_in(&manager, &demo, "wangjg").await;
+    manager.goto(&demo.url("/manage/ratings")).await.unwrap();
+    manager.wait().for_element(Locator::Css("#ledger-empty")).await.unwrap();
+
     // The officer finishes; the pad, never reloaded by hand, asks for the rating.
     click_and_wait(&desk, Locator::Css("#console-finish")).await;
     let mut asked = false;
@@ -491,10 +500,8 @@ async fn a_finished_visit_is_rated_on_the_pad_and_lands_in_the_managers_ledger()
     click_and_wait(&pad, Locator::Css("#pad-submit")).await;
     assert!(text_of(&pad, "#pad-message").await.contains("感谢"));
 
-    // The manager's ledger has it, to verify and call back by tomorrow.
-    sign_in(&manager, &demo, "wangjg").await;
-    manager.goto(&demo.url("/manage/ratings")).await.unwrap();
-    let item = text_of(&manager, "section[id^=bad-rating-]").await;
+    // The manager's ledger, from the event stream, has it, to verify and call back by tomorrow.
+    let item = live_text(&manager, "#ledger-rows", "不满意").await;
     assert!(item.contains("不满意") && item.contains("等候时间太长") && item.contains("138****5678") && item.contains("待核实回访"), "{item}");
     let note = manager.find(Locator::Css("section[id^=bad-rating-] input[name=note]")).await.unwrap();
     note.send_keys("已电话回访，高峰时段等候较久").await.unwrap();

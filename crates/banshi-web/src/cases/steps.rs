@@ -7,6 +7,7 @@
 //! working-day calendar. A citizen finds a case by its number and the last six characters of the
 //! applicant's ID number; five wrong tries lock that case's query for five minutes.
 
+use crate::shared::events::{publish, HallEvent};
 use crate::followups;
 use crate::shared::applicant::case_for_applicant;
 use crate::shared::error::AppError;
@@ -140,7 +141,10 @@ pub async fn open_case(state: &AppState, officer: &Staff, request: &CaseRequest)
             text: text("message_case_received").replace("{item}", &item.name).replace("{code}", &banshi_domain::query_code::display(&query_code)),
         }),
     };
-    Ok(state.store.create_case(&Actor::staff(officer), &new).await?)
+    let case = state.store.create_case(&Actor::staff(officer), &new).await?;
+    // The deadline board and the inbox follow the hall's event stream.
+    publish(state, HallEvent::Changed { centre: case.centre_code.clone() }).await;
+    Ok(case)
 }
 
 /// A new query code for a case of the staff member's centre (the old one stops working); the
@@ -305,6 +309,7 @@ pub async fn apply_event(state: &AppState, staff: &Staff, number: &str, event: &
             tracing::error!(case = %case.number, ?err, "no callback task made");
         }
     }
+    publish(state, HallEvent::Changed { centre: case.centre_code.clone() }).await;
     Ok(case)
 }
 

@@ -2,6 +2,7 @@
 //! with its bad-rating work item in one transaction when it is bad), and moving a bad rating's item
 //! along — appeals by the rated officer, everything else by the desk.
 
+use crate::shared::events::{publish, HallEvent};
 use crate::shared::applicant::case_for_applicant;
 use crate::shared::error::AppError;
 use crate::shared::forms::mobile;
@@ -125,7 +126,10 @@ pub async fn submit(state: &AppState, request: &RatingRequest, channel: &str, pa
         Some(window) => format!("citizen (the pad of window {window})"),
         None => format!("citizen ({channel})"),
     };
-    Ok(state.store.rate(&Actor::system(&label), &new).await?)
+    let rating = state.store.rate(&Actor::system(&label), &new).await?;
+    // A bad rating opens a ledger item: the ledger follows the hall's event stream.
+    publish(state, HallEvent::Changed { centre: rating.centre_code.clone() }).await;
+    Ok(rating)
 }
 
 /// Applies an event to an item: appeals by the rated officer, everything else by the desk.
@@ -159,6 +163,8 @@ pub async fn act(state: &AppState, staff: &Staff, rating_id: i64, event: &BadRat
     }
     // ID and mobile numbers typed into the note are masked before it is kept.
     let event = event.clone().with_personal_numbers_masked();
-    Ok(state.store.act_on_bad_rating(&Actor::staff(staff), rating_id, &event, Utc::now(), Local::now().date_naive()).await?)
+    let item = state.store.act_on_bad_rating(&Actor::staff(staff), rating_id, &event, Utc::now(), Local::now().date_naive()).await?;
+    publish(state, HallEvent::Changed { centre: staff.centre_code.clone() }).await;
+    Ok(item)
 }
 
