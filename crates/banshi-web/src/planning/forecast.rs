@@ -5,13 +5,14 @@
 //!
 //! The history is the last twelve weeks' working days on the centre's calendar from the first day
 //! anyone came, one value per half hour between the earliest and the latest half hour anyone
-//! arrived in; days off are left out and forecast as closed.
+//! arrived in. A day off is forecast as closed unless the hall's hours open it (a Saturday of
+//! 延时服务): then as the mean of the same weekday's past openings.
 
 use crate::shared::error::AppError;
 use crate::shared::AppState;
 use banshi_domain::erlang::{staffing_plan, ServiceTarget};
 use banshi_sim::forecast::{backtest_mape, days_needed, forecast, ForecastError};
-use chrono::{Duration, Local, NaiveDate, Timelike};
+use chrono::{Datelike, Duration, Local, NaiveDate, Timelike};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -64,9 +65,17 @@ struct TodayBar {
 pub async fn view(state: &AppState, centre: &str, query: &ForecastQuery) -> Result<Value, AppError> {
     let queues = state.cache.queues(state.store.as_ref(), centre).await?;
     let calendar = state.cache.calendar(state.store.as_ref(), centre).await?;
+    let hall = state.cache.hall(state.store.as_ref(), centre).await?;
     let today = Local::now().date_naive();
-    let history_days: Vec<NaiveDate> = (1..=HISTORY_DAYS).rev().map(|back| today - Duration::days(back)).filter(|d| calendar.calendar.day(*d).working).collect();
-    let forecast_days: Vec<NaiveDate> = (0..HORIZON_DAYS).map(|ahead| today + Duration::days(ahead)).filter(|d| calendar.calendar.day(*d).working).collect();
+    // The model's weekly season is five working days; a day the hall opens beyond them (a Saturday
+    // morning of 延时服务) is forecast from the same weekday's past openings.
+    let working = |d: &NaiveDate| calendar.calendar.day(*d).working;
+    let open_beyond = |d: &NaiveDate| !working(d) && !hall.hours.is_unset() && !hall.hours.on(*d, &calendar.calendar.day(*d)).is_empty();
+    let history_days: Vec<NaiveDate> = (1..=HISTORY_DAYS).rev().map(|back| today - Duration::days(back)).filter(working).collect();
+    let extra_history: Vec<NaiveDate> = (1..=HISTORY_DAYS).rev().map(|back| today - Duration::days(back)).filter(open_beyond).collect();
+    let horizon: Vec<NaiveDate> = (0..HORIZON_DAYS).map(|ahead| today + Duration::days(ahead)).collect();
+    let forecast_days: Vec<NaiveDate> = horizon.iter().copied().filter(|d| working(d) || open_beyond(d)).collect();
+    let model_days = horizon.iter().filter(|d| working(d)).count();
     let arrivals = state.store.arrivals(centre, today - Duration::days(HISTORY_DAYS)).await?;
 
     // Half hours of the day, by local time, between the first and the last anyone arrived in.
@@ -86,8 +95,15 @@ pub async fn view(state: &AppState, centre: &str, query: &ForecastQuery) -> Resu
     // The history starts on the first day anyone came: a hall new to banshi has no empty weeks.
     let first_day = observed.iter().map(|o| o.1).min();
     let history_days: Vec<NaiveDate> = history_days.into_iter().filter(|d| first_day.is_some_and(|first| *d >= first)).collect();
+    let extra_history: Vec<NaiveDate> = extra_history.into_iter().filter(|d| first_day.is_some_and(|first| *d >= first)).collect();
 
+    // A day beyond the working week, per half hour: the mean of the same weekday's past openings.
+    let beyond = |queue: &str, day: NaiveDate| -> Vec<f64> {
+        let like: Vec<&NaiveDate> = extra_history.iter().filter(|d| d.weekday() == day.weekday()).collect();
+        (first_slot..=last_slot).map(|slot| if like.is_empty() { 0.0 } else { like.iter().map(|d| counts.get(&(queue, **d, slot)).copied().unwrap_or(0.0)).sum::<f64>() / like.len() as f64 }).collect()
+    };
     let mut rows = Vec::new();
+    // Per queue, the forecast days' half hours one after another, as the model gives them.
     let mut per_queue_point: Vec<Vec<f64>> = Vec::new();
     let mut problem = (history_days.len() < days_needed()).then(|| ForecastError::TooShort { needed: days_needed(), have: history_days.len() }.to_string());
     for queue in queues.iter().filter(|_| problem.is_none()) {
@@ -97,16 +113,17 @@ pub async fn view(state: &AppState, centre: &str, query: &ForecastQuery) -> Resu
             .collect();
         let result = tokio::task::spawn_blocking({
             let series = series.clone();
-            let days = forecast_days.len();
-            move || (forecast(&series, slots, days), backtest_mape(&series, slots, BACKTEST_DAYS).ok())
+            move || (forecast(&series, slots, model_days), backtest_mape(&series, slots, BACKTEST_DAYS).ok())
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
         match result {
             (Ok(found), mape) => {
-                let day_totals = found.point.chunks(slots).map(|day| day.iter().sum::<f64>()).collect();
+                let mut model = found.point.chunks(slots);
+                let point: Vec<f64> = forecast_days.iter().flat_map(|day| if working(day) { model.next().map(<[f64]>::to_vec).unwrap_or_default() } else { beyond(&queue.prefix, *day) }).collect();
+                let day_totals = point.chunks(slots).map(|day| day.iter().sum::<f64>()).collect();
                 rows.push(QueueForecast { prefix: queue.prefix.clone(), name: queue.name.clone(), mape, day_totals });
-                per_queue_point.push(found.point);
+                per_queue_point.push(point);
             }
             (Err(err @ ForecastError::TooShort { .. }), _) => {
                 problem = Some(err.to_string());
@@ -127,7 +144,6 @@ pub async fn view(state: &AppState, centre: &str, query: &ForecastQuery) -> Resu
         }
         // Nobody is expected while the hall is closed (when it has set its hours), nor in a half
         // hour whose forecast rounds to nothing.
-        let hall = state.cache.hall(state.store.as_ref(), centre).await?;
         let open = hall.hours.on(day, &calendar.calendar.day(day));
         let is_open = |slot: usize| hall.hours.is_unset() || open.iter().any(|span| span.contains((slot * 30) as u16) || span.contains((slot * 30 + 29) as u16));
         let expected = |slot: usize, value: f64| if is_open(first_slot + slot) && value >= NEGLIGIBLE_ARRIVALS { value } else { 0.0 };
