@@ -71,13 +71,14 @@ pub enum CaseEvent {
     PreAccepted {},
     Accepted {},
     /// 不予受理: both the reason and the legal basis are required.
-    Refused { reason: String, legal_basis: String },
+    Refused { #[schema(max_length = 500)] reason: String, #[schema(max_length = 500)] legal_basis: String },
     /// 补正: a one-time notice of what is missing.
-    MaterialsRequested { notice: String },
+    MaterialsRequested { #[schema(max_length = 500)] notice: String },
     MaterialsReceived {},
     /// To review, or to the next review step, with whom (an approver's username, or with
     /// `department` a department's name), and the step's limit in working days.
     Routed {
+        #[schema(max_length = 500)]
         assignee: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         department: bool,
@@ -85,12 +86,12 @@ pub enum CaseEvent {
         limit_days: Option<u32>,
     },
     /// 延长审批: approved by someone, for a reason.
-    Extended { working_days: u32, approved_by: String, reason: String },
+    Extended { working_days: u32, #[schema(max_length = 500)] approved_by: String, #[schema(max_length = 500)] reason: String },
     SpecialProcedureStarted { procedure: SpecialProcedure },
     SpecialProcedureEnded {},
     /// The decision; a refusal needs its reason.
-    Decided { approved: bool, reason: Option<String> },
-    Delivered { how: String },
+    Decided { approved: bool, #[schema(max_length = 500)] reason: Option<String> },
+    Delivered { #[schema(max_length = 500)] how: String },
 }
 
 impl CaseState {
@@ -139,6 +140,19 @@ impl CaseEvent {
     /// The event with the ID and mobile numbers of its free text masked (a refusal's reason and
     /// legal basis, an extension's or a decision's reason, how the result was delivered); the
     /// notice number and the names it holds stay as they are.
+    /// The event's free text by its field, for the limit on what is kept.
+    pub fn free_text(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            CaseEvent::Refused { reason, legal_basis } => vec![("reason", reason), ("legal_basis", legal_basis)],
+            CaseEvent::MaterialsRequested { notice } => vec![("notice", notice)],
+            CaseEvent::Routed { assignee, .. } => vec![("assignee", assignee)],
+            CaseEvent::Extended { approved_by, reason, .. } => vec![("approved_by", approved_by), ("reason", reason)],
+            CaseEvent::Decided { reason: Some(reason), .. } => vec![("reason", reason)],
+            CaseEvent::Delivered { how } => vec![("how", how)],
+            CaseEvent::PreAccepted {} | CaseEvent::Accepted {} | CaseEvent::MaterialsReceived {} | CaseEvent::SpecialProcedureStarted { .. } | CaseEvent::SpecialProcedureEnded {} | CaseEvent::Decided { reason: None, .. } => vec![],
+        }
+    }
+
     pub fn with_personal_numbers_masked(self) -> CaseEvent {
         use crate::privacy::mask_personal_numbers as mask;
         match self {

@@ -115,21 +115,29 @@ impl BadRatingState {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BadRatingEvent {
     /// 核实并回访: what was found, and whether the citizen was called back.
-    Verified { called_back: bool, note: String },
+    Verified { called_back: bool, #[schema(max_length = 500)] note: String },
     /// 整改: what was changed.
-    Fixed { note: String },
+    Fixed { #[schema(max_length = 500)] note: String },
     /// 解释说明: no legal basis for what was asked, said why.
-    Explained { note: String },
+    Explained { #[schema(max_length = 500)] note: String },
     /// 申诉: the officer holds the rating malicious.
-    Appealed { reason: String },
+    Appealed { #[schema(max_length = 500)] reason: String },
     /// The manager's decision on the appeal.
-    AppealDecided { upheld: bool, note: String },
+    AppealDecided { upheld: bool, #[schema(max_length = 500)] note: String },
     /// The citizen's view of the fix: satisfied closes the item (办结); not satisfied sends it
     /// back to be fixed again (重新整改), against the same deadline.
-    Closed { citizen_satisfied: bool, note: String },
+    Closed { citizen_satisfied: bool, #[schema(max_length = 500)] note: String },
 }
 
 impl BadRatingEvent {
+    /// The step's free text by its field, for the limit on what is kept.
+    pub fn free_text(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            BadRatingEvent::Appealed { reason } => vec![("reason", reason)],
+            BadRatingEvent::Verified { note, .. } | BadRatingEvent::Fixed { note } | BadRatingEvent::Explained { note } | BadRatingEvent::AppealDecided { note, .. } | BadRatingEvent::Closed { note, .. } => vec![("note", note)],
+        }
+    }
+
     /// The step with the ID and mobile numbers of its note (or appeal reason) masked.
     pub fn with_personal_numbers_masked(self) -> BadRatingEvent {
         use crate::privacy::mask_personal_numbers as mask;

@@ -411,3 +411,23 @@ async fn an_applicant_without_the_receipt_finds_the_case_by_id_tail_and_a_code_s
         assert_eq!(app.store.pending_notifications(50).await.unwrap().len(), before);
     }
 }
+
+/// A step's free text is a paragraph at most: a megabyte of reason was kept and shown in every
+/// history. Refused by its field, and the case stays where it was.
+#[tokio::test]
+async fn a_reason_longer_than_a_paragraph_is_refused_by_its_field() {
+    let app = spawn_app().await;
+    let (client, csrf) = officer(&app).await;
+    let opened: Value = post(&client, &csrf, app.url("/api/v1/cases"), json!({ "item": "T-BIRTH", "applicant_kind": "person", "applicant_name": "张三", "id_number": ID })).await.json().await.unwrap();
+    let number = opened["case"]["number"].as_str().unwrap().to_string();
+    let long = "理".repeat(501);
+    let refused = post(&client, &csrf, app.url(&format!("/api/v1/cases/{number}/events")), json!({ "event": "refused", "reason": long, "legal_basis": "《行政许可法》第三十二条" })).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(error["error"]["problems"][0]["path"], "reason", "{error}");
+    assert!(error["error"]["message"].as_str().unwrap().contains("500"), "{error}");
+    let read: Value = client.get(app.url(&format!("/api/v1/cases/{number}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(read["case"]["state"]["state"], "submitted", "nothing changed");
+    let spec: Value = app.client().get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(spec["components"]["schemas"]["CaseEvent"].to_string().contains("\"maxLength\":500"), "the limit is documented");
+}

@@ -285,6 +285,7 @@ pub async fn apply_event(state: &AppState, staff: &Staff, number: &str, event: &
     let case = state.store.case(number).await?.filter(|c| c.centre_code == staff.centre_code);
     let case = case.ok_or_else(|| AppError::not_found("thing_case", &number))?;
     require_duty(state, staff, &case, event).await?;
+    crate::shared::forms::free_text_problems(&event.free_text())?;
     let resolved;
     let event = match event {
         CaseEvent::Routed { assignee, department, limit_days } => {

@@ -161,6 +161,7 @@ pub async fn act(state: &AppState, staff: &Staff, rating_id: i64, event: &BadRat
     if !allowed {
         return Err(AppError::Forbidden);
     }
+    crate::shared::forms::free_text_problems(&event.free_text())?;
     // ID and mobile numbers typed into the note are masked before it is kept.
     let event = event.clone().with_personal_numbers_masked();
     let item = state.store.act_on_bad_rating(&Actor::staff(staff), rating_id, &event, Utc::now(), Local::now().date_naive()).await?;
