@@ -509,6 +509,14 @@ async fn a_finished_visit_is_rated_on_the_pad_and_lands_in_the_managers_ledger()
     click_and_wait(&manager, Locator::Css("button[id^=verify-]")).await;
     assert!(text_of(&manager, "#ledger-message").await.contains("待整改"));
     page_state(&manager, "ledger").await;
+    // Fixed (a window opened at the peak), and closed once the citizen says they are satisfied.
+    manager.find(Locator::Css("section[id^=bad-rating-] input[name=note]")).await.unwrap().send_keys("高峰时段增开一个户籍窗口").await.unwrap();
+    click_and_wait(&manager, Locator::Css("button[id^=fix-]")).await;
+    assert!(text_of(&manager, "#ledger-message").await.contains("待反馈"));
+    manager.find(Locator::Css("section[id^=bad-rating-] input[name=note]")).await.unwrap().send_keys("电话回访，群众表示满意").await.unwrap();
+    click_and_wait(&manager, Locator::Css("button[id^=close-]")).await;
+    assert!(text_of(&manager, "#ledger-message").await.contains("已办结"), "the bad rating is fixed and closed");
+    page_state(&manager, "ledger-closed").await;
     for client in [desk, pad, manager] {
         client.close().await.unwrap();
     }

@@ -120,7 +120,7 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(number):
     let steps: Vec<(String, String, String)> = view
         .history
         .iter()
-        .map(|entry| (entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), steps::staff_step_text(&entry.event), entry.actor.clone()))
+        .map(|entry| (entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), steps::staff_step_text(&entry.event), crate::shared::actors::shown(&entry.actor)))
         .collect();
     let state_name = view.case.state.name();
     let state_key = view.case.state.key();

@@ -46,7 +46,7 @@ pub fn ledger_row(state: &AppState, item: BadRating, today: NaiveDate) -> Ledger
                 BadRatingEvent::Verified { note, .. } | BadRatingEvent::Fixed { note } | BadRatingEvent::Explained { note } | BadRatingEvent::AppealDecided { note, .. } | BadRatingEvent::Closed { note, .. } => note.clone(),
                 BadRatingEvent::Appealed { reason } => reason.clone(),
             };
-            (h.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), h.actor.clone(), h.event.name(), note)
+            (h.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(), crate::shared::actors::shown(&h.actor), h.event.name(), note)
         })
         .collect();
     LedgerRow { state_name: item.state.name(), step, grade_name: item.rating.grade.name(), steps, reasons, due, contact, item }
