@@ -122,16 +122,17 @@ impl WaitRecorder {
 
     pub fn summary(&mut self) -> WaitSummary {
         let [p50, p90, p95] = self.percentiles([0.50, 0.90, 0.95]);
+        let mean = if self.count == 0 { 0.0 } else { self.sum / self.count as f64 };
         WaitSummary {
             served: self.count,
-            mean: if self.count == 0 { 0.0 } else { self.sum / self.count as f64 },
+            mean,
             p50,
             p90,
             p95,
             max: self.max,
-            mean_ci95: interval(&self.batches.means),
-            p90_ci95: interval(&self.batches.p90),
-            p95_ci95: interval(&self.batches.p95),
+            mean_ci95: interval_around(mean, &self.batches.means),
+            p90_ci95: interval_around(p90, &self.batches.p90),
+            p95_ci95: interval_around(p95, &self.batches.p95),
         }
     }
 }
@@ -156,8 +157,11 @@ pub struct WaitSummary {
     pub p95_ci95: Option<[f64; 2]>,
 }
 
-/// The 95% confidence interval of the mean of `batches` (Student's t).
-pub fn interval(batches: &[f64]) -> Option<[f64; 2]> {
+/// The 95% confidence interval of `estimate`, a figure over all waits, from the spread of the same
+/// figure day by day (batch means, Student's t). Centred on the figure printed beside it: the mean
+/// of the days' p90s is another number than the p90 of all waits (a hall printed p90 6.3 with
+/// [7.1, 9.3]), and days of unequal size move them apart.
+pub fn interval_around(estimate: f64, batches: &[f64]) -> Option<[f64; 2]> {
     let n = batches.len();
     if n < 2 {
         return None;
@@ -166,7 +170,7 @@ pub fn interval(batches: &[f64]) -> Option<[f64; 2]> {
     let variance = batches.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     let half = t_975(n - 1) * (variance / n as f64).sqrt();
     // Every figure it bounds is a wait, never negative: 「-0.0–0.0」 said nothing true.
-    Some([(mean - half).max(0.0), mean + half])
+    Some([(estimate - half).max(0.0), estimate + half])
 }
 
 /// Student's t at 97.5% for `df` degrees of freedom.
@@ -212,6 +216,20 @@ mod tests {
         }
         assert_eq!(mostly_zero.batches.p90, [0.0; 3], "the 90th of 100 falls among 92 zeros");
         assert_eq!(mostly_zero.batches.p95, [3.0, 4.0, 5.0], "the 95th is the third wait above zero");
+        // Nine quiet days of ten visitors and one busy day of a thousand: every interval holds the
+        // figure it is printed beside (the days' own mean and p90 are near 1, the hall's near 10).
+        let mut uneven = WaitRecorder::default();
+        for day in 0..10 {
+            for _ in 0..if day == 9 { 1000 } else { 10 } {
+                uneven.record(if day == 9 { 10.0 } else { 1.0 });
+            }
+            uneven.end_batch();
+        }
+        let summary = uneven.summary();
+        for (figure, ci) in [(summary.mean, summary.mean_ci95), (summary.p90, summary.p90_ci95), (summary.p95, summary.p95_ci95)] {
+            let [low, high] = ci.unwrap();
+            assert!(low <= figure && figure <= high, "{figure} in [{low}, {high}]");
+        }
         let mut long = WaitRecorder::default();
         long.record(1.0);
         long.record(2000.0);
