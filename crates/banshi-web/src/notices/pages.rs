@@ -32,10 +32,14 @@ pub async fn new_notice(State(state): State<AppState>, visitor: Visitor, Query(p
     render_notice_form(&state, &visitor, &item, &input, ticket.as_ref(), &[]).await
 }
 
-/// The visit a notice is for, as the console's button names it (`ticket=<id>`): a ticket of the
-/// officer's centre, or none.
+/// The visit a notice is for, as the console's button names it (`ticket=<id>`).
+fn visit_ticket_id(pairs: &[(String, String)]) -> Option<i64> {
+    pairs.iter().find(|(k, _)| k == "ticket").and_then(|(_, v)| v.parse::<i64>().ok())
+}
+
+/// That visit's ticket, for the form to name: one of the officer's centre, or none.
 async fn visit_ticket(state: &AppState, officer: &Staff, pairs: &[(String, String)]) -> Result<Option<Ticket>, AppError> {
-    let Some(id) = pairs.iter().find(|(k, _)| k == "ticket").and_then(|(_, v)| v.parse::<i64>().ok()) else { return Ok(None) };
+    let Some(id) = visit_ticket_id(pairs) else { return Ok(None) };
     Ok(state.store.ticket(id).await?.filter(|t| t.centre_code == officer.centre_code))
 }
 
@@ -61,11 +65,12 @@ pub async fn issue_notice(State(state): State<AppState>, visitor: Visitor, Form(
     let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let item = item_or_404(&state, &officer.centre_code, field("item").unwrap_or_default()).await?;
     let input = ChecklistInput::from_pairs(&pairs);
-    let ticket = visit_ticket(&state, officer, &pairs).await?;
-    match steps::issue_notice(&state, officer, &item.code, &input.answers, &input.present, field("applicant_name"), ticket.as_ref().map(|t| t.id)).await {
+    // The steps check the ticket is the centre's; the form, shown again, reads it only then.
+    match steps::issue_notice(&state, officer, &item.code, &input.answers, &input.present, field("applicant_name"), visit_ticket_id(&pairs)).await {
         Ok(notice) => Ok(Redirect::to(&format!("/notices/{}", notice.number)).into_response()),
         Err(AppError::Invalid(problems)) => {
             let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            let ticket = visit_ticket(&state, officer, &pairs).await?;
             let mut response = render_notice_form(&state, &visitor, &item, &input.sanitised(&item), ticket.as_ref(), &problems).await?;
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)

@@ -67,8 +67,8 @@ pub struct TicketStep {
 /// window), recalled, finished …
 #[utoipa::path(get, path = "/api/v1/tickets/{token}/history", tag = "queue", params(("token" = String, Path, description = "the ticket's token (on its QR code)")), responses((status = 200, description = "the ticket's steps, oldest first", body = Vec<TicketStep>)))]
 pub async fn ticket_history(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<Vec<TicketStep>>> {
-    let status = steps::ticket_status_by_token(&state, &token).await?;
-    let steps = state.store.ticket_history(status.ticket.id).await?;
+    let ticket = steps::ticket_by_token(&state, &token).await?;
+    let steps = state.store.ticket_history(ticket.id).await?;
     Ok(Json(
         steps
             .into_iter()

@@ -423,8 +423,12 @@ pub struct TicketStatus {
 
 /// The status of the ticket a public link's token names.
 pub async fn ticket_status_by_token(state: &AppState, token: &str) -> Result<TicketStatus, AppError> {
-    let ticket = state.store.ticket_by_token(token).await?.ok_or_else(|| AppError::not_found("thing_ticket", ""))?;
-    ticket_status(state, ticket).await
+    ticket_status(state, ticket_by_token(state, token).await?).await
+}
+
+/// The ticket its printed token names (the token is never echoed back).
+pub async fn ticket_by_token(state: &AppState, token: &str) -> Result<Ticket, AppError> {
+    state.store.ticket_by_token(token).await?.ok_or_else(|| AppError::not_found("thing_ticket", ""))
 }
 
 pub async fn ticket_status(state: &AppState, ticket: Ticket) -> Result<TicketStatus, AppError> {

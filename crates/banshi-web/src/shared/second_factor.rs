@@ -46,11 +46,6 @@ pub fn otpauth_url(secret: &[u8], username: &str) -> String {
     totp(secret, username).and_then(|totp| totp.to_url().ok()).unwrap_or_default()
 }
 
-/// The QR code of `url`, as an SVG for the page.
-pub fn qr_svg(url: &str) -> String {
-    super::links::qr_svg(url, 220)
-}
-
 /// The time step `code` belongs to at `unix_seconds`, if it is the secret's code of this step or
 /// of the one before or after.
 pub fn step_of(secret: &[u8], code: &str, unix_seconds: u64) -> Option<i64> {

@@ -219,7 +219,7 @@ async fn render_second_factor(state: &AppState, visitor: &Visitor, enrolment: St
     let context = context! {
         enrolment,
         secret => crate::shared::second_factor::base32(&secret),
-        qr_svg => crate::shared::second_factor::qr_svg(&url),
+        qr_svg => crate::shared::links::qr_svg(&url, 220),
         enrolled => standing.enrolled,
         required => standing.required,
         recovery_codes_left => standing.recovery_codes_left,
